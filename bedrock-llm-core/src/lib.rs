@@ -1,0 +1,37 @@
+//! The family-neutral model of one AWS Bedrock Runtime invocation.
+//!
+//! - [`ModelId`] parses every model-ID form Bedrock accepts.
+//! - [`ModelRequest`], [`ModelResponse`] and [`BedrockModel`] are the traits
+//!   [`#[bedrock_model]`](macro@bedrock_model) implements for a family's body types.
+//! - [`RequestView`] and [`ResponseView`] are what a body says, with no family left in it;
+//!   [`Invocation`] is the record of one call that events, metrics and logs are built from.
+//! - [`Adapter`] erases a [`BedrockModel`] so registries and replay can hold any family.
+//!
+//! Nothing in this crate names a model family.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod adapter;
+pub mod error;
+pub mod model;
+pub mod model_id;
+pub mod record;
+pub mod value;
+pub mod view;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use adapter::{Adapter, AdapterOf, adapter};
+#[cfg(feature = "derive")]
+pub use bedrock_llm_derive::bedrock_model;
+pub use error::{BodyError, BodyErrorKind, BodySide};
+pub use model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
+pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
+pub use record::{Invocation, InvocationError, Operation, ServiceMetrics, Timing, TokenSource};
+pub use value::{NumberOrString, TokenCount};
+pub use view::{
+    EmbeddingStats, FinishReason, Message, NormalizedFinishReason, RequestParams, RequestView,
+    ResponseView, Role, Usage,
+};

@@ -1,0 +1,115 @@
+//! The traits `#[bedrock_model]` implements: one for request bodies, one for response bodies,
+//! and one that ties a family's pair together with the model IDs it serves.
+//!
+//! Each method documents **When** it is called, its **Input**, its **Errors** and what it
+//! **Guarantees**, in the manner of the AWS SDK's interceptor hooks.
+
+use crate::error::BodyError;
+use crate::model_id::ModelId;
+use crate::view::{RequestView, ResponseView};
+
+/// What an exchange produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExchangeKind {
+    /// Message-structured completion (Claude Messages, Converse, Jamba, …).
+    Chat,
+    /// Single-prompt completion (Claude Text, Titan Text, Llama, …).
+    TextCompletion,
+    /// Embedding vectors.
+    Embedding,
+}
+
+impl ExchangeKind {
+    /// Infers the kind from the shapes of the two bodies: an embedding response makes an
+    /// embedding exchange; a request with a message list makes a chat.
+    pub const fn infer(request_has_messages: bool, response_has_embedding: bool) -> Self {
+        if response_has_embedding {
+            Self::Embedding
+        } else if request_has_messages {
+            Self::Chat
+        } else {
+            Self::TextCompletion
+        }
+    }
+
+    /// Whether the exchange is a completion (chat or text).
+    pub const fn is_completion(self) -> bool {
+        !matches!(self, Self::Embedding)
+    }
+
+    /// `gen_ai.operation.name` for this kind.
+    pub const fn otel_operation_name(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::TextCompletion => "text_completion",
+            Self::Embedding => "embeddings",
+        }
+    }
+}
+
+/// A typed request body.
+pub trait ModelRequest: Sized {
+    /// Whether the body carries a message list (a chat), as opposed to a single prompt.
+    const HAS_MESSAGES: bool;
+
+    /// Parses a request body.
+    ///
+    /// **When:** the raw client, the interceptor or log replay holds body bytes.
+    /// **Input:** the bytes exactly as sent.
+    /// **Errors:** [`BodyError`] naming the JSON path and what was expected; unknown keys are
+    /// never an error.
+    fn from_body(body: &[u8]) -> Result<Self, BodyError>;
+
+    /// Serializes the body as JSON bytes.
+    ///
+    /// **Guarantees:** `from_body(&to_body()?)` yields an equal value.
+    fn to_body(&self) -> Result<Vec<u8>, BodyError>;
+
+    /// The family-neutral view: messages (system first), embedding inputs, parameters.
+    fn view(&self) -> RequestView;
+}
+
+/// A typed response body.
+pub trait ModelResponse: Sized {
+    /// Whether the body carries embedding vectors rather than generated text.
+    const HAS_EMBEDDING: bool;
+
+    /// Parses a response body. Same contract as [`ModelRequest::from_body`].
+    fn from_body(body: &[u8]) -> Result<Self, BodyError>;
+
+    /// Serializes the body as JSON bytes. Same contract as [`ModelRequest::to_body`].
+    fn to_body(&self) -> Result<Vec<u8>, BodyError>;
+
+    /// The family-neutral view: output messages, finish reason, usage, ids, embedding shape.
+    fn view(&self) -> ResponseView;
+}
+
+/// A model family: its request and response types and the model IDs it serves.
+pub trait BedrockModel: 'static {
+    /// The request body type.
+    type Request: ModelRequest;
+    /// The response body type.
+    type Response: ModelResponse;
+
+    /// Human-readable family name, used in errors and logs (e.g. `Claude Messages`).
+    const FAMILY: &'static str;
+    /// Model-ID patterns served: an exact normalized ID, or a prefix ending in `*`.
+    const ID_PATTERNS: &'static [&'static str];
+    /// Chat, text completion or embedding.
+    const KIND: ExchangeKind;
+
+    /// Whether this family serves `id` (after stripping ARN and geography wrapping).
+    fn serves(id: &ModelId) -> bool {
+        Self::ID_PATTERNS.iter().any(|pattern| id.matches(pattern))
+    }
+
+    /// Parses a request body, attributing errors to this family.
+    fn decode_request(body: &[u8]) -> Result<Self::Request, BodyError> {
+        Self::Request::from_body(body).map_err(|e| e.with_family(Self::FAMILY))
+    }
+
+    /// Parses a response body, attributing errors to this family.
+    fn decode_response(body: &[u8]) -> Result<Self::Response, BodyError> {
+        Self::Response::from_body(body).map_err(|e| e.with_family(Self::FAMILY))
+    }
+}

@@ -1,0 +1,219 @@
+//! The family-neutral record of one invocation. Events, metrics and invocation logs are built
+//! from this record alone.
+
+use std::time::Duration;
+
+use crate::adapter::Adapter;
+use crate::error::BodyError;
+use crate::model::ExchangeKind;
+use crate::model_id::ModelId;
+use crate::view::{RequestView, ResponseView, Usage};
+
+/// The Bedrock Runtime operation, spelled as Smithy and invocation logs spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `POST /model/{id}/invoke`.
+    InvokeModel,
+    /// `POST /model/{id}/invoke-with-response-stream`.
+    InvokeModelWithResponseStream,
+    /// `POST /model/{id}/converse`.
+    Converse,
+    /// `POST /model/{id}/converse-stream`.
+    ConverseStream,
+}
+
+impl Operation {
+    /// The Smithy operation name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvokeModel => "InvokeModel",
+            Self::InvokeModelWithResponseStream => "InvokeModelWithResponseStream",
+            Self::Converse => "Converse",
+            Self::ConverseStream => "ConverseStream",
+        }
+    }
+
+    /// Parses the Smithy operation name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "InvokeModel" => Self::InvokeModel,
+            "InvokeModelWithResponseStream" => Self::InvokeModelWithResponseStream,
+            "Converse" => Self::Converse,
+            "ConverseStream" => Self::ConverseStream,
+            _ => return None,
+        })
+    }
+
+    /// Whether the response arrives as an event stream.
+    pub const fn is_streaming(self) -> bool {
+        matches!(
+            self,
+            Self::InvokeModelWithResponseStream | Self::ConverseStream
+        )
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// When the call ran and how long it took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timing {
+    /// Request start, milliseconds since the Unix epoch.
+    pub started_at_ms: u64,
+    /// Request start to last byte or chunk.
+    pub duration: Option<Duration>,
+    /// Request start to the first content chunk (streams).
+    pub time_to_first_token: Option<Duration>,
+}
+
+/// Counts and latency Bedrock reported outside the body: `X-Amzn-Bedrock-*` response headers,
+/// a stream's `amazon-bedrock-invocationMetrics`, or an invocation log's token counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServiceMetrics {
+    /// Input tokens.
+    pub input_tokens: Option<u64>,
+    /// Output tokens.
+    pub output_tokens: Option<u64>,
+    /// Bedrock's invocation latency in ms.
+    pub invocation_latency_ms: Option<u64>,
+    /// Bedrock's first-byte latency in ms (streams).
+    pub first_byte_latency_ms: Option<u64>,
+}
+
+/// How a call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvocationError {
+    /// HTTP status, when a response arrived.
+    pub http_status: Option<u16>,
+    /// AWS error code (`ThrottlingException`), or the SDK failure kind (`timeout`,
+    /// `dispatch_failure`, `construction_failure`, `response_error`).
+    pub code: String,
+    /// The service's message or the SDK's display text.
+    pub message: Option<String>,
+}
+
+/// Which tier produced the token counts (`llm-events.md` §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenSource {
+    /// The response body's usage.
+    Body,
+    /// `X-Amzn-Bedrock-Input/Output-Token-Count` headers.
+    Headers,
+    /// Stream invocation metrics, or an invocation log's counts.
+    StreamMetrics,
+}
+
+/// One invocation, family-neutral.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    /// The model ID exactly as the caller sent it.
+    pub model_id: String,
+    /// The parsed ID; `None` when the caller sent something Bedrock would reject.
+    pub parsed_model_id: Option<ModelId>,
+    /// The operation.
+    pub operation: Operation,
+    /// The family whose adapter read the bodies; `None` for the generic fallback.
+    pub family: Option<&'static str>,
+    /// Chat, text completion or embedding; `None` when no adapter knew.
+    pub kind: Option<ExchangeKind>,
+    /// What the request body says.
+    pub request: Option<RequestView>,
+    /// What the response body says.
+    pub response: Option<ResponseView>,
+    /// Bedrock's request id (`x-amzn-RequestId`, the SDK's `RequestId`, a log's `requestId`).
+    pub request_id: Option<String>,
+    /// Start, duration, time to first token.
+    pub timing: Timing,
+    /// From the response headers (non-streaming InvokeModel).
+    pub header_metrics: ServiceMetrics,
+    /// From the stream's final chunk, or the invocation log record.
+    pub stream_metrics: Option<ServiceMetrics>,
+    /// Set when the call failed.
+    pub error: Option<InvocationError>,
+    /// Bodies the adapter could not read. Never the caller's problem; counted and reported.
+    pub extraction_errors: Vec<BodyError>,
+}
+
+impl Invocation {
+    /// A record with nothing but the model ID and operation.
+    pub fn new(model_id: impl Into<String>, operation: Operation) -> Self {
+        let model_id = model_id.into();
+        Self {
+            parsed_model_id: ModelId::parse(&model_id).ok(),
+            model_id,
+            operation,
+            family: None,
+            kind: None,
+            request: None,
+            response: None,
+            request_id: None,
+            timing: Timing::default(),
+            header_metrics: ServiceMetrics::default(),
+            stream_metrics: None,
+            error: None,
+            extraction_errors: Vec::new(),
+        }
+    }
+
+    /// Reads the bodies through `adapter`. A body that does not parse leaves its view `None`
+    /// and adds to [`Invocation::extraction_errors`]; this never fails.
+    pub fn read_bodies(
+        &mut self,
+        adapter: &dyn Adapter,
+        request: Option<&[u8]>,
+        response: Option<&[u8]>,
+    ) {
+        self.family = Some(adapter.family());
+        self.kind = Some(adapter.kind());
+        if let Some(body) = request {
+            match adapter.request_view(body) {
+                Ok(view) => self.request = Some(view),
+                Err(error) => self.extraction_errors.push(error),
+            }
+        }
+        if let Some(body) = response {
+            match adapter.response_view(body) {
+                Ok(view) => self.response = Some(view),
+                Err(error) => self.extraction_errors.push(error),
+            }
+        }
+    }
+
+    /// Token counts by the precedence body → headers → stream metrics, taking the first tier
+    /// that has both counts. Falls back to whatever partial counts the highest tier has.
+    pub fn usage(&self) -> Option<(Usage, TokenSource)> {
+        let body = self.response.as_ref().map(|r| r.usage);
+        let from_metrics = |m: &ServiceMetrics| Usage {
+            input_tokens: m.input_tokens,
+            output_tokens: m.output_tokens,
+            ..Usage::default()
+        };
+        let tiers = [
+            body.map(|u| (u, TokenSource::Body)),
+            Some((from_metrics(&self.header_metrics), TokenSource::Headers)),
+            self.stream_metrics
+                .as_ref()
+                .map(|m| (from_metrics(m), TokenSource::StreamMetrics)),
+        ];
+        let mut partial = None;
+        for (usage, source) in tiers.into_iter().flatten() {
+            if usage.is_complete() {
+                return Some((usage, source));
+            }
+            if partial.is_none() && (usage.input_tokens.is_some() || usage.output_tokens.is_some())
+            {
+                partial = Some((usage, source));
+            }
+        }
+        partial
+    }
+
+    /// Whether the call failed.
+    pub fn is_error(&self) -> bool {
+        self.error.is_some()
+    }
+}

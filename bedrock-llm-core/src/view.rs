@@ -1,0 +1,299 @@
+//! The family-neutral views of one request body and one response body.
+//!
+//! Adapters fill these in; events, metrics and logs read only these. Nothing here names a model
+//! family: roles, finish reasons and counts are the normalized forms the event spec uses.
+
+/// Who wrote a message. Family spellings are normalized (`CHATBOT` → `assistant`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A system prompt.
+    System,
+    /// The caller's turn.
+    User,
+    /// The model's turn.
+    Assistant,
+    /// A tool result turn.
+    Tool,
+    /// Any other role, lowercased.
+    Other(String),
+}
+
+impl Role {
+    /// Normalizes a body's role text: lowercased, with the aliases families use mapped.
+    pub fn from_body(text: &str) -> Self {
+        match text.to_ascii_lowercase().as_str() {
+            "system" => Self::System,
+            "user" | "human" => Self::User,
+            "assistant" | "chatbot" | "bot" | "ai" | "model" => Self::Assistant,
+            "tool" | "function" => Self::Tool,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The role as events spell it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "system",
+            Self::User => "user",
+            Self::Assistant => "assistant",
+            Self::Tool => "tool",
+            Self::Other(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One message of a request or a response, content flattened to text (`llm-events.md` §4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Normalized role.
+    pub role: Role,
+    /// Text content; non-text blocks appear as placeholders such as `<image>`.
+    pub content: String,
+    /// Why generation stopped, on response messages that report it.
+    pub finish_reason: Option<FinishReason>,
+}
+
+impl Message {
+    /// A message with no finish reason.
+    pub fn new(role: Role, content: impl Into<String>) -> Self {
+        Self {
+            role,
+            content: content.into(),
+            finish_reason: None,
+        }
+    }
+}
+
+/// Finish reasons as the OpenTelemetry GenAI conventions normalize them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NormalizedFinishReason {
+    /// The model finished or hit a stop sequence.
+    Stop,
+    /// A token or context limit was reached.
+    Length,
+    /// The model asked for a tool.
+    ToolCall,
+    /// A filter or guardrail stopped it.
+    ContentFilter,
+    /// The model failed.
+    Error,
+    /// Anything else, lowercased.
+    Other(String),
+}
+
+impl NormalizedFinishReason {
+    /// The normalized value as OTel spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Stop => "stop",
+            Self::Length => "length",
+            Self::ToolCall => "tool_call",
+            Self::ContentFilter => "content_filter",
+            Self::Error => "error",
+            Self::Other(other) => other,
+        }
+    }
+}
+
+/// A finish reason: the family's raw value (what LLM events report) and its normalized form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FinishReason {
+    /// As the body spelled it.
+    pub raw: String,
+    /// Per `bedrock-formats.md` §6.
+    pub normalized: NormalizedFinishReason,
+}
+
+impl FinishReason {
+    /// Normalizes a raw finish reason. The table is family-neutral: no two families use one
+    /// spelling for different outcomes, so matching is on the lowercased value alone.
+    pub fn from_raw(raw: impl Into<String>) -> Self {
+        let raw = raw.into();
+        let lower = raw.to_ascii_lowercase();
+        let normalized = match lower.as_str() {
+            "end_turn" | "stop_sequence" | "finish" | "finished" | "stop_criteria_met" | "stop"
+            | "complete" | "endoftext" | "eos" => NormalizedFinishReason::Stop,
+            "max_tokens" | "length" | "model_context_window_exceeded" => {
+                NormalizedFinishReason::Length
+            }
+            "tool_use" | "tool_calls" | "tool_call" => NormalizedFinishReason::ToolCall,
+            "content_filtered"
+            | "error_toxic"
+            | "refusal"
+            | "guardrail_intervened"
+            | "content_filter" => NormalizedFinishReason::ContentFilter,
+            "error" | "malformed_model_output" | "malformed_tool_use" => {
+                NormalizedFinishReason::Error
+            }
+            _ => NormalizedFinishReason::Other(lower),
+        };
+        Self { raw, normalized }
+    }
+}
+
+/// Sampling and limit parameters a request set. `None` means the body did not set it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestParams {
+    /// Token limit for the completion.
+    pub max_tokens: Option<u64>,
+    /// Sampling temperature.
+    pub temperature: Option<f64>,
+    /// Nucleus sampling.
+    pub top_p: Option<f64>,
+    /// Top-k sampling.
+    pub top_k: Option<u64>,
+    /// Stop sequences, in body order.
+    pub stop_sequences: Vec<String>,
+    /// Number of choices asked for (Cohere `num_generations`, Jamba `n`).
+    pub choice_count: Option<u64>,
+    /// Frequency penalty.
+    pub frequency_penalty: Option<f64>,
+    /// Presence penalty.
+    pub presence_penalty: Option<f64>,
+}
+
+/// What a request body says, family-neutral.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestView {
+    /// Input messages in event order: system prompts first, then the body's messages.
+    pub messages: Vec<Message>,
+    /// Texts to embed, for embedding requests.
+    pub embedding_inputs: Vec<String>,
+    /// Sampling and limit parameters.
+    pub params: RequestParams,
+    /// Names of tools offered to the model.
+    pub tool_names: Vec<String>,
+}
+
+impl RequestView {
+    /// The system prompt: the text of the system messages joined by a blank line.
+    pub fn system_prompt(&self) -> Option<String> {
+        let parts: Vec<&str> = self
+            .messages
+            .iter()
+            .filter(|m| m.role == Role::System)
+            .map(|m| m.content.as_str())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("\n\n"))
+    }
+}
+
+/// Token counts a body reported. Each is `None` when the body did not say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Prompt tokens.
+    pub input_tokens: Option<u64>,
+    /// Completion tokens.
+    pub output_tokens: Option<u64>,
+    /// Total as the body reported it.
+    pub total_tokens: Option<u64>,
+    /// Prompt tokens read from the cache.
+    pub cache_read_input_tokens: Option<u64>,
+    /// Prompt tokens written to the cache.
+    pub cache_write_input_tokens: Option<u64>,
+}
+
+impl Usage {
+    /// Whether both the prompt and the completion count are known (0 is a valid count).
+    pub fn is_complete(&self) -> bool {
+        self.input_tokens.is_some() && self.output_tokens.is_some()
+    }
+
+    /// The body's total, or the sum of the two counts when both are known.
+    pub fn total(&self) -> Option<u64> {
+        self.total_tokens
+            .or_else(|| Some(self.input_tokens?.saturating_add(self.output_tokens?)))
+    }
+}
+
+/// Shape of the vectors an embedding response returned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmbeddingStats {
+    /// How many vectors.
+    pub count: usize,
+    /// Length of each vector (of the first, when they differ).
+    pub dimensions: Option<usize>,
+}
+
+/// What a response body says, family-neutral.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResponseView {
+    /// Output messages, one per choice.
+    pub messages: Vec<Message>,
+    /// The response-level finish reason; else the first choice's.
+    pub finish_reason: Option<FinishReason>,
+    /// Token counts from the body.
+    pub usage: Usage,
+    /// The body's id, as a string.
+    pub response_id: Option<String>,
+    /// The model the body says answered (Claude `model`).
+    pub response_model: Option<String>,
+    /// Embedding vectors returned, for embedding responses.
+    pub embedding: Option<EmbeddingStats>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finish_reasons_normalize_per_the_table() {
+        use NormalizedFinishReason::*;
+        for (raw, want) in [
+            ("end_turn", Stop),
+            ("FINISH", Stop),
+            ("COMPLETE", Stop),
+            ("endoftext", Stop),
+            ("max_tokens", Length),
+            ("MAX_TOKENS", Length),
+            ("model_context_window_exceeded", Length),
+            ("tool_use", ToolCall),
+            ("tool_calls", ToolCall),
+            ("CONTENT_FILTERED", ContentFilter),
+            ("ERROR_TOXIC", ContentFilter),
+            ("guardrail_intervened", ContentFilter),
+            ("ERROR", Error),
+            ("malformed_tool_use", Error),
+            (
+                "RAG_QUERY_WHEN_RAG_DISABLED",
+                Other("rag_query_when_rag_disabled".into()),
+            ),
+        ] {
+            let reason = FinishReason::from_raw(raw);
+            assert_eq!(reason.raw, raw);
+            assert_eq!(reason.normalized, want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn roles_normalize() {
+        assert_eq!(Role::from_body("CHATBOT"), Role::Assistant);
+        assert_eq!(Role::from_body("USER"), Role::User);
+        assert_eq!(Role::from_body("Critic").as_str(), "critic");
+    }
+
+    #[test]
+    fn usage_totals() {
+        let usage = Usage {
+            input_tokens: Some(0),
+            output_tokens: Some(7),
+            ..Usage::default()
+        };
+        assert!(usage.is_complete());
+        assert_eq!(usage.total(), Some(7));
+        assert_eq!(
+            Usage {
+                input_tokens: Some(3),
+                ..Usage::default()
+            }
+            .total(),
+            None
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! The roles a field can play in the event model, and the keywords that spell them.
+
+/// Which bodies a role may appear in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Side {
+    Request,
+    Response,
+    Any,
+}
+
+/// How generated code hands a field's value to the runtime collector.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Sink {
+    Prompt,
+    System,
+    Text,
+    Scalar(&'static str),
+    EachMessage,
+    Message,
+    Nested,
+    Json,
+    EmbeddingInputs,
+    StopSequences,
+    IntParam(&'static str),
+    FloatParam(&'static str),
+    Tokens(&'static str),
+    Embedding,
+}
+
+/// A role: its keyword, where it may appear, whether a body may have it once only, and its sink.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Role {
+    pub(crate) keyword: &'static str,
+    pub(crate) side: Side,
+    pub(crate) unique: bool,
+    pub(crate) sink: Sink,
+}
+
+const fn role(keyword: &'static str, side: Side, unique: bool, sink: Sink) -> Role {
+    Role {
+        keyword,
+        side,
+        unique,
+        sink,
+    }
+}
+
+/// Every role, in the order the docs list them.
+pub(crate) const ROLES: &[Role] = &[
+    // Message structure.
+    role("prompt", Side::Request, true, Sink::Prompt),
+    role("system", Side::Request, true, Sink::System),
+    role("messages", Side::Request, true, Sink::EachMessage),
+    role("choices", Side::Response, true, Sink::EachMessage),
+    role("message", Side::Any, true, Sink::Message),
+    role("completion", Side::Response, true, Sink::Text),
+    role("content", Side::Any, true, Sink::Text),
+    role("text", Side::Any, false, Sink::Text),
+    role("role", Side::Any, true, Sink::Scalar("Role")),
+    role("name", Side::Any, false, Sink::Scalar("Name")),
+    role("json", Side::Any, false, Sink::Json),
+    role("nested", Side::Any, false, Sink::Nested),
+    // Request parameters.
+    role(
+        "embedding_input",
+        Side::Request,
+        true,
+        Sink::EmbeddingInputs,
+    ),
+    role(
+        "max_tokens",
+        Side::Request,
+        true,
+        Sink::IntParam("MaxTokens"),
+    ),
+    role(
+        "temperature",
+        Side::Request,
+        true,
+        Sink::FloatParam("Temperature"),
+    ),
+    role("top_p", Side::Request, true, Sink::FloatParam("TopP")),
+    role("top_k", Side::Request, true, Sink::IntParam("TopK")),
+    role("stop_sequences", Side::Request, true, Sink::StopSequences),
+    role(
+        "choice_count",
+        Side::Request,
+        true,
+        Sink::IntParam("ChoiceCount"),
+    ),
+    role(
+        "frequency_penalty",
+        Side::Request,
+        true,
+        Sink::FloatParam("FrequencyPenalty"),
+    ),
+    role(
+        "presence_penalty",
+        Side::Request,
+        true,
+        Sink::FloatParam("PresencePenalty"),
+    ),
+    role("tool_name", Side::Request, false, Sink::Scalar("ToolName")),
+    // Response facts.
+    role(
+        "finish_reason",
+        Side::Response,
+        true,
+        Sink::Scalar("FinishReason"),
+    ),
+    role(
+        "response_id",
+        Side::Response,
+        true,
+        Sink::Scalar("ResponseId"),
+    ),
+    role(
+        "response_model",
+        Side::Response,
+        true,
+        Sink::Scalar("ResponseModel"),
+    ),
+    role("input_tokens", Side::Response, true, Sink::Tokens("Input")),
+    role(
+        "output_tokens",
+        Side::Response,
+        true,
+        Sink::Tokens("Output"),
+    ),
+    role("total_tokens", Side::Response, true, Sink::Tokens("Total")),
+    role(
+        "cache_read_tokens",
+        Side::Response,
+        true,
+        Sink::Tokens("CacheRead"),
+    ),
+    role(
+        "cache_write_tokens",
+        Side::Response,
+        true,
+        Sink::Tokens("CacheWrite"),
+    ),
+    role("embedding", Side::Response, true, Sink::Embedding),
+];
+
+/// Field modifiers that are not roles.
+pub(crate) const LEN: &str = "len";
+
+/// The variant-level placeholder key (`#[llm(block = "image")]`).
+pub(crate) const BLOCK: &str = "block";
+
+pub(crate) fn lookup(keyword: &str) -> Option<Role> {
+    ROLES.iter().copied().find(|r| r.keyword == keyword)
+}
+
+/// Roles that carry a body's generated output; a response needs one of them.
+pub(crate) fn is_output(role: &Role) -> bool {
+    matches!(
+        role.keyword,
+        "completion" | "content" | "choices" | "message" | "embedding" | "nested"
+    )
+}
+
+/// Roles that produce generated text (and so conflict with `embedding` in one response).
+pub(crate) fn is_text_output(role: &Role) -> bool {
+    matches!(
+        role.keyword,
+        "completion" | "content" | "choices" | "message"
+    )
+}

@@ -1,0 +1,96 @@
+//! Repository rules, checked by `cargo xtask tidy` and by this module's tests (so the plain
+//! test command enforces them): every Rust file under a crate's `src/` starts with a doc
+//! comment, and no source file has trailing whitespace or tabs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const CRATES: &[&str] = &[
+    "bedrock-llm-core",
+    "bedrock-llm-derive",
+    "bedrock-llm-models",
+    "bedrock-llm-events",
+    "tests",
+    "xtask",
+];
+
+/// Runs every rule; the error lists each violation on its own line.
+pub(crate) fn run(root: &Path) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for krate in CRATES {
+        for file in rust_files(&root.join(krate).join("src")) {
+            check_file(root, &file, &mut problems);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("tidy found problems:\n{}", problems.join("\n")))
+    }
+}
+
+fn check_file(root: &Path, file: &Path, problems: &mut Vec<String>) {
+    let shown = file
+        .strip_prefix(root)
+        .unwrap_or(file)
+        .display()
+        .to_string();
+    let Ok(text) = fs::read_to_string(file) else {
+        problems.push(format!("{shown}: not readable as UTF-8"));
+        return;
+    };
+    if !text.trim_start().starts_with("//!") {
+        problems.push(format!(
+            "{shown}: must start with a `//!` doc comment saying what lives there"
+        ));
+    }
+    for (number, line) in text.lines().enumerate() {
+        if line.ends_with(' ') || line.contains('\t') {
+            problems.push(format!(
+                "{shown}:{}: trailing whitespace or tab",
+                number + 1
+            ));
+        }
+    }
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repository_is_tidy() {
+        if let Err(problems) = super::run(&crate::project_root()) {
+            panic!("{problems}");
+        }
+    }
+
+    #[test]
+    fn a_file_without_docs_is_reported() {
+        let dir = std::env::temp_dir().join(format!("xtask-tidy-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("tests/src")).unwrap();
+        std::fs::write(dir.join("tests/src/lib.rs"), "fn main() {} \n").unwrap();
+        let problems = super::run(&dir).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(problems.contains("doc comment"), "{problems}");
+        assert!(
+            problems.contains("lib.rs:1: trailing whitespace"),
+            "{problems}"
+        );
+    }
+}
