@@ -48,6 +48,10 @@ impl ExchangeKind {
 }
 
 /// A typed request body.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a request body",
+    label = "annotate `{Self}` with `#[bedrock_model(request)]`"
+)]
 pub trait ModelRequest: Sized {
     /// Whether the body carries a message list (a chat), as opposed to a single prompt.
     const HAS_MESSAGES: bool;
@@ -70,6 +74,10 @@ pub trait ModelRequest: Sized {
 }
 
 /// A typed response body.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a response body",
+    label = "annotate `{Self}` with `#[bedrock_model(response)]`"
+)]
 pub trait ModelResponse: Sized {
     /// Whether the body carries embedding vectors rather than generated text.
     const HAS_EMBEDDING: bool;

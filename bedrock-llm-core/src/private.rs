@@ -12,10 +12,19 @@ pub use serde;
 pub use serde_json;
 
 use crate::error::{BodyError, BodyErrorKind, BodySide};
+use crate::model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 use crate::value::{NumberOrString, TokenCount};
 use crate::view::{
     EmbeddingStats, FinishReason, Message, RequestParams, RequestView, ResponseView, Role, Usage,
 };
+
+/// A model's kind, inferred from its bodies' shapes (see [`ExchangeKind::infer`]).
+pub const fn infer_kind<M: BedrockModel + ?Sized>() -> ExchangeKind {
+    ExchangeKind::infer(
+        <M::Request as ModelRequest>::HAS_MESSAGES,
+        <M::Response as ModelResponse>::HAS_EMBEDDING,
+    )
+}
 
 /// Parses `body` as `T`, reporting the JSON path of the first failure.
 pub fn decode<T>(body: &[u8], side: BodySide, type_name: &'static str) -> Result<T, BodyError>

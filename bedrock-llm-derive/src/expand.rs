@@ -21,6 +21,10 @@ pub(crate) fn expand(container: &Container, args: &Args) -> TokenStream {
 
 /// Stub impls for an item with errors: its name still satisfies the traits.
 pub(crate) fn fallback(container: &Container) -> TokenStream {
+    if !container.generics.params.is_empty() {
+        // Already reported; an impl without the parameters would only add noise.
+        return TokenStream::new();
+    }
     let krate = &container.krate;
     let p = quote!(#krate::__private);
     let ident = &container.ident;
@@ -272,12 +276,7 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
         Some(k) if k == "chat" => quote!(#krate::ExchangeKind::Chat),
         Some(k) if k == "text_completion" => quote!(#krate::ExchangeKind::TextCompletion),
         Some(_) => quote!(#krate::ExchangeKind::Embedding),
-        None => quote! {
-            #krate::ExchangeKind::infer(
-                <#request as #krate::ModelRequest>::HAS_MESSAGES,
-                <#response as #krate::ModelResponse>::HAS_EMBEDDING,
-            )
-        },
+        None => quote!(#krate::__private::infer_kind::<Self>()),
     };
     let request_assoc = quote_spanned!(request.span()=> type Request = #request;);
     let response_assoc = quote_spanned!(response.span()=> type Response = #response;);

@@ -2,3 +2,8 @@
 //! adapter for a model the workspace does not ship, exactly as a user's crate would.
 
 pub mod acme;
+
+// The README's Rust snippets run as doc tests here, so the quickstart cannot go stale.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,6 +1,7 @@
 //! Repository rules, checked by `cargo xtask tidy` and by this module's tests (so the plain
 //! test command enforces them): every Rust file under a crate's `src/` starts with a doc
-//! comment, and no source file has trailing whitespace or tabs.
+//! comment, no source file has trailing whitespace or tabs, and README.md and `.ci/run` name
+//! the same test command.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             check_file(root, &file, &mut problems);
         }
     }
+    check_test_command(root, &mut problems);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -49,6 +51,25 @@ fn check_file(root: &Path, file: &Path, problems: &mut Vec<String>) {
             problems.push(format!(
                 "{shown}:{}: trailing whitespace or tab",
                 number + 1
+            ));
+        }
+    }
+}
+
+/// The README's test command is the one `.ci/run` runs, so both stay true together.
+const TEST_COMMAND: &str = "cargo test --workspace";
+
+fn check_test_command(root: &Path, problems: &mut Vec<String>) {
+    for (file, what) in [
+        ("README.md", "README's test command"),
+        (".ci/run", "CI script"),
+    ] {
+        let has_line = fs::read_to_string(root.join(file))
+            .map(|text| text.lines().any(|line| line.trim() == TEST_COMMAND))
+            .unwrap_or(false);
+        if !has_line {
+            problems.push(format!(
+                "{file}: the {what} must be the line `{TEST_COMMAND}`"
             ));
         }
     }
