@@ -18,6 +18,8 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     fn serves(&self, id: &ModelId) -> bool;
     /// The model-ID patterns served.
     fn id_patterns(&self) -> &'static [&'static str];
+    /// Whether the family reads this request body (see [`BedrockModel::accepts_request`]).
+    fn accepts_request(&self, body: &[u8]) -> bool;
     /// Parses a request body into its neutral view.
     fn request_view(&self, body: &[u8]) -> Result<RequestView, BodyError>;
     /// Parses a response body into its neutral view.
@@ -64,6 +66,10 @@ impl<M: BedrockModel> Adapter for AdapterOf<M> {
 
     fn id_patterns(&self) -> &'static [&'static str] {
         M::ID_PATTERNS
+    }
+
+    fn accepts_request(&self, body: &[u8]) -> bool {
+        M::accepts_request(body)
     }
 
     fn request_view(&self, body: &[u8]) -> Result<RequestView, BodyError> {

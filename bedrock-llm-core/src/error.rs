@@ -1,10 +1,11 @@
 //! Typed errors for body conversion: which model family, which side, which JSON path, what
 //! was expected.
 
+use serde::Serialize;
 use thiserror::Error;
 
 /// Which body of an exchange an error concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum BodySide {
     /// The request body the caller sent.
     Request,
@@ -22,7 +23,7 @@ impl std::fmt::Display for BodySide {
 }
 
 /// What went wrong with a body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub enum BodyErrorKind {
     /// The bytes are not JSON (or not UTF-8).
@@ -36,7 +37,7 @@ pub enum BodyErrorKind {
 }
 
 /// A body that could not be converted, with enough detail for a user to act on.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
 #[error(
     "{family} {side} body ({type_name}): {message} at JSON path `{path}`",
     family = self.family.unwrap_or("unregistered model"),

@@ -5,7 +5,8 @@
 //!   [`#[bedrock_model]`](macro@bedrock_model) implements for a family's body types.
 //! - [`RequestView`] and [`ResponseView`] are what a body says, with no family left in it;
 //!   [`Invocation`] is the record of one call that events, metrics and logs are built from.
-//! - [`Adapter`] erases a [`BedrockModel`] so registries and replay can hold any family.
+//! - [`Adapter`] erases a [`BedrockModel`] so registries and replay can hold any family;
+//!   [`Registry`] resolves a model ID (any form) to its adapter.
 //!
 //! Nothing in this crate names a model family.
 
@@ -16,6 +17,7 @@ pub mod error;
 pub mod model;
 pub mod model_id;
 pub mod record;
+pub mod registry;
 pub mod value;
 pub mod view;
 
@@ -30,6 +32,7 @@ pub use error::{BodyError, BodyErrorKind, BodySide};
 pub use model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
 pub use record::{Invocation, InvocationError, Operation, ServiceMetrics, Timing, TokenSource};
+pub use registry::Registry;
 pub use value::{NumberOrString, TokenCount};
 pub use view::{
     EmbeddingStats, FinishReason, Message, NormalizedFinishReason, RequestParams, RequestView,

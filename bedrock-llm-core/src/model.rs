@@ -9,7 +9,8 @@ use crate::model_id::ModelId;
 use crate::view::{RequestView, ResponseView};
 
 /// What an exchange produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ExchangeKind {
     /// Message-structured completion (Claude Messages, Converse, Jamba, …).
     Chat,
@@ -109,6 +110,13 @@ pub trait BedrockModel: 'static {
     /// Whether this family serves `id` (after stripping ARN and geography wrapping).
     fn serves(id: &ModelId) -> bool {
         Self::ID_PATTERNS.iter().any(|pattern| id.matches(pattern))
+    }
+
+    /// Whether this family reads `request_body`, for model IDs that two families share (Claude
+    /// 2.x takes Text Completions and Messages bodies). The default accepts every body.
+    fn accepts_request(request_body: &[u8]) -> bool {
+        let _ = request_body;
+        true
     }
 
     /// Parses a request body, attributing errors to this family.

@@ -393,6 +393,12 @@ impl fmt::Display for ModelId {
     }
 }
 
+impl serde::Serialize for ModelId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.original)
+    }
+}
+
 impl std::str::FromStr for ModelId {
     type Err = ModelIdError;
 

@@ -42,6 +42,33 @@ where
     Ok(value)
 }
 
+/// Whether `body` is a JSON object with `key` at its top level. Values are skipped without
+/// being built, so this costs about as much as a validating scan.
+pub fn has_top_level_key(body: &[u8], key: &str) -> bool {
+    struct KeyFinder<'k>(&'k str);
+
+    impl<'de> serde::de::Visitor<'de> for KeyFinder<'_> {
+        type Value = bool;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut found = false;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                found |= key == self.0;
+                // serde_json checks that the whole object was read, so drain it.
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+            Ok(found)
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde::Deserializer::deserialize_map(&mut deserializer, KeyFinder(key)).unwrap_or(false)
+}
+
 /// Serializes `value` as JSON bytes.
 pub fn encode<T: serde::Serialize>(
     value: &T,
@@ -280,7 +307,7 @@ impl Collector {
         let rendered = if inner.is_empty() {
             format!("<{tag}>")
         } else {
-            format!("<{tag}>{}</{tag}>", inner.join("\n\n"))
+            format!("<{tag}>{}</{tag}>", join_segments(inner))
         };
         self.segment(rendered);
     }
@@ -293,7 +320,7 @@ impl Collector {
         };
         let message = Message {
             role,
-            content: draft.segments.join("\n\n"),
+            content: join_segments(draft.segments),
             finish_reason: draft.finish_reason,
         };
         if draft.system {
@@ -373,16 +400,10 @@ impl Collector {
         self.embedding_inputs.push(text.to_owned());
     }
 
-    /// Adds returned embedding vectors.
+    /// Reports returned embedding vectors. The first report wins: a body that carries the same
+    /// vectors twice (Titan's `embedding` and `embeddingsByType.float`) counts them once.
     pub fn embedding(&mut self, stats: EmbeddingStats) {
-        let total = self.embedding.get_or_insert(EmbeddingStats {
-            count: 0,
-            dimensions: None,
-        });
-        total.count += stats.count;
-        if total.dimensions.is_none() {
-            total.dimensions = stats.dimensions;
-        }
+        self.embedding.get_or_insert(stats);
     }
 
     fn into_messages(mut self) -> (Vec<Message>, Self) {
@@ -407,7 +428,11 @@ impl Collector {
 
     /// The response view.
     pub fn into_response_view(self) -> ResponseView {
-        let (messages, this) = self.into_messages();
+        let (mut messages, this) = self.into_messages();
+        // A body-level reason belongs to its one message (Claude Messages, Converse).
+        if let ([only], Some(reason)) = (messages.as_mut_slice(), &this.finish_reason) {
+            only.finish_reason.get_or_insert_with(|| reason.clone());
+        }
         let finish_reason = this
             .finish_reason
             .or_else(|| messages.iter().find_map(|m| m.finish_reason.clone()));
@@ -420,6 +445,16 @@ impl Collector {
             embedding: this.embedding,
         }
     }
+}
+
+/// Joins a message's segments with a blank line, leaving out empty ones (an empty `content`
+/// beside a tool call) unless nothing else is there.
+fn join_segments(mut segments: Vec<String>) -> String {
+    if segments.len() == 1 {
+        return segments.pop().unwrap_or_default();
+    }
+    let kept: Vec<String> = segments.into_iter().filter(|s| !s.is_empty()).collect();
+    kept.join("\n\n")
 }
 
 /// Implemented by every `#[bedrock_model]` type: reports its annotated fields.
@@ -901,4 +936,23 @@ pub fn embedding<T: EmbeddingValue + ?Sized>(value: &T, cx: &mut Collector) {
 /// Writes a single message part.
 pub fn message<T: Extract + ?Sized>(value: &T, cx: &mut Collector) {
     cx.message(|cx| value.extract(cx));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_top_level_key;
+
+    #[test]
+    fn finds_top_level_keys_only() {
+        let body = br#"{"messages": [{"prompt": 1}], "max_tokens": 5, "prompt": "x"}"#;
+        assert!(has_top_level_key(body, "prompt"));
+        assert!(has_top_level_key(body, "max_tokens"));
+        assert!(!has_top_level_key(
+            br#"{"messages": [{"prompt": 1}]}"#,
+            "prompt"
+        ));
+        assert!(!has_top_level_key(b"[1, 2]", "prompt"));
+        assert!(!has_top_level_key(b"{\"prompt\": ", "prompt"));
+        assert!(!has_top_level_key(b"", "prompt"));
+    }
 }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use serde::Serialize;
+
 use crate::adapter::Adapter;
 use crate::error::BodyError;
 use crate::model::ExchangeKind;
@@ -10,7 +12,7 @@ use crate::model_id::ModelId;
 use crate::view::{RequestView, ResponseView, Usage};
 
 /// The Bedrock Runtime operation, spelled as Smithy and invocation logs spell it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Operation {
     /// `POST /model/{id}/invoke`.
     InvokeModel,
@@ -60,19 +62,32 @@ impl std::fmt::Display for Operation {
 }
 
 /// When the call ran and how long it took.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Timing {
     /// Request start, milliseconds since the Unix epoch.
     pub started_at_ms: u64,
     /// Request start to last byte or chunk.
+    #[serde(serialize_with = "as_millis")]
     pub duration: Option<Duration>,
     /// Request start to the first content chunk (streams).
+    #[serde(serialize_with = "as_millis")]
     pub time_to_first_token: Option<Duration>,
+}
+
+/// Durations serialize as float milliseconds, the unit events use.
+fn as_millis<S: serde::Serializer>(
+    value: &Option<Duration>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(duration) => serializer.serialize_some(&(duration.as_secs_f64() * 1000.0)),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// Counts and latency Bedrock reported outside the body: `X-Amzn-Bedrock-*` response headers,
 /// a stream's `amazon-bedrock-invocationMetrics`, or an invocation log's token counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ServiceMetrics {
     /// Input tokens.
     pub input_tokens: Option<u64>,
@@ -85,7 +100,7 @@ pub struct ServiceMetrics {
 }
 
 /// How a call failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvocationError {
     /// HTTP status, when a response arrived.
     pub http_status: Option<u16>,
@@ -97,7 +112,7 @@ pub struct InvocationError {
 }
 
 /// Which tier produced the token counts (`llm-events.md` §8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum TokenSource {
     /// The response body's usage.
     Body,
@@ -108,7 +123,7 @@ pub enum TokenSource {
 }
 
 /// One invocation, family-neutral.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Invocation {
     /// The model ID exactly as the caller sent it.
     pub model_id: String,

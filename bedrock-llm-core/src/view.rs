@@ -3,6 +3,8 @@
 //! Adapters fill these in; events, metrics and logs read only these. Nothing here names a model
 //! family: roles, finish reasons and counts are the normalized forms the event spec uses.
 
+use serde::Serialize;
+
 /// Who wrote a message. Family spellings are normalized (`CHATBOT` → `assistant`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -42,6 +44,18 @@ impl Role {
     }
 }
 
+impl Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for NormalizedFinishReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -49,7 +63,7 @@ impl std::fmt::Display for Role {
 }
 
 /// One message of a request or a response, content flattened to text (`llm-events.md` §4).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     /// Normalized role.
     pub role: Role,
@@ -102,7 +116,7 @@ impl NormalizedFinishReason {
 }
 
 /// A finish reason: the family's raw value (what LLM events report) and its normalized form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct FinishReason {
     /// As the body spelled it.
     pub raw: String,
@@ -138,7 +152,7 @@ impl FinishReason {
 }
 
 /// Sampling and limit parameters a request set. `None` means the body did not set it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RequestParams {
     /// Token limit for the completion.
     pub max_tokens: Option<u64>,
@@ -159,7 +173,7 @@ pub struct RequestParams {
 }
 
 /// What a request body says, family-neutral.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RequestView {
     /// Input messages in event order: system prompts first, then the body's messages.
     pub messages: Vec<Message>,
@@ -185,7 +199,7 @@ impl RequestView {
 }
 
 /// Token counts a body reported. Each is `None` when the body did not say.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Usage {
     /// Prompt tokens.
     pub input_tokens: Option<u64>,
@@ -213,7 +227,7 @@ impl Usage {
 }
 
 /// Shape of the vectors an embedding response returned.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct EmbeddingStats {
     /// How many vectors.
     pub count: usize,
@@ -222,7 +236,7 @@ pub struct EmbeddingStats {
 }
 
 /// What a response body says, family-neutral.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ResponseView {
     /// Output messages, one per choice.
     pub messages: Vec<Message>,

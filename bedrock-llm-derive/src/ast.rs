@@ -39,6 +39,8 @@ pub(crate) enum Data {
 
 /// The whole annotated item.
 pub(crate) struct Container {
+    /// A struct part rendered as a block placeholder.
+    pub(crate) block: Option<syn::LitStr>,
     pub(crate) ident: syn::Ident,
     pub(crate) kind: Option<Kind>,
     pub(crate) data: Data,
@@ -54,12 +56,20 @@ impl Container {
         kind: Option<Kind>,
         krate: syn::Path,
     ) -> Self {
-        for stray in attr::take_llm_attrs(&mut input.attrs) {
-            cx.error_spanned_by(
-                stray,
-                "`#[llm(...)]` goes on fields and enum variants, not on the item itself",
-            );
-        }
+        // Only a struct `part` may be a block placeholder itself (`#[llm(block = "tool_use")]`).
+        let item_llm = attr::take_llm_attrs(&mut input.attrs);
+        let block_allowed = kind == Some(Kind::Part) && matches!(input.data, syn::Data::Struct(_));
+        let block = if block_allowed {
+            attr::variant_attrs(cx, &item_llm).block
+        } else {
+            for stray in item_llm {
+                cx.error_spanned_by(
+                    stray,
+                    "`#[llm(...)]` goes on fields and enum variants; on an item, only a struct `part` takes `#[llm(block = \"tag\")]`",
+                );
+            }
+            None
+        };
         let data = match &mut input.data {
             syn::Data::Struct(data) => {
                 let style = style_of(&data.fields);
@@ -92,6 +102,7 @@ impl Container {
             }
         };
         Self {
+            block,
             ident: input.ident.clone(),
             kind,
             data,

@@ -32,7 +32,14 @@ impl Kind {
 }
 
 const KINDS: &[&str] = &["request", "response", "part", "model"];
-const MODEL_KEYS: &[&str] = &["ids", "request", "response", "family", "kind"];
+const MODEL_KEYS: &[&str] = &[
+    "ids",
+    "request",
+    "response",
+    "family",
+    "kind",
+    "request_has",
+];
 const ALL_KEYS: &[&str] = &[
     "request", "response", "part", "model", "crate", "ids", "family", "kind",
 ];
@@ -54,6 +61,7 @@ pub(crate) struct Args {
     pub(crate) response: Option<syn::Type>,
     pub(crate) family: Option<LitStr>,
     pub(crate) exchange: Option<LitStr>,
+    pub(crate) request_has: Option<LitStr>,
 }
 
 impl Args {
@@ -145,6 +153,15 @@ impl Args {
                     duplicate();
                 }
             }
+            "request_has" => {
+                let lit: LitStr = input.parse()?;
+                if lit.value().is_empty() {
+                    cx.error_spanned_by(&lit, "`request_has` names a top-level key of the request body, e.g. `\"messages\"`");
+                }
+                if self.request_has.replace(lit).is_some() {
+                    duplicate();
+                }
+            }
             "family" => {
                 if self.family.replace(input.parse()?).is_some() {
                     duplicate();
@@ -205,6 +222,9 @@ impl Args {
         }
         if let Some(exchange) = &self.exchange {
             misplaced(exchange.span(), "kind");
+        }
+        if let Some(key) = &self.request_has {
+            misplaced(key.span(), "request_has");
         }
         for ty in [&self.request, &self.response].into_iter().flatten() {
             cx.error_spanned_by(

@@ -86,7 +86,12 @@ fn body_impls(container: &Container, kind: Kind) -> TokenStream {
                 let member = &field.member;
                 field_statements(container, field, &quote!(&self.#member))
             });
-            quote!(#(#statements)*)
+            match &container.block {
+                Some(tag) => quote! {
+                    __cx.block(#tag, |__cx: &mut #krate::__private::Collector| { #(#statements)* });
+                },
+                None => quote!(#(#statements)*),
+            }
         }
         Data::Enum(variants) => {
             let arms = variants
@@ -278,6 +283,13 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
         Some(_) => quote!(#krate::ExchangeKind::Embedding),
         None => quote!(#krate::__private::infer_kind::<Self>()),
     };
+    let accepts = args.request_has.as_ref().map(|key| {
+        quote! {
+            fn accepts_request(request_body: &[u8]) -> bool {
+                #krate::__private::has_top_level_key(request_body, #key)
+            }
+        }
+    });
     let request_assoc = quote_spanned!(request.span()=> type Request = #request;);
     let response_assoc = quote_spanned!(response.span()=> type Response = #response;);
     quote! {
@@ -288,6 +300,7 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
             const FAMILY: &'static str = #family;
             const ID_PATTERNS: &'static [&'static str] = &[#(#ids),*];
             const KIND: #krate::ExchangeKind = #kind;
+            #accepts
         }
     }
 }

@@ -140,7 +140,7 @@ pub(crate) const ROLES: &[Role] = &[
         true,
         Sink::Tokens("CacheWrite"),
     ),
-    role("embedding", Side::Response, true, Sink::Embedding),
+    role("embedding", Side::Response, false, Sink::Embedding),
 ];
 
 /// Field modifiers that are not roles.

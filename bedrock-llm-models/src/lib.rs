@@ -1,5 +1,72 @@
-//! Prebuilt adapters for the AWS Bedrock model families, written with `#[bedrock_model]`, and
-//! the registry that maps any model-ID form to its adapter.
+//! Prebuilt adapters for the AWS Bedrock model families, each written with `#[bedrock_model]`,
+//! and [`registry`], which maps any model-ID form to its adapter.
 //!
-//! The adapters land with the models issue; until then this crate is an empty shell so the
-//! workspace layout is fixed from the start.
+//! | family | model IDs | module |
+//! |---|---|---|
+//! | Claude Text Completions | `anthropic.claude-v2*`, `anthropic.claude-instant-v1*` with a `prompt` body | [`anthropic`] |
+//! | Claude Messages | every other `anthropic.claude*`, and Claude 2.x with a `messages` body | [`anthropic`] |
+//! | Titan Text | `amazon.titan-text-*` | [`amazon`] |
+//! | Titan Embeddings | `amazon.titan-embed-*` | [`amazon`] |
+//! | Nova | `amazon.nova-*` | [`amazon`] |
+//! | Llama | `meta.llama*` (2, 3.x, 4) | [`meta`] |
+//! | Cohere Command | `cohere.command-text-*`, `cohere.command-light-text-*` | [`cohere`] |
+//! | Cohere Command R | `cohere.command-r*` | [`cohere`] |
+//! | Cohere Embed | `cohere.embed-*` | [`cohere`] |
+//! | Jurassic-2 | `ai21.j2-*` | [`ai21`] |
+//! | Jamba | `ai21.jamba*` | [`ai21`] |
+//! | Mistral Text | `mistral.*` with a `prompt` body | [`mistral`] |
+//! | Mistral Chat | `mistral.*` with a `messages` body (Large 2 and later) | [`mistral`] |
+//!
+//! Every response type ignores unknown keys, reads token counts written as integers or floats,
+//! keeps finish reasons raw (normalized alongside), and accepts numeric or string ids.
+
+pub mod ai21;
+pub mod amazon;
+pub mod anthropic;
+pub mod cohere;
+pub mod common;
+pub mod meta;
+pub mod mistral;
+#[cfg(feature = "samples")]
+pub mod samples;
+
+use std::sync::LazyLock;
+
+use bedrock_llm_core::Registry;
+
+pub use ai21::{Jamba, Jurassic2};
+pub use amazon::{Nova, TitanEmbed, TitanText};
+pub use anthropic::{ClaudeMessages, ClaudeText};
+pub use cohere::{CohereCommand, CohereCommandR, CohereEmbed};
+pub use meta::Llama;
+pub use mistral::{MistralChat, MistralText};
+
+/// A registry holding every prebuilt adapter. Register your own on top; later registrations
+/// take precedence.
+pub fn new_registry() -> Registry {
+    let mut registry = Registry::new();
+    // Resolution tries the latest registration first, so a family that shares IDs with a
+    // broader one (Claude Text within `anthropic.claude*`, Mistral Text within `mistral.*`)
+    // is registered after it and decides by the request body's shape.
+    registry
+        .register::<ClaudeMessages>()
+        .register::<ClaudeText>()
+        .register::<TitanText>()
+        .register::<TitanEmbed>()
+        .register::<Nova>()
+        .register::<Llama>()
+        .register::<CohereCommand>()
+        .register::<CohereCommandR>()
+        .register::<CohereEmbed>()
+        .register::<Jurassic2>()
+        .register::<Jamba>()
+        .register::<MistralChat>()
+        .register::<MistralText>();
+    registry
+}
+
+/// The shared registry of prebuilt adapters.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: LazyLock<Registry> = LazyLock::new(new_registry);
+    &REGISTRY
+}

@@ -2,10 +2,12 @@
 //!
 //! - `ci` — the checks CI runs, in order: fmt, clippy with `-D warnings`, tests.
 //! - `tidy` — repository rules (also enforced by this crate's tests).
+//! - `fixtures [--check | --record]` — synthesized fixtures from the prebuilt adapters.
 //!
 //! Arguments are parsed by hand: a handful of sub-commands does not justify compiling an
 //! argument parser on every CI run.
 
+mod fixtures;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("tidy") => tidy::run(&project_root()),
+        Some("fixtures") => fixtures::run(&project_root(), &args[1..]),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -35,7 +38,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   ci      fmt check, clippy -D warnings, tidy, tests (what .ci/run runs)
-  tidy    check repository rules (module docs, no trailing whitespace)";
+  tidy    check repository rules (module docs, no trailing whitespace)
+  fixtures [--check | --record]
+          write the synthesized fixtures from the adapters' samples; --check fails when the
+          committed ones are stale; --record re-records bodies from live Bedrock (needs AWS
+          credentials and the AWS CLI; billed)";
 
 /// The workspace root: the parent of this crate's manifest directory.
 pub(crate) fn project_root() -> PathBuf {
@@ -78,6 +85,7 @@ fn ci() -> Result<(), String> {
     ]);
     run("cargo clippy", clippy)?;
     tidy::run(&project_root())?;
+    fixtures::run(&project_root(), &["--check".to_owned()])?;
     let mut test = cargo();
     test.args(["test", "--workspace"]);
     run("cargo test --workspace", test)

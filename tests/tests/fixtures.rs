@@ -1,0 +1,138 @@
+//! Every fixture case — real recorded bodies and the synthesized ones — read through the
+//! prebuilt registry: the right family, no extraction error, counts that agree with Bedrock's
+//! headers, and an insta snapshot of the neutral record.
+
+use bedrock_llm_core::{ExchangeKind, TokenSource};
+use bedrock_llm_tests::fixtures::{self, FixtureCase};
+
+/// The family each case must route to.
+fn expected_family(case: &FixtureCase) -> Option<&'static str> {
+    let name = case.name.as_str();
+    let family_dir = name.split('/').nth(1).unwrap_or_default();
+    Some(match family_dir {
+        "claude_text" => "Claude Text Completions",
+        "claude_messages" | "claude_messages_stream" => "Claude Messages",
+        "titan_text" => "Titan Text",
+        "titan_embed" => "Titan Embeddings",
+        "nova" => "Nova",
+        "llama" | "llama2" | "llama3" => "Llama",
+        "cohere_command" => "Cohere Command",
+        "cohere_command_r" => "Cohere Command R",
+        "cohere_embed" => "Cohere Embed",
+        "ai21_j2" | "jurassic2" => "Jurassic-2",
+        "jamba" => "Jamba",
+        "mistral_text" => "Mistral Text",
+        "mistral_chat" => "Mistral Chat",
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_case_reads_cleanly_and_matches_its_snapshot() {
+    let cases = fixtures::cases();
+    assert!(
+        cases.len() >= 28,
+        "expected the recorded and synthesized cases, found {}",
+        cases.len()
+    );
+    let registry = bedrock_llm_models::registry();
+    let mut families_seen = std::collections::BTreeSet::new();
+    for case in &cases {
+        if case.response.is_none() {
+            // Streamed cases (`stream_chunks.json`) are read by the streaming adapters.
+            assert!(
+                case.dir.join("stream_chunks.json").is_file(),
+                "{}: no response body",
+                case.name
+            );
+            continue;
+        }
+        let record = case.invocation(registry);
+        let family = expected_family(case);
+        assert!(family.is_some(), "{}: add its directory to `expected_family`", case.name);
+        assert_eq!(record.family, family, "{}", case.name);
+        assert!(
+            record.extraction_errors.is_empty(),
+            "{}: {:?}",
+            case.name,
+            record.extraction_errors
+        );
+        families_seen.insert(family);
+
+        let request = record.request.as_ref().expect("request view");
+        let response = record.response.as_ref().expect("response view");
+        match record.kind {
+            Some(ExchangeKind::Embedding) => {
+                assert!(!request.embedding_inputs.is_empty(), "{}", case.name);
+                assert!(
+                    response.embedding.is_some_and(|e| e.count >= 1),
+                    "{}",
+                    case.name
+                );
+                assert!(response.messages.is_empty(), "{}", case.name);
+            }
+            _ => {
+                assert!(
+                    !request.messages.is_empty(),
+                    "{}: no input message",
+                    case.name
+                );
+                assert!(
+                    !response.messages.is_empty(),
+                    "{}: no output message",
+                    case.name
+                );
+                assert!(
+                    response.finish_reason.is_some(),
+                    "{}: no finish reason",
+                    case.name
+                );
+            }
+        }
+        // Where the body reports both counts, they are Bedrock's: they match the headers
+        // (Claude's cache reads are billed input the body counts apart).
+        if let Some((usage, TokenSource::Body)) = record.usage() {
+            let cached = usage.cache_read_input_tokens.unwrap_or(0)
+                + usage.cache_write_input_tokens.unwrap_or(0);
+            assert_eq!(
+                usage.input_tokens.map(|n| n + cached),
+                record.header_metrics.input_tokens,
+                "{}",
+                case.name
+            );
+            assert_eq!(
+                usage.output_tokens, record.header_metrics.output_tokens,
+                "{}",
+                case.name
+            );
+        }
+        let snapshot_name = case.name.replace('/', "__");
+        insta::assert_json_snapshot!(snapshot_name, record);
+    }
+    assert_eq!(
+        families_seen.len(),
+        13,
+        "every prebuilt family has a fixture: {families_seen:?}"
+    );
+}
+
+#[test]
+fn synthesized_fixtures_are_the_samples() {
+    // The committed synthesized tree is exactly what the samples produce
+    // (`cargo xtask fixtures --check` in CI says the same, with a fix-it message).
+    let samples = bedrock_llm_models::samples::all().unwrap();
+    for sample in &samples {
+        let dir = fixtures::root()
+            .join("synthesized")
+            .join(sample.family_slug)
+            .join(sample.case);
+        let mut request = sample.request.clone();
+        request.push(b'\n');
+        assert_eq!(
+            std::fs::read(dir.join("request.json")).unwrap(),
+            request,
+            "{}",
+            dir.display()
+        );
+    }
+}
