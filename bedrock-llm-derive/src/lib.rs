@@ -13,7 +13,9 @@
 //!   content block, a usage object).
 //! - `#[bedrock_model(model, ids = ["acme.echo-*"], request = Req, response = Resp)]` — on a
 //!   unit struct: implements `BedrockModel`. Optional `family = "Acme Echo"` and
-//!   `kind = "chat" | "text_completion" | "embedding"` (inferred from the bodies otherwise).
+//!   `kind = "chat" | "text_completion" | "embedding"` (inferred from the bodies otherwise), and
+//!   `request_has = "key"` for a family that shares its model IDs with another and reads only
+//!   request bodies with that top-level key (Claude Text Completions: `"prompt"`).
 //!
 //! Body kinds also derive serde's `Serialize` and `Deserialize` (so `#[serde(...)]` attributes
 //! work as usual), never deny unknown fields, and skip `None` options when serializing.
@@ -40,10 +42,10 @@
 //! | `tool_name` | request | a tool offered to the model |
 //! | `finish_reason`, `response_id`, `response_model` | response | string (ids may be numbers) |
 //! | `input_tokens`, `output_tokens`, `total_tokens`, `cache_read_tokens`, `cache_write_tokens` | response | integer; with `len`, a list whose length is the count |
-//! | `embedding` | response | vector, vectors, or vectors by type |
+//! | `embedding` | response | vector, vectors, or vectors by type (may repeat: the first present wins) |
 //!
-//! On an enum variant, `#[llm(block = "image")]` renders the variant as a placeholder
-//! (`<image>`, or `<tool_use>{name}</tool_use>` when its fields add text).
+//! On an enum variant, or on a struct `part`, `#[llm(block = "image")]` renders the value as a
+//! placeholder (`<image>`, or `<tool_use>{name}</tool_use>` when its fields add text).
 
 mod ast;
 mod attr;

@@ -73,7 +73,7 @@ pub struct J2FrequencyPenalty {
 pub struct J2Response {
     /// A number, reported as text.
     #[llm(response_id)]
-    pub id: NumberOrString,
+    pub id: Option<NumberOrString>,
     /// The prompt and its tokens.
     #[llm(nested)]
     pub prompt: Option<J2Prompt>,
@@ -178,7 +178,7 @@ pub struct JambaRequest {
 pub struct JambaMessage {
     /// `system`, `user`, `assistant`, `tool`.
     #[llm(role)]
-    pub role: String,
+    pub role: Option<String>,
     /// A string or typed parts.
     #[llm(content)]
     pub content: Option<ChatContent>,

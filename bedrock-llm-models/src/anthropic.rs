@@ -166,13 +166,13 @@ pub enum ClaudeBlock {
     #[llm(block = "image")]
     Image {
         /// `{type: base64, media_type, data}`.
-        source: Value,
+        source: Option<Value>,
     },
     /// A document: `<document>{title}</document>`.
     #[llm(block = "document")]
     Document {
         /// The source.
-        source: Value,
+        source: Option<Value>,
         /// Its title.
         #[llm(name)]
         title: Option<String>,
@@ -181,18 +181,18 @@ pub enum ClaudeBlock {
     #[llm(block = "tool_use")]
     ToolUse {
         /// Call id.
-        id: String,
+        id: Option<String>,
         /// The tool.
         #[llm(name)]
         name: String,
         /// Arguments.
-        input: Value,
+        input: Option<Value>,
     },
     /// A tool's result: `<tool_result>{text}</tool_result>`.
     #[llm(block = "tool_result")]
     ToolResult {
         /// The call this answers.
-        tool_use_id: String,
+        tool_use_id: Option<String>,
         /// A string or blocks.
         #[llm(text)]
         content: Option<ClaudeContent>,
@@ -202,14 +202,14 @@ pub enum ClaudeBlock {
     /// The model's reasoning.
     Thinking {
         /// The reasoning text.
-        thinking: String,
+        thinking: Option<String>,
         /// Its signature.
         signature: Option<String>,
     },
     /// Reasoning the service redacted.
     RedactedThinking {
         /// Opaque data.
-        data: String,
+        data: Option<String>,
     },
     /// A block type newer than this adapter: `<unknown_chunk>`.
     #[llm(block = "unknown_chunk")]
@@ -223,7 +223,7 @@ pub enum ClaudeBlock {
 pub struct ClaudeMessagesResponse {
     /// `msg_bdrk_…`.
     #[llm(response_id)]
-    pub id: String,
+    pub id: Option<String>,
     /// `message`.
     #[serde(rename = "type")]
     pub kind: Option<String>,

@@ -182,9 +182,9 @@ pub struct CommandRResponse {
     /// Response id.
     #[llm(response_id)]
     pub response_id: Option<String>,
-    /// The answer.
+    /// The answer (empty or absent when the model only calls tools).
     #[llm(completion)]
-    pub text: String,
+    pub text: Option<String>,
     /// Generation id.
     pub generation_id: Option<String>,
     /// `COMPLETE`, `MAX_TOKENS`, `ERROR`, `ERROR_TOXIC`, …
@@ -192,14 +192,27 @@ pub struct CommandRResponse {
     pub finish_reason: Option<String>,
     /// The whole conversation so far, echoed (not recorded again).
     pub chat_history: Option<Vec<CommandRTurn>>,
-    /// Tool calls the model asks for, kept as sent.
-    pub tool_calls: Option<Value>,
+    /// Tool calls the model asks for, each `<tool_use>{name}</tool_use>`.
+    #[llm(text)]
+    pub tool_calls: Option<Vec<CommandRToolCall>>,
     /// Citations, kept as sent.
     pub citations: Option<Value>,
     /// Search queries, kept as sent.
     pub search_queries: Option<Value>,
     /// Token usage (`meta.billed_units`), kept as sent: Bedrock's headers carry the counts.
     pub meta: Option<Value>,
+}
+
+/// A tool call in a Command R response.
+#[bedrock_model(part)]
+#[llm(block = "tool_use")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandRToolCall {
+    /// The tool.
+    #[llm(name)]
+    pub name: String,
+    /// Arguments.
+    pub parameters: Option<Value>,
 }
 
 /// Cohere Embed (v3 English and multilingual, v4).

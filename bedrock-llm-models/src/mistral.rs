@@ -108,7 +108,7 @@ pub struct MistralChatRequest {
 pub struct MistralMessage {
     /// `system`, `user`, `assistant`, `tool`.
     #[llm(role)]
-    pub role: String,
+    pub role: Option<String>,
     /// A string or typed parts.
     #[llm(content)]
     pub content: Option<ChatContent>,

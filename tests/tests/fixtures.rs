@@ -49,7 +49,11 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
         }
         let record = case.invocation(registry);
         let family = expected_family(case);
-        assert!(family.is_some(), "{}: add its directory to `expected_family`", case.name);
+        assert!(
+            family.is_some(),
+            "{}: add its directory to `expected_family`",
+            case.name
+        );
         assert_eq!(record.family, family, "{}", case.name);
         assert!(
             record.extraction_errors.is_empty(),

@@ -1,0 +1,442 @@
+//! Property tests for every prebuilt family, driven by the family's samples:
+//! - typed request → bytes → typed round-trips, with every string in the body replaced by
+//!   arbitrary unicode;
+//! - arbitrary JSON values, type-confused samples and arbitrary bytes never panic any adapter;
+//! - arbitrary unicode placed in the completion field comes out byte-exact in the output message;
+//! - token counts written as integers or floats come out exact, and totals add up.
+
+use std::fmt::Debug;
+
+use bedrock_llm_core::{BedrockModel, ModelRequest, ModelResponse};
+use bedrock_llm_models::samples::{self, Sample};
+use bedrock_llm_models::{
+    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, Jamba, Jurassic2,
+    Llama, MistralChat, MistralText, Nova, TitanEmbed, TitanText,
+};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::Value;
+
+fn samples_of(family: &str) -> Vec<Sample> {
+    let all = samples::all().unwrap();
+    let picked: Vec<Sample> = all.into_iter().filter(|s| s.family == family).collect();
+    assert!(!picked.is_empty(), "no samples for {family}");
+    picked
+}
+
+fn json(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap()
+}
+
+/// JSON pointers of every string leaf, except enum tags (`type`), which select the shape.
+fn string_leaves(value: &Value, pointer: String, out: &mut Vec<String>) {
+    match value {
+        Value::String(_) => out.push(pointer),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                string_leaves(item, format!("{pointer}/{i}"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                if key != "type" {
+                    string_leaves(
+                        item,
+                        format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `value` with each string leaf replaced, in order, by one of `replacements`.
+fn with_strings(value: &Value, replacements: &[String]) -> Value {
+    let mut leaves = Vec::new();
+    string_leaves(value, String::new(), &mut leaves);
+    let mut out = value.clone();
+    for (pointer, text) in leaves.iter().zip(replacements) {
+        if let Some(slot) = out.pointer_mut(pointer) {
+            *slot = Value::String(text.clone());
+        }
+    }
+    out
+}
+
+fn string_count(value: &Value) -> usize {
+    let mut leaves = Vec::new();
+    string_leaves(value, String::new(), &mut leaves);
+    leaves.len()
+}
+
+fn runner(cases: u32) -> TestRunner {
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
+}
+
+/// Typed round-trips of both bodies of every sample of `M`, strings replaced by arbitrary text.
+fn round_trips<M>()
+where
+    M: BedrockModel,
+    M::Request: PartialEq + Debug,
+    M::Response: PartialEq + Debug,
+{
+    for sample in samples_of(M::FAMILY) {
+        let request = json(&sample.request);
+        let response = json(&sample.response);
+        let strategy = (
+            proptest::collection::vec(any::<String>(), string_count(&request)),
+            proptest::collection::vec(any::<String>(), string_count(&response)),
+        );
+        runner(48)
+            .run(&strategy, |(request_strings, response_strings)| {
+                let body = serde_json::to_vec(&with_strings(&request, &request_strings)).unwrap();
+                let typed =
+                    M::decode_request(&body).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let again = M::decode_request(&typed.to_body().unwrap()).unwrap();
+                prop_assert_eq!(&again, &typed);
+                prop_assert_eq!(again.view(), typed.view());
+
+                let body = serde_json::to_vec(&with_strings(&response, &response_strings)).unwrap();
+                let typed =
+                    M::decode_response(&body).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let again = M::decode_response(&typed.to_body().unwrap()).unwrap();
+                prop_assert_eq!(&again, &typed);
+                prop_assert_eq!(again.view(), typed.view());
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{} / {}: {e}", sample.family_slug, sample.case));
+    }
+}
+
+#[test]
+fn claude_text_round_trips() {
+    round_trips::<ClaudeText>();
+}
+#[test]
+fn claude_messages_round_trips() {
+    round_trips::<ClaudeMessages>();
+}
+#[test]
+fn titan_text_round_trips() {
+    round_trips::<TitanText>();
+}
+#[test]
+fn titan_embed_round_trips() {
+    round_trips::<TitanEmbed>();
+}
+#[test]
+fn nova_round_trips() {
+    round_trips::<Nova>();
+}
+#[test]
+fn llama_round_trips() {
+    round_trips::<Llama>();
+}
+#[test]
+fn cohere_command_round_trips() {
+    round_trips::<CohereCommand>();
+}
+#[test]
+fn cohere_command_r_round_trips() {
+    round_trips::<CohereCommandR>();
+}
+#[test]
+fn cohere_embed_round_trips() {
+    round_trips::<CohereEmbed>();
+}
+#[test]
+fn jurassic2_round_trips() {
+    round_trips::<Jurassic2>();
+}
+#[test]
+fn jamba_round_trips() {
+    round_trips::<Jamba>();
+}
+#[test]
+fn mistral_text_round_trips() {
+    round_trips::<MistralText>();
+}
+#[test]
+fn mistral_chat_round_trips() {
+    round_trips::<MistralChat>();
+}
+
+fn arbitrary_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        any::<String>().prop_map(Value::String),
+        proptest::sample::select(&["text", "tool_use", "image", "messages", "USER", "CHATBOT"][..])
+            .prop_map(|s| Value::String(s.to_owned())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                proptest::sample::select(
+                    &[
+                        "type",
+                        "text",
+                        "content",
+                        "role",
+                        "messages",
+                        "results",
+                        "outputText",
+                        "completion",
+                        "generation",
+                        "choices",
+                        "usage",
+                        "input_tokens",
+                        "embedding",
+                        "embeddings",
+                        "id",
+                        "output",
+                        "message",
+                        "stop_reason",
+                        "completions",
+                        "data",
+                        "tokens",
+                        "generations",
+                    ][..]
+                )
+                .prop_map(str::to_owned),
+                inner,
+                0..6,
+            )
+            .prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 256, failure_persistence: None, ..Config::default() })]
+
+    #[test]
+    fn arbitrary_json_never_panics_any_adapter(value in arbitrary_json()) {
+        let body = serde_json::to_vec(&value).unwrap();
+        for adapter in bedrock_llm_models::registry().adapters() {
+            let _ = adapter.request_view(&body);
+            let _ = adapter.response_view(&body);
+            let _ = adapter.accepts_request(&body);
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic_any_adapter(body in proptest::collection::vec(any::<u8>(), 0..256)) {
+        // Bytes that are not JSON are an error for every adapter, never a panic or a view.
+        let is_json = serde_json::from_slice::<Value>(&body).is_ok();
+        for adapter in bedrock_llm_models::registry().adapters() {
+            let request = adapter.request_view(&body);
+            let response = adapter.response_view(&body);
+            if !is_json {
+                prop_assert!(request.is_err() && response.is_err(), "{}", adapter.family());
+            }
+        }
+    }
+
+    #[test]
+    fn type_confused_samples_never_panic(index in any::<prop::sample::Index>(), leaf in arbitrary_json(), which in 0usize..64) {
+        let samples = samples::all().unwrap();
+        let sample = index.get(&samples);
+        for (bytes, is_request) in [(&sample.request, true), (&sample.response, false)] {
+            let mut value = json(bytes);
+            let mut pointers = Vec::new();
+            all_pointers(&value, String::new(), &mut pointers);
+            let pointer = &pointers[which % pointers.len()];
+            if let Some(slot) = value.pointer_mut(pointer) {
+                *slot = leaf.clone();
+            }
+            let body = serde_json::to_vec(&value).unwrap();
+            for adapter in bedrock_llm_models::registry().adapters() {
+                if is_request {
+                    let _ = adapter.request_view(&body);
+                } else if let Err(error) = adapter.response_view(&body) {
+                    // A failure still names where and what.
+                    prop_assert!(error.path.starts_with('$'));
+                    prop_assert!(!error.message.is_empty());
+                }
+            }
+        }
+    }
+}
+
+fn all_pointers(value: &Value, pointer: String, out: &mut Vec<String>) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate().take(4) {
+                all_pointers(item, format!("{pointer}/{i}"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                all_pointers(
+                    item,
+                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+    out.push(pointer);
+}
+
+/// Where each family's sample keeps its first completion text, and how the output message
+/// renders it (Mistral's sample also calls a tool).
+const COMPLETION_FIELDS: &[(&str, &str, &str, &str)] = &[
+    ("claude_text", "basic", "/completion", ""),
+    (
+        "claude_messages",
+        "system_and_history",
+        "/content/0/text",
+        "",
+    ),
+    ("titan_text", "premier", "/results/0/outputText", ""),
+    (
+        "nova",
+        "system_and_tools",
+        "/output/message/content/0/text",
+        "",
+    ),
+    ("llama", "llama3_1_chat_template", "/generation", ""),
+    (
+        "cohere_command",
+        "two_generations",
+        "/generations/0/text",
+        "",
+    ),
+    ("cohere_command_r", "history_and_tools", "/text", ""),
+    (
+        "jurassic2",
+        "ultra_with_penalties",
+        "/completions/0/data/text",
+        "",
+    ),
+    ("jamba", "system_and_user", "/choices/0/message/content", ""),
+    ("mistral_text", "mixtral", "/outputs/0/text", ""),
+    (
+        "mistral_chat",
+        "large_2_tool_calls",
+        "/choices/0/message/content",
+        "<tool_use>get_time</tool_use>",
+    ),
+];
+
+fn sample(family_slug: &str, case: &str) -> Sample {
+    samples::all()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.family_slug == family_slug && s.case == case)
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 128, failure_persistence: None, ..Config::default() })]
+
+    #[test]
+    fn unicode_completions_survive_byte_exact(text in any::<String>()) {
+        let registry = bedrock_llm_models::registry();
+        for &(family_slug, case, pointer, tool_suffix) in COMPLETION_FIELDS {
+            let sample = sample(family_slug, case);
+            let mut response = json(&sample.response);
+            *response.pointer_mut(pointer).unwrap() = Value::String(text.clone());
+            let adapter = registry.resolve(sample.model_id, Some(&sample.request)).unwrap();
+            let view = adapter.response_view(&serde_json::to_vec(&response).unwrap()).unwrap();
+            let expected = match (text.is_empty(), tool_suffix.is_empty()) {
+                (_, true) => text.clone(),
+                (true, false) => tool_suffix.to_owned(),
+                (false, false) => format!("{text}\n\n{tool_suffix}"),
+            };
+            prop_assert_eq!(&view.messages[0].content, &expected, "{}", family_slug);
+        }
+    }
+
+    #[test]
+    fn unicode_prompts_and_embedding_inputs_survive_byte_exact(text in any::<String>()) {
+        let registry = bedrock_llm_models::registry();
+        for (family_slug, case, pointer) in [
+            ("claude_text", "basic", "/prompt"),
+            ("llama", "llama4_length", "/prompt"),
+            ("titan_text", "premier", "/inputText"),
+            ("claude_messages", "system_and_history", "/messages/0/content"),
+            ("titan_embed", "v1", "/inputText"),
+            ("cohere_embed", "floats", "/texts/1"),
+        ] {
+            let sample = sample(family_slug, case);
+            let mut request = json(&sample.request);
+            *request.pointer_mut(pointer).unwrap() = Value::String(text.clone());
+            let body = serde_json::to_vec(&request).unwrap();
+            let adapter = registry.resolve(sample.model_id, Some(&body)).unwrap();
+            let view = adapter.request_view(&body).unwrap();
+            let found = view.messages.iter().map(|m| &m.content).chain(&view.embedding_inputs).any(|c| *c == text);
+            prop_assert!(found, "{}: {:?} not in {:?}", family_slug, text, view);
+        }
+    }
+
+    #[test]
+    fn token_counts_are_exact_and_totals_consistent(
+        input in 0u64..2_000_000,
+        output in 0u64..2_000_000,
+        as_float in any::<bool>(),
+    ) {
+        let number = |n: u64| if as_float { serde_json::json!(n as f64) } else { serde_json::json!(n) };
+        let registry = bedrock_llm_models::registry();
+        for (family_slug, case, input_pointer, output_pointer) in [
+            ("claude_messages", "system_and_history", "/usage/input_tokens", "/usage/output_tokens"),
+            ("titan_text", "premier", "/inputTextTokenCount", "/results/0/tokenCount"),
+            ("nova", "tool_use", "/usage/inputTokens", "/usage/outputTokens"),
+            ("llama", "llama4_length", "/prompt_token_count", "/generation_token_count"),
+            ("jamba", "system_and_user", "/usage/prompt_tokens", "/usage/completion_tokens"),
+        ] {
+            let sample = sample(family_slug, case);
+            let mut response = json(&sample.response);
+            *response.pointer_mut(input_pointer).unwrap() = number(input);
+            *response.pointer_mut(output_pointer).unwrap() = number(output);
+            let adapter = registry.resolve(sample.model_id, Some(&sample.request)).unwrap();
+            let usage = adapter.response_view(&serde_json::to_vec(&response).unwrap()).unwrap().usage;
+            prop_assert_eq!(usage.input_tokens, Some(input), "{}", family_slug);
+            prop_assert_eq!(usage.output_tokens, Some(output), "{}", family_slug);
+            if usage.total_tokens.is_none() {
+                prop_assert_eq!(usage.total(), Some(input + output), "{}", family_slug);
+            }
+        }
+    }
+
+    #[test]
+    fn choice_token_counts_add_up(counts in proptest::collection::vec(0u64..100_000, 1..5)) {
+        // Titan reports a count per result; J2 a token array per completion.
+        let titan = sample("titan_text", "premier");
+        let mut response = json(&titan.response);
+        let template = response["results"][0].clone();
+        response["results"] = Value::Array(counts.iter().map(|&n| {
+            let mut result = template.clone();
+            result["tokenCount"] = serde_json::json!(n);
+            result
+        }).collect());
+        let view = TitanText::decode_response(&serde_json::to_vec(&response).unwrap()).unwrap().view();
+        prop_assert_eq!(view.messages.len(), counts.len());
+        prop_assert_eq!(view.usage.output_tokens, Some(counts.iter().sum()));
+
+        let j2 = sample("jurassic2", "ultra_with_penalties");
+        let mut response = json(&j2.response);
+        let completion = response["completions"][0].clone();
+        response["completions"] = Value::Array(counts.iter().map(|&n| {
+            let mut c = completion.clone();
+            c["data"]["tokens"] = Value::Array(vec![serde_json::json!({"t": 1}); (n % 50) as usize]);
+            c
+        }).collect());
+        let view = Jurassic2::decode_response(&serde_json::to_vec(&response).unwrap()).unwrap().view();
+        prop_assert_eq!(view.usage.output_tokens, Some(counts.iter().map(|n| n % 50).sum()));
+        prop_assert_eq!(view.usage.input_tokens, Some(5));
+    }
+}
