@@ -131,6 +131,8 @@ pub struct Invocation {
     pub parsed_model_id: Option<ModelId>,
     /// The operation.
     pub operation: Operation,
+    /// The AWS Region the call went to, when known.
+    pub region: Option<String>,
     /// The family whose adapter read the bodies; `None` for the generic fallback.
     pub family: Option<&'static str>,
     /// Chat, text completion or embedding; `None` when no adapter knew.
@@ -161,6 +163,7 @@ impl Invocation {
             parsed_model_id: ModelId::parse(&model_id).ok(),
             model_id,
             operation,
+            region: None,
             family: None,
             kind: None,
             request: None,

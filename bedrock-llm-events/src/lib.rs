@@ -1,6 +1,44 @@
-//! LLM events built from the neutral invocation record: the LlmEvent builder, the
-//! LlmChatCompletionSummary, LlmChatCompletionMessage, LlmEmbedding and LlmFeedbackMessage
-//! events, configuration, the recorder, metrics and renderings.
+//! LLM events built from the neutral invocation record (`bedrock_llm_core::Invocation`):
 //!
-//! The events land with the events issue; until then this crate is an empty shell so the
-//! workspace layout is fixed from the start.
+//! - [`build_events`] turns one invocation into an `LlmChatCompletionSummary` and its
+//!   `LlmChatCompletionMessage`s, or an `LlmEmbedding`, plus an [`ErrorReport`] for a failure;
+//!   [`LlmEvent::builder`] is the builder under them, enforcing the attribute limits.
+//! - [`Config`] sets what is recorded; [`LlmAttributes`] and [`with_llm_attributes`] /
+//!   [`LlmAttributesExt`] scope `llm.` custom attributes; [`TraceContext`] links events to a
+//!   trace.
+//! - [`Recorder`] keeps events (bounded, sampled uniformly), error reports and [`metrics`]
+//!   between harvests, and takes [`Feedback`].
+//! - [`render`] writes New Relic Event API JSON and OpenTelemetry GenAI attributes.
+//!
+//! This crate reads the neutral record only; it never names a model family.
+//!
+//! # Where this differs from other agents
+//!
+//! The choices of `llm-events.md` hold: body token counts first (Java), a callback only for
+//! gaps unless `token_precedence = callback_first` (Python, Node); zero counts are valid
+//! (Node drops them); a real `temperature: 0` is kept (Node drops it, Java invents `0.0` when
+//! absent); `is_response` is omitted on request messages (Java sends `false`); Cohere's
+//! several embedding `texts` make one event with the texts joined by `\n` (Java emits one per
+//! text); every message of a conversation is recorded (Python's Converse path records only
+//! the last); an error report's `completion_id` is the summary's `id` (Python draws an
+//! unrelated UUID).
+
+pub mod attribute;
+mod build;
+pub mod config;
+pub mod context;
+mod event;
+pub mod metrics;
+pub mod names;
+mod recorder;
+pub mod render;
+
+pub use attribute::{AttrValue, Limits};
+pub use build::{ErrorReport, InvocationEvents, TokenTier, build_events};
+pub use config::{Config, ConfigError, TokenCallback, TokenPrecedence};
+pub use context::{
+    CallContext, LlmAttributes, LlmAttributesExt, TraceContext, WithLlmAttributes,
+    current_llm_attributes, with_llm_attributes,
+};
+pub use event::{LlmEvent, LlmEventBuilder};
+pub use recorder::{ERROR_REPORT_CAPACITY, Feedback, Harvest, Recorder, now_ms};

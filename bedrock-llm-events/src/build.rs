@@ -1,0 +1,396 @@
+//! From one neutral [`Invocation`] to its events (`llm-events.md` §2–§9): a summary and its
+//! messages for a completion, one event for an embedding, and an error report for a failure.
+
+use std::borrow::Cow;
+
+use bedrock_llm_core::{ExchangeKind, Invocation, Message, Operation, TokenSource, Usage};
+
+use crate::config::{Config, TokenPrecedence};
+use crate::context::{CallContext, uuid_v4};
+use crate::event::{LlmEvent, LlmEventBuilder};
+use crate::names::{attr, event_type, value};
+
+/// Which source produced the token counts (for logs and tests; not an event attribute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenTier {
+    /// The response body's usage.
+    Body,
+    /// Bedrock's response headers.
+    Headers,
+    /// Stream invocation metrics or an invocation log's counts.
+    StreamMetrics,
+    /// The user's token callback.
+    Callback,
+}
+
+impl From<TokenSource> for TokenTier {
+    fn from(source: TokenSource) -> Self {
+        match source {
+            TokenSource::Body => Self::Body,
+            TokenSource::Headers => Self::Headers,
+            TokenSource::StreamMetrics => Self::StreamMetrics,
+        }
+    }
+}
+
+/// The error report of a failed call (`llm-events.md` §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorReport {
+    /// HTTP status, when a response arrived.
+    pub http_status: Option<u16>,
+    /// AWS error code or SDK failure kind.
+    pub code: String,
+    /// The message.
+    pub message: Option<String>,
+    /// The summary's id, for completions.
+    pub completion_id: Option<String>,
+    /// The embedding event's id, for embeddings.
+    pub embedding_id: Option<String>,
+}
+
+/// Everything one invocation produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvocationEvents {
+    /// Summary then messages (request first), or the embedding event.
+    pub events: Vec<LlmEvent>,
+    /// Set when the call failed.
+    pub error: Option<ErrorReport>,
+    /// Where the token counts came from, when any were recorded.
+    pub token_tier: Option<TokenTier>,
+    /// Attributes dropped by the limits.
+    pub dropped_attributes: u32,
+}
+
+/// Builds the events of `invocation`. Never fails: what a body did not say is absent.
+pub fn build_events(
+    invocation: &Invocation,
+    config: &Config,
+    context: &CallContext,
+) -> InvocationEvents {
+    let builder = Builder {
+        invocation,
+        config,
+        context,
+        dropped: 0,
+    };
+    match invocation.kind {
+        Some(ExchangeKind::Embedding) => builder.embedding(),
+        _ => builder.completion(),
+    }
+}
+
+struct Builder<'a> {
+    invocation: &'a Invocation,
+    config: &'a Config,
+    context: &'a CallContext,
+    dropped: u32,
+}
+
+/// Token counts resolved for a completion.
+enum Tokens {
+    /// All three go on the summary; messages get `token_count = 0`.
+    Complete {
+        prompt: u64,
+        completion: u64,
+        tier: TokenTier,
+    },
+    /// Messages get the callback's count for their content.
+    PerMessage,
+    /// Nothing known; the backend tokenizes.
+    Unknown,
+}
+
+impl Builder<'_> {
+    /// The attributes every event of a call starts with, in the spec's order.
+    fn event(&self, event_type: &'static str, time_ms: u64, id: String) -> LlmEventBuilder {
+        LlmEvent::builder(event_type, time_ms, self.config.limits())
+            .str(attr::ID, id)
+            .str(attr::SPAN_ID, self.context.trace.span_id.clone())
+            .str(attr::TRACE_ID, self.context.trace.trace_id.clone())
+            .str(attr::VENDOR, value::VENDOR)
+            .str(attr::INGEST_SOURCE, value::INGEST_SOURCE)
+    }
+
+    fn finish(&mut self, builder: LlmEventBuilder) -> LlmEvent {
+        let (event, dropped) = builder.build_counting();
+        self.dropped += dropped;
+        event
+    }
+
+    fn started_ms(&self) -> u64 {
+        self.invocation.timing.started_at_ms
+    }
+
+    fn ended_ms(&self) -> u64 {
+        let duration = self
+            .invocation
+            .timing
+            .duration
+            .map_or(0, |d| d.as_millis() as u64);
+        self.started_ms().saturating_add(duration)
+    }
+
+    fn duration_ms(&self) -> Option<f64> {
+        self.invocation
+            .timing
+            .duration
+            .map(|d| d.as_secs_f64() * 1000.0)
+    }
+
+    fn model(&self) -> Cow<'static, str> {
+        Cow::Owned(self.invocation.model_id.clone())
+    }
+
+    /// `response_id`: the body's id; for Converse, the request id (Node's rule).
+    fn response_id(&self) -> Option<String> {
+        let from_body = self
+            .invocation
+            .response
+            .as_ref()
+            .and_then(|r| r.response_id.clone());
+        let converse = matches!(
+            self.invocation.operation,
+            Operation::Converse | Operation::ConverseStream
+        );
+        from_body.or_else(|| {
+            if converse {
+                self.invocation.request_id.clone()
+            } else {
+                None
+            }
+        })
+    }
+
+    fn callback(&self, content: &str) -> Option<u64> {
+        self.config
+            .token_callback
+            .as_ref()
+            .and_then(|callback| callback(&self.invocation.model_id, content))
+    }
+
+    fn resolve_tokens(&self, request: &[Message], response: &[Message]) -> Tokens {
+        if self.config.token_precedence == TokenPrecedence::CallbackFirst
+            && self.config.token_callback.is_some()
+        {
+            let join = |messages: &[Message]| {
+                messages
+                    .iter()
+                    .map(|m| m.content.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            if let (Some(prompt), Some(completion)) = (
+                self.callback(&join(request)),
+                self.callback(&join(response)),
+            ) {
+                return Tokens::Complete {
+                    prompt,
+                    completion,
+                    tier: TokenTier::Callback,
+                };
+            }
+        }
+        match self.invocation.usage() {
+            Some((
+                Usage {
+                    input_tokens: Some(prompt),
+                    output_tokens: Some(completion),
+                    ..
+                },
+                source,
+            )) => Tokens::Complete {
+                prompt,
+                completion,
+                tier: source.into(),
+            },
+            _ if self.config.token_callback.is_some() => Tokens::PerMessage,
+            _ => Tokens::Unknown,
+        }
+    }
+
+    fn completion(mut self) -> InvocationEvents {
+        let invocation = self.invocation;
+        let summary_id = uuid_v4();
+        let response_id = self.response_id();
+        let request_messages: &[Message] = invocation.request.as_ref().map_or(&[], |r| &r.messages);
+        let response_messages: &[Message] =
+            invocation.response.as_ref().map_or(&[], |r| &r.messages);
+        let tokens = self.resolve_tokens(request_messages, response_messages);
+        let message_count = request_messages.len() + response_messages.len();
+
+        let mut events = Vec::with_capacity(1 + message_count);
+        let params = invocation.request.as_ref().map(|r| &r.params);
+        let mut summary = self
+            .event(event_type::SUMMARY, self.started_ms(), summary_id.clone())
+            .opt_str(attr::REQUEST_ID, invocation.request_id.clone())
+            .opt_str(attr::RESPONSE_ID, response_id.clone())
+            .str(attr::REQUEST_MODEL, self.model())
+            .str(attr::RESPONSE_MODEL, self.model())
+            .opt_float(
+                attr::REQUEST_TEMPERATURE,
+                params.and_then(|p| p.temperature),
+            )
+            .opt_int(
+                attr::REQUEST_MAX_TOKENS,
+                params.and_then(|p| p.max_tokens).filter(|&n| n > 0),
+            )
+            .opt_int(
+                attr::NUMBER_OF_MESSAGES,
+                (message_count > 0).then_some(message_count as u64),
+            )
+            .opt_str(
+                attr::FINISH_REASON,
+                invocation
+                    .response
+                    .as_ref()
+                    .and_then(|r| r.finish_reason.as_ref())
+                    .map(|f| f.raw.clone()),
+            )
+            .opt_float(attr::DURATION, self.duration_ms())
+            .int(attr::TIMESTAMP, self.started_ms())
+            .opt_float(
+                attr::TIME_TO_FIRST_TOKEN,
+                invocation
+                    .timing
+                    .time_to_first_token
+                    .map(|d| d.as_secs_f64() * 1000.0),
+            );
+        let mut token_tier = None;
+        if let Tokens::Complete {
+            prompt,
+            completion,
+            tier,
+        } = tokens
+        {
+            summary = summary
+                .int(attr::PROMPT_TOKENS, prompt)
+                .int(attr::COMPLETION_TOKENS, completion)
+                .int(attr::TOTAL_TOKENS, prompt.saturating_add(completion));
+            token_tier = Some(tier);
+        }
+        summary = summary
+            .error_flag(invocation.is_error())
+            .custom(&self.context.llm_attributes);
+        events.push(self.finish(summary));
+
+        let all = request_messages
+            .iter()
+            .map(|m| (m, false))
+            .chain(response_messages.iter().map(|m| (m, true)));
+        let mut per_message_callback_used = false;
+        for (sequence, (message, is_response)) in all.enumerate() {
+            let id = match &response_id {
+                Some(response_id) => format!("{response_id}-{sequence}"),
+                None => uuid_v4(),
+            };
+            let time = if is_response {
+                self.ended_ms()
+            } else {
+                self.started_ms()
+            };
+            let mut event = self
+                .event(event_type::MESSAGE, time, id)
+                .opt_str(attr::REQUEST_ID, invocation.request_id.clone())
+                .str(attr::RESPONSE_MODEL, self.model())
+                .str(attr::COMPLETION_ID, summary_id.clone())
+                .int(attr::SEQUENCE, sequence as u64)
+                .str(attr::ROLE, message.role.as_str().to_owned());
+            if self.config.record_content {
+                event = event.content(attr::CONTENT, message.content.clone());
+            }
+            if is_response {
+                event = event.bool(attr::IS_RESPONSE, true);
+            } else {
+                event = event.int(attr::TIMESTAMP, self.started_ms());
+            }
+            match tokens {
+                Tokens::Complete { .. } => event = event.int(attr::TOKEN_COUNT, 0),
+                Tokens::PerMessage => {
+                    // The callback sees content even when it is not recorded (§6).
+                    if let Some(count) = self.callback(&message.content) {
+                        event = event.int(attr::TOKEN_COUNT, count);
+                        per_message_callback_used = true;
+                    }
+                }
+                Tokens::Unknown => {}
+            }
+            event = event.custom(&self.context.llm_attributes);
+            events.push(self.finish(event));
+        }
+        if per_message_callback_used {
+            token_tier = Some(TokenTier::Callback);
+        }
+
+        let error = invocation.error.as_ref().map(|error| ErrorReport {
+            http_status: error.http_status,
+            code: error.code.clone(),
+            message: error.message.clone(),
+            completion_id: Some(summary_id.clone()),
+            embedding_id: None,
+        });
+        InvocationEvents {
+            events,
+            error,
+            token_tier,
+            dropped_attributes: self.dropped,
+        }
+    }
+
+    fn embedding(mut self) -> InvocationEvents {
+        let invocation = self.invocation;
+        let id = uuid_v4();
+        let inputs: &[String] = invocation
+            .request
+            .as_ref()
+            .map_or(&[], |r| &r.embedding_inputs);
+        // Several texts (Cohere) make one event with the texts joined by a newline.
+        let input = inputs.join("\n");
+        let from_body = invocation
+            .response
+            .as_ref()
+            .and_then(|r| r.usage.input_tokens)
+            .map(|n| (n, TokenTier::Body));
+        let from_headers = invocation
+            .header_metrics
+            .input_tokens
+            .map(|n| (n, TokenTier::Headers));
+        let from_stream = invocation
+            .stream_metrics
+            .as_ref()
+            .and_then(|m| m.input_tokens)
+            .map(|n| (n, TokenTier::StreamMetrics));
+        let total = from_body
+            .or(from_headers)
+            .or(from_stream)
+            .or_else(|| self.callback(&input).map(|n| (n, TokenTier::Callback)));
+
+        let mut event = self
+            .event(event_type::EMBEDDING, self.started_ms(), id.clone())
+            .opt_str(attr::REQUEST_ID, invocation.request_id.clone())
+            .str(attr::REQUEST_MODEL, self.model())
+            .str(attr::RESPONSE_MODEL, self.model());
+        if self.config.record_content && invocation.request.is_some() {
+            event = event.content(attr::INPUT, input);
+        }
+        event = event
+            .opt_float(attr::DURATION, self.duration_ms())
+            .int(attr::TIMESTAMP, self.started_ms())
+            .opt_int(attr::TOTAL_TOKENS, total.map(|(n, _)| n))
+            .error_flag(invocation.is_error())
+            .custom(&self.context.llm_attributes);
+        let events = vec![self.finish(event)];
+        let error = invocation.error.as_ref().map(|error| ErrorReport {
+            http_status: error.http_status,
+            code: error.code.clone(),
+            message: error.message.clone(),
+            completion_id: None,
+            embedding_id: Some(id.clone()),
+        });
+        InvocationEvents {
+            events,
+            error,
+            token_tier: total.map(|(_, tier)| tier),
+            dropped_attributes: self.dropped,
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Configuration (`llm-events.md` §10), set in code or read from the environment.
+//!
+//! | field | variable (first found wins) | default |
+//! |---|---|---|
+//! | `enabled` | `BEDROCK_LLM_ENABLED`, `NEW_RELIC_AI_MONITORING_ENABLED` | `false` |
+//! | `record_content` | `BEDROCK_LLM_RECORD_CONTENT`, `NEW_RELIC_AI_MONITORING_RECORD_CONTENT_ENABLED` | `true` |
+//! | `streaming` | `BEDROCK_LLM_STREAMING`, `NEW_RELIC_AI_MONITORING_STREAMING_ENABLED` | `true` |
+//! | `max_samples_stored` | `BEDROCK_LLM_MAX_SAMPLES_STORED`, `NEW_RELIC_CUSTOM_INSIGHTS_EVENTS_MAX_SAMPLES_STORED` | `100000` |
+//! | `max_attribute_value` | `BEDROCK_LLM_MAX_ATTRIBUTE_VALUE`, `NEW_RELIC_CUSTOM_INSIGHTS_EVENTS_MAX_ATTRIBUTE_VALUE` | `255` (at most 4095) |
+//! | `token_precedence` | `BEDROCK_LLM_TOKEN_PRECEDENCE` (`response_first`, `callback_first`) | `response_first` |
+//! | `otel_content` | `BEDROCK_LLM_OTEL_CONTENT` | `false` |
+//! | `kill_switch` | `BEDROCK_LLM_KILL_SWITCH`, `NEW_RELIC_HIGH_SECURITY` | `false` |
+//!
+//! `max_samples_stored` defaults to 100,000, the maximum the Bedrock module's README advises:
+//! LLM events share the custom-event reservoir, and the usual 30,000 samples them away under
+//! load. The token callback can only be set in code.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::attribute::{Limits, MAX_ATTRIBUTE_VALUE_CEILING};
+
+/// Counts tokens for `(model_id, content)` when a body and Bedrock's headers do not.
+pub type TokenCallback = Arc<dyn Fn(&str, &str) -> Option<u64> + Send + Sync>;
+
+/// Which token source wins (`llm-events.md` §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenPrecedence {
+    /// Body usage, then headers, then stream metrics; the callback only fills gaps (Java).
+    #[default]
+    ResponseFirst,
+    /// The callback first, on the joined request and response content (Python, Node).
+    CallbackFirst,
+}
+
+/// Configuration of event recording.
+#[derive(Clone)]
+pub struct Config {
+    /// Master switch. Off: nothing is recorded and only `…/ML/Disabled` is reported.
+    pub enabled: bool,
+    /// Keep prompt, completion and embedding input text in events.
+    pub record_content: bool,
+    /// Record events for streamed calls.
+    pub streaming: bool,
+    /// Event buffer capacity between harvests.
+    pub max_samples_stored: usize,
+    /// Bytes kept of non-content string values (clamped to 4095).
+    pub max_attribute_value: usize,
+    /// Which token source wins.
+    pub token_precedence: TokenPrecedence,
+    /// Counts tokens when no other source does.
+    pub token_callback: Option<TokenCallback>,
+    /// Also put content on OpenTelemetry spans (`gen_ai.input.messages`, …); needs
+    /// `record_content` too.
+    pub otel_content: bool,
+    /// Forces everything off, whatever `enabled` says (high-security mode).
+    pub kill_switch: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            record_content: true,
+            streaming: true,
+            max_samples_stored: 100_000,
+            max_attribute_value: 255,
+            token_precedence: TokenPrecedence::ResponseFirst,
+            token_callback: None,
+            otel_content: false,
+            kill_switch: false,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("enabled", &self.enabled)
+            .field("record_content", &self.record_content)
+            .field("streaming", &self.streaming)
+            .field("max_samples_stored", &self.max_samples_stored)
+            .field("max_attribute_value", &self.max_attribute_value)
+            .field("token_precedence", &self.token_precedence)
+            .field(
+                "token_callback",
+                &self.token_callback.as_ref().map(|_| "set"),
+            )
+            .field("otel_content", &self.otel_content)
+            .field("kill_switch", &self.kill_switch)
+            .finish()
+    }
+}
+
+/// An environment variable with a value that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable.
+    pub variable: &'static str,
+    /// Its value.
+    pub value: String,
+    /// What was expected.
+    pub expected: &'static str,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "environment variable {}={:?}: expected {}",
+            self.variable, self.value, self.expected
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Recording on: `enabled` and not killed.
+    pub fn active(&self) -> bool {
+        self.enabled && !self.kill_switch
+    }
+
+    /// The attribute limits this configuration sets.
+    pub fn limits(&self) -> Limits {
+        Limits::new(self.max_attribute_value)
+    }
+
+    /// Enables recording (builder style).
+    pub fn enabled(mut self) -> Self {
+        self.enabled = true;
+        self
+    }
+
+    /// Sets the token callback (builder style).
+    pub fn with_token_callback(
+        mut self,
+        callback: impl Fn(&str, &str) -> Option<u64> + Send + Sync + 'static,
+    ) -> Self {
+        self.token_callback = Some(Arc::new(callback));
+        self
+    }
+
+    /// The defaults overridden by the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The defaults overridden by `lookup(variable)`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        let find = |names: &[&'static str]| {
+            names
+                .iter()
+                .find_map(|name| lookup(name).map(|value| (*name, value)))
+        };
+        if let Some((name, value)) =
+            find(&["BEDROCK_LLM_ENABLED", "NEW_RELIC_AI_MONITORING_ENABLED"])
+        {
+            config.enabled = parse_bool(name, &value)?;
+        }
+        if let Some((name, value)) = find(&[
+            "BEDROCK_LLM_RECORD_CONTENT",
+            "NEW_RELIC_AI_MONITORING_RECORD_CONTENT_ENABLED",
+        ]) {
+            config.record_content = parse_bool(name, &value)?;
+        }
+        if let Some((name, value)) = find(&[
+            "BEDROCK_LLM_STREAMING",
+            "NEW_RELIC_AI_MONITORING_STREAMING_ENABLED",
+        ]) {
+            config.streaming = parse_bool(name, &value)?;
+        }
+        if let Some((name, value)) = find(&[
+            "BEDROCK_LLM_MAX_SAMPLES_STORED",
+            "NEW_RELIC_CUSTOM_INSIGHTS_EVENTS_MAX_SAMPLES_STORED",
+        ]) {
+            config.max_samples_stored = parse_count(name, &value, "a whole number of events")?;
+        }
+        if let Some((name, value)) = find(&[
+            "BEDROCK_LLM_MAX_ATTRIBUTE_VALUE",
+            "NEW_RELIC_CUSTOM_INSIGHTS_EVENTS_MAX_ATTRIBUTE_VALUE",
+        ]) {
+            let bytes = parse_count(name, &value, "a byte count up to 4095")?;
+            config.max_attribute_value = bytes.min(MAX_ATTRIBUTE_VALUE_CEILING);
+        }
+        if let Some((name, value)) = find(&["BEDROCK_LLM_TOKEN_PRECEDENCE"]) {
+            config.token_precedence = match value.trim().to_ascii_lowercase().as_str() {
+                "response_first" => TokenPrecedence::ResponseFirst,
+                "callback_first" => TokenPrecedence::CallbackFirst,
+                _ => {
+                    return Err(ConfigError {
+                        variable: name,
+                        value,
+                        expected: "`response_first` or `callback_first`",
+                    });
+                }
+            };
+        }
+        if let Some((name, value)) = find(&["BEDROCK_LLM_OTEL_CONTENT"]) {
+            config.otel_content = parse_bool(name, &value)?;
+        }
+        if let Some((name, value)) = find(&["BEDROCK_LLM_KILL_SWITCH", "NEW_RELIC_HIGH_SECURITY"]) {
+            config.kill_switch = parse_bool(name, &value)?;
+        }
+        Ok(config)
+    }
+}
+
+fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err(ConfigError {
+            variable,
+            value: value.to_owned(),
+            expected: "true or false",
+        }),
+    }
+}
+
+fn parse_count(
+    variable: &'static str,
+    value: &str,
+    expected: &'static str,
+) -> Result<usize, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError {
+        variable,
+        value: value.to_owned(),
+        expected,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let config = Config::from_lookup(env(&[])).unwrap();
+        assert!(!config.enabled && config.record_content && config.streaming);
+        assert_eq!(config.max_samples_stored, 100_000);
+        assert_eq!(config.max_attribute_value, 255);
+        assert_eq!(config.token_precedence, TokenPrecedence::ResponseFirst);
+        assert!(!config.active());
+    }
+
+    #[test]
+    fn project_names_win_over_new_relic_names() {
+        let config = Config::from_lookup(env(&[
+            ("NEW_RELIC_AI_MONITORING_ENABLED", "false"),
+            ("BEDROCK_LLM_ENABLED", "true"),
+            ("NEW_RELIC_AI_MONITORING_RECORD_CONTENT_ENABLED", "off"),
+            (
+                "NEW_RELIC_CUSTOM_INSIGHTS_EVENTS_MAX_ATTRIBUTE_VALUE",
+                "10000",
+            ),
+            ("BEDROCK_LLM_TOKEN_PRECEDENCE", "Callback_First"),
+        ]))
+        .unwrap();
+        assert!(config.enabled && !config.record_content);
+        assert_eq!(config.max_attribute_value, 4095);
+        assert_eq!(config.token_precedence, TokenPrecedence::CallbackFirst);
+        let killed = Config::from_lookup(env(&[
+            ("BEDROCK_LLM_ENABLED", "1"),
+            ("NEW_RELIC_HIGH_SECURITY", "true"),
+        ]))
+        .unwrap();
+        assert!(!killed.active());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let error =
+            Config::from_lookup(env(&[("BEDROCK_LLM_MAX_SAMPLES_STORED", "lots")])).unwrap_err();
+        assert_eq!(error.variable, "BEDROCK_LLM_MAX_SAMPLES_STORED");
+        assert_eq!(
+            error.to_string(),
+            "environment variable BEDROCK_LLM_MAX_SAMPLES_STORED=\"lots\": expected a whole number of events"
+        );
+        assert!(Config::from_lookup(env(&[("BEDROCK_LLM_STREAMING", "maybe")])).is_err());
+    }
+}

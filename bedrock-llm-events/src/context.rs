@@ -1,0 +1,275 @@
+//! Call context captured when a call starts: `llm.` custom attributes and the trace context.
+//!
+//! Custom attributes are set on a scope — a closure for synchronous code
+//! ([`with_llm_attributes`]) or a future ([`LlmAttributesExt::with_llm_attributes`]), which
+//! re-enters the scope on every poll and so works across `.await` on any executor — or per
+//! call. Scopes nest; an inner value wins. Keys that do not start with `llm.` are ignored.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use crate::attribute::AttrValue;
+use crate::names::attr::LLM_PREFIX;
+
+/// `llm.`-prefixed custom attributes, sorted by key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LlmAttributes {
+    values: BTreeMap<String, AttrValue>,
+    ignored: u32,
+}
+
+impl LlmAttributes {
+    /// No attributes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `key = value` when `key` starts with `llm.`; other keys are ignored (and counted).
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<AttrValue>) -> &mut Self {
+        let key = key.into();
+        if key.starts_with(LLM_PREFIX) && key.len() > LLM_PREFIX.len() {
+            self.values.insert(key, value.into());
+        } else {
+            self.ignored += 1;
+        }
+        self
+    }
+
+    /// Builder form of [`LlmAttributes::insert`].
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<AttrValue>) -> Self {
+        self.insert(key, value);
+        self
+    }
+
+    /// The attributes, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &AttrValue)> {
+        self.values.iter()
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Keys refused for lacking the `llm.` prefix.
+    pub fn ignored(&self) -> u32 {
+        self.ignored
+    }
+
+    /// `self` with `other`'s values on top.
+    pub fn merged_with(&self, other: &Self) -> Self {
+        let mut merged = self.clone();
+        for (key, value) in &other.values {
+            merged.values.insert(key.clone(), value.clone());
+        }
+        merged.ignored += other.ignored;
+        merged
+    }
+}
+
+impl<K: Into<String>, V: Into<AttrValue>> FromIterator<(K, V)> for LlmAttributes {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut attributes = Self::new();
+        for (key, value) in iter {
+            attributes.insert(key, value);
+        }
+        attributes
+    }
+}
+
+thread_local! {
+    static SCOPES: RefCell<Vec<Arc<LlmAttributes>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Pops the scope pushed by its creator, even when the scope's code panics.
+struct ScopeGuard;
+
+impl ScopeGuard {
+    fn enter(attributes: Arc<LlmAttributes>) -> Self {
+        SCOPES.with(|scopes| scopes.borrow_mut().push(attributes));
+        Self
+    }
+}
+
+impl Drop for ScopeGuard {
+    fn drop(&mut self) {
+        SCOPES.with(|scopes| {
+            scopes.borrow_mut().pop();
+        });
+    }
+}
+
+/// Runs `f` with `attributes` applied to every call made inside it.
+pub fn with_llm_attributes<R>(attributes: LlmAttributes, f: impl FnOnce() -> R) -> R {
+    let _guard = ScopeGuard::enter(Arc::new(attributes));
+    f()
+}
+
+/// The custom attributes in effect here: every enclosing scope merged, inner values winning.
+pub fn current_llm_attributes() -> LlmAttributes {
+    SCOPES.with(|scopes| {
+        let scopes = scopes.borrow();
+        match scopes.as_slice() {
+            [] => LlmAttributes::new(),
+            [only] => (**only).clone(),
+            all => all
+                .iter()
+                .fold(LlmAttributes::new(), |acc, scope| acc.merged_with(scope)),
+        }
+    })
+}
+
+pin_project_lite::pin_project! {
+    /// A future that runs inside a custom-attribute scope (see [`LlmAttributesExt`]).
+    #[derive(Debug)]
+    pub struct WithLlmAttributes<F> {
+        #[pin]
+        inner: F,
+        attributes: Arc<LlmAttributes>,
+    }
+}
+
+impl<F: Future> Future for WithLlmAttributes<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _guard = ScopeGuard::enter(Arc::clone(this.attributes));
+        this.inner.poll(cx)
+    }
+}
+
+/// Scopes custom attributes to a future, across every `.await` inside it.
+pub trait LlmAttributesExt: Future + Sized {
+    /// Applies `attributes` to every call the future makes.
+    fn with_llm_attributes(self, attributes: LlmAttributes) -> WithLlmAttributes<Self> {
+        WithLlmAttributes {
+            inner: self,
+            attributes: Arc::new(attributes),
+        }
+    }
+}
+
+impl<F: Future> LlmAttributesExt for F {}
+
+/// W3C-shaped ids linking a call's events to a trace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TraceContext {
+    /// 32 lowercase hex digits.
+    pub trace_id: String,
+    /// 16 lowercase hex digits.
+    pub span_id: String,
+}
+
+impl TraceContext {
+    /// The ids of the span active now: the OpenTelemetry context (feature `opentelemetry`),
+    /// else the current `tracing` span (its id as the span id, and a trace id derived from it,
+    /// so events of one span group together), else freshly generated ids.
+    pub fn current() -> Self {
+        #[cfg(feature = "opentelemetry")]
+        if let Some(context) = Self::from_opentelemetry() {
+            return context;
+        }
+        if let Some(id) = tracing::Span::current().id() {
+            let span = id.into_u64();
+            let mixed = span.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x6a09_e667_f3bc_c908;
+            return Self {
+                trace_id: format!("{mixed:016x}{span:016x}"),
+                span_id: format!("{span:016x}"),
+            };
+        }
+        Self::generate()
+    }
+
+    /// Fresh random ids.
+    pub fn generate() -> Self {
+        let mut trace = [0u8; 16];
+        fill_random(&mut trace);
+        let mut span = [0u8; 8];
+        fill_random(&mut span);
+        Self {
+            trace_id: hex(&trace),
+            span_id: hex(&span),
+        }
+    }
+
+    #[cfg(feature = "opentelemetry")]
+    fn from_opentelemetry() -> Option<Self> {
+        use opentelemetry::trace::TraceContextExt as _;
+        let context = opentelemetry::Context::current();
+        let span = context.span();
+        let span_context = span.span_context();
+        span_context.is_valid().then(|| Self {
+            trace_id: span_context.trace_id().to_string(),
+            span_id: span_context.span_id().to_string(),
+        })
+    }
+}
+
+/// Everything an invocation's events take from where the call was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallContext {
+    /// Ids linking the events to a trace.
+    pub trace: TraceContext,
+    /// Custom attributes: the scopes in effect at the call, plus any given for the call.
+    pub llm_attributes: LlmAttributes,
+}
+
+impl CallContext {
+    /// The context here and now: the current trace context and custom-attribute scopes.
+    pub fn capture() -> Self {
+        Self {
+            trace: TraceContext::current(),
+            llm_attributes: current_llm_attributes(),
+        }
+    }
+
+    /// A context with generated ids and no custom attributes (replay without a caller context).
+    pub fn detached() -> Self {
+        Self {
+            trace: TraceContext::generate(),
+            llm_attributes: LlmAttributes::new(),
+        }
+    }
+
+    /// Adds per-call custom attributes on top of the scoped ones.
+    pub fn with_call_attributes(mut self, attributes: &LlmAttributes) -> Self {
+        self.llm_attributes = self.llm_attributes.merged_with(attributes);
+        self
+    }
+}
+
+pub(crate) fn fill_random(bytes: &mut [u8]) {
+    for chunk in bytes.chunks_mut(8) {
+        let random = fastrand::u64(..).to_le_bytes();
+        chunk.copy_from_slice(&random[..chunk.len()]);
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// A random UUID v4, as text.
+pub fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    fill_random(&mut bytes);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}

@@ -1,0 +1,127 @@
+//! Every name this crate emits: event types, attribute keys, metric names and OpenTelemetry
+//! GenAI keys. The GenAI conventions are defined here rather than taken from
+//! `opentelemetry-semantic-conventions`, whose `gen_ai` constants are deprecated.
+
+// A constant's value is its documentation; the modules say where each set comes from.
+#![allow(missing_docs)]
+
+/// Event types.
+pub mod event_type {
+    /// One per completion call.
+    pub const SUMMARY: &str = "LlmChatCompletionSummary";
+    /// One per request message, then one per response message.
+    pub const MESSAGE: &str = "LlmChatCompletionMessage";
+    /// One per embedding call.
+    pub const EMBEDDING: &str = "LlmEmbedding";
+    /// From the feedback API.
+    pub const FEEDBACK: &str = "LlmFeedbackMessage";
+}
+
+/// LLM event attribute keys (`llm-events.md` §2).
+pub mod attr {
+    pub const ID: &str = "id";
+    pub const SPAN_ID: &str = "span_id";
+    pub const TRACE_ID: &str = "trace_id";
+    pub const VENDOR: &str = "vendor";
+    pub const INGEST_SOURCE: &str = "ingest_source";
+    pub const REQUEST_ID: &str = "request_id";
+    pub const RESPONSE_ID: &str = "response_id";
+    pub const REQUEST_MODEL: &str = "request.model";
+    pub const RESPONSE_MODEL: &str = "response.model";
+    pub const REQUEST_TEMPERATURE: &str = "request.temperature";
+    pub const REQUEST_MAX_TOKENS: &str = "request.max_tokens";
+    pub const NUMBER_OF_MESSAGES: &str = "response.number_of_messages";
+    pub const FINISH_REASON: &str = "response.choices.finish_reason";
+    pub const DURATION: &str = "duration";
+    pub const TIMESTAMP: &str = "timestamp";
+    pub const TIME_TO_FIRST_TOKEN: &str = "time_to_first_token";
+    pub const PROMPT_TOKENS: &str = "response.usage.prompt_tokens";
+    pub const COMPLETION_TOKENS: &str = "response.usage.completion_tokens";
+    pub const TOTAL_TOKENS: &str = "response.usage.total_tokens";
+    pub const ERROR: &str = "error";
+    pub const COMPLETION_ID: &str = "completion_id";
+    pub const SEQUENCE: &str = "sequence";
+    pub const ROLE: &str = "role";
+    pub const CONTENT: &str = "content";
+    pub const IS_RESPONSE: &str = "is_response";
+    pub const TOKEN_COUNT: &str = "token_count";
+    pub const INPUT: &str = "input";
+    pub const RATING: &str = "rating";
+    pub const CATEGORY: &str = "category";
+    pub const MESSAGE: &str = "message";
+    /// The prefix of custom attributes copied onto events.
+    pub const LLM_PREFIX: &str = "llm.";
+}
+
+/// Fixed attribute values.
+pub mod value {
+    /// `vendor` on every event but feedback.
+    pub const VENDOR: &str = "bedrock";
+    /// `ingest_source` on every event.
+    pub const INGEST_SOURCE: &str = "Rust";
+}
+
+/// Error report attribute keys (`llm-events.md` §9).
+pub mod error_attr {
+    pub const HTTP_STATUS: &str = "http.statusCode";
+    pub const CODE: &str = "error.code";
+    pub const MESSAGE: &str = "error.message";
+    pub const COMPLETION_ID: &str = "completion_id";
+    pub const EMBEDDING_ID: &str = "embedding_id";
+}
+
+/// Metric names (`llm-events.md` §11).
+pub mod metric {
+    /// `Supportability/Rust/ML/Bedrock/{sdk version}`.
+    pub const BEDROCK_VERSION_PREFIX: &str = "Supportability/Rust/ML/Bedrock/";
+    pub const ENABLED: &str = "Supportability/Rust/ML/Enabled";
+    pub const DISABLED: &str = "Supportability/Rust/ML/Disabled";
+    pub const STREAMING_ENABLED: &str = "Supportability/Rust/ML/Streaming/Enabled";
+    pub const STREAMING_DISABLED: &str = "Supportability/Rust/ML/Streaming/Disabled";
+    pub const RECORD_CONTENT_ENABLED: &str = "Supportability/Rust/ML/RecordContent/Enabled";
+    pub const RECORD_CONTENT_DISABLED: &str = "Supportability/Rust/ML/RecordContent/Disabled";
+    pub const TOKEN_CALLBACK_SET: &str = "Supportability/AiMonitoringTokenCountCallback/Set";
+    /// Bodies an adapter could not read.
+    pub const EXTRACTION_ERROR: &str = "Supportability/Rust/ML/Bedrock/ExtractionError";
+    /// Attributes dropped for an over-long key, a non-`llm.` custom key, an out-of-range
+    /// integer, or the custom-attribute cap.
+    pub const DROPPED_ATTRIBUTE: &str = "Supportability/Rust/ML/DroppedAttribute";
+    /// `Llm/completion/Bedrock/{operation}`.
+    pub const COMPLETION_PREFIX: &str = "Llm/completion/Bedrock/";
+    /// `Llm/embedding/Bedrock/{operation}`.
+    pub const EMBEDDING_PREFIX: &str = "Llm/embedding/Bedrock/";
+}
+
+/// OpenTelemetry GenAI semantic-convention keys (`llm-events.md` §12).
+pub mod gen_ai {
+    pub const PROVIDER_NAME: &str = "gen_ai.provider.name";
+    pub const SYSTEM: &str = "gen_ai.system";
+    pub const OPERATION_NAME: &str = "gen_ai.operation.name";
+    pub const REQUEST_MODEL: &str = "gen_ai.request.model";
+    pub const REQUEST_MAX_TOKENS: &str = "gen_ai.request.max_tokens";
+    pub const REQUEST_TEMPERATURE: &str = "gen_ai.request.temperature";
+    pub const REQUEST_TOP_P: &str = "gen_ai.request.top_p";
+    pub const REQUEST_TOP_K: &str = "gen_ai.request.top_k";
+    pub const REQUEST_STOP_SEQUENCES: &str = "gen_ai.request.stop_sequences";
+    pub const REQUEST_FREQUENCY_PENALTY: &str = "gen_ai.request.frequency_penalty";
+    pub const REQUEST_PRESENCE_PENALTY: &str = "gen_ai.request.presence_penalty";
+    pub const REQUEST_STREAM: &str = "gen_ai.request.stream";
+    pub const REQUEST_CHOICE_COUNT: &str = "gen_ai.request.choice.count";
+    pub const RESPONSE_ID: &str = "gen_ai.response.id";
+    pub const RESPONSE_MODEL: &str = "gen_ai.response.model";
+    pub const RESPONSE_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
+    pub const USAGE_INPUT_TOKENS: &str = "gen_ai.usage.input_tokens";
+    pub const USAGE_OUTPUT_TOKENS: &str = "gen_ai.usage.output_tokens";
+    pub const USAGE_CACHE_READ_INPUT_TOKENS: &str = "gen_ai.usage.cache_read.input_tokens";
+    pub const USAGE_CACHE_CREATION_INPUT_TOKENS: &str = "gen_ai.usage.cache_creation.input_tokens";
+    pub const TIME_TO_FIRST_CHUNK: &str = "gen_ai.response.time_to_first_chunk";
+    pub const ERROR_TYPE: &str = "error.type";
+    pub const SERVER_ADDRESS: &str = "server.address";
+    pub const SERVER_PORT: &str = "server.port";
+    pub const INPUT_MESSAGES: &str = "gen_ai.input.messages";
+    pub const OUTPUT_MESSAGES: &str = "gen_ai.output.messages";
+    pub const SYSTEM_INSTRUCTIONS: &str = "gen_ai.system_instructions";
+    pub const TOOL_DEFINITIONS: &str = "gen_ai.tool.definitions";
+    /// The provider value for Bedrock.
+    pub const PROVIDER_AWS_BEDROCK: &str = "aws.bedrock";
+}

@@ -1,0 +1,297 @@
+//! The recorder: a thread-safe, bounded store of events, error reports and metrics between
+//! harvests. Events beyond `max_samples_stored` are sampled uniformly (reservoir sampling,
+//! Algorithm R), so every event seen has the same chance to be kept; how many were seen and
+//! kept is counted exactly.
+
+use std::sync::Mutex;
+
+use bedrock_llm_core::Invocation;
+
+use crate::attribute::AttrValue;
+use crate::build::{ErrorReport, InvocationEvents, build_events};
+use crate::config::Config;
+use crate::context::{CallContext, uuid_v4};
+use crate::event::LlmEvent;
+use crate::metrics::{MetricTable, operation_metric_name};
+use crate::names::{attr, event_type, metric, value};
+
+/// Error reports kept between harvests (New Relic's error-event default).
+pub const ERROR_REPORT_CAPACITY: usize = 100;
+
+/// What one harvest drained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Harvest {
+    /// Events kept.
+    pub events: Vec<LlmEvent>,
+    /// Events offered since the last harvest (kept or not).
+    pub events_seen: u64,
+    /// Error reports kept.
+    pub error_reports: Vec<ErrorReport>,
+    /// Error reports offered since the last harvest.
+    pub error_reports_seen: u64,
+    /// Metrics since the last harvest, with the configuration supportability metrics.
+    pub metrics: MetricTable,
+}
+
+/// A reservoir of at most `capacity` items.
+#[derive(Debug)]
+struct Reservoir<T> {
+    capacity: usize,
+    items: Vec<T>,
+    seen: u64,
+}
+
+impl<T> Reservoir<T> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            items: Vec::new(),
+            seen: 0,
+        }
+    }
+
+    fn offer(&mut self, item: T, rng: &mut fastrand::Rng) {
+        self.seen += 1;
+        if self.items.len() < self.capacity {
+            if self.items.len() == self.items.capacity() {
+                // Grow in steps that never pass the capacity, so memory stays bounded by it.
+                let target = (self.items.len() * 2).clamp(16, self.capacity);
+                self.items.reserve_exact(target - self.items.len());
+            }
+            self.items.push(item);
+        } else if self.capacity > 0 {
+            let slot = rng.u64(..self.seen);
+            if let Ok(slot) = usize::try_from(slot)
+                && slot < self.capacity
+            {
+                self.items[slot] = item;
+            }
+        }
+    }
+
+    fn drain(&mut self) -> (Vec<T>, u64) {
+        let seen = std::mem::take(&mut self.seen);
+        (std::mem::take(&mut self.items), seen)
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    events: Reservoir<LlmEvent>,
+    errors: Reservoir<ErrorReport>,
+    metrics: MetricTable,
+    rng: fastrand::Rng,
+}
+
+/// Records invocations as events and metrics. Share it (`Arc<Recorder>`) between threads.
+#[derive(Debug)]
+pub struct Recorder {
+    config: Config,
+    sdk_version: String,
+    state: Mutex<State>,
+}
+
+/// A user's feedback on a call (`LlmFeedbackMessage`), linked to it by trace id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feedback {
+    /// The trace of the rated call (see [`crate::TraceContext::current`]).
+    pub trace_id: String,
+    /// A string (`"good"`) or a number (`4`).
+    pub rating: AttrValue,
+    /// A category, e.g. `informative`.
+    pub category: Option<String>,
+    /// Free text.
+    pub message: Option<String>,
+    /// Extra attributes, merged flat into the event; a built-in key wins.
+    pub metadata: Vec<(String, AttrValue)>,
+}
+
+impl Feedback {
+    /// Feedback with a rating and nothing else.
+    pub fn new(trace_id: impl Into<String>, rating: impl Into<AttrValue>) -> Self {
+        Self {
+            trace_id: trace_id.into(),
+            rating: rating.into(),
+            category: None,
+            message: None,
+            metadata: Vec::new(),
+        }
+    }
+}
+
+impl Recorder {
+    /// A recorder with `config`. The instrumented SDK's version defaults to `unknown`.
+    pub fn new(config: Config) -> Self {
+        let mut metrics = MetricTable::default();
+        if config.active() && config.token_callback.is_some() {
+            metrics.count(metric::TOKEN_CALLBACK_SET, 1);
+        }
+        let state = State {
+            events: Reservoir::new(config.max_samples_stored),
+            errors: Reservoir::new(ERROR_REPORT_CAPACITY),
+            metrics,
+            rng: fastrand::Rng::new(),
+        };
+        Self {
+            config,
+            sdk_version: "unknown".to_owned(),
+            state: Mutex::new(state),
+        }
+    }
+
+    /// Names the version of the instrumented SDK, for `Supportability/Rust/ML/Bedrock/{version}`.
+    pub fn with_sdk_version(mut self, version: impl Into<String>) -> Self {
+        self.sdk_version = version.into();
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state inconsistent (every update is
+        // a single push or counter bump), so a poisoned lock is still usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records one invocation: its metrics, and (unless streaming is off for a streamed call)
+    /// its events and error report. Returns what was built, or `None` when recording is off.
+    pub fn record(
+        &self,
+        invocation: &Invocation,
+        context: &CallContext,
+    ) -> Option<InvocationEvents> {
+        if !self.config.active() {
+            return None;
+        }
+        let streaming_off = invocation.operation.is_streaming() && !self.config.streaming;
+        let built = (!streaming_off).then(|| build_events(invocation, &self.config, context));
+        let mut state = self.state();
+        let State {
+            events,
+            errors,
+            metrics,
+            rng,
+        } = &mut *state;
+        metrics.count(
+            &format!("{}{}", metric::BEDROCK_VERSION_PREFIX, self.sdk_version),
+            1,
+        );
+        let operation = operation_metric_name(invocation.kind, invocation.operation);
+        match invocation.timing.duration {
+            Some(duration) => metrics.timing(&operation, duration.as_secs_f64() * 1000.0),
+            None => metrics.count(&operation, 1),
+        }
+        metrics.count(
+            metric::EXTRACTION_ERROR,
+            invocation.extraction_errors.len() as u64,
+        );
+        metrics.count(
+            metric::DROPPED_ATTRIBUTE,
+            u64::from(context.llm_attributes.ignored()),
+        );
+        if streaming_off {
+            metrics.count(metric::STREAMING_DISABLED, 1);
+        }
+        let built = built?;
+        metrics.count(
+            metric::DROPPED_ATTRIBUTE,
+            u64::from(built.dropped_attributes),
+        );
+        for event in &built.events {
+            events.offer(event.clone(), rng);
+        }
+        if let Some(error) = &built.error {
+            errors.offer(error.clone(), rng);
+        }
+        Some(built)
+    }
+
+    /// Records an `LlmFeedbackMessage`; returns its id, or `None` when recording is off.
+    pub fn record_feedback(&self, feedback: Feedback) -> Option<String> {
+        if !self.config.active() {
+            return None;
+        }
+        let id = uuid_v4();
+        let now = now_ms();
+        let mut event = LlmEvent::builder(event_type::FEEDBACK, now, self.config.limits())
+            .str(attr::ID, id.clone())
+            .str(attr::TRACE_ID, feedback.trace_id)
+            .opt_str(attr::CATEGORY, feedback.category)
+            .opt_str(attr::MESSAGE, feedback.message)
+            .str(attr::INGEST_SOURCE, value::INGEST_SOURCE)
+            .int(attr::TIMESTAMP, now);
+        event = event.dynamic(attr::RATING.to_owned(), feedback.rating);
+        const BUILT_IN: &[&str] = &[
+            attr::ID,
+            attr::TRACE_ID,
+            attr::RATING,
+            attr::CATEGORY,
+            attr::MESSAGE,
+            attr::INGEST_SOURCE,
+            attr::TIMESTAMP,
+        ];
+        for (key, value) in feedback.metadata {
+            if !BUILT_IN.contains(&key.as_str()) {
+                event = event.dynamic(key, value);
+            }
+        }
+        let (event, dropped) = event.build_counting();
+        let mut state = self.state();
+        let State {
+            events,
+            metrics,
+            rng,
+            ..
+        } = &mut *state;
+        metrics.count(metric::DROPPED_ATTRIBUTE, u64::from(dropped));
+        events.offer(event, rng);
+        Some(id)
+    }
+
+    /// Drains everything recorded since the last harvest, atomically: an event is in exactly
+    /// one harvest. Adds the configuration supportability metrics.
+    pub fn harvest(&self) -> Harvest {
+        let mut state = self.state();
+        let (events, events_seen) = state.events.drain();
+        let (error_reports, error_reports_seen) = state.errors.drain();
+        let mut metrics = std::mem::take(&mut state.metrics);
+        drop(state);
+        if self.config.active() {
+            metrics.count(metric::ENABLED, 1);
+            let streaming = if self.config.streaming {
+                metric::STREAMING_ENABLED
+            } else {
+                metric::STREAMING_DISABLED
+            };
+            metrics.count(streaming, 1);
+            let content = if self.config.record_content {
+                metric::RECORD_CONTENT_ENABLED
+            } else {
+                metric::RECORD_CONTENT_DISABLED
+            };
+            metrics.count(content, 1);
+        } else {
+            metrics = MetricTable::default();
+            metrics.count(metric::DISABLED, 1);
+        }
+        Harvest {
+            events,
+            events_seen,
+            error_reports,
+            error_reports_seen,
+            metrics,
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}

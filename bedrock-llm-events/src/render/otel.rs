@@ -1,0 +1,332 @@
+//! OpenTelemetry GenAI semantic-convention attributes (`llm-events.md` §12) for one
+//! invocation, and a `tracing` span carrying them.
+//!
+//! The span is named `gen_ai` with `otel.name = "{operation} {model}"` and
+//! `otel.kind = "client"`, the fields `tracing-opentelemetry` maps to the OpenTelemetry span
+//! name and kind. Array values (finish reasons, stop sequences) and the opt-in content
+//! attributes are recorded as JSON text.
+
+use bedrock_llm_core::{ExchangeKind, Invocation, Operation, Role};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::names::gen_ai;
+
+/// An attribute value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OtelValue {
+    /// Text.
+    Str(String),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A list of strings.
+    StrArray(Vec<String>),
+}
+
+impl OtelValue {
+    /// The value as text: arrays as JSON.
+    pub fn to_text(&self) -> String {
+        match self {
+            Self::Str(s) => s.clone(),
+            Self::Int(i) => i.to_string(),
+            Self::Float(f) => f.to_string(),
+            Self::Bool(b) => b.to_string(),
+            Self::StrArray(items) => json!(items).to_string(),
+        }
+    }
+}
+
+/// `gen_ai.operation.name` for a call: from the adapter's kind; Converse and unknown bodies
+/// count as `chat`.
+pub fn operation_name(invocation: &Invocation) -> &'static str {
+    match (invocation.operation, invocation.kind) {
+        (Operation::Converse | Operation::ConverseStream, _) => "chat",
+        (_, Some(kind)) => kind.otel_operation_name(),
+        (_, None) => "chat",
+    }
+}
+
+/// The span name: `{gen_ai.operation.name} {gen_ai.request.model}`.
+pub fn span_name(invocation: &Invocation) -> String {
+    format!("{} {}", operation_name(invocation), invocation.model_id)
+}
+
+/// The GenAI attributes of `invocation`. Content attributes only when both `record_content`
+/// and `otel_content` are on.
+pub fn attributes(invocation: &Invocation, config: &Config) -> Vec<(&'static str, OtelValue)> {
+    let mut out: Vec<(&'static str, OtelValue)> = Vec::with_capacity(24);
+    let mut put = |key: &'static str, value: OtelValue| out.push((key, value));
+    put(
+        gen_ai::PROVIDER_NAME,
+        OtelValue::Str(gen_ai::PROVIDER_AWS_BEDROCK.to_owned()),
+    );
+    put(
+        gen_ai::SYSTEM,
+        OtelValue::Str(gen_ai::PROVIDER_AWS_BEDROCK.to_owned()),
+    );
+    put(
+        gen_ai::OPERATION_NAME,
+        OtelValue::Str(operation_name(invocation).to_owned()),
+    );
+    put(
+        gen_ai::REQUEST_MODEL,
+        OtelValue::Str(invocation.model_id.clone()),
+    );
+    let int = |n: u64| i64::try_from(n).ok().map(OtelValue::Int);
+    if let Some(request) = &invocation.request {
+        let p = &request.params;
+        if let Some(v) = p.max_tokens.and_then(int) {
+            put(gen_ai::REQUEST_MAX_TOKENS, v);
+        }
+        if let Some(v) = p.temperature {
+            put(gen_ai::REQUEST_TEMPERATURE, OtelValue::Float(v));
+        }
+        if let Some(v) = p.top_p {
+            put(gen_ai::REQUEST_TOP_P, OtelValue::Float(v));
+        }
+        if let Some(v) = p.top_k.and_then(int) {
+            put(gen_ai::REQUEST_TOP_K, v);
+        }
+        if !p.stop_sequences.is_empty() {
+            put(
+                gen_ai::REQUEST_STOP_SEQUENCES,
+                OtelValue::StrArray(p.stop_sequences.clone()),
+            );
+        }
+        if let Some(v) = p.frequency_penalty {
+            put(gen_ai::REQUEST_FREQUENCY_PENALTY, OtelValue::Float(v));
+        }
+        if let Some(v) = p.presence_penalty {
+            put(gen_ai::REQUEST_PRESENCE_PENALTY, OtelValue::Float(v));
+        }
+        if let Some(v) = p.choice_count.filter(|&n| n != 1).and_then(int) {
+            put(gen_ai::REQUEST_CHOICE_COUNT, v);
+        }
+    }
+    if invocation.operation.is_streaming() {
+        put(gen_ai::REQUEST_STREAM, OtelValue::Bool(true));
+    }
+    let response = invocation.response.as_ref();
+    let converse = matches!(
+        invocation.operation,
+        Operation::Converse | Operation::ConverseStream
+    );
+    let response_id = response.and_then(|r| r.response_id.clone()).or_else(|| {
+        if converse {
+            invocation.request_id.clone()
+        } else {
+            None
+        }
+    });
+    if let Some(id) = response_id {
+        put(gen_ai::RESPONSE_ID, OtelValue::Str(id));
+    }
+    let response_model = response
+        .and_then(|r| r.response_model.clone())
+        .unwrap_or_else(|| invocation.model_id.clone());
+    put(gen_ai::RESPONSE_MODEL, OtelValue::Str(response_model));
+    if let Some(response) = response {
+        let mut reasons: Vec<String> = response
+            .messages
+            .iter()
+            .filter_map(|m| m.finish_reason.as_ref())
+            .map(|f| f.normalized.as_str().to_owned())
+            .collect();
+        if reasons.is_empty()
+            && let Some(reason) = &response.finish_reason
+        {
+            reasons.push(reason.normalized.as_str().to_owned());
+        }
+        if !reasons.is_empty() {
+            put(
+                gen_ai::RESPONSE_FINISH_REASONS,
+                OtelValue::StrArray(reasons),
+            );
+        }
+        if let Some(v) = response.usage.cache_read_input_tokens.and_then(int) {
+            put(gen_ai::USAGE_CACHE_READ_INPUT_TOKENS, v);
+        }
+        if let Some(v) = response.usage.cache_write_input_tokens.and_then(int) {
+            put(gen_ai::USAGE_CACHE_CREATION_INPUT_TOKENS, v);
+        }
+    }
+    if let Some((usage, _)) = invocation.usage() {
+        if let Some(v) = usage.input_tokens.and_then(int) {
+            put(gen_ai::USAGE_INPUT_TOKENS, v);
+        }
+        if invocation.kind != Some(ExchangeKind::Embedding)
+            && let Some(v) = usage.output_tokens.and_then(int)
+        {
+            put(gen_ai::USAGE_OUTPUT_TOKENS, v);
+        }
+    }
+    if let Some(ttft) = invocation.timing.time_to_first_token {
+        put(
+            gen_ai::TIME_TO_FIRST_CHUNK,
+            OtelValue::Float(ttft.as_secs_f64()),
+        );
+    }
+    if let Some(error) = &invocation.error {
+        put(gen_ai::ERROR_TYPE, OtelValue::Str(error.code.clone()));
+    }
+    let region = invocation.region.clone().or_else(|| {
+        invocation
+            .parsed_model_id
+            .as_ref()
+            .and_then(|id| id.arn())
+            .map(|arn| arn.region.clone())
+            .filter(|r| !r.is_empty())
+    });
+    if let Some(region) = region {
+        put(
+            gen_ai::SERVER_ADDRESS,
+            OtelValue::Str(format!("bedrock-runtime.{region}.amazonaws.com")),
+        );
+        put(gen_ai::SERVER_PORT, OtelValue::Int(443));
+    }
+    if config.record_content && config.otel_content {
+        content_attributes(invocation, &mut put);
+    }
+    out
+}
+
+/// `gen_ai.system_instructions`, `gen_ai.input.messages`, `gen_ai.output.messages`,
+/// `gen_ai.tool.definitions`, as JSON parts arrays.
+fn content_attributes(invocation: &Invocation, put: &mut impl FnMut(&'static str, OtelValue)) {
+    let text_part = |content: &str| json!({"type": "text", "content": content});
+    if let Some(request) = &invocation.request {
+        let system: Vec<_> = request
+            .messages
+            .iter()
+            .filter(|m| m.role == Role::System)
+            .map(|m| text_part(&m.content))
+            .collect();
+        if !system.is_empty() {
+            put(
+                gen_ai::SYSTEM_INSTRUCTIONS,
+                OtelValue::Str(json!(system).to_string()),
+            );
+        }
+        let input: Vec<_> = request
+            .messages
+            .iter()
+            .filter(|m| m.role != Role::System)
+            .map(|m| json!({"role": m.role.as_str(), "parts": [text_part(&m.content)]}))
+            .collect();
+        if !input.is_empty() {
+            put(
+                gen_ai::INPUT_MESSAGES,
+                OtelValue::Str(json!(input).to_string()),
+            );
+        }
+        if !request.tool_names.is_empty() {
+            let tools: Vec<_> = request
+                .tool_names
+                .iter()
+                .map(|name| json!({"type": "function", "name": name}))
+                .collect();
+            put(
+                gen_ai::TOOL_DEFINITIONS,
+                OtelValue::Str(json!(tools).to_string()),
+            );
+        }
+    }
+    if let Some(response) = &invocation.response
+        && !response.messages.is_empty()
+    {
+        let output: Vec<_> = response
+            .messages
+            .iter()
+            .map(|m| {
+                let mut message =
+                    json!({"role": m.role.as_str(), "parts": [text_part(&m.content)]});
+                if let Some(reason) = &m.finish_reason {
+                    message["finish_reason"] = json!(reason.normalized.as_str());
+                }
+                message
+            })
+            .collect();
+        put(
+            gen_ai::OUTPUT_MESSAGES,
+            OtelValue::Str(json!(output).to_string()),
+        );
+    }
+}
+
+/// A `tracing` span for one GenAI call, opened when the call starts so its timing is the call's.
+#[derive(Debug, Clone)]
+pub struct GenAiSpan {
+    span: tracing::Span,
+}
+
+impl GenAiSpan {
+    /// Opens the span for a call of `operation_name` (`chat`, `text_completion`,
+    /// `embeddings`) to `model_id`.
+    pub fn start(operation_name: &str, model_id: &str) -> Self {
+        let span = tracing::info_span!(
+            "gen_ai",
+            otel.name = %format_args!("{operation_name} {model_id}"),
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            gen_ai.provider.name = tracing::field::Empty,
+            gen_ai.system = tracing::field::Empty,
+            gen_ai.operation.name = tracing::field::Empty,
+            gen_ai.request.model = tracing::field::Empty,
+            gen_ai.request.max_tokens = tracing::field::Empty,
+            gen_ai.request.temperature = tracing::field::Empty,
+            gen_ai.request.top_p = tracing::field::Empty,
+            gen_ai.request.top_k = tracing::field::Empty,
+            gen_ai.request.stop_sequences = tracing::field::Empty,
+            gen_ai.request.frequency_penalty = tracing::field::Empty,
+            gen_ai.request.presence_penalty = tracing::field::Empty,
+            gen_ai.request.stream = tracing::field::Empty,
+            gen_ai.request.choice.count = tracing::field::Empty,
+            gen_ai.response.id = tracing::field::Empty,
+            gen_ai.response.model = tracing::field::Empty,
+            gen_ai.response.finish_reasons = tracing::field::Empty,
+            gen_ai.usage.input_tokens = tracing::field::Empty,
+            gen_ai.usage.output_tokens = tracing::field::Empty,
+            gen_ai.usage.cache_read.input_tokens = tracing::field::Empty,
+            gen_ai.usage.cache_creation.input_tokens = tracing::field::Empty,
+            gen_ai.response.time_to_first_chunk = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            server.address = tracing::field::Empty,
+            server.port = tracing::field::Empty,
+            gen_ai.input.messages = tracing::field::Empty,
+            gen_ai.output.messages = tracing::field::Empty,
+            gen_ai.system_instructions = tracing::field::Empty,
+            gen_ai.tool.definitions = tracing::field::Empty,
+        );
+        Self { span }
+    }
+
+    /// The span, to enter or to parent other spans.
+    pub fn span(&self) -> &tracing::Span {
+        &self.span
+    }
+
+    /// Records `invocation`'s attributes and closes the span.
+    pub fn finish(self, invocation: &Invocation, config: &Config) {
+        for (key, value) in attributes(invocation, config) {
+            match value {
+                OtelValue::Str(s) => self.span.record(key, s.as_str()),
+                OtelValue::Int(i) => self.span.record(key, i),
+                OtelValue::Float(f) => self.span.record(key, f),
+                OtelValue::Bool(b) => self.span.record(key, b),
+                array @ OtelValue::StrArray(_) => self.span.record(key, array.to_text().as_str()),
+            };
+        }
+        if invocation.error.is_some() {
+            self.span.record("otel.status_code", "ERROR");
+        }
+    }
+
+    /// A span for an invocation that has already happened (log replay): opened and finished.
+    pub fn emit(invocation: &Invocation, config: &Config) {
+        Self::start(operation_name(invocation), &invocation.model_id).finish(invocation, config);
+    }
+}
