@@ -192,9 +192,20 @@ fn genai_attributes_follow_the_conventions() {
     );
 }
 
+/// A span's name and its recorded fields.
+type CapturedSpan = (String, BTreeMap<String, String>);
+
 /// Captures span names and recorded fields.
 #[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<(String, BTreeMap<String, String>)>>>);
+struct Capture(Arc<Mutex<Vec<CapturedSpan>>>);
+
+impl Capture {
+    fn spans(&self) -> std::sync::MutexGuard<'_, Vec<CapturedSpan>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
 
 struct FieldVisitor<'a>(&'a mut BTreeMap<String, String>);
 
@@ -213,14 +224,12 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<
         let mut fields = BTreeMap::new();
         attrs.record(&mut FieldVisitor(&mut fields));
         fields.insert("__id".into(), id.into_u64().to_string());
-        self.0
-            .lock()
-            .unwrap()
+        self.spans()
             .push((attrs.metadata().name().to_owned(), fields));
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
-        let mut spans = self.0.lock().unwrap();
+        let mut spans = self.spans();
         if let Some((_, fields)) = spans
             .iter_mut()
             .find(|(_, f)| f.get("__id") == Some(&id.into_u64().to_string()))
@@ -243,7 +252,7 @@ fn genai_span_carries_the_attributes() {
         });
         otel::GenAiSpan::emit(&failed, &Config::default());
     });
-    let spans = capture.0.lock().unwrap();
+    let spans = capture.spans();
     let (name, fields) = &spans[0];
     assert_eq!(name, "gen_ai");
     assert_eq!(
