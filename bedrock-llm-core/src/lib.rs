@@ -8,14 +8,21 @@
 //! - [`Adapter`] erases a [`BedrockModel`] so registries and replay can hold any family;
 //!   [`Registry`] resolves a model ID (any form) to its adapter.
 //!
+//! - [`InvocationObserver`] is told of every instrumented call; with the `client` feature,
+//!   [`client`] holds the async and blocking clients over `aws-sdk-bedrockruntime` and the SDK
+//!   interceptor that feed it.
+//!
 //! Nothing in this crate names a model family.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapter;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod model;
 pub mod model_id;
+pub mod observe;
 pub mod record;
 pub mod registry;
 pub mod value;
@@ -31,6 +38,7 @@ pub use bedrock_llm_derive::bedrock_model;
 pub use error::{BodyError, BodyErrorKind, BodySide};
 pub use model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
+pub use observe::{CallStart, CallState, InvocationObserver};
 pub use record::{Invocation, InvocationError, Operation, ServiceMetrics, Timing, TokenSource};
 pub use registry::Registry;
 pub use value::{NumberOrString, TokenCount};

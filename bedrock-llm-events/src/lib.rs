@@ -7,7 +7,8 @@
 //!   [`LlmAttributesExt`] scope `llm.` custom attributes; [`TraceContext`] links events to a
 //!   trace.
 //! - [`Recorder`] keeps events (bounded, sampled uniformly), error reports and [`metrics`]
-//!   between harvests, and takes [`Feedback`].
+//!   between harvests, and takes [`Feedback`]. It is the client layer's
+//!   `InvocationObserver`: hand an `Arc<Recorder>` to `bedrock_llm_core::client`.
 //! - [`render`] writes New Relic Event API JSON and OpenTelemetry GenAI attributes.
 //!
 //! This crate reads the neutral record only; it never names a model family.
@@ -30,6 +31,7 @@ pub mod context;
 mod event;
 pub mod metrics;
 pub mod names;
+mod observer;
 mod recorder;
 pub mod render;
 

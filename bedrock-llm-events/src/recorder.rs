@@ -165,6 +165,17 @@ impl Recorder {
         invocation: &Invocation,
         context: &CallContext,
     ) -> Option<InvocationEvents> {
+        self.record_for_sdk(invocation, context, None)
+    }
+
+    /// [`Recorder::record`] for a call made through an SDK of `sdk_version` (which overrides
+    /// [`Recorder::with_sdk_version`] in the supportability metric).
+    pub fn record_for_sdk(
+        &self,
+        invocation: &Invocation,
+        context: &CallContext,
+        sdk_version: Option<&str>,
+    ) -> Option<InvocationEvents> {
         if !self.config.active() {
             return None;
         }
@@ -177,10 +188,8 @@ impl Recorder {
             metrics,
             rng,
         } = &mut *state;
-        metrics.count(
-            &format!("{}{}", metric::BEDROCK_VERSION_PREFIX, self.sdk_version),
-            1,
-        );
+        let version = sdk_version.unwrap_or(&self.sdk_version);
+        metrics.count(&format!("{}{version}", metric::BEDROCK_VERSION_PREFIX), 1);
         let operation = operation_metric_name(invocation.kind, invocation.operation);
         match invocation.timing.duration {
             Some(duration) => metrics.timing(&operation, duration.as_secs_f64() * 1000.0),
@@ -251,6 +260,14 @@ impl Recorder {
         metrics.count(metric::DROPPED_ATTRIBUTE, u64::from(dropped));
         events.offer(event, rng);
         Some(id)
+    }
+
+    /// Counts a problem of the instrumentation itself
+    /// (`Supportability/Rust/ML/Bedrock/InstrumentationError/{what}`).
+    pub fn count_instrumentation_error(&self, what: &str) {
+        self.state()
+            .metrics
+            .count(&format!("{}/{what}", metric::INSTRUMENTATION_ERROR), 1);
     }
 
     /// Drains everything recorded since the last harvest, atomically: an event is in exactly

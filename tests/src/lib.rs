@@ -1,9 +1,11 @@
 //! Cross-crate tests for bedrock-llm. The library part is a living example: [`acme`] derives an
 //! adapter for a model the workspace does not ship, exactly as a user's crate would; [`fixtures`]
-//! reads the fixture tree the cross-crate tests share.
+//! reads the fixture tree the cross-crate tests share; [`harness`] sets up clients against the
+//! emulator.
 
 pub mod acme;
 pub mod fixtures;
+pub mod harness;
 
 // The README's Rust snippets run as doc tests here, so the quickstart cannot go stale.
 #[doc = include_str!("../../README.md")]

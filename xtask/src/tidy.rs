@@ -7,10 +7,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 const CRATES: &[&str] = &[
+    "bedrock-llm-cli",
     "bedrock-llm-core",
     "bedrock-llm-derive",
-    "bedrock-llm-models",
+    "bedrock-llm-emulator",
     "bedrock-llm-events",
+    "bedrock-llm-models",
     "tests",
     "xtask",
 ];

@@ -1,0 +1,216 @@
+//! `bedrock-llm demo`: every prebuilt family through the async client, the blocking client and
+//! the SDK interceptor, plus calls that fail in each way Bedrock fails, against a loopback
+//! emulator (or live Bedrock with `--live`); then the recorded events and metrics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_bedrockruntime::primitives::Blob;
+use bedrock_llm_core::client::{
+    BlockingClient, Client, RecordingInterceptor, SdkTarget, sdk_config, target_from_env,
+};
+use bedrock_llm_emulator::{Emulator, Fault};
+use bedrock_llm_events::render::newrelic;
+use bedrock_llm_events::{
+    Config, LlmAttributes, LlmAttributesExt, Recorder, now_ms, with_llm_attributes,
+};
+use bedrock_llm_models::samples::{self, Sample};
+
+use crate::table;
+
+/// Options of `demo`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// Print NDJSON: one New Relic Event API object per line (events, error reports, metrics).
+    #[arg(long)]
+    json: bool,
+    /// Call real Bedrock, with credentials and Region from AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION. Billed.
+    #[arg(long)]
+    live: bool,
+    /// Leave prompt, completion and embedding input text out of the events.
+    #[arg(long)]
+    no_content: bool,
+}
+
+/// The calls that fail, each on a model ID of a real family: (model ID, fault, a family whose
+/// sample request it sends).
+fn faults() -> Vec<(&'static str, Fault, &'static str)> {
+    vec![
+        (
+            "us.anthropic.claude-3-haiku-20240307-v1:0",
+            Fault::Throttling,
+            "claude_messages",
+        ),
+        (
+            "amazon.titan-text-express-v1",
+            Fault::Validation,
+            "titan_text",
+        ),
+        ("meta.llama3-8b-instruct-v1:0", Fault::AccessDenied, "llama"),
+        (
+            "cohere.command-light-text-v14",
+            Fault::InternalServer,
+            "cohere_command",
+        ),
+        (
+            "mistral.mistral-7b-instruct-v0:2",
+            Fault::ServiceUnavailable,
+            "mistral_text",
+        ),
+        ("ai21.jamba-1-5-mini-v1:0", Fault::DropConnection, "jamba"),
+        (
+            "amazon.nova-micro-v1:0",
+            Fault::Slow(Duration::from_millis(1500)),
+            "nova",
+        ),
+        (
+            "meta.llama3-2-1b-instruct-v1:0",
+            Fault::MalformedBody,
+            "llama",
+        ),
+    ]
+}
+
+fn scope(path: &str) -> LlmAttributes {
+    LlmAttributes::new()
+        .with("llm.conversation_id", "bedrock-llm-demo")
+        .with("llm.demo.path", path.to_owned())
+}
+
+pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| format!("could not start the async runtime: {e}"))?;
+    let config = Config {
+        record_content: !args.no_content,
+        ..Config::default().enabled()
+    };
+    let recorder = Arc::new(Recorder::new(config));
+    let samples =
+        samples::all().map_err(|e| format!("a built-in sample does not fit its adapter: {e}"))?;
+    let started = now_ms();
+    if args.live {
+        let target = target_from_env().ok_or(
+            "--live needs AWS credentials in the environment: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY \
+             (and AWS_SESSION_TOKEN for temporary credentials) and AWS_REGION",
+        )?;
+        live(&runtime, &recorder, &target, &samples);
+    } else {
+        emulated(&runtime, &recorder, &samples)?;
+    }
+    let harvest = recorder.harvest();
+    if args.json {
+        print!("{}", newrelic::ndjson(&harvest.events));
+        for report in &harvest.error_reports {
+            println!("{}", newrelic::error_json(report, started));
+        }
+        for (name, data) in harvest.metrics.iter() {
+            let line = serde_json::json!({
+                "eventType": "BedrockLlmMetric",
+                "timestamp": started,
+                "metric.name": name,
+                "count": data.count,
+                "total_ms": data.total_ms,
+                "min_ms": data.min_ms,
+                "max_ms": data.max_ms,
+            });
+            println!("{line}");
+        }
+    } else {
+        table::print(&harvest, args.live);
+    }
+    Ok(())
+}
+
+fn emulated(
+    runtime: &tokio::runtime::Runtime,
+    recorder: &Arc<Recorder>,
+    samples: &[Sample],
+) -> Result<(), String> {
+    let mut builder = Emulator::builder();
+    for (model_id, fault, _) in faults() {
+        builder = builder.fault(model_id, fault);
+    }
+    let emulator = runtime
+        .block_on(builder.start())
+        .map_err(|e| format!("could not start the emulator: {e}"))?;
+    let mut target = emulator.sdk_target();
+    target.attempt_timeout = Some(Duration::from_secs(1));
+    let config = sdk_config(&target);
+    let registry = bedrock_llm_models::new_registry;
+    let client = Client::new(
+        aws_sdk_bedrockruntime::Client::from_conf(config.clone()),
+        registry(),
+        recorder.clone(),
+    );
+
+    // The async client: raw bytes in, the SDK's output out.
+    runtime.block_on(async {
+        for sample in samples {
+            let _ = client
+                .invoke_raw(sample.model_id, sample.request.clone())
+                .with_llm_attributes(scope("async"))
+                .await;
+        }
+        for (model_id, _, family) in faults() {
+            if let Some(sample) = samples.iter().find(|s| s.family_slug == family) {
+                let _ = client
+                    .invoke_raw(model_id, sample.request.clone())
+                    .with_llm_attributes(scope("async"))
+                    .await;
+            }
+        }
+    });
+
+    // The SDK interceptor on a plain SDK client: one line in its config.
+    let interceptor = RecordingInterceptor::new(Arc::new(registry()), recorder.clone());
+    let intercepted = aws_sdk_bedrockruntime::Client::from_conf(
+        config.to_builder().interceptor(interceptor).build(),
+    );
+    runtime.block_on(async {
+        for sample in samples {
+            let call = intercepted
+                .invoke_model()
+                .model_id(sample.model_id)
+                .body(Blob::new(sample.request.clone()))
+                .send();
+            let _ = call.with_llm_attributes(scope("interceptor")).await;
+        }
+    });
+
+    // The blocking client, from a thread outside the runtime.
+    let blocking_client = client.clone();
+    let blocking_samples = samples.to_vec();
+    std::thread::spawn(move || -> Result<(), String> {
+        let client = BlockingClient::new(blocking_client).map_err(|e| e.to_string())?;
+        for sample in &blocking_samples {
+            with_llm_attributes(scope("blocking"), || {
+                let _ = client.invoke_raw(sample.model_id, sample.request.clone());
+            });
+        }
+        Ok(())
+    })
+    .join()
+    .map_err(|_| "the blocking client's thread panicked".to_owned())??;
+    drop(emulator);
+    Ok(())
+}
+
+fn live(
+    runtime: &tokio::runtime::Runtime,
+    recorder: &Arc<Recorder>,
+    target: &SdkTarget,
+    samples: &[Sample],
+) {
+    let sdk = aws_sdk_bedrockruntime::Client::from_conf(sdk_config(target));
+    let client = Client::new(sdk, bedrock_llm_models::new_registry(), recorder.clone());
+    runtime.block_on(async {
+        for sample in samples {
+            // A model the account has not enabled fails; that failure is recorded like any other.
+            let _ = client
+                .invoke_raw(sample.model_id, sample.request.clone())
+                .with_llm_attributes(scope("live"))
+                .await;
+        }
+    });
+}

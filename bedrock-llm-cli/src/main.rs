@@ -1,0 +1,42 @@
+//! `bedrock-llm`: the command-line face of bedrock-llm.
+//!
+//! `bedrock-llm demo` starts a loopback Bedrock emulator, calls every prebuilt model family
+//! through the async client, the blocking client and the SDK interceptor, makes calls that
+//! fail in each way Bedrock fails, and prints the LLM events and metrics recorded — a table on
+//! a terminal, NDJSON with `--json`. `--live` calls real Bedrock instead, with credentials
+//! from the environment.
+
+mod demo;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Observability for AWS Bedrock Runtime calls.
+#[derive(Debug, Parser)]
+#[command(name = "bedrock-llm", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Call every prebuilt family (emulated unless --live) and print the events and metrics.
+    Demo(demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bedrock-llm: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The `bedrock-llm demo` binary, run as a user runs it.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn demo(args: &[&str]) -> std::io::Result<std::process::Output> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"));
+    command.arg("demo").args(args);
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+    ] {
+        command.env_remove(var);
+    }
+    command.output()
+}
+
+#[test]
+fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
+    let output = demo(&["--json"]).unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut models = BTreeSet::new();
+    let mut paths = BTreeSet::new();
+    let mut types = BTreeSet::new();
+    for line in stdout.lines() {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let event_type = value["eventType"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no eventType: {line}"));
+        types.insert(event_type.to_owned());
+        if let Some(model) = value["request.model"].as_str() {
+            models.insert(model.to_owned());
+        }
+        if let Some(path) = value["llm.demo.path"].as_str() {
+            paths.insert(path.to_owned());
+        }
+    }
+    for family_model in [
+        "anthropic.claude-v2:1",
+        "us.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "amazon.titan-text-premier-v1:0",
+        "amazon.titan-embed-text-v1",
+        "amazon.nova-lite-v1:0",
+        "meta.llama3-1-70b-instruct-v1:0",
+        "cohere.command-text-v14",
+        "cohere.command-r-plus-v1:0",
+        "cohere.embed-english-v3",
+        "ai21.j2-ultra-v1",
+        "ai21.jamba-1-5-large-v1:0",
+        "mistral.mixtral-8x7b-instruct-v0:1",
+        "mistral.mistral-large-2407-v1:0",
+    ] {
+        assert!(models.contains(family_model), "{family_model} missing");
+    }
+    assert_eq!(
+        paths,
+        BTreeSet::from([
+            "async".to_owned(),
+            "blocking".to_owned(),
+            "interceptor".to_owned()
+        ])
+    );
+    for kind in [
+        "LlmChatCompletionSummary",
+        "LlmChatCompletionMessage",
+        "LlmEmbedding",
+        "TransactionError",
+        "BedrockLlmMetric",
+    ] {
+        assert!(types.contains(kind), "{kind} missing");
+    }
+    // Every fault the demo scripts shows up as an error report.
+    let errors: BTreeSet<String> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["eventType"] == "TransactionError")
+        .filter_map(|v| v["error.code"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(errors.len(), 7, "{errors:?}");
+}
+
+#[test]
+fn the_table_lists_every_call_and_the_metrics() {
+    let output = demo(&[]).unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("ERROR 429 ThrottlingException"));
+    assert!(stdout.contains("ERROR - timeout"));
+    assert!(stdout.contains("Llm/completion/Bedrock/InvokeModel"));
+    assert!(stdout.contains("Supportability/Rust/ML/Bedrock/"));
+}
+
+#[test]
+fn no_content_keeps_prompts_and_completions_out() {
+    let output = demo(&["--json", "--no-content"]).unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for text in [
+        "Wellington",
+        "paperclip",
+        "Bonjour",
+        "first document",
+        "\"content\"",
+        "\"input\"",
+    ] {
+        assert!(!stdout.contains(text), "{text} leaked");
+    }
+}
+
+#[test]
+fn live_without_credentials_fails_clearly() {
+    let output = demo(&["--live"]).unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("--live needs AWS credentials"), "{stderr}");
+}

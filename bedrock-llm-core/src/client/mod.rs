@@ -1,0 +1,224 @@
+//! Clients over `aws-sdk-bedrockruntime` that record every call (feature `client`).
+//!
+//! - [`Client`]: async. [`Client::invoke`] sends a typed request and returns the typed response;
+//!   [`Client::invoke_raw`] and [`Client::send`] take bytes or the SDK's own builder and return
+//!   the SDK's own output and errors, unchanged.
+//! - [`BlockingClient`]: the same for synchronous programs.
+//! - [`RecordingInterceptor`]: the SDK interceptor both use; add it to your own client's config
+//!   to record its calls with no other change.
+//!
+//! Recording never changes what the caller gets: the request, the response bytes, the errors
+//! and their kinds are the SDK's. See [`sdk_config`] for building an SDK config without
+//! `aws-config`, and [`http_client`] for the HTTP client (hyper with rustls and ring) the
+//! SDK needs when its default TLS stack is left out.
+
+mod blocking;
+mod interceptor;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region, SharedHttpClient};
+use aws_sdk_bedrockruntime::error::SdkError;
+use aws_sdk_bedrockruntime::operation::invoke_model::builders::InvokeModelFluentBuilder;
+use aws_sdk_bedrockruntime::operation::invoke_model::{InvokeModelError, InvokeModelOutput};
+use aws_sdk_bedrockruntime::primitives::Blob;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use thiserror::Error;
+
+pub use blocking::{BlockingClient, BlockingError};
+pub use interceptor::RecordingInterceptor;
+
+use crate::adapter::adapter;
+use crate::error::BodyError;
+use crate::model::{BedrockModel, ModelRequest};
+use crate::observe::InvocationObserver;
+use crate::registry::Registry;
+
+/// The SDK's error for `InvokeModel`.
+pub type InvokeModelSdkError = SdkError<InvokeModelError, HttpResponse>;
+
+/// Why a typed call failed.
+#[derive(Debug, Error)]
+pub enum InvokeError {
+    /// The SDK call failed; this is the SDK's own error.
+    #[error("InvokeModel failed: {}", aws_sdk_bedrockruntime::error::DisplayErrorContext(.0))]
+    Sdk(#[source] Box<InvokeModelSdkError>),
+    /// The typed request could not be serialized.
+    #[error("the request could not be serialized: {0}")]
+    RequestBody(#[source] BodyError),
+    /// The call succeeded but the response body does not fit the typed response.
+    #[error("the response body does not fit the model's response type: {0}")]
+    ResponseBody(#[source] BodyError),
+}
+
+impl InvokeError {
+    /// The SDK error, when the call itself failed.
+    pub fn sdk_error(&self) -> Option<&InvokeModelSdkError> {
+        match self {
+            Self::Sdk(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// An async Bedrock Runtime client that records every call.
+#[derive(Debug, Clone)]
+pub struct Client {
+    sdk: aws_sdk_bedrockruntime::Client,
+    registry: Arc<Registry>,
+    observer: Arc<dyn InvocationObserver>,
+}
+
+impl Client {
+    /// Wraps `sdk`. Raw calls read bodies through `registry`; typed calls use their model's
+    /// adapter whatever the registry holds.
+    pub fn new(
+        sdk: aws_sdk_bedrockruntime::Client,
+        registry: Registry,
+        observer: Arc<dyn InvocationObserver>,
+    ) -> Self {
+        Self {
+            sdk,
+            registry: Arc::new(registry),
+            observer,
+        }
+    }
+
+    /// The wrapped SDK client (uninstrumented).
+    pub fn sdk(&self) -> &aws_sdk_bedrockruntime::Client {
+        &self.sdk
+    }
+
+    /// The interceptor this client attaches to each call.
+    pub fn interceptor(&self) -> RecordingInterceptor {
+        RecordingInterceptor::new(Arc::clone(&self.registry), Arc::clone(&self.observer))
+    }
+
+    /// Sends `request` to `model_id` and returns the typed response.
+    pub async fn invoke<M: BedrockModel>(
+        &self,
+        model_id: &str,
+        request: &M::Request,
+    ) -> Result<M::Response, InvokeError> {
+        let body = request
+            .to_body()
+            .map_err(|e| InvokeError::RequestBody(e.with_family(M::FAMILY)))?;
+        let interceptor = self.interceptor().pinned(adapter::<M>());
+        let output = self
+            .sdk
+            .invoke_model()
+            .model_id(model_id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(body))
+            .customize()
+            .interceptor(interceptor)
+            .send()
+            .await
+            .map_err(|e| InvokeError::Sdk(Box::new(e)))?;
+        M::decode_response(output.body().as_ref()).map_err(InvokeError::ResponseBody)
+    }
+
+    /// Sends `body` to `model_id`; returns the SDK's output or error, unchanged.
+    pub async fn invoke_raw(
+        &self,
+        model_id: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Result<InvokeModelOutput, InvokeModelSdkError> {
+        let builder = self
+            .sdk
+            .invoke_model()
+            .model_id(model_id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(body.into()));
+        self.send(builder).await
+    }
+
+    /// Sends a request built with the SDK's own builder (guardrails, trace, service tier, …),
+    /// recorded; returns the SDK's output or error, unchanged.
+    pub async fn send(
+        &self,
+        builder: InvokeModelFluentBuilder,
+    ) -> Result<InvokeModelOutput, InvokeModelSdkError> {
+        builder
+            .customize()
+            .interceptor(self.interceptor())
+            .send()
+            .await
+    }
+}
+
+/// The HTTP client for the SDK: hyper with rustls and the ring crypto provider. It speaks
+/// HTTPS to AWS and plain HTTP to a loopback endpoint.
+pub fn http_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
+/// Where and as whom an SDK config sends requests.
+#[derive(Debug, Clone)]
+pub struct SdkTarget {
+    /// Region, e.g. `us-east-1`.
+    pub region: String,
+    /// Credentials to sign with.
+    pub credentials: Credentials,
+    /// An endpoint URL that replaces the Region's (a loopback emulator).
+    pub endpoint_url: Option<String>,
+    /// Retries; `None` disables them (tests want each fault seen once).
+    pub max_attempts: Option<u32>,
+    /// A per-attempt timeout.
+    pub attempt_timeout: Option<Duration>,
+}
+
+/// An SDK config built directly, not through `aws-config`, so environment variables such as
+/// `AWS_ENDPOINT_URL` cannot silently change the target.
+pub fn sdk_config(target: &SdkTarget) -> aws_sdk_bedrockruntime::Config {
+    let retry = match target.max_attempts {
+        Some(attempts) => aws_sdk_bedrockruntime::config::retry::RetryConfig::standard()
+            .with_max_attempts(attempts),
+        None => aws_sdk_bedrockruntime::config::retry::RetryConfig::disabled(),
+    };
+    let mut timeouts = aws_sdk_bedrockruntime::config::timeout::TimeoutConfig::builder();
+    if let Some(timeout) = target.attempt_timeout {
+        timeouts = timeouts.operation_attempt_timeout(timeout);
+    }
+    let mut builder = aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(target.region.clone()))
+        .credentials_provider(target.credentials.clone())
+        .http_client(http_client())
+        .retry_config(retry)
+        .timeout_config(timeouts.build());
+    if let Some(url) = &target.endpoint_url {
+        builder = builder.endpoint_url(url);
+    }
+    builder.build()
+}
+
+/// Credentials and Region from the standard environment variables (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, optional `AWS_SESSION_TOKEN`, `AWS_REGION` or
+/// `AWS_DEFAULT_REGION`), for live calls. `None` when they are not all set.
+pub fn target_from_env() -> Option<SdkTarget> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let access_key = var("AWS_ACCESS_KEY_ID")?;
+    let secret_key = var("AWS_SECRET_ACCESS_KEY")?;
+    let region = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION"))?;
+    Some(SdkTarget {
+        region,
+        credentials: Credentials::new(
+            access_key,
+            secret_key,
+            var("AWS_SESSION_TOKEN"),
+            None,
+            "environment",
+        ),
+        endpoint_url: None,
+        max_attempts: Some(3),
+        attempt_timeout: Some(Duration::from_secs(120)),
+    })
+}

@@ -1,0 +1,608 @@
+//! A Bedrock Runtime server on 127.0.0.1 for tests: `POST /model/{modelId}/invoke` answered
+//! with realistic, deterministic bodies for every prebuilt family (from
+//! `bedrock_llm_models::samples`) or for families you derive, with the real response headers
+//! (`x-amzn-RequestId`, token counts, latency), and scripted faults.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use bedrock_llm_emulator::{Emulator, Fault};
+//!
+//! let emulator = Emulator::builder().fault("anthropic.claude-3-haiku-20240307-v1:0", Fault::Throttling).start().await?;
+//! let sdk = aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config());
+//! # Ok(()) }
+//! ```
+//!
+//! Requests must be SigV4-signed for the `bedrock` service (checked structurally: algorithm,
+//! credential scope, signed headers, `x-amz-date`); an unsigned request gets the 403 AWS sends.
+//! The server only ever binds a loopback address.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bedrock_llm_core::client::{SdkTarget, sdk_config};
+use bedrock_llm_core::{BedrockModel, ModelId, ModelResponse, Registry};
+use bedrock_llm_models::samples::Sample;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A scripted failure for calls to one model ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 `ThrottlingException`.
+    Throttling,
+    /// 400 `ValidationException`.
+    Validation,
+    /// 403 `AccessDeniedException`.
+    AccessDenied,
+    /// 500 `InternalServerException`.
+    InternalServer,
+    /// 503 `ServiceUnavailableException`.
+    ServiceUnavailable,
+    /// Answers normally after a delay.
+    Slow(Duration),
+    /// 200 with a body that is not JSON.
+    MalformedBody,
+    /// Closes the connection without answering.
+    DropConnection,
+}
+
+impl Fault {
+    /// The status, AWS error code and message of an error fault.
+    fn error(&self) -> Option<(StatusCode, &'static str, &'static str)> {
+        Some(match self {
+            Self::Throttling => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "ThrottlingException",
+                "Too many requests, please wait before trying again.",
+            ),
+            Self::Validation => (
+                StatusCode::BAD_REQUEST,
+                "ValidationException",
+                "Malformed input request, please reformat your input and try again.",
+            ),
+            Self::AccessDenied => (
+                StatusCode::FORBIDDEN,
+                "AccessDeniedException",
+                "You don't have access to the model with the specified model ID.",
+            ),
+            Self::InternalServer => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServerException",
+                "The server encountered an internal error.",
+            ),
+            Self::ServiceUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailableException",
+                "The service is temporarily unable to handle the request.",
+            ),
+            Self::Slow(_) | Self::MalformedBody | Self::DropConnection => return None,
+        })
+    }
+}
+
+/// What the emulator answers: status, headers and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmulatedResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers beyond `x-amzn-RequestId`, which the emulator adds.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl EmulatedResponse {
+    /// A 200 JSON response with token-count and latency headers.
+    pub fn json(body: Vec<u8>, input_tokens: Option<u64>, output_tokens: Option<u64>) -> Self {
+        let mut headers = vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            (
+                "X-Amzn-Bedrock-Invocation-Latency".to_owned(),
+                "42".to_owned(),
+            ),
+        ];
+        if let Some(n) = input_tokens {
+            headers.push(("X-Amzn-Bedrock-Input-Token-Count".to_owned(), n.to_string()));
+        }
+        if let Some(n) = output_tokens {
+            headers.push((
+                "X-Amzn-Bedrock-Output-Token-Count".to_owned(),
+                n.to_string(),
+            ));
+        }
+        Self {
+            status: 200,
+            headers,
+            body,
+        }
+    }
+
+    /// An AWS error response.
+    pub fn error(status: u16, code: &str, message: &str) -> Self {
+        Self {
+            status,
+            headers: vec![
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                (
+                    "x-amzn-ErrorType".to_owned(),
+                    format!("{code}:http://internal.amazon.com/coral/com.amazon.bedrock/"),
+                ),
+            ],
+            body: serde_json::json!({ "message": message })
+                .to_string()
+                .into_bytes(),
+        }
+    }
+}
+
+type Handler = Arc<dyn Fn(&[u8]) -> EmulatedResponse + Send + Sync>;
+
+/// A route: the model IDs it serves, and how it answers.
+#[derive(Clone)]
+struct Route {
+    serves: Arc<dyn Fn(&ModelId) -> bool + Send + Sync>,
+    handler: Handler,
+}
+
+/// A request the emulator received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// `POST`.
+    pub method: String,
+    /// The raw path.
+    pub path: String,
+    /// The percent-decoded model ID.
+    pub model_id: String,
+    /// Headers, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// A header value by (lowercase) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Configures an [`Emulator`].
+#[derive(Clone)]
+pub struct EmulatorBuilder {
+    routes: Vec<Route>,
+    faults: HashMap<String, Fault>,
+    samples: bool,
+    check_signature: bool,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("routes", &self.routes.len())
+            .field("faults", &self.faults)
+            .field("samples", &self.samples)
+            .field("check_signature", &self.check_signature)
+            .finish()
+    }
+}
+
+impl EmulatorBuilder {
+    /// Answers calls to models `M` serves with `respond(request)`.
+    pub fn respond<M: BedrockModel>(
+        mut self,
+        respond: impl Fn(&M::Request) -> M::Response + Send + Sync + 'static,
+    ) -> Self
+    where
+        M::Request: 'static,
+    {
+        let handler: Handler = Arc::new(move |body: &[u8]| match M::decode_request(body) {
+            Ok(request) => {
+                let response = respond(&request);
+                let usage = response.view().usage;
+                match response.to_body() {
+                    Ok(bytes) => {
+                        EmulatedResponse::json(bytes, usage.input_tokens, usage.output_tokens)
+                    }
+                    Err(error) => {
+                        EmulatedResponse::error(500, "InternalServerException", &error.to_string())
+                    }
+                }
+            }
+            Err(error) => EmulatedResponse::error(
+                400,
+                "ValidationException",
+                &format!("Malformed input request: {error}"),
+            ),
+        });
+        self.routes.insert(
+            0,
+            Route {
+                serves: Arc::new(M::serves),
+                handler,
+            },
+        );
+        self
+    }
+
+    /// Answers calls to exactly `model_id` with `respond(body)`.
+    pub fn respond_raw(
+        mut self,
+        model_id: &str,
+        respond: impl Fn(&[u8]) -> EmulatedResponse + Send + Sync + 'static,
+    ) -> Self {
+        let wanted = model_id.to_owned();
+        self.routes.insert(
+            0,
+            Route {
+                serves: Arc::new(move |id: &ModelId| id.as_str() == wanted),
+                handler: Arc::new(respond),
+            },
+        );
+        self
+    }
+
+    /// Fails every call to exactly `model_id` with `fault`.
+    pub fn fault(mut self, model_id: &str, fault: Fault) -> Self {
+        self.faults.insert(model_id.to_owned(), fault);
+        self
+    }
+
+    /// Whether to answer the prebuilt families with their samples (default: yes).
+    pub fn prebuilt_samples(mut self, on: bool) -> Self {
+        self.samples = on;
+        self
+    }
+
+    /// Whether to require a SigV4 signature (default: yes).
+    pub fn check_signature(mut self, on: bool) -> Self {
+        self.check_signature = on;
+        self
+    }
+
+    /// Binds 127.0.0.1 on an ephemeral port and starts serving.
+    pub async fn start(self) -> std::io::Result<Emulator> {
+        let samples = if self.samples {
+            bedrock_llm_models::samples::all().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            routes: self.routes,
+            faults: self.faults,
+            samples,
+            registry: bedrock_llm_models::new_registry(),
+            check_signature: self.check_signature,
+            requests: Mutex::new(Vec::new()),
+            counter: AtomicU64::new(0),
+        });
+        let (shutdown, mut stop) = oneshot::channel::<()>();
+        let serving = Arc::clone(&state);
+        tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    _ = &mut stop => break,
+                    accepted = listener.accept() => accepted,
+                };
+                let Ok((stream, _)) = accepted else { continue };
+                let state = Arc::clone(&serving);
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        handle(Arc::clone(&state), request)
+                    });
+                    // A dropped connection ends here with an error; that is the fault working.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Emulator {
+            addr,
+            state,
+            shutdown: Some(shutdown),
+        })
+    }
+}
+
+struct State {
+    routes: Vec<Route>,
+    faults: HashMap<String, Fault>,
+    samples: Vec<Sample>,
+    registry: Registry,
+    check_signature: bool,
+    requests: Mutex<Vec<RecordedRequest>>,
+    counter: AtomicU64,
+}
+
+/// A running emulator; stops when dropped.
+pub struct Emulator {
+    addr: SocketAddr,
+    state: Arc<State>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// A builder answering every prebuilt family from its samples.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder {
+            routes: Vec::new(),
+            faults: HashMap::new(),
+            samples: true,
+            check_signature: true,
+        }
+    }
+
+    /// `http://127.0.0.1:{port}`.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address served.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// An SDK config aimed here: `us-east-1`, test credentials (signed for real), retries off,
+    /// a 5 s attempt timeout.
+    pub fn sdk_config(&self) -> aws_sdk_bedrockruntime::Config {
+        sdk_config(&self.sdk_target())
+    }
+
+    /// The target [`Emulator::sdk_config`] uses, to adjust (e.g. a shorter timeout).
+    pub fn sdk_target(&self) -> SdkTarget {
+        SdkTarget {
+            region: "us-east-1".to_owned(),
+            credentials: aws_sdk_bedrockruntime::config::Credentials::new(
+                "AKIDEMULATOR",
+                "emulator-secret",
+                None,
+                None,
+                "bedrock-llm-emulator",
+            ),
+            endpoint_url: Some(self.endpoint_url()),
+            max_attempts: None,
+            attempt_timeout: Some(Duration::from_secs(5)),
+        }
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state
+            .requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Why a connection is dropped without a response (hyper closes it on a service error).
+#[derive(Debug)]
+struct Dropped;
+
+impl fmt::Display for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection dropped by a scripted fault")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn handle(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = match request.into_body().collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => return Err(Dropped),
+    };
+    let model_id = path
+        .strip_prefix("/model/")
+        .and_then(|rest| rest.strip_suffix("/invoke"))
+        .map(|encoded| {
+            percent_encoding::percent_decode_str(encoded)
+                .decode_utf8_lossy()
+                .into_owned()
+        });
+    let recorded = RecordedRequest {
+        method,
+        path,
+        model_id: model_id.clone().unwrap_or_default(),
+        headers,
+        body,
+    };
+    let request_id = state.request_id();
+    let response = answer(&state, &recorded, model_id).await;
+    if let Ok(mut requests) = state.requests.lock() {
+        requests.push(recorded);
+    }
+    let response = response?;
+    let mut builder = Response::builder()
+        .status(response.status)
+        .header("x-amzn-RequestId", request_id);
+    for (name, value) in &response.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(Full::new(Bytes::from(response.body)))
+        .map_err(|_| Dropped)
+}
+
+async fn answer(
+    state: &State,
+    request: &RecordedRequest,
+    model_id: Option<String>,
+) -> Result<EmulatedResponse, Dropped> {
+    if request.method != "POST" {
+        return Ok(EmulatedResponse::error(
+            404,
+            "UnknownOperationException",
+            "Unknown operation",
+        ));
+    }
+    let Some(model_id) = model_id else {
+        return Ok(EmulatedResponse::error(
+            404,
+            "UnknownOperationException",
+            "Unknown operation",
+        ));
+    };
+    if state.check_signature
+        && let Err(message) = check_signature(request)
+    {
+        return Ok(EmulatedResponse::error(
+            403,
+            "InvalidSignatureException",
+            &message,
+        ));
+    }
+    match state.faults.get(&model_id) {
+        Some(Fault::DropConnection) => return Err(Dropped),
+        Some(Fault::MalformedBody) => {
+            return Ok(EmulatedResponse::json(
+                b"{\"completion\": \"cut off mid-str".to_vec(),
+                Some(3),
+                Some(5),
+            ));
+        }
+        Some(Fault::Slow(delay)) => tokio::time::sleep(*delay).await,
+        Some(fault) => {
+            if let Some((status, code, message)) = fault.error() {
+                return Ok(EmulatedResponse::error(status.as_u16(), code, message));
+            }
+        }
+        None => {}
+    }
+    let invalid = || {
+        EmulatedResponse::error(
+            400,
+            "ValidationException",
+            "The provided model identifier is invalid.",
+        )
+    };
+    let Ok(id) = ModelId::parse(&model_id) else {
+        return Ok(invalid());
+    };
+    if let Some(route) = state.routes.iter().find(|route| (route.serves)(&id)) {
+        return Ok((route.handler)(&request.body));
+    }
+    let Some(adapter) = state.registry.resolve_id(&id, Some(&request.body)) else {
+        return Ok(invalid());
+    };
+    if let Err(error) = adapter.request_view(&request.body) {
+        return Ok(EmulatedResponse::error(
+            400,
+            "ValidationException",
+            &format!("Malformed input request: {error}"),
+        ));
+    }
+    // The sample sent this very request, else one for this model, else any of the family.
+    let family = state
+        .samples
+        .iter()
+        .filter(|s| s.family == adapter.family());
+    let sample = family
+        .clone()
+        .find(|s| s.request == request.body)
+        .or_else(|| family.clone().find(|s| s.model_id == model_id))
+        .or_else(|| family.clone().next());
+    let Some(sample) = sample else {
+        return Ok(invalid());
+    };
+    let headers = sample
+        .headers
+        .iter()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("x-amzn-RequestId"))
+        .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        .collect();
+    Ok(EmulatedResponse {
+        status: 200,
+        headers,
+        body: sample.response.clone(),
+    })
+}
+
+impl State {
+    /// A fresh, UUID-shaped request id.
+    fn request_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        format!("e0000000-0000-4000-8000-{n:012x}")
+    }
+}
+
+/// The structure of a SigV4 `Authorization` header for Bedrock Runtime.
+fn check_signature(request: &RecordedRequest) -> Result<(), String> {
+    let authorization = request
+        .header("authorization")
+        .ok_or("Missing Authentication Token")?;
+    let rest = authorization
+        .strip_prefix("AWS4-HMAC-SHA256 ")
+        .ok_or("The request signature algorithm must be AWS4-HMAC-SHA256.")?;
+    let field = |name: &str| {
+        rest.split(", ")
+            .find_map(|part| part.strip_prefix(name))
+            .map(str::trim)
+    };
+    let credential =
+        field("Credential=").ok_or("Authorization header requires 'Credential' parameter.")?;
+    let scope: Vec<&str> = credential.split('/').collect();
+    if scope.len() != 5 || scope[3] != "bedrock" || scope[4] != "aws4_request" {
+        return Err(format!(
+            "Credential should be scoped to a valid Region and the bedrock service: {credential}"
+        ));
+    }
+    let signed = field("SignedHeaders=")
+        .ok_or("Authorization header requires 'SignedHeaders' parameter.")?;
+    if !signed.split(';').any(|h| h == "host") || !signed.split(';').any(|h| h == "x-amz-date") {
+        return Err("SignedHeaders must include host and x-amz-date.".to_owned());
+    }
+    let signature =
+        field("Signature=").ok_or("Authorization header requires 'Signature' parameter.")?;
+    if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("The request signature is malformed.".to_owned());
+    }
+    if request.header("x-amz-date").is_none() {
+        return Err("Missing x-amz-date header.".to_owned());
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! Shared set-up for the client tests: an emulator, a recorder, and clients aimed at it; and
+//! helpers that compare what a caller got, and what was recorded, across paths.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockruntime::operation::invoke_model::InvokeModelOutput;
+use bedrock_llm_core::client::{Client, InvokeModelSdkError, RecordingInterceptor};
+use bedrock_llm_emulator::Emulator;
+use bedrock_llm_events::{AttrValue, Config, LlmEvent, Recorder};
+
+/// Attributes that differ between two recordings of the same exchange.
+const VOLATILE: &[&str] = &[
+    "id",
+    "completion_id",
+    "span_id",
+    "trace_id",
+    "duration",
+    "timestamp",
+    "request_id",
+];
+
+/// An event without its per-call ids and timings, for comparing recordings.
+pub fn stable(event: &LlmEvent) -> (String, BTreeMap<String, String>) {
+    let attributes = event
+        .attributes()
+        .iter()
+        .filter(|(k, _)| !VOLATILE.contains(&k.as_ref()))
+        .map(|(k, v)| {
+            let value = match v {
+                // Message ids embed the response id, which is stable; UUID ids are not.
+                AttrValue::Str(s) => s.to_string(),
+                other => other.to_string(),
+            };
+            (k.to_string(), value)
+        })
+        .collect();
+    (event.event_type().to_owned(), attributes)
+}
+
+/// An enabled recorder.
+pub fn recorder() -> Arc<Recorder> {
+    Arc::new(Recorder::new(Config::default().enabled()))
+}
+
+/// The instrumented async client for `emulator`, recording into `recorder`.
+pub fn client(emulator: &Emulator, recorder: &Arc<Recorder>) -> Client {
+    let sdk = aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config());
+    Client::new(sdk, bedrock_llm_models::new_registry(), recorder.clone())
+}
+
+/// A plain SDK client aimed at `emulator`, with the recording interceptor added to its config —
+/// the "one line" a user with their own client adds.
+pub fn intercepted_sdk(
+    emulator: &Emulator,
+    recorder: &Arc<Recorder>,
+) -> aws_sdk_bedrockruntime::Client {
+    let interceptor = RecordingInterceptor::new(
+        Arc::new(bedrock_llm_models::new_registry()),
+        recorder.clone(),
+    );
+    let config = emulator
+        .sdk_config()
+        .to_builder()
+        .interceptor(interceptor)
+        .build();
+    aws_sdk_bedrockruntime::Client::from_conf(config)
+}
+
+/// A plain, uninstrumented SDK client aimed at `emulator`.
+pub fn plain_sdk(emulator: &Emulator) -> aws_sdk_bedrockruntime::Client {
+    aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config())
+}
+
+/// What a caller observed of a call, minus the per-request id: the output's bytes and content
+/// type, or the error's kind, status, code and message.
+pub fn outcome(result: &Result<InvokeModelOutput, InvokeModelSdkError>) -> String {
+    match result {
+        Ok(output) => format!(
+            "ok {:?} {:?}",
+            output.content_type(),
+            output.body().as_ref()
+        ),
+        Err(error) => {
+            let kind = match error {
+                SdkError::ConstructionFailure(_) => "construction_failure",
+                SdkError::TimeoutError(_) => "timeout",
+                SdkError::DispatchFailure(_) => "dispatch_failure",
+                SdkError::ResponseError(_) => "response_error",
+                SdkError::ServiceError(_) => "service_error",
+                _ => "other",
+            };
+            let status = error.raw_response().map(|r| r.status().as_u16());
+            format!(
+                "err {kind} {status:?} {:?} {:?}",
+                error.code(),
+                error.message()
+            )
+        }
+    }
+}
