@@ -106,7 +106,7 @@ fn check(root: &Path) -> Result<(), String> {
         }
     }
     let expected: BTreeSet<PathBuf> = files.iter().map(|(path, _)| root.join(path)).collect();
-    for path in walk(&root.join(SYNTHESIZED)) {
+    for path in crate::files_under(&root.join(SYNTHESIZED)) {
         if !expected.contains(&path) {
             stale.push(format!(
                 "extra: {}",
@@ -123,22 +123,6 @@ fn check(root: &Path) -> Result<(), String> {
             stale.join("\n  ")
         ))
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// Where AWS credentials could come from, for the "none configured" check.
