@@ -639,3 +639,29 @@ fn caller_results_are_identical_with_instrumentation_on_and_off() {
             .count
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_the_sdk_cannot_build_is_recorded_as_a_construction_failure() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let recorder = harness::recorder();
+    let client = harness::client(&emulator, &recorder);
+    // No model ID: the SDK fails before sending anything.
+    let builder = client.sdk().invoke_model().body(Blob::new(b"{}".to_vec()));
+    let with = client.send(builder).await;
+    let without = harness::plain_sdk(&emulator)
+        .invoke_model()
+        .body(Blob::new(b"{}".to_vec()))
+        .send()
+        .await;
+    assert!(
+        outcome(&with).starts_with("err construction_failure"),
+        "{}",
+        outcome(&with)
+    );
+    assert_eq!(outcome(&with), outcome(&without));
+    let harvest = recorder.harvest();
+    assert_eq!(harvest.error_reports.len(), 1);
+    assert_eq!(harvest.error_reports[0].code, "construction_failure");
+    assert_eq!(harvest.error_reports[0].http_status, None);
+    assert!(emulator.requests().is_empty());
+}
