@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use crate::error::BodyError;
 use crate::model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 use crate::model_id::ModelId;
+use crate::stream::ChunkDelta;
 use crate::view::{RequestView, ResponseView};
 
 /// A model family behind a trait object.
@@ -20,6 +21,8 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     fn id_patterns(&self) -> &'static [&'static str];
     /// Whether the family reads this request body (see [`BedrockModel::accepts_request`]).
     fn accepts_request(&self, body: &[u8]) -> bool;
+    /// What one stream chunk adds (see [`BedrockModel::chunk_delta`]).
+    fn chunk_delta(&self, chunk: &[u8]) -> Option<Result<ChunkDelta, BodyError>>;
     /// Parses a request body into its neutral view.
     fn request_view(&self, body: &[u8]) -> Result<RequestView, BodyError>;
     /// Parses a response body into its neutral view.
@@ -70,6 +73,10 @@ impl<M: BedrockModel> Adapter for AdapterOf<M> {
 
     fn accepts_request(&self, body: &[u8]) -> bool {
         M::accepts_request(body)
+    }
+
+    fn chunk_delta(&self, chunk: &[u8]) -> Option<Result<ChunkDelta, BodyError>> {
+        M::chunk_delta(chunk)
     }
 
     fn request_view(&self, body: &[u8]) -> Result<RequestView, BodyError> {

@@ -25,6 +25,7 @@ pub mod model_id;
 pub mod observe;
 pub mod record;
 pub mod registry;
+pub mod stream;
 pub mod value;
 pub mod view;
 
@@ -41,6 +42,7 @@ pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
 pub use observe::{CallStart, CallState, InvocationObserver};
 pub use record::{Invocation, InvocationError, Operation, ServiceMetrics, Timing, TokenSource};
 pub use registry::Registry;
+pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};
 pub use value::{NumberOrString, TokenCount};
 pub use view::{
     EmbeddingStats, FinishReason, Message, NormalizedFinishReason, RequestParams, RequestView,

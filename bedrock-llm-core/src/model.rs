@@ -6,6 +6,7 @@
 
 use crate::error::BodyError;
 use crate::model_id::ModelId;
+use crate::stream::ChunkDelta;
 use crate::view::{RequestView, ResponseView};
 
 /// What an exchange produces.
@@ -117,6 +118,13 @@ pub trait BedrockModel: 'static {
     fn accepts_request(request_body: &[u8]) -> bool {
         let _ = request_body;
         true
+    }
+
+    /// What one `InvokeModelWithResponseStream` chunk (the decoded `bytes` of a `chunk` event)
+    /// adds; `None` for a family without a stream shape.
+    fn chunk_delta(chunk: &[u8]) -> Option<Result<ChunkDelta, BodyError>> {
+        let _ = chunk;
+        None
     }
 
     /// Parses a request body, attributing errors to this family.

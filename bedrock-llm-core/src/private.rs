@@ -13,6 +13,7 @@ pub use serde_json;
 
 use crate::error::{BodyError, BodyErrorKind, BodySide};
 use crate::model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
+use crate::stream::{ChunkDelta, ChunkText};
 use crate::value::{NumberOrString, TokenCount};
 use crate::view::{
     EmbeddingStats, FinishReason, Message, RequestParams, RequestView, ResponseView, Role, Usage,
@@ -181,8 +182,18 @@ pub enum Scalar {
     ToolName,
 }
 
+/// Stream-chunk positions a role can report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    /// `block_index`: which content block a delta extends.
+    Block,
+    /// `choice_index`: which choice a delta extends.
+    Choice,
+}
+
 #[derive(Debug)]
 struct Draft {
+    choice_index: Option<u64>,
     role: Option<Role>,
     segments: Vec<String>,
     finish_reason: Option<FinishReason>,
@@ -192,6 +203,7 @@ struct Draft {
 impl Draft {
     fn new(system: bool) -> Self {
         Self {
+            choice_index: None,
             role: None,
             segments: Vec::new(),
             finish_reason: None,
@@ -217,6 +229,9 @@ pub struct Collector {
     response_id: Option<String>,
     response_model: Option<String>,
     embedding: Option<EmbeddingStats>,
+    block_index: Option<u64>,
+    /// Per closed message: (role as the body gave it, choice index, whether it had text).
+    chunk_facts: Vec<(Option<Role>, Option<u64>, bool)>,
 }
 
 impl Collector {
@@ -237,6 +252,8 @@ impl Collector {
             response_id: None,
             response_model: None,
             embedding: None,
+            block_index: None,
+            chunk_facts: Vec::new(),
         }
     }
 
@@ -307,12 +324,19 @@ impl Collector {
         let rendered = if inner.is_empty() {
             format!("<{tag}>")
         } else {
-            format!("<{tag}>{}</{tag}>", join_segments(inner))
+            format!("<{tag}>{}</{tag}>", crate::view::join_segments(inner))
         };
         self.segment(rendered);
     }
 
     fn close(&mut self, draft: Draft) {
+        if !draft.system {
+            self.chunk_facts.push((
+                draft.role.clone(),
+                draft.choice_index,
+                !draft.segments.is_empty(),
+            ));
+        }
         let role = match (draft.system, draft.role) {
             (true, _) => Role::System,
             (false, Some(role)) => role,
@@ -320,7 +344,7 @@ impl Collector {
         };
         let message = Message {
             role,
-            content: join_segments(draft.segments),
+            content: crate::view::join_segments(draft.segments),
             finish_reason: draft.finish_reason,
         };
         if draft.system {
@@ -349,6 +373,14 @@ impl Collector {
             }
             Scalar::Name => self.text(text),
             Scalar::ToolName => self.tool_names.push(text.to_owned()),
+        }
+    }
+
+    /// Reports a stream position.
+    pub fn index(&mut self, which: Index, value: u64) {
+        match which {
+            Index::Block => self.block_index = Some(value),
+            Index::Choice => self.current().choice_index = Some(value),
         }
     }
 
@@ -426,6 +458,32 @@ impl Collector {
         }
     }
 
+    /// What one stream chunk adds (see [`crate::stream`]).
+    pub fn into_chunk_delta(mut self) -> ChunkDelta {
+        if let Some(draft) = self.implicit.take() {
+            self.close(draft);
+        }
+        let texts = self
+            .messages
+            .into_iter()
+            .zip(self.chunk_facts)
+            .map(|(message, (role, choice, has_text))| ChunkText {
+                choice,
+                role,
+                text: has_text.then_some(message.content),
+                finish_reason: message.finish_reason,
+            })
+            .collect();
+        ChunkDelta {
+            texts,
+            block_index: self.block_index,
+            finish_reason: self.finish_reason,
+            usage: self.usage,
+            response_id: self.response_id,
+            response_model: self.response_model,
+        }
+    }
+
     /// The response view.
     pub fn into_response_view(self) -> ResponseView {
         let (mut messages, this) = self.into_messages();
@@ -445,16 +503,6 @@ impl Collector {
             embedding: this.embedding,
         }
     }
-}
-
-/// Joins a message's segments with a blank line, leaving out empty ones (an empty `content`
-/// beside a tool call) unless nothing else is there.
-fn join_segments(mut segments: Vec<String>) -> String {
-    if segments.len() == 1 {
-        return segments.pop().unwrap_or_default();
-    }
-    let kept: Vec<String> = segments.into_iter().filter(|s| !s.is_empty()).collect();
-    kept.join("\n\n")
 }
 
 /// Implemented by every `#[bedrock_model]` type: reports its annotated fields.
@@ -886,6 +934,24 @@ pub fn each_message<T: PartList + ?Sized>(value: &T, cx: &mut Collector) {
 /// Writes a scalar role.
 pub fn scalar<T: ScalarValue + ?Sized>(value: &T, which: Scalar, cx: &mut Collector) {
     value.with_text(&mut |text| cx.scalar(which, text));
+}
+
+/// Writes a stream position.
+pub fn index<T: IntValue + ?Sized>(value: &T, which: Index, cx: &mut Collector) {
+    if let Some(v) = value.to_u64() {
+        cx.index(which, v);
+    }
+}
+
+/// Parses one stream chunk as `T` and reports what it adds.
+pub fn decode_chunk<T>(chunk: &[u8], type_name: &'static str) -> Result<ChunkDelta, BodyError>
+where
+    T: serde::de::DeserializeOwned + Extract,
+{
+    let typed: T = decode(chunk, BodySide::Response, type_name)?;
+    let mut cx = Collector::new(Side::Response);
+    typed.extract(&mut cx);
+    Ok(cx.into_chunk_delta())
 }
 
 /// Writes a token count.

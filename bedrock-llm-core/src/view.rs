@@ -252,6 +252,16 @@ pub struct ResponseView {
     pub embedding: Option<EmbeddingStats>,
 }
 
+/// Joins a message's segments with a blank line, leaving out empty ones (an empty `content`
+/// beside a tool call) unless nothing else is there.
+pub(crate) fn join_segments(mut segments: Vec<String>) -> String {
+    if segments.len() == 1 {
+        return segments.pop().unwrap_or_default();
+    }
+    let kept: Vec<String> = segments.into_iter().filter(|s| !s.is_empty()).collect();
+    kept.join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

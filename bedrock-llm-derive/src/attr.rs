@@ -36,12 +36,22 @@ const MODEL_KEYS: &[&str] = &[
     "ids",
     "request",
     "response",
+    "chunk",
     "family",
     "kind",
     "request_has",
 ];
 const ALL_KEYS: &[&str] = &[
-    "request", "response", "part", "model", "crate", "ids", "family", "kind",
+    "request",
+    "response",
+    "part",
+    "model",
+    "crate",
+    "ids",
+    "chunk",
+    "family",
+    "kind",
+    "request_has",
 ];
 
 /// A value and the span it was written at.
@@ -59,6 +69,7 @@ pub(crate) struct Args {
     pub(crate) ids: Option<Sp<Vec<LitStr>>>,
     pub(crate) request: Option<syn::Type>,
     pub(crate) response: Option<syn::Type>,
+    pub(crate) chunk: Option<syn::Type>,
     pub(crate) family: Option<LitStr>,
     pub(crate) exchange: Option<LitStr>,
     pub(crate) request_has: Option<LitStr>,
@@ -142,12 +153,12 @@ impl Args {
                     duplicate();
                 }
             }
-            "request" | "response" => {
+            "request" | "response" | "chunk" => {
                 let ty: syn::Type = input.parse()?;
-                let slot = if name == "request" {
-                    &mut self.request
-                } else {
-                    &mut self.response
+                let slot = match name {
+                    "request" => &mut self.request,
+                    "response" => &mut self.response,
+                    _ => &mut self.chunk,
                 };
                 if slot.replace(ty).is_some() {
                     duplicate();
@@ -226,10 +237,13 @@ impl Args {
         if let Some(key) = &self.request_has {
             misplaced(key.span(), "request_has");
         }
-        for ty in [&self.request, &self.response].into_iter().flatten() {
+        for ty in [&self.request, &self.response, &self.chunk]
+            .into_iter()
+            .flatten()
+        {
             cx.error_spanned_by(
                 ty,
-                format!("`request = …` and `response = …` only apply to `#[bedrock_model(model, ...)]`, not to a `{}`", kind.keyword()),
+                format!("`request = …`, `response = …` and `chunk = …` only apply to `#[bedrock_model(model, ...)]`, not to a `{}`", kind.keyword()),
             );
         }
     }

@@ -249,6 +249,10 @@ fn field_statements(container: &Container, field: &Field, value: &TokenStream) -
                 let which = variant(which);
                 quote_spanned!(span=> #p::float_param::<#ty>(#value, #p::FloatParam::#which, __cx);)
             }
+            Sink::Index(which) => {
+                let which = variant(which);
+                quote_spanned!(span=> #p::index::<#ty>(#value, #p::Index::#which, __cx);)
+            }
             Sink::Tokens(which) => {
                 let which = variant(which);
                 if field.attrs.len.is_some() {
@@ -283,6 +287,15 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
         Some(_) => quote!(#krate::ExchangeKind::Embedding),
         None => quote!(#krate::__private::infer_kind::<Self>()),
     };
+    let chunk = args.chunk.as_ref().map(|chunk| {
+        let name = quote!(#chunk).to_string().replace(' ', "");
+        let decode = quote_spanned!(chunk.span()=> #krate::__private::decode_chunk::<#chunk>(chunk, #name));
+        quote! {
+            fn chunk_delta(chunk: &[u8]) -> ::core::option::Option<::core::result::Result<#krate::ChunkDelta, #krate::BodyError>> {
+                ::core::option::Option::Some(#decode.map_err(|e| e.with_family(<Self as #krate::BedrockModel>::FAMILY)))
+            }
+        }
+    });
     let accepts = args.request_has.as_ref().map(|key| {
         quote! {
             fn accepts_request(request_body: &[u8]) -> bool {
@@ -301,6 +314,7 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
             const ID_PATTERNS: &'static [&'static str] = &[#(#ids),*];
             const KIND: #krate::ExchangeKind = #kind;
             #accepts
+            #chunk
         }
     }
 }

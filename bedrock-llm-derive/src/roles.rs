@@ -25,6 +25,7 @@ pub(crate) enum Sink {
     FloatParam(&'static str),
     Tokens(&'static str),
     Embedding,
+    Index(&'static str),
 }
 
 /// A role: its keyword, where it may appear, whether a body may have it once only, and its sink.
@@ -141,6 +142,9 @@ pub(crate) const ROLES: &[Role] = &[
         Sink::Tokens("CacheWrite"),
     ),
     role("embedding", Side::Response, false, Sink::Embedding),
+    // Stream chunks: where a delta belongs.
+    role("block_index", Side::Any, true, Sink::Index("Block")),
+    role("choice_index", Side::Any, true, Sink::Index("Choice")),
 ];
 
 /// Field modifiers that are not roles.

@@ -132,7 +132,15 @@ pub struct J2FinishReason {
 }
 
 /// AI21 Jamba (instruct, 1.5 mini and large).
-#[bedrock_model(model, family = "Jamba", ids = ["ai21.jamba*"], request = JambaRequest, response = JambaResponse)]
+/// Stream chunks have the response's shape, with `delta` in place of `message`.
+#[bedrock_model(
+    model,
+    family = "Jamba",
+    ids = ["ai21.jamba*"],
+    request = JambaRequest,
+    response = JambaResponse,
+    chunk = JambaResponse,
+)]
 #[derive(Debug, Clone, Copy)]
 pub struct Jamba;
 
@@ -209,9 +217,11 @@ pub struct JambaResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct JambaChoice {
     /// Its index.
+    #[llm(choice_index)]
     pub index: Option<u32>,
-    /// The message.
+    /// The message (`delta` in stream chunks).
     #[llm(nested)]
+    #[serde(alias = "delta")]
     pub message: JambaMessage,
     /// `stop` or `length`.
     #[llm(finish_reason)]

@@ -15,6 +15,7 @@ use crate::common::{ConverseBlock, ConverseMessage, ConverseSystemBlock};
     ids = ["amazon.titan-text-*", "amazon.titan-tg1-*"],
     request = TitanTextRequest,
     response = TitanTextResponse,
+    chunk = TitanTextChunk,
 )]
 #[derive(Debug, Clone, Copy)]
 pub struct TitanText;
@@ -136,6 +137,7 @@ pub struct TitanEmbedResponse {
     ids = ["amazon.nova-*"],
     request = NovaRequest,
     response = NovaResponse,
+    chunk = NovaStreamChunk,
 )]
 #[derive(Debug, Clone, Copy)]
 pub struct Nova;
@@ -284,4 +286,143 @@ pub struct NovaUsage {
     #[llm(cache_write_tokens)]
     #[serde(alias = "cacheWriteInputTokens")]
     pub cache_write_input_token_count: Option<TokenCount>,
+}
+
+/// One Titan Text stream chunk.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TitanTextChunk {
+    /// The text delta.
+    #[llm(completion)]
+    pub output_text: Option<String>,
+    /// Which result.
+    #[llm(choice_index)]
+    pub index: Option<u64>,
+    /// Completion tokens, on the last chunk.
+    #[llm(output_tokens)]
+    pub total_output_text_token_count: Option<TokenCount>,
+    /// The finish reason, on the last chunk.
+    #[llm(finish_reason)]
+    pub completion_reason: Option<String>,
+    /// Prompt tokens, on the first chunk.
+    #[llm(input_tokens)]
+    pub input_text_token_count: Option<TokenCount>,
+}
+
+/// One Nova (Converse-style) stream event: an object with one key naming it.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NovaStreamChunk {
+    /// `{role}`.
+    #[llm(nested)]
+    pub message_start: Option<NovaMessageStart>,
+    /// A block opens (a tool call's name comes here).
+    #[llm(nested)]
+    pub content_block_start: Option<NovaBlockStart>,
+    /// A block grows.
+    #[llm(nested)]
+    pub content_block_delta: Option<NovaBlockDelta>,
+    /// A block closes.
+    pub content_block_stop: Option<Value>,
+    /// `{stopReason}`.
+    #[llm(nested)]
+    pub message_stop: Option<NovaMessageStop>,
+    /// `{usage, metrics}`.
+    #[llm(nested)]
+    pub metadata: Option<NovaMetadata>,
+}
+
+/// `messageStart`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct NovaMessageStart {
+    /// `assistant`.
+    #[llm(role)]
+    pub role: Option<String>,
+}
+
+/// `contentBlockStart`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NovaBlockStart {
+    /// Which block.
+    #[llm(block_index)]
+    pub content_block_index: Option<u64>,
+    /// What starts.
+    #[llm(nested)]
+    pub start: Option<NovaStart>,
+}
+
+/// `start` of a block.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NovaStart {
+    /// A tool call: `<tool_use>{name}</tool_use>`.
+    #[llm(text)]
+    pub tool_use: Option<NovaToolUseStart>,
+}
+
+/// A tool call's start.
+#[bedrock_model(part)]
+#[llm(block = "tool_use")]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NovaToolUseStart {
+    /// Call id.
+    pub tool_use_id: Option<String>,
+    /// The tool.
+    #[llm(name)]
+    pub name: String,
+}
+
+/// `contentBlockDelta`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NovaBlockDelta {
+    /// Which block.
+    #[llm(block_index)]
+    pub content_block_index: Option<u64>,
+    /// The delta.
+    #[llm(nested)]
+    pub delta: NovaDelta,
+}
+
+/// A delta: text, a piece of tool input, or reasoning.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NovaDelta {
+    /// Text.
+    #[llm(text)]
+    pub text: Option<String>,
+    /// `{input}`: a piece of a tool call's JSON input.
+    pub tool_use: Option<Value>,
+    /// Reasoning, not message text.
+    pub reasoning_content: Option<Value>,
+}
+
+/// `messageStop`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NovaMessageStop {
+    /// Why generation stopped.
+    #[llm(finish_reason)]
+    pub stop_reason: Option<String>,
+}
+
+/// `metadata`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct NovaMetadata {
+    /// Token counts.
+    #[llm(nested)]
+    pub usage: Option<NovaUsage>,
+    /// `{latencyMs}`, kept as sent.
+    pub metrics: Option<Value>,
 }

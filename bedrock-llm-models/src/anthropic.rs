@@ -12,6 +12,7 @@ use serde_json::Value;
     ids = ["anthropic.claude-v2*", "anthropic.claude-instant-v1*"],
     request = ClaudeTextRequest,
     response = ClaudeTextResponse,
+    chunk = ClaudeTextResponse,
     request_has = "prompt",
 )]
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +68,7 @@ pub struct ClaudeTextResponse {
     ids = ["anthropic.claude*"],
     request = ClaudeMessagesRequest,
     response = ClaudeMessagesResponse,
+    chunk = ClaudeStreamEvent,
 )]
 #[derive(Debug, Clone, Copy)]
 pub struct ClaudeMessages;
@@ -262,4 +264,117 @@ pub struct ClaudeUsage {
     /// Prompt tokens read from the cache.
     #[llm(cache_read_tokens)]
     pub cache_read_input_tokens: Option<TokenCount>,
+}
+
+/// One Claude Messages stream event.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClaudeStreamEvent {
+    /// The message's id, model, role and input count.
+    MessageStart {
+        /// The message so far.
+        #[llm(nested)]
+        message: ClaudeStreamMessage,
+    },
+    /// A content block opens: text, `tool_use` (rendered `<tool_use>{name}</tool_use>`), …
+    ContentBlockStart {
+        /// Which block.
+        #[llm(block_index)]
+        index: u64,
+        /// The block as it starts.
+        #[llm(content)]
+        content_block: ClaudeBlock,
+    },
+    /// A block grows.
+    ContentBlockDelta {
+        /// Which block.
+        #[llm(block_index)]
+        index: u64,
+        /// The delta.
+        #[llm(nested)]
+        delta: ClaudeDelta,
+    },
+    /// A block closes.
+    ContentBlockStop {
+        /// Which block.
+        #[llm(block_index)]
+        index: Option<u64>,
+    },
+    /// The stop reason and final output count.
+    MessageDelta {
+        /// Stop reason and sequence.
+        #[llm(nested)]
+        delta: ClaudeMessageDelta,
+        /// Output tokens so far.
+        #[llm(nested)]
+        usage: Option<ClaudeUsage>,
+    },
+    /// The end (Bedrock adds its invocation metrics here).
+    MessageStop {},
+    /// Keep-alive.
+    Ping {},
+    /// An event newer than this adapter.
+    #[serde(other)]
+    Other,
+}
+
+/// `message` of `message_start`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaudeStreamMessage {
+    /// `msg_bdrk_…`.
+    #[llm(response_id)]
+    pub id: Option<String>,
+    /// The model.
+    #[llm(response_model)]
+    pub model: Option<String>,
+    /// `assistant`.
+    #[llm(role)]
+    pub role: Option<String>,
+    /// Input tokens (and a first output count).
+    #[llm(nested)]
+    pub usage: Option<ClaudeUsage>,
+}
+
+/// A content block delta.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClaudeDelta {
+    /// Text.
+    TextDelta {
+        /// The text.
+        #[llm(text)]
+        text: String,
+    },
+    /// A piece of a tool call's JSON input (the placeholder came with the block start).
+    InputJsonDelta {
+        /// The piece.
+        partial_json: String,
+    },
+    /// Reasoning, not message text.
+    ThinkingDelta {
+        /// The piece.
+        thinking: String,
+    },
+    /// The reasoning's signature.
+    SignatureDelta {
+        /// The signature.
+        signature: String,
+    },
+    /// A delta newer than this adapter.
+    #[serde(other)]
+    Other,
+}
+
+/// `delta` of `message_delta`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaudeMessageDelta {
+    /// Why generation stopped.
+    #[llm(finish_reason)]
+    pub stop_reason: Option<String>,
+    /// The stop sequence hit.
+    pub stop_sequence: Option<String>,
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
     ids = ["cohere.command-text-*", "cohere.command-light-text-*"],
     request = CohereCommandRequest,
     response = CohereCommandResponse,
+    chunk = CohereStreamChunk,
 )]
 #[derive(Debug, Clone, Copy)]
 pub struct CohereCommand;
@@ -94,6 +95,7 @@ pub struct CohereGeneration {
     ids = ["cohere.command-r*", "cohere.command-a*"],
     request = CommandRRequest,
     response = CommandRResponse,
+    chunk = CohereStreamChunk,
     kind = "chat",
 )]
 #[derive(Debug, Clone, Copy)]
@@ -213,6 +215,28 @@ pub struct CommandRToolCall {
     pub name: String,
     /// Arguments.
     pub parameters: Option<Value>,
+}
+
+/// One Cohere stream chunk (Command and Command R): text deltas, then a final chunk with
+/// `is_finished: true` and the finish reason.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohereStreamChunk {
+    /// The text delta.
+    #[llm(completion)]
+    pub text: Option<String>,
+    /// Which generation (Command with `num_generations`).
+    #[llm(choice_index)]
+    pub index: Option<u64>,
+    /// Whether this is the last chunk.
+    pub is_finished: Option<bool>,
+    /// On the last chunk.
+    #[llm(finish_reason)]
+    pub finish_reason: Option<String>,
+    /// Command R: `stream-start`, `text-generation`, `stream-end`, ….
+    pub event_type: Option<String>,
+    /// Command R: the whole response, on `stream-end`; kept as sent.
+    pub response: Option<Value>,
 }
 
 /// Cohere Embed (v3 English and multilingual, v4).

@@ -3,7 +3,16 @@
 use bedrock_llm_core::{TokenCount, bedrock_model};
 
 /// Meta Llama.
-#[bedrock_model(model, family = "Llama", ids = ["meta.llama*"], request = LlamaRequest, response = LlamaResponse)]
+/// Stream chunks have the response's keys: `prompt_token_count` on the first, a running
+/// `generation_token_count`, `stop_reason` on the last.
+#[bedrock_model(
+    model,
+    family = "Llama",
+    ids = ["meta.llama*"],
+    request = LlamaRequest,
+    response = LlamaResponse,
+    chunk = LlamaResponse,
+)]
 #[derive(Debug, Clone, Copy)]
 pub struct Llama;
 

@@ -13,6 +13,7 @@ use crate::common::{ChatContent, OpenAiUsage};
     ids = ["mistral.*"],
     request = MistralTextRequest,
     response = MistralTextResponse,
+    chunk = MistralTextResponse,
     request_has = "prompt",
 )]
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +71,7 @@ pub struct MistralTextOutput {
     ids = ["mistral.*"],
     request = MistralChatRequest,
     response = MistralChatResponse,
+    chunk = MistralChatResponse,
 )]
 #[derive(Debug, Clone, Copy)]
 pub struct MistralChat;
@@ -190,9 +192,11 @@ pub struct MistralChatResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MistralChoice {
     /// Its index.
+    #[llm(choice_index)]
     pub index: Option<u32>,
-    /// The message.
+    /// The message (`delta` in OpenAI-style stream chunks).
     #[llm(nested)]
+    #[serde(alias = "delta")]
     pub message: MistralMessage,
     /// `stop`, `length`, `tool_calls`, `model_length`, `error`. Bedrock spells the key
     /// `stop_reason`; OpenAI-style bodies say `finish_reason`.

@@ -591,3 +591,206 @@ pub fn all() -> Result<Vec<Sample>, BodyError> {
         })?,
     ])
 }
+
+/// Bedrock's `amazon-bedrock-invocationMetrics`, added to a stream's last chunk.
+fn invocation_metrics(sample: &Sample) -> Value {
+    let header = |name: &str| {
+        sample
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    json!({
+        "inputTokenCount": header("X-Amzn-Bedrock-Input-Token-Count"),
+        "outputTokenCount": header("X-Amzn-Bedrock-Output-Token-Count"),
+        "invocationLatency": header("X-Amzn-Bedrock-Invocation-Latency"),
+        "firstByteLatency": header("X-Amzn-Bedrock-Invocation-Latency") / 3,
+    })
+}
+
+fn with_metrics(mut chunk: Value, sample: &Sample) -> Value {
+    if let Some(object) = chunk.as_object_mut() {
+        object.insert(
+            "amazon-bedrock-invocationMetrics".to_owned(),
+            invocation_metrics(sample),
+        );
+    }
+    chunk
+}
+
+fn text_of(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
+}
+
+/// The sample's response as the chunks `InvokeModelWithResponseStream` sends for its family
+/// (each the decoded `bytes` of one `chunk` event), its texts cut into pieces by `pieces`;
+/// `None` for families that do not stream (embeddings, Jurassic-2). The last chunk carries
+/// `amazon-bedrock-invocationMetrics` with the sample's header counts.
+pub fn stream_chunks(
+    sample: &Sample,
+    pieces: &mut dyn FnMut(&str) -> Vec<String>,
+) -> Option<Vec<Value>> {
+    let response: Value = serde_json::from_slice(&sample.response).ok()?;
+    let mut chunks = Vec::new();
+    match sample.family_slug {
+        "claude_messages" => {
+            let usage = &response["usage"];
+            chunks.push(json!({"type": "message_start", "message": {
+                "id": response["id"], "type": "message", "role": "assistant", "model": response["model"],
+                "content": [], "stop_reason": null, "stop_sequence": null,
+                "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1}}}));
+            for (index, block) in response["content"].as_array()?.iter().enumerate() {
+                match text_of(&block["type"]) {
+                    "text" => {
+                        chunks.push(json!({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}));
+                        for piece in pieces(text_of(&block["text"])) {
+                            chunks.push(json!({"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}}));
+                        }
+                    }
+                    "tool_use" => {
+                        chunks.push(json!({"type": "content_block_start", "index": index, "content_block": {
+                            "type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}}));
+                        for piece in pieces(&block["input"].to_string()) {
+                            chunks.push(json!({"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": piece}}));
+                        }
+                    }
+                    "thinking" => {
+                        chunks.push(json!({"type": "content_block_start", "index": index, "content_block": {"type": "thinking", "thinking": ""}}));
+                        for piece in pieces(text_of(&block["thinking"])) {
+                            chunks.push(json!({"type": "content_block_delta", "index": index, "delta": {"type": "thinking_delta", "thinking": piece}}));
+                        }
+                    }
+                    _ => {}
+                }
+                chunks.push(json!({"type": "content_block_stop", "index": index}));
+            }
+            chunks.push(json!({"type": "message_delta",
+                "delta": {"stop_reason": response["stop_reason"], "stop_sequence": response["stop_sequence"]},
+                "usage": {"output_tokens": usage["output_tokens"]}}));
+            chunks.push(with_metrics(json!({"type": "message_stop"}), sample));
+        }
+        "claude_text" => {
+            for piece in pieces(text_of(&response["completion"])) {
+                chunks.push(json!({"completion": piece, "stop_reason": null, "stop": null}));
+            }
+            chunks.push(with_metrics(json!({"completion": "", "stop_reason": response["stop_reason"], "stop": response["stop"]}), sample));
+        }
+        "titan_text" => {
+            let result = &response["results"][0];
+            for (i, piece) in pieces(text_of(&result["outputText"]))
+                .into_iter()
+                .enumerate()
+            {
+                let mut chunk = json!({"outputText": piece, "index": 0});
+                if i == 0 {
+                    chunk["inputTextTokenCount"] = response["inputTextTokenCount"].clone();
+                }
+                chunks.push(chunk);
+            }
+            chunks.push(with_metrics(json!({"outputText": "", "index": 0,
+                "totalOutputTextTokenCount": result["tokenCount"], "completionReason": result["completionReason"]}), sample));
+        }
+        "llama" => {
+            let total = response["generation_token_count"].as_u64().unwrap_or(0);
+            let texts = pieces(text_of(&response["generation"]));
+            let count = texts.len() as u64;
+            for (i, piece) in texts.into_iter().enumerate() {
+                let mut chunk = json!({"generation": piece, "generation_token_count": (total * (i as u64 + 1)) / count.max(1), "stop_reason": null});
+                if i == 0 {
+                    chunk["prompt_token_count"] = response["prompt_token_count"].clone();
+                }
+                chunks.push(chunk);
+            }
+            chunks.push(with_metrics(
+                json!({"generation": "", "prompt_token_count": null,
+                "generation_token_count": total, "stop_reason": response["stop_reason"]}),
+                sample,
+            ));
+        }
+        "cohere_command" => {
+            for (index, generation) in response["generations"].as_array()?.iter().enumerate() {
+                for piece in pieces(text_of(&generation["text"])) {
+                    chunks.push(json!({"text": piece, "is_finished": false, "index": index}));
+                }
+                chunks.push(json!({"is_finished": true, "finish_reason": generation["finish_reason"], "index": index}));
+            }
+            if let Some(last) = chunks.pop() {
+                chunks.push(with_metrics(last, sample));
+            }
+        }
+        "cohere_command_r" => {
+            chunks.push(json!({"is_finished": false, "event_type": "stream-start", "generation_id": response["generation_id"]}));
+            for piece in pieces(text_of(&response["text"])) {
+                chunks.push(
+                    json!({"is_finished": false, "event_type": "text-generation", "text": piece}),
+                );
+            }
+            chunks.push(with_metrics(
+                json!({"is_finished": true, "event_type": "stream-end",
+                "finish_reason": response["finish_reason"], "response": response}),
+                sample,
+            ));
+        }
+        "mistral_text" => {
+            let output = &response["outputs"][0];
+            for piece in pieces(text_of(&output["text"])) {
+                chunks.push(json!({"outputs": [{"text": piece, "stop_reason": null}]}));
+            }
+            chunks.push(with_metrics(
+                json!({"outputs": [{"text": "", "stop_reason": output["stop_reason"]}]}),
+                sample,
+            ));
+        }
+        "mistral_chat" => {
+            let choice = &response["choices"][0];
+            let message = &choice["message"];
+            for piece in pieces(text_of(&message["content"])) {
+                chunks.push(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": piece}, "stop_reason": null}]}));
+            }
+            if message["tool_calls"].is_array() {
+                chunks.push(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "", "tool_calls": message["tool_calls"]}, "stop_reason": null}]}));
+            }
+            chunks.push(with_metrics(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": ""}, "stop_reason": choice["stop_reason"]}]}), sample));
+        }
+        "jamba" => {
+            let choice = &response["choices"][0];
+            chunks.push(json!({"id": response["id"], "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": null}]}));
+            for piece in pieces(text_of(&choice["message"]["content"])) {
+                chunks.push(json!({"id": response["id"], "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]}));
+            }
+            chunks.push(with_metrics(json!({"id": response["id"], "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}],
+                "usage": response["usage"]}), sample));
+        }
+        "nova" => {
+            let message = &response["output"]["message"];
+            chunks.push(json!({"messageStart": {"role": message["role"]}}));
+            for (index, block) in message["content"].as_array()?.iter().enumerate() {
+                if let Some(text) = block["text"].as_str() {
+                    for piece in pieces(text) {
+                        chunks.push(json!({"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": index}}));
+                    }
+                } else if block["toolUse"].is_object() {
+                    let tool = &block["toolUse"];
+                    chunks.push(json!({"contentBlockStart": {"start": {"toolUse": {"toolUseId": tool["toolUseId"], "name": tool["name"]}}, "contentBlockIndex": index}}));
+                    chunks.push(json!({"contentBlockDelta": {"delta": {"toolUse": {"input": tool["input"].to_string()}}, "contentBlockIndex": index}}));
+                } else if let Some(reasoning) =
+                    block["reasoningContent"]["reasoningText"]["text"].as_str()
+                {
+                    for piece in pieces(reasoning) {
+                        chunks.push(json!({"contentBlockDelta": {"delta": {"reasoningContent": {"text": piece}}, "contentBlockIndex": index}}));
+                    }
+                }
+                chunks.push(json!({"contentBlockStop": {"contentBlockIndex": index}}));
+            }
+            chunks.push(json!({"messageStop": {"stopReason": response["stopReason"]}}));
+            chunks.push(with_metrics(
+                json!({"metadata": {"usage": response["usage"], "metrics": {"latencyMs": 100}}}),
+                sample,
+            ));
+        }
+        _ => return None,
+    }
+    Some(chunks)
+}

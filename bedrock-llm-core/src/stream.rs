@@ -1,0 +1,291 @@
+//! Streamed responses, reassembled: what each chunk adds ([`ChunkDelta`], read by the family's
+//! chunk type) and the family-neutral [`StreamAccumulator`] that folds them into the same
+//! [`ResponseView`] a non-streamed call gives.
+//!
+//! Folding rules: text deltas concatenate per choice, and per content block within a choice
+//! (blocks are joined by a blank line, as for a whole body); the last finish reason and the last
+//! reported value of each count win (families send running totals or a final count); ids come
+//! from the first chunk that has them. Bedrock's `amazon-bedrock-invocationMetrics` on the last
+//! chunk become the stream's service metrics. Buffered content is capped; beyond the cap,
+//! content is dropped and the outcome says so — the caller's chunks are never touched. Chunks
+//! that are bare JSON strings or numbers (`"[DONE]"`) are skipped.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::adapter::Adapter;
+use crate::error::BodyError;
+use crate::record::ServiceMetrics;
+use crate::view::{FinishReason, Message, ResponseView, Role, Usage, join_segments};
+
+/// Content kept per stream by default: 1 MiB of text.
+pub const DEFAULT_CONTENT_CAP: usize = 1 << 20;
+
+/// At most this many chunk errors are kept per stream (the rest are counted).
+const MAX_KEPT_ERRORS: usize = 8;
+
+/// Text one chunk adds to one choice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChunkText {
+    /// The choice, when the chunk says; else its position in the chunk.
+    pub choice: Option<u64>,
+    /// The role, when the chunk gives one.
+    pub role: Option<Role>,
+    /// The text delta; `None` when the chunk carries none for this choice.
+    pub text: Option<String>,
+    /// A finish reason for this choice.
+    pub finish_reason: Option<FinishReason>,
+}
+
+/// What one chunk adds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChunkDelta {
+    /// Text per choice.
+    pub texts: Vec<ChunkText>,
+    /// The content block the text extends.
+    pub block_index: Option<u64>,
+    /// A response-level finish reason.
+    pub finish_reason: Option<FinishReason>,
+    /// Counts this chunk reports.
+    pub usage: Usage,
+    /// The response id, when this chunk carries it.
+    pub response_id: Option<String>,
+    /// The model, when this chunk carries it.
+    pub response_model: Option<String>,
+}
+
+/// `amazon-bedrock-invocationMetrics` and the guardrail marker Bedrock adds to chunks.
+#[derive(Debug, Deserialize)]
+struct BedrockKeys {
+    #[serde(rename = "amazon-bedrock-invocationMetrics")]
+    metrics: Option<InvocationMetrics>,
+    #[serde(rename = "amazon-bedrock-guardrailAction")]
+    guardrail_action: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InvocationMetrics {
+    input_token_count: Option<crate::value::TokenCount>,
+    output_token_count: Option<crate::value::TokenCount>,
+    invocation_latency: Option<crate::value::TokenCount>,
+    first_byte_latency: Option<crate::value::TokenCount>,
+}
+
+#[derive(Debug, Default)]
+struct ChoiceState {
+    role: Option<Role>,
+    /// (block index, text) in arrival order.
+    blocks: Vec<(Option<u64>, String)>,
+    finish_reason: Option<FinishReason>,
+}
+
+/// Folds a stream's chunks into one response view.
+#[derive(Debug)]
+pub struct StreamAccumulator {
+    adapter: Option<&'static dyn Adapter>,
+    choices: BTreeMap<u64, ChoiceState>,
+    finish_reason: Option<FinishReason>,
+    usage: Usage,
+    response_id: Option<String>,
+    response_model: Option<String>,
+    metrics: Option<ServiceMetrics>,
+    guardrail_intervened: bool,
+    first_content: Option<Duration>,
+    content_bytes: usize,
+    content_cap: usize,
+    truncated: bool,
+    chunks: u64,
+    errors: Vec<BodyError>,
+    errors_seen: u64,
+}
+
+/// A reassembled stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamOutcome {
+    /// The response, as a non-streamed call would report it; `None` when no adapter read it.
+    pub response: Option<ResponseView>,
+    /// From the last chunk's `amazon-bedrock-invocationMetrics`.
+    pub metrics: Option<ServiceMetrics>,
+    /// When the first content arrived, from the start of the call.
+    pub time_to_first_token: Option<Duration>,
+    /// Content was dropped at the cap.
+    pub truncated: bool,
+    /// A guardrail intervened on some chunk.
+    pub guardrail_intervened: bool,
+    /// Chunks seen.
+    pub chunks: u64,
+    /// Chunks the adapter could not read (the first few).
+    pub errors: Vec<BodyError>,
+    /// How many chunks the adapter could not read.
+    pub errors_seen: u64,
+}
+
+impl StreamAccumulator {
+    /// An accumulator reading chunks with `adapter` (`None`: only Bedrock's metrics are read),
+    /// keeping at most `content_cap` bytes of text.
+    pub fn new(adapter: Option<&'static dyn Adapter>, content_cap: usize) -> Self {
+        Self {
+            adapter,
+            choices: BTreeMap::new(),
+            finish_reason: None,
+            usage: Usage::default(),
+            response_id: None,
+            response_model: None,
+            metrics: None,
+            guardrail_intervened: false,
+            first_content: None,
+            content_bytes: 0,
+            content_cap,
+            truncated: false,
+            chunks: 0,
+            errors: Vec::new(),
+            errors_seen: 0,
+        }
+    }
+
+    /// Reads one chunk (the decoded `bytes` of a `chunk` event), which arrived `elapsed` after
+    /// the call started. Never fails: an unreadable chunk is counted.
+    pub fn push(&mut self, chunk: &[u8], elapsed: Duration) {
+        self.chunks += 1;
+        // Bare JSON values that are not objects (`"[DONE]"`) carry nothing; skip them.
+        let first = chunk.iter().find(|b| !b.is_ascii_whitespace());
+        if matches!(first, Some(b'"' | b'[' | b'0'..=b'9' | b'-')) {
+            return;
+        }
+        if let Some(adapter) = self.adapter {
+            match adapter.chunk_delta(chunk) {
+                Some(Ok(delta)) => self.push_delta(delta, elapsed),
+                Some(Err(error)) => self.error(error),
+                None => {}
+            }
+        }
+        // Bedrock's own keys; most chunks have none, so skip the second parse for them.
+        if memchr_bedrock(chunk)
+            && let Ok(keys) = serde_json::from_slice::<BedrockKeys>(chunk)
+        {
+            if let Some(metrics) = keys.metrics {
+                self.metrics = Some(ServiceMetrics {
+                    input_tokens: metrics.input_token_count.map(|c| c.0),
+                    output_tokens: metrics.output_token_count.map(|c| c.0),
+                    invocation_latency_ms: metrics.invocation_latency.map(|c| c.0),
+                    first_byte_latency_ms: metrics.first_byte_latency.map(|c| c.0),
+                });
+            }
+            if keys
+                .guardrail_action
+                .is_some_and(|a| a.eq_ignore_ascii_case("INTERVENED"))
+            {
+                self.guardrail_intervened = true;
+            }
+        }
+    }
+
+    fn error(&mut self, error: BodyError) {
+        self.errors_seen += 1;
+        if self.errors.len() < MAX_KEPT_ERRORS {
+            self.errors.push(error);
+        }
+    }
+
+    /// Folds in one chunk's delta.
+    pub fn push_delta(&mut self, delta: ChunkDelta, elapsed: Duration) {
+        for (position, text) in delta.texts.into_iter().enumerate() {
+            let choice = text.choice.unwrap_or(position as u64);
+            let state = self.choices.entry(choice).or_default();
+            if let Some(role) = text.role {
+                state.role = Some(role);
+            }
+            if let Some(reason) = text.finish_reason {
+                state.finish_reason = Some(reason);
+            }
+            let Some(text) = text.text else { continue };
+            if !text.is_empty() && self.first_content.is_none() {
+                self.first_content = Some(elapsed);
+            }
+            if self.content_bytes.saturating_add(text.len()) > self.content_cap {
+                self.truncated = true;
+                continue;
+            }
+            self.content_bytes += text.len();
+            match state.blocks.last_mut() {
+                Some((block, buffer)) if *block == delta.block_index => buffer.push_str(&text),
+                _ => state.blocks.push((delta.block_index, text)),
+            }
+        }
+        if let Some(reason) = delta.finish_reason {
+            self.finish_reason = Some(reason);
+        }
+        let usage = delta.usage;
+        let last = |slot: &mut Option<u64>, value: Option<u64>| {
+            if value.is_some() {
+                *slot = value;
+            }
+        };
+        last(&mut self.usage.input_tokens, usage.input_tokens);
+        last(&mut self.usage.output_tokens, usage.output_tokens);
+        last(&mut self.usage.total_tokens, usage.total_tokens);
+        last(
+            &mut self.usage.cache_read_input_tokens,
+            usage.cache_read_input_tokens,
+        );
+        last(
+            &mut self.usage.cache_write_input_tokens,
+            usage.cache_write_input_tokens,
+        );
+        if self.response_id.is_none() {
+            self.response_id = delta.response_id;
+        }
+        if self.response_model.is_none() {
+            self.response_model = delta.response_model;
+        }
+    }
+
+    /// The reassembled stream.
+    pub fn finish(self) -> StreamOutcome {
+        let response = self.adapter.map(|_| {
+            let mut messages: Vec<Message> = self
+                .choices
+                .into_values()
+                .map(|state| Message {
+                    role: state.role.unwrap_or(Role::Assistant),
+                    content: join_segments(
+                        state.blocks.into_iter().map(|(_, text)| text).collect(),
+                    ),
+                    finish_reason: state.finish_reason,
+                })
+                .collect();
+            if let ([only], Some(reason)) = (messages.as_mut_slice(), &self.finish_reason) {
+                only.finish_reason.get_or_insert_with(|| reason.clone());
+            }
+            let finish_reason = self
+                .finish_reason
+                .or_else(|| messages.iter().find_map(|m| m.finish_reason.clone()));
+            ResponseView {
+                messages,
+                finish_reason,
+                usage: self.usage,
+                response_id: self.response_id,
+                response_model: self.response_model,
+                embedding: None,
+            }
+        });
+        StreamOutcome {
+            response,
+            metrics: self.metrics,
+            time_to_first_token: self.first_content,
+            truncated: self.truncated,
+            guardrail_intervened: self.guardrail_intervened,
+            chunks: self.chunks,
+            errors: self.errors,
+            errors_seen: self.errors_seen,
+        }
+    }
+}
+
+/// Whether `chunk` mentions one of Bedrock's injected keys.
+fn memchr_bedrock(chunk: &[u8]) -> bool {
+    chunk.windows(15).any(|w| w == b"amazon-bedrock-")
+}
