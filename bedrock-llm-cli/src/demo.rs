@@ -1,5 +1,6 @@
 //! `bedrock-llm demo`: every prebuilt family through the async client, the blocking client and
-//! the SDK interceptor, plus calls that fail in each way Bedrock fails, against a loopback
+//! the SDK interceptor, streamed calls for every family that streams, plus calls that fail in
+//! each way Bedrock fails, against a loopback
 //! emulator (or live Bedrock with `--live`); then the recorded events and metrics.
 
 use std::sync::Arc;
@@ -72,6 +73,14 @@ fn faults() -> Vec<(&'static str, Fault, &'static str)> {
     ]
 }
 
+/// A stream that fails part-way: an exception frame after four chunks.
+const FAILING_STREAM: &str = "anthropic.claude-3-5-haiku-20241022-v1:0";
+
+/// Reads a stream to its end (or error), as a caller would.
+async fn drain(mut stream: bedrock_llm_core::client::RecordedStream) {
+    while let Ok(Some(_)) = stream.recv().await {}
+}
+
 fn scope(path: &str) -> LlmAttributes {
     LlmAttributes::new()
         .with("llm.conversation_id", "bedrock-llm-demo")
@@ -131,6 +140,7 @@ fn emulated(
     for (model_id, fault, _) in faults() {
         builder = builder.fault(model_id, fault);
     }
+    builder = builder.fault(FAILING_STREAM, Fault::StreamException { after: 4 });
     let emulator = runtime
         .block_on(builder.start())
         .map_err(|e| format!("could not start the emulator: {e}"))?;
@@ -158,6 +168,25 @@ fn emulated(
                     .invoke_raw(model_id, sample.request.clone())
                     .with_llm_attributes(scope("async"))
                     .await;
+            }
+        }
+    });
+
+    // Streamed calls: every family that streams, and one stream that fails part-way.
+    runtime.block_on(async {
+        let streams = samples
+            .iter()
+            .filter(|s| samples::stream_chunks(s, &mut |t| vec![t.to_owned()]).is_some());
+        for sample in streams {
+            let started = client.invoke_stream_raw(sample.model_id, sample.request.clone());
+            if let Ok(stream) = started.with_llm_attributes(scope("stream")).await {
+                drain(stream).await;
+            }
+        }
+        if let Some(sample) = samples.iter().find(|s| s.family_slug == "claude_messages") {
+            let started = client.invoke_stream_raw(FAILING_STREAM, sample.request.clone());
+            if let Ok(stream) = started.with_llm_attributes(scope("stream")).await {
+                drain(stream).await;
             }
         }
     });

@@ -63,11 +63,7 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
     }
     assert_eq!(
         paths,
-        BTreeSet::from([
-            "async".to_owned(),
-            "blocking".to_owned(),
-            "interceptor".to_owned()
-        ])
+        BTreeSet::from(["async", "blocking", "interceptor", "stream"].map(str::to_owned))
     );
     for kind in [
         "LlmChatCompletionSummary",
@@ -85,7 +81,8 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
         .filter(|v| v["eventType"] == "TransactionError")
         .filter_map(|v| v["error.code"].as_str().map(str::to_owned))
         .collect();
-    assert_eq!(errors.len(), 7, "{errors:?}");
+    assert_eq!(errors.len(), 8, "{errors:?}");
+    assert!(errors.contains("modelStreamErrorException"));
 }
 
 #[test]

@@ -40,7 +40,9 @@ pub use error::{BodyError, BodyErrorKind, BodySide};
 pub use model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
 pub use observe::{CallStart, CallState, InvocationObserver};
-pub use record::{Invocation, InvocationError, Operation, ServiceMetrics, Timing, TokenSource};
+pub use record::{
+    Invocation, InvocationError, Operation, ServiceMetrics, StreamEnd, Timing, TokenSource,
+};
 pub use registry::Registry;
 pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};
 pub use value::{NumberOrString, TokenCount};

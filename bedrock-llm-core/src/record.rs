@@ -153,6 +153,22 @@ pub struct Invocation {
     pub error: Option<InvocationError>,
     /// Bodies the adapter could not read. Never the caller's problem; counted and reported.
     pub extraction_errors: Vec<BodyError>,
+    /// How a streamed response ended; `None` for calls that do not stream.
+    pub stream_end: Option<StreamEnd>,
+    /// Streamed content beyond the reassembly cap was dropped (the caller's chunks were not).
+    pub content_truncated: bool,
+}
+
+/// How a streamed response ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamEnd {
+    /// The stream ran to its end.
+    Completed,
+    /// An error frame or a transport failure ended it; the content seen so far is kept.
+    Failed,
+    /// The caller dropped it before the end; the content seen so far is kept.
+    Dropped,
 }
 
 impl Invocation {
@@ -174,6 +190,8 @@ impl Invocation {
             stream_metrics: None,
             error: None,
             extraction_errors: Vec::new(),
+            stream_end: None,
+            content_truncated: false,
         }
     }
 

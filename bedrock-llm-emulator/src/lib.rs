@@ -1,4 +1,6 @@
-//! A Bedrock Runtime server on 127.0.0.1 for tests: `POST /model/{modelId}/invoke` answered
+//! A Bedrock Runtime server on 127.0.0.1 for tests: `POST /model/{modelId}/invoke` and
+//! `/invoke-with-response-stream` (AWS event-stream frames, base64 `bytes` chunks in each
+//! family's own chunk shape, invocation metrics on the last chunk) answered
 //! with realistic, deterministic bodies for every prebuilt family (from
 //! `bedrock_llm_models::samples`) or for families you derive, with the real response headers
 //! (`x-amzn-RequestId`, token counts, latency), and scripted faults.
@@ -52,6 +54,23 @@ pub enum Fault {
     MalformedBody,
     /// Closes the connection without answering.
     DropConnection,
+    /// Streams: an exception frame (`modelStreamErrorException`) after this many chunks.
+    StreamException {
+        /// Chunks sent first.
+        after: usize,
+    },
+    /// Streams: half a frame after this many chunks, then the end of the body.
+    StreamTruncated {
+        /// Chunks sent first.
+        after: usize,
+    },
+    /// Streams: the connection closes after this many chunks.
+    StreamDropped {
+        /// Chunks sent first.
+        after: usize,
+    },
+    /// Streams: this delay before every chunk.
+    SlowStream(Duration),
 }
 
 impl Fault {
@@ -83,7 +102,13 @@ impl Fault {
                 "ServiceUnavailableException",
                 "The service is temporarily unable to handle the request.",
             ),
-            Self::Slow(_) | Self::MalformedBody | Self::DropConnection => return None,
+            Self::Slow(_)
+            | Self::MalformedBody
+            | Self::DropConnection
+            | Self::StreamException { .. }
+            | Self::StreamTruncated { .. }
+            | Self::StreamDropped { .. }
+            | Self::SlowStream(_) => return None,
         })
     }
 }
@@ -144,6 +169,18 @@ impl EmulatedResponse {
 }
 
 type Handler = Arc<dyn Fn(&[u8]) -> EmulatedResponse + Send + Sync>;
+
+/// The response body: whole, or fed frame by frame.
+type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+
+/// What the emulator sends back.
+enum Answer {
+    Whole(EmulatedResponse),
+    Stream {
+        chunks: Vec<Vec<u8>>,
+        fault: Option<Fault>,
+    },
+}
 
 /// A route: the model IDs it serves, and how it answers.
 #[derive(Clone)]
@@ -297,6 +334,8 @@ impl EmulatorBuilder {
                     accepted = listener.accept() => accepted,
                 };
                 let Ok((stream, _)) = accepted else { continue };
+                // Small event-stream frames must not wait on Nagle's algorithm.
+                let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&serving);
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |request| {
@@ -416,10 +455,7 @@ impl fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-async fn handle(
-    state: Arc<State>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Dropped> {
+async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>, Dropped> {
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
     let headers: Vec<(String, String)> = request
@@ -436,14 +472,18 @@ async fn handle(
         Ok(collected) => collected.to_bytes().to_vec(),
         Err(_) => return Err(Dropped),
     };
-    let model_id = path
-        .strip_prefix("/model/")
-        .and_then(|rest| rest.strip_suffix("/invoke"))
-        .map(|encoded| {
-            percent_encoding::percent_decode_str(encoded)
-                .decode_utf8_lossy()
-                .into_owned()
-        });
+    let (encoded, streaming) = match path.strip_prefix("/model/") {
+        Some(rest) => match rest.strip_suffix("/invoke-with-response-stream") {
+            Some(id) => (Some(id), true),
+            None => (rest.strip_suffix("/invoke"), false),
+        },
+        None => (None, false),
+    };
+    let model_id = encoded.map(|id| {
+        percent_encoding::percent_decode_str(id)
+            .decode_utf8_lossy()
+            .into_owned()
+    });
     let recorded = RecordedRequest {
         method,
         path,
@@ -452,54 +492,155 @@ async fn handle(
         body,
     };
     let request_id = state.request_id();
-    let response = answer(&state, &recorded, model_id).await;
+    let answer = answer(&state, &recorded, model_id, streaming).await;
     if let Ok(mut requests) = state.requests.lock() {
         requests.push(recorded);
     }
-    let response = response?;
-    let mut builder = Response::builder()
-        .status(response.status)
-        .header("x-amzn-RequestId", request_id);
-    for (name, value) in &response.headers {
-        builder = builder.header(name, value);
+    match answer? {
+        Answer::Whole(response) => {
+            let mut builder = Response::builder()
+                .status(response.status)
+                .header("x-amzn-RequestId", request_id);
+            for (name, value) in &response.headers {
+                builder = builder.header(name, value);
+            }
+            let body = Full::new(Bytes::from(response.body))
+                .map_err(|never| match never {})
+                .boxed();
+            builder.body(body).map_err(|_| Dropped)
+        }
+        Answer::Stream { chunks, fault } => Response::builder()
+            .status(200)
+            .header("x-amzn-RequestId", request_id)
+            .header("Content-Type", "application/vnd.amazon.eventstream")
+            .header("X-Amzn-Bedrock-Content-Type", "application/json")
+            .body(stream_body(chunks, fault))
+            .map_err(|_| Dropped),
     }
-    builder
-        .body(Full::new(Bytes::from(response.body)))
-        .map_err(|_| Dropped)
+}
+
+/// One `chunk` event: `{"bytes": base64(chunk), "p": padding}`.
+fn chunk_frame(chunk: &[u8]) -> Bytes {
+    let payload = serde_json::json!({"bytes": aws_smithy_types::base64::encode(chunk), "p": "abcdefghijklmnopqrstuvwxyz"});
+    frame(
+        &[
+            (":message-type", "event"),
+            (":event-type", "chunk"),
+            (":content-type", "application/json"),
+        ],
+        payload.to_string().into_bytes(),
+    )
+}
+
+/// An exception frame, as Bedrock sends mid-stream.
+fn exception_frame(exception_type: &'static str, message: &str) -> Bytes {
+    let payload = serde_json::json!({"message": message});
+    frame(
+        &[
+            (":message-type", "exception"),
+            (":exception-type", exception_type),
+            (":content-type", "application/json"),
+        ],
+        payload.to_string().into_bytes(),
+    )
+}
+
+fn frame(headers: &[(&'static str, &'static str)], payload: Vec<u8>) -> Bytes {
+    use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+    let mut message = Message::new(payload);
+    for (name, value) in headers {
+        message = message.add_header(Header::new(*name, HeaderValue::String((*value).into())));
+    }
+    let mut buffer = Vec::new();
+    // Writing a well-formed message into memory cannot fail.
+    let _ = aws_smithy_eventstream::frame::write_message_to(&message, &mut buffer);
+    Bytes::from(buffer)
+}
+
+/// A body fed frame by frame from a task, so delays and mid-stream faults happen on the wire.
+fn stream_body(chunks: Vec<Vec<u8>>, fault: Option<Fault>) -> Body {
+    type Item = Result<hyper::body::Frame<Bytes>, std::io::Error>;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Item>(4);
+    tokio::spawn(async move {
+        let data = |bytes: Bytes| -> Item { Ok(hyper::body::Frame::data(bytes)) };
+        for (index, chunk) in chunks.iter().enumerate() {
+            match &fault {
+                Some(Fault::StreamException { after }) if index == *after => {
+                    let frame =
+                        exception_frame("modelStreamErrorException", "The model stream failed.");
+                    let _ = sender.send(data(frame)).await;
+                    return;
+                }
+                Some(Fault::StreamTruncated { after }) if index == *after => {
+                    let whole = chunk_frame(chunk);
+                    let _ = sender.send(data(whole.slice(..whole.len() / 2))).await;
+                    return;
+                }
+                Some(Fault::StreamDropped { after }) if index == *after => {
+                    // Let the frames already sent reach the client first.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let _ = sender
+                        .send(Err(std::io::Error::other(
+                            "connection dropped by a scripted fault",
+                        )))
+                        .await;
+                    return;
+                }
+                Some(Fault::SlowStream(delay)) => tokio::time::sleep(*delay).await,
+                _ => {}
+            }
+            if sender.send(data(chunk_frame(chunk))).await.is_err() {
+                // The client went away; stop producing.
+                return;
+            }
+        }
+    });
+    let frames = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|frame| (frame, receiver))
+    });
+    http_body_util::StreamBody::new(frames).boxed()
+}
+
+/// Cuts text into pieces of about 16 characters, as models stream it.
+fn pieces(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars
+        .chunks(16)
+        .map(|piece| piece.iter().collect())
+        .collect()
 }
 
 async fn answer(
     state: &State,
     request: &RecordedRequest,
     model_id: Option<String>,
-) -> Result<EmulatedResponse, Dropped> {
+    streaming: bool,
+) -> Result<Answer, Dropped> {
+    let whole = |response: EmulatedResponse| Ok(Answer::Whole(response));
+    let unknown = || EmulatedResponse::error(404, "UnknownOperationException", "Unknown operation");
     if request.method != "POST" {
-        return Ok(EmulatedResponse::error(
-            404,
-            "UnknownOperationException",
-            "Unknown operation",
-        ));
+        return whole(unknown());
     }
     let Some(model_id) = model_id else {
-        return Ok(EmulatedResponse::error(
-            404,
-            "UnknownOperationException",
-            "Unknown operation",
-        ));
+        return whole(unknown());
     };
     if state.check_signature
         && let Err(message) = check_signature(request)
     {
-        return Ok(EmulatedResponse::error(
+        return whole(EmulatedResponse::error(
             403,
             "InvalidSignatureException",
             &message,
         ));
     }
-    match state.faults.get(&model_id) {
+    let fault = state.faults.get(&model_id).cloned();
+    match &fault {
         Some(Fault::DropConnection) => return Err(Dropped),
-        Some(Fault::MalformedBody) => {
-            return Ok(EmulatedResponse::json(
+        Some(Fault::MalformedBody) if !streaming => {
+            return whole(EmulatedResponse::json(
                 b"{\"completion\": \"cut off mid-str".to_vec(),
                 Some(3),
                 Some(5),
@@ -508,7 +649,7 @@ async fn answer(
         Some(Fault::Slow(delay)) => tokio::time::sleep(*delay).await,
         Some(fault) => {
             if let Some((status, code, message)) = fault.error() {
-                return Ok(EmulatedResponse::error(status.as_u16(), code, message));
+                return whole(EmulatedResponse::error(status.as_u16(), code, message));
             }
         }
         None => {}
@@ -521,16 +662,23 @@ async fn answer(
         )
     };
     let Ok(id) = ModelId::parse(&model_id) else {
-        return Ok(invalid());
+        return whole(invalid());
     };
     if let Some(route) = state.routes.iter().find(|route| (route.serves)(&id)) {
-        return Ok((route.handler)(&request.body));
+        if streaming {
+            return whole(EmulatedResponse::error(
+                400,
+                "ValidationException",
+                "The emulator streams the prebuilt families only; this route answers InvokeModel.",
+            ));
+        }
+        return whole((route.handler)(&request.body));
     }
     let Some(adapter) = state.registry.resolve_id(&id, Some(&request.body)) else {
-        return Ok(invalid());
+        return whole(invalid());
     };
     if let Err(error) = adapter.request_view(&request.body) {
-        return Ok(EmulatedResponse::error(
+        return whole(EmulatedResponse::error(
             400,
             "ValidationException",
             &format!("Malformed input request: {error}"),
@@ -547,15 +695,29 @@ async fn answer(
         .or_else(|| family.clone().find(|s| s.model_id == model_id))
         .or_else(|| family.clone().next());
     let Some(sample) = sample else {
-        return Ok(invalid());
+        return whole(invalid());
     };
+    if streaming {
+        let Some(chunks) = bedrock_llm_models::samples::stream_chunks(sample, &mut pieces) else {
+            return whole(EmulatedResponse::error(
+                400,
+                "ValidationException",
+                "The provided model doesn't support streaming.",
+            ));
+        };
+        let chunks = chunks
+            .iter()
+            .map(|chunk| chunk.to_string().into_bytes())
+            .collect();
+        return Ok(Answer::Stream { chunks, fault });
+    }
     let headers = sample
         .headers
         .iter()
         .filter(|(name, _)| !name.eq_ignore_ascii_case("x-amzn-RequestId"))
         .map(|(name, value)| ((*name).to_owned(), value.clone()))
         .collect();
-    Ok(EmulatedResponse {
+    whole(EmulatedResponse {
         status: 200,
         headers,
         body: sample.response.clone(),

@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
-use bedrock_llm_core::{ExchangeKind, Invocation, Message, Operation, TokenSource, Usage};
+use bedrock_llm_core::{
+    ExchangeKind, Invocation, Message, Operation, StreamEnd, TokenSource, Usage,
+};
 
 use crate::config::{Config, TokenPrecedence};
 use crate::context::{CallContext, uuid_v4};
@@ -268,9 +270,11 @@ impl Builder<'_> {
                 .int(attr::TOTAL_TOKENS, prompt.saturating_add(completion));
             token_tier = Some(tier);
         }
-        summary = summary
-            .error_flag(invocation.is_error())
-            .custom(&self.context.llm_attributes);
+        summary = summary.error_flag(invocation.is_error());
+        if invocation.stream_end == Some(StreamEnd::Dropped) {
+            summary = summary.bool(attr::INCOMPLETE, true);
+        }
+        summary = summary.custom(&self.context.llm_attributes);
         events.push(self.finish(summary));
 
         let all = request_messages

@@ -23,6 +23,10 @@
 //! text); every message of a conversation is recorded (Python's Converse path records only
 //! the last); an error report's `completion_id` is the summary's `id` (Python draws an
 //! unrelated UUID).
+//!
+//! Additions of this project: a streamed call the caller dropped before its end is recorded
+//! with the content seen so far and `incomplete: true` on its summary; the agents either
+//! record nothing or record it as complete.
 
 pub mod attribute;
 mod build;

@@ -39,6 +39,8 @@ pub mod attr {
     pub const COMPLETION_TOKENS: &str = "response.usage.completion_tokens";
     pub const TOTAL_TOKENS: &str = "response.usage.total_tokens";
     pub const ERROR: &str = "error";
+    /// Project addition: `true` on a streamed call the caller dropped before its end.
+    pub const INCOMPLETE: &str = "incomplete";
     pub const COMPLETION_ID: &str = "completion_id";
     pub const SEQUENCE: &str = "sequence";
     pub const ROLE: &str = "role";

@@ -222,6 +222,9 @@ pub struct CommandRToolCall {
 #[bedrock_model(part)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohereStreamChunk {
+    /// Command: the response id (on the last chunk).
+    #[llm(response_id)]
+    pub id: Option<String>,
     /// The text delta.
     #[llm(completion)]
     pub text: Option<String>,
@@ -235,8 +238,21 @@ pub struct CohereStreamChunk {
     pub finish_reason: Option<String>,
     /// Command R: `stream-start`, `text-generation`, `stream-end`, ….
     pub event_type: Option<String>,
-    /// Command R: the whole response, on `stream-end`; kept as sent.
-    pub response: Option<Value>,
+    /// Command R: the whole response, on `stream-end` (its id is read; the rest is kept).
+    #[llm(nested)]
+    pub response: Option<CohereStreamEnd>,
+}
+
+/// `response` of a Command R `stream-end` chunk.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohereStreamEnd {
+    /// The response id.
+    #[llm(response_id)]
+    pub response_id: Option<String>,
+    /// The rest, kept as sent.
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, Value>,
 }
 
 /// Cohere Embed (v3 English and multilingual, v4).

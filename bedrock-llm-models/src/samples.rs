@@ -714,7 +714,7 @@ pub fn stream_chunks(
                 for piece in pieces(text_of(&generation["text"])) {
                     chunks.push(json!({"text": piece, "is_finished": false, "index": index}));
                 }
-                chunks.push(json!({"is_finished": true, "finish_reason": generation["finish_reason"], "index": index}));
+                chunks.push(json!({"is_finished": true, "finish_reason": generation["finish_reason"], "index": index, "id": response["id"]}));
             }
             if let Some(last) = chunks.pop() {
                 chunks.push(with_metrics(last, sample));

@@ -6,7 +6,12 @@ use aws_sdk_bedrockruntime::operation::invoke_model::InvokeModelOutput;
 use aws_sdk_bedrockruntime::operation::invoke_model::builders::InvokeModelFluentBuilder;
 use thiserror::Error;
 
-use super::{Client, InvokeError, InvokeModelSdkError};
+use aws_sdk_bedrockruntime::types::ResponseStream;
+
+use super::{
+    Client, InvokeError, InvokeModelSdkError, InvokeStreamSdkError, RecordedStream,
+    StreamEventError,
+};
 use crate::model::BedrockModel;
 
 /// Why a blocking call did not return the call's own result.
@@ -94,6 +99,51 @@ impl BlockingClient {
         builder: InvokeModelFluentBuilder,
     ) -> Result<InvokeModelOutput, BlockingError<InvokeModelSdkError>> {
         self.block_on(self.client.send(builder))
+    }
+}
+
+// As above: the SDK's own (large) error, unboxed like the async API's.
+#[allow(clippy::result_large_err)]
+impl BlockingClient {
+    /// [`Client::invoke_stream_raw`], blocking: an iterator over the SDK's own events.
+    pub fn invoke_stream_raw(
+        &self,
+        model_id: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Result<BlockingStream<'_>, BlockingError<InvokeStreamSdkError>> {
+        let stream = self.block_on(self.client.invoke_stream_raw(model_id, body))?;
+        Ok(BlockingStream {
+            client: self,
+            stream: Some(stream),
+        })
+    }
+}
+
+/// A streamed response for synchronous code: each `next` blocks for the SDK's next event.
+/// Dropping it early records the call as dropped.
+#[derive(Debug)]
+pub struct BlockingStream<'a> {
+    client: &'a BlockingClient,
+    stream: Option<RecordedStream>,
+}
+
+impl Iterator for BlockingStream<'_> {
+    type Item = Result<ResponseStream, BlockingError<StreamEventError>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let stream = self.stream.as_mut()?;
+        match self.client.block_on(stream.recv()) {
+            Ok(Some(event)) => Some(Ok(event)),
+            Ok(None) => {
+                self.stream = None;
+                None
+            }
+            Err(error) => {
+                // The stream is over after an error; it has recorded itself.
+                self.stream = None;
+                Some(Err(error))
+            }
+        }
     }
 }
 

@@ -21,24 +21,35 @@ use aws_sdk_bedrockruntime::error::{BoxError, ProvideErrorMetadata};
 use aws_sdk_bedrockruntime::operation::invoke_model::{
     InvokeModelError, InvokeModelInput, InvokeModelOutput,
 };
+use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::{
+    InvokeModelWithResponseStreamError, InvokeModelWithResponseStreamInput,
+    InvokeModelWithResponseStreamOutput,
+};
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
 use crate::adapter::Adapter;
-use crate::error::BodyError;
 use crate::observe::{CallStart, CallState, InvocationObserver};
 use crate::record::{Invocation, InvocationError, Operation, ServiceMetrics};
 use crate::registry::Registry;
-use crate::view::RequestView;
 
-/// Records `InvokeModel` calls. Add it to your own SDK client's config with
-/// `aws_sdk_bedrockruntime::config::Builder::interceptor`, or let [`super::Client`] attach it.
+/// Records `InvokeModel` and `InvokeModelWithResponseStream` calls. Add it to your own SDK
+/// client's config with `aws_sdk_bedrockruntime::config::Builder::interceptor`, or let
+/// [`super::Client`] attach it.
+///
+/// On a plain SDK client, a streamed call is recorded when its initial response arrives,
+/// without the streamed content (an interceptor never sees the stream's events); the
+/// [`super::Client`] stream calls record the content too.
 #[derive(Clone)]
 pub struct RecordingInterceptor {
     registry: Arc<Registry>,
     observer: Arc<dyn InvocationObserver>,
     pinned: Option<&'static dyn Adapter>,
+    handoff: Option<Handoff>,
 }
+
+/// Where a successful stream's pending record goes, for the stream wrapper to finish.
+pub(crate) type Handoff = Arc<Mutex<Option<PendingCall>>>;
 
 impl fmt::Debug for RecordingInterceptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -57,6 +68,7 @@ impl RecordingInterceptor {
             registry,
             observer,
             pinned: None,
+            handoff: None,
         }
     }
 
@@ -65,34 +77,38 @@ impl RecordingInterceptor {
         self.pinned = Some(adapter);
         self
     }
+
+    /// Hands a successful stream's record to `handoff` instead of finishing it.
+    pub(crate) fn handing_off(mut self, handoff: Handoff) -> Self {
+        self.handoff = Some(handoff);
+        self
+    }
 }
 
 /// Per-call state, kept in the call's config bag (the smithy pattern for per-request data).
 #[derive(Debug)]
-struct InFlight(Mutex<Option<Call>>);
+struct InFlight(Mutex<Option<PendingCall>>);
 
 impl Storable for InFlight {
     type Storer = StoreReplace<Self>;
 }
 
+/// A call under way: its record so far, and what finishing it needs.
 #[derive(Debug)]
-struct Call {
-    model_id: String,
-    adapter: Option<&'static dyn Adapter>,
-    request: Option<RequestView>,
-    request_error: Option<BodyError>,
-    started: Instant,
-    started_at_ms: u64,
-    state: CallState,
-    response: Option<Captured>,
+pub(crate) struct PendingCall {
+    pub(crate) record: Invocation,
+    pub(crate) adapter: Option<&'static dyn Adapter>,
+    pub(crate) started: Instant,
+    pub(crate) state: CallState,
+    pub(crate) observer: Arc<dyn InvocationObserver>,
 }
 
-/// What the response's status line and headers said.
-#[derive(Debug, Default)]
-struct Captured {
-    status: u16,
-    request_id: Option<String>,
-    metrics: ServiceMetrics,
+impl PendingCall {
+    /// Hands the finished record to the observer.
+    pub(crate) fn finish(mut self) {
+        self.record.timing.duration = Some(self.started.elapsed());
+        self.observer.finish(self.state, self.record);
+    }
 }
 
 fn now_ms() -> u64 {
@@ -102,7 +118,7 @@ fn now_ms() -> u64 {
 }
 
 impl RecordingInterceptor {
-    fn take_call(&self, cfg: &ConfigBag) -> Option<Call> {
+    fn take_call(&self, cfg: &ConfigBag) -> Option<PendingCall> {
         let in_flight = cfg.load::<InFlight>()?;
         match in_flight.0.lock() {
             Ok(mut slot) => slot.take(),
@@ -113,6 +129,29 @@ impl RecordingInterceptor {
             }
         }
     }
+}
+
+/// The model ID, body and operation of the inputs this interceptor records.
+fn recorded_input(
+    input: &aws_smithy_runtime_api::client::interceptors::context::Input,
+) -> Option<(String, Option<&[u8]>, Operation)> {
+    if let Some(input) = input.downcast_ref::<InvokeModelInput>() {
+        let body = input.body().map(|blob| blob.as_ref());
+        return Some((
+            input.model_id().unwrap_or_default().to_owned(),
+            body,
+            Operation::InvokeModel,
+        ));
+    }
+    if let Some(input) = input.downcast_ref::<InvokeModelWithResponseStreamInput>() {
+        let body = input.body().map(|blob| blob.as_ref());
+        return Some((
+            input.model_id().unwrap_or_default().to_owned(),
+            body,
+            Operation::InvokeModelWithResponseStream,
+        ));
+    }
+    None
 }
 
 impl Intercept for RecordingInterceptor {
@@ -129,36 +168,39 @@ impl Intercept for RecordingInterceptor {
             return Ok(());
         }
         // Other operations pass through untouched.
-        let Some(input) = context.input().downcast_ref::<InvokeModelInput>() else {
+        let Some((model_id, body, operation)) = recorded_input(context.input()) else {
             return Ok(());
         };
-        let model_id = input.model_id().unwrap_or_default().to_owned();
-        let body = input.body().map(|blob| blob.as_ref());
         let adapter = self
             .pinned
             .or_else(|| self.registry.resolve(&model_id, body));
-        let (request, request_error) = match (adapter, body) {
-            (Some(adapter), Some(body)) => match adapter.request_view(body) {
-                Ok(view) => (Some(view), None),
-                Err(error) => (None, Some(error)),
-            },
-            _ => (None, None),
-        };
         let state = self.observer.start(&CallStart {
             model_id: &model_id,
-            operation: Operation::InvokeModel,
+            operation,
             kind: adapter.map(|a| a.kind()),
             sdk_version: Some(aws_sdk_bedrockruntime::meta::PKG_VERSION),
         });
-        let call = Call {
-            model_id,
+        let mut record = Invocation::new(model_id, operation);
+        record.timing.started_at_ms = now_ms();
+        record.region = cfg
+            .load::<Region>()
+            .map(|region| region.as_ref().to_owned());
+        if let Some(adapter) = adapter {
+            record.family = Some(adapter.family());
+            record.kind = Some(adapter.kind());
+            if let Some(body) = body {
+                match adapter.request_view(body) {
+                    Ok(view) => record.request = Some(view),
+                    Err(error) => record.extraction_errors.push(error),
+                }
+            }
+        }
+        let call = PendingCall {
+            record,
             adapter,
-            request,
-            request_error,
             started: Instant::now(),
-            started_at_ms: now_ms(),
             state,
-            response: None,
+            observer: Arc::clone(&self.observer),
         };
         cfg.interceptor_state()
             .store_put(InFlight(Mutex::new(Some(call))));
@@ -177,23 +219,24 @@ impl Intercept for RecordingInterceptor {
         let response = context.response();
         let headers = response.headers();
         let count = |name: &str| headers.get(name).and_then(|v| v.trim().parse::<u64>().ok());
-        let captured = Captured {
-            status: response.status().as_u16(),
-            request_id: headers
+        if let Ok(mut slot) = in_flight.0.lock()
+            && let Some(call) = slot.as_mut()
+        {
+            call.record.request_id = headers
                 .get("x-amzn-requestid")
                 .or_else(|| headers.get("x-amz-request-id"))
-                .map(str::to_owned),
-            metrics: ServiceMetrics {
+                .map(str::to_owned);
+            call.record.header_metrics = ServiceMetrics {
                 input_tokens: count("x-amzn-bedrock-input-token-count"),
                 output_tokens: count("x-amzn-bedrock-output-token-count"),
                 invocation_latency_ms: count("x-amzn-bedrock-invocation-latency"),
                 first_byte_latency_ms: None,
-            },
-        };
-        if let Ok(mut slot) = in_flight.0.lock()
-            && let Some(call) = slot.as_mut()
-        {
-            call.response = Some(captured);
+            };
+            call.record.error = (response.status().as_u16() >= 400).then(|| InvocationError {
+                http_status: Some(response.status().as_u16()),
+                code: String::new(),
+                message: None,
+            });
         }
         Ok(())
     }
@@ -204,43 +247,38 @@ impl Intercept for RecordingInterceptor {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let Some(call) = self.take_call(cfg) else {
+        let Some(mut call) = self.take_call(cfg) else {
             return Ok(());
         };
-        let mut record = Invocation::new(call.model_id, Operation::InvokeModel);
-        record.region = cfg
-            .load::<Region>()
-            .map(|region| region.as_ref().to_owned());
-        record.timing.started_at_ms = call.started_at_ms;
-        record.timing.duration = Some(call.started.elapsed());
-        if let Some(adapter) = call.adapter {
-            record.family = Some(adapter.family());
-            record.kind = Some(adapter.kind());
-        }
-        record.request = call.request;
-        record.extraction_errors.extend(call.request_error);
-        let status = call.response.as_ref().map(|r| r.status);
-        if let Some(captured) = call.response {
-            record.request_id = captured.request_id;
-            record.header_metrics = captured.metrics;
-        }
+        // The status seen on the response, if any (an error's kind is settled below).
+        let status = call.record.error.take().and_then(|e| e.http_status);
         match context.output_or_error() {
             Some(Ok(output)) => {
-                if let (Some(output), Some(adapter)) =
-                    (output.downcast_ref::<InvokeModelOutput>(), call.adapter)
+                if let Some(output) = output.downcast_ref::<InvokeModelOutput>() {
+                    if let Some(adapter) = call.adapter {
+                        match adapter.response_view(output.body().as_ref()) {
+                            Ok(view) => call.record.response = Some(view),
+                            Err(error) => call.record.extraction_errors.push(error),
+                        }
+                    }
+                } else if output
+                    .downcast_ref::<InvokeModelWithResponseStreamOutput>()
+                    .is_some()
+                    && let Some(handoff) = &self.handoff
                 {
-                    match adapter.response_view(output.body().as_ref()) {
-                        Ok(view) => record.response = Some(view),
-                        Err(error) => record.extraction_errors.push(error),
+                    // The stream wrapper finishes the record when the stream ends.
+                    if let Ok(mut slot) = handoff.lock() {
+                        *slot = Some(call);
+                        return Ok(());
                     }
                 }
             }
-            Some(Err(error)) => record.error = Some(invocation_error(error, status)),
+            Some(Err(error)) => call.record.error = Some(invocation_error(error, status)),
             None => self
                 .observer
                 .instrumentation_error("interceptor_no_outcome"),
         }
-        self.observer.finish(call.state, record);
+        call.finish();
         Ok(())
     }
 }
@@ -251,12 +289,18 @@ fn invocation_error(
     status: Option<u16>,
 ) -> InvocationError {
     if let Some(operation) = error.as_operation_error() {
-        let (code, message) = match operation.downcast_ref::<InvokeModelError>() {
-            Some(typed) => (
+        let (code, message) = if let Some(typed) = operation.downcast_ref::<InvokeModelError>() {
+            (
                 typed.code().map(str::to_owned),
                 typed.message().map(str::to_owned),
-            ),
-            None => (None, None),
+            )
+        } else if let Some(typed) = operation.downcast_ref::<InvokeModelWithResponseStreamError>() {
+            (
+                typed.code().map(str::to_owned),
+                typed.message().map(str::to_owned),
+            )
+        } else {
+            (None, None)
         };
         return InvocationError {
             http_status: status,

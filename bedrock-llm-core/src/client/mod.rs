@@ -3,6 +3,8 @@
 //! - [`Client`]: async. [`Client::invoke`] sends a typed request and returns the typed response;
 //!   [`Client::invoke_raw`] and [`Client::send`] take bytes or the SDK's own builder and return
 //!   the SDK's own output and errors, unchanged.
+//! - [`Client::invoke_stream_raw`] (and `invoke_stream`, `send_stream`): streamed calls; the
+//!   [`RecordedStream`] yields the SDK's own events and records the call when it ends.
 //! - [`BlockingClient`]: the same for synchronous programs.
 //! - [`RecordingInterceptor`]: the SDK interceptor both use; add it to your own client's config
 //!   to record its calls with no other change.
@@ -14,6 +16,7 @@
 
 mod blocking;
 mod interceptor;
+mod stream;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,12 +25,15 @@ use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region, Share
 use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::operation::invoke_model::builders::InvokeModelFluentBuilder;
 use aws_sdk_bedrockruntime::operation::invoke_model::{InvokeModelError, InvokeModelOutput};
+use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::InvokeModelWithResponseStreamError;
+use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::builders::InvokeModelWithResponseStreamFluentBuilder;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use thiserror::Error;
 
-pub use blocking::{BlockingClient, BlockingError};
+pub use blocking::{BlockingClient, BlockingError, BlockingStream};
 pub use interceptor::RecordingInterceptor;
+pub use stream::{RecordedStream, StreamEventError};
 
 use crate::adapter::adapter;
 use crate::error::BodyError;
@@ -38,6 +44,9 @@ use crate::registry::Registry;
 /// The SDK's error for `InvokeModel`.
 pub type InvokeModelSdkError = SdkError<InvokeModelError, HttpResponse>;
 
+/// The SDK's error for starting `InvokeModelWithResponseStream`.
+pub type InvokeStreamSdkError = SdkError<InvokeModelWithResponseStreamError, HttpResponse>;
+
 /// Why a typed call failed.
 #[derive(Debug, Error)]
 pub enum InvokeError {
@@ -47,6 +56,9 @@ pub enum InvokeError {
     /// The typed request could not be serialized.
     #[error("the request could not be serialized: {0}")]
     RequestBody(#[source] BodyError),
+    /// A streamed call could not start; this is the SDK's own error.
+    #[error("InvokeModelWithResponseStream failed: {}", aws_sdk_bedrockruntime::error::DisplayErrorContext(.0))]
+    Stream(#[source] Box<InvokeStreamSdkError>),
     /// The call succeeded but the response body does not fit the typed response.
     #[error("the response body does not fit the model's response type: {0}")]
     ResponseBody(#[source] BodyError),
@@ -134,6 +146,64 @@ impl Client {
             .accept("application/json")
             .body(Blob::new(body.into()));
         self.send(builder).await
+    }
+
+    /// Starts a streamed call to `model_id` with `body`; the stream yields the SDK's own events,
+    /// and the call is recorded when it ends (or fails, or is dropped).
+    pub async fn invoke_stream_raw(
+        &self,
+        model_id: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Result<RecordedStream, InvokeStreamSdkError> {
+        let builder = self
+            .sdk
+            .invoke_model_with_response_stream()
+            .model_id(model_id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(body.into()));
+        self.send_stream(builder).await
+    }
+
+    /// Starts a streamed call with a typed request of model `M`, read with `M`'s adapter.
+    pub async fn invoke_stream<M: BedrockModel>(
+        &self,
+        model_id: &str,
+        request: &M::Request,
+    ) -> Result<RecordedStream, InvokeError> {
+        let body = request
+            .to_body()
+            .map_err(|e| InvokeError::RequestBody(e.with_family(M::FAMILY)))?;
+        let builder = self
+            .sdk
+            .invoke_model_with_response_stream()
+            .model_id(model_id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(body));
+        self.start_stream(builder, self.interceptor().pinned(adapter::<M>()))
+            .await
+            .map_err(|e| InvokeError::Stream(Box::new(e)))
+    }
+
+    /// Starts a streamed call built with the SDK's own builder, recorded.
+    pub async fn send_stream(
+        &self,
+        builder: InvokeModelWithResponseStreamFluentBuilder,
+    ) -> Result<RecordedStream, InvokeStreamSdkError> {
+        self.start_stream(builder, self.interceptor()).await
+    }
+
+    async fn start_stream(
+        &self,
+        builder: InvokeModelWithResponseStreamFluentBuilder,
+        interceptor: RecordingInterceptor,
+    ) -> Result<RecordedStream, InvokeStreamSdkError> {
+        let handoff: interceptor::Handoff = Arc::new(std::sync::Mutex::new(None));
+        let interceptor = interceptor.handing_off(Arc::clone(&handoff));
+        let output = builder.customize().interceptor(interceptor).send().await?;
+        let call = handoff.lock().ok().and_then(|mut slot| slot.take());
+        Ok(RecordedStream::new(output, call))
     }
 
     /// Sends a request built with the SDK's own builder (guardrails, trace, service tier, …),

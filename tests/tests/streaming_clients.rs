@@ -1,0 +1,351 @@
+//! Streamed calls end to end: the real SDK client reading AWS event-stream frames from the
+//! emulator over 127.0.0.1.
+//!
+//! - every streaming family: the caller gets the emulator's chunks byte for byte, and the call's
+//!   events equal the non-streamed call's (same messages, finish reason, token counts);
+//! - every stream fault ends in one error event and the SDK's own error for the caller;
+//! - a stream dropped early is recorded once, partial and marked; nothing is recorded twice.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockruntime::types::ResponseStream;
+use bedrock_llm_core::client::{BlockingClient, RecordedStream, StreamEventError};
+use bedrock_llm_emulator::{Emulator, Fault};
+use bedrock_llm_events::names::{attr, metric};
+use bedrock_llm_events::{Config, Harvest, Recorder};
+use bedrock_llm_models::samples::{self, Sample, stream_chunks};
+use bedrock_llm_tests::harness::{self, stable};
+
+/// The emulator's cut: about 16 characters per piece.
+fn emulator_pieces(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars
+        .chunks(16)
+        .map(|piece| piece.iter().collect())
+        .collect()
+}
+
+async fn drain(stream: &mut RecordedStream) -> (Vec<Vec<u8>>, Option<StreamEventError>) {
+    let mut chunks = Vec::new();
+    loop {
+        match stream.recv().await {
+            Ok(Some(ResponseStream::Chunk(part))) => {
+                chunks.push(part.bytes().unwrap().as_ref().to_vec())
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return (chunks, None),
+            Err(error) => return (chunks, Some(error)),
+        }
+    }
+}
+
+fn streaming_samples() -> Vec<(Sample, Vec<Vec<u8>>)> {
+    samples::all()
+        .unwrap()
+        .into_iter()
+        .filter_map(|s| {
+            let chunks = stream_chunks(&s, &mut emulator_pieces)?;
+            Some((
+                s,
+                chunks.iter().map(|c| c.to_string().into_bytes()).collect(),
+            ))
+        })
+        .collect()
+}
+
+/// Events of a call without what differs between a streamed and a whole call.
+fn comparable(harvest: &Harvest) -> Vec<(String, BTreeMap<String, String>)> {
+    harvest
+        .events
+        .iter()
+        .map(|event| {
+            let (kind, mut attributes) = stable(event);
+            attributes.remove(attr::TIME_TO_FIRST_TOKEN);
+            (kind, attributes)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_streaming_family_matches_its_whole_response() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let cases = streaming_samples();
+    assert!(cases.len() >= 15);
+    for (sample, expected_chunks) in cases {
+        let streamed = harness::recorder();
+        let client = harness::client(&emulator, &streamed);
+        let mut stream = client
+            .invoke_stream_raw(sample.model_id, sample.request.clone())
+            .await
+            .unwrap();
+        let (chunks, error) = drain(&mut stream).await;
+        assert!(error.is_none(), "{}: {error:?}", sample.case);
+        assert_eq!(
+            chunks, expected_chunks,
+            "{}: chunks reach the caller unchanged",
+            sample.case
+        );
+        drop(stream);
+
+        let whole = harness::recorder();
+        harness::client(&emulator, &whole)
+            .invoke_raw(sample.model_id, sample.request.clone())
+            .await
+            .unwrap();
+
+        let streamed = streamed.harvest();
+        let whole = whole.harvest();
+        assert_eq!(
+            comparable(&streamed),
+            comparable(&whole),
+            "{}/{}",
+            sample.family_slug,
+            sample.case
+        );
+        let summary = &streamed.events[0];
+        assert!(
+            summary.get(attr::TIME_TO_FIRST_TOKEN).is_some(),
+            "{}",
+            sample.case
+        );
+        assert_eq!(summary.get(attr::ERROR), None);
+        assert_eq!(summary.get(attr::INCOMPLETE), None);
+        assert_eq!(
+            streamed
+                .metrics
+                .get("Llm/completion/Bedrock/InvokeModelWithResponseStream")
+                .map(|m| m.count),
+            Some(1)
+        );
+    }
+}
+
+#[test]
+fn the_blocking_client_streams_too() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime.block_on(Emulator::builder().start()).unwrap();
+    let recorder = harness::recorder();
+    let client = BlockingClient::new(harness::client(&emulator, &recorder)).unwrap();
+    let (sample, expected) = streaming_samples()
+        .into_iter()
+        .find(|(s, _)| s.family_slug == "claude_messages")
+        .unwrap();
+    let chunks: Vec<Vec<u8>> = client
+        .invoke_stream_raw(sample.model_id, sample.request.clone())
+        .unwrap()
+        .map(|event| match event.unwrap() {
+            ResponseStream::Chunk(part) => part.bytes().unwrap().as_ref().to_vec(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(chunks, expected);
+    let harvest = recorder.harvest();
+    assert_eq!(
+        harvest
+            .events
+            .iter()
+            .filter(|e| e.get(attr::REQUEST_MODEL).is_some())
+            .count(),
+        1
+    );
+}
+
+async fn fault_case(fault: Fault) -> (Option<StreamEventError>, usize, Harvest) {
+    let model = "anthropic.claude-3-7-sonnet-20250219-v1:0";
+    let emulator = Emulator::builder()
+        .fault(model, fault)
+        .start()
+        .await
+        .unwrap();
+    let recorder = harness::recorder();
+    let client = harness::client(&emulator, &recorder);
+    let sample = samples::all()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.case == "blocks_and_thinking")
+        .unwrap();
+    let mut stream = client
+        .invoke_stream_raw(model, sample.request.clone())
+        .await
+        .unwrap();
+    let (chunks, error) = drain(&mut stream).await;
+    // Reading past the end records nothing more.
+    assert!(matches!(stream.recv().await, Ok(None) | Err(_)));
+    drop(stream);
+    (error, chunks.len(), recorder.harvest())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exception_frame_mid_stream_is_one_error_event_with_the_partial_content() {
+    let (error, chunks, harvest) = fault_case(Fault::StreamException { after: 4 }).await;
+    let error = error.expect("the caller sees the stream error");
+    assert!(matches!(error, SdkError::ServiceError(_)), "{error:?}");
+    assert_eq!(chunks, 4);
+    assert_eq!(harvest.error_reports.len(), 1);
+    let report = &harvest.error_reports[0];
+    assert_eq!(report.http_status, Some(200));
+    assert_eq!(report.code, "modelStreamErrorException");
+    assert_eq!(report.message.as_deref(), Some("The model stream failed."));
+    let summaries: Vec<_> = harvest
+        .events
+        .iter()
+        .filter(|e| e.event_type() == "LlmChatCompletionSummary")
+        .collect();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(
+        summaries[0].get(attr::ERROR).and_then(|v| v.as_bool()),
+        Some(true)
+    );
+    // The four chunks held the start, the image/doc message's reply start and some text.
+    let responses: Vec<_> = harvest
+        .events
+        .iter()
+        .filter(|e| e.get(attr::IS_RESPONSE).is_some())
+        .collect();
+    assert_eq!(responses.len(), 1, "the partial response is recorded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn truncated_frames_and_dropped_connections_are_one_error_event_each() {
+    for fault in [
+        Fault::StreamTruncated { after: 3 },
+        Fault::StreamDropped { after: 3 },
+    ] {
+        let (error, chunks, harvest) = fault_case(fault.clone()).await;
+        let error = error.unwrap_or_else(|| panic!("{fault:?}: the caller sees an error"));
+        assert!(
+            !matches!(error, SdkError::ServiceError(_)),
+            "{fault:?}: {error:?}"
+        );
+        assert_eq!(chunks, 3, "{fault:?}");
+        assert_eq!(harvest.error_reports.len(), 1, "{fault:?}");
+        assert_eq!(harvest.error_reports[0].http_status, None);
+        let summaries = harvest
+            .events
+            .iter()
+            .filter(|e| e.event_type() == "LlmChatCompletionSummary")
+            .count();
+        assert_eq!(summaries, 1, "{fault:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_stream_measures_time_to_first_token() {
+    let (error, _, harvest) = fault_case(Fault::SlowStream(Duration::from_millis(40))).await;
+    assert!(error.is_none());
+    let summary = &harvest.events[0];
+    let ttft = summary
+        .get(attr::TIME_TO_FIRST_TOKEN)
+        .and_then(|v| v.as_f64())
+        .unwrap();
+    let duration = summary
+        .get(attr::DURATION)
+        .and_then(|v| v.as_f64())
+        .unwrap();
+    // The first text arrives in the 4th chunk (after the start events); each waits 40 ms.
+    assert!(ttft >= 120.0, "{ttft}");
+    assert!(duration > ttft, "{duration} > {ttft}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_dropped_early_is_recorded_once_as_incomplete() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let recorder = harness::recorder();
+    let client = harness::client(&emulator, &recorder);
+    let sample = samples::all()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.family_slug == "llama")
+        .unwrap();
+    let mut stream = client
+        .invoke_stream_raw(sample.model_id, sample.request.clone())
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        assert!(matches!(stream.recv().await, Ok(Some(_))));
+    }
+    drop(stream);
+    let harvest = recorder.harvest();
+    let summaries: Vec<_> = harvest
+        .events
+        .iter()
+        .filter(|e| e.event_type() == "LlmChatCompletionSummary")
+        .collect();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(
+        summaries[0].get(attr::INCOMPLETE).and_then(|v| v.as_bool()),
+        Some(true)
+    );
+    assert_eq!(summaries[0].get(attr::ERROR), None);
+    let response = harvest
+        .events
+        .iter()
+        .find(|e| e.get(attr::IS_RESPONSE).is_some())
+        .unwrap();
+    let whole = String::from_utf8(sample.response.clone()).unwrap();
+    let partial = response.get_str(attr::CONTENT).unwrap();
+    assert_eq!(partial.chars().count(), 32, "two 16-character pieces");
+    assert!(whole.contains(partial));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streaming_off_passes_streams_through_and_records_no_events() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let recorder = std::sync::Arc::new(Recorder::new(Config {
+        streaming: false,
+        ..Config::default().enabled()
+    }));
+    let client = harness::client(&emulator, &recorder);
+    let (sample, expected) = streaming_samples().into_iter().next().unwrap();
+    let mut stream = client
+        .invoke_stream_raw(sample.model_id, sample.request.clone())
+        .await
+        .unwrap();
+    let (chunks, error) = drain(&mut stream).await;
+    assert!(error.is_none());
+    assert_eq!(chunks, expected);
+    drop(stream);
+    let harvest = recorder.harvest();
+    assert!(harvest.events.is_empty());
+    assert_eq!(
+        harvest
+            .metrics
+            .get(metric::STREAMING_DISABLED)
+            .map(|m| m.count),
+        Some(2)
+    );
+    assert_eq!(
+        harvest
+            .metrics
+            .get("Llm/completion/Bedrock/InvokeModelWithResponseStream")
+            .map(|m| m.count),
+        Some(1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_cannot_start_is_the_sdks_error_and_one_event() {
+    let emulator = Emulator::builder()
+        .fault("meta.llama3-70b-instruct-v1:0", Fault::Throttling)
+        .start()
+        .await
+        .unwrap();
+    let recorder = harness::recorder();
+    let client = harness::client(&emulator, &recorder);
+    let error = client
+        .invoke_stream_raw(
+            "meta.llama3-70b-instruct-v1:0",
+            br#"{"prompt": "x"}"#.to_vec(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("ThrottlingException"));
+    let harvest = recorder.harvest();
+    assert_eq!(harvest.error_reports.len(), 1);
+    assert_eq!(harvest.error_reports[0].http_status, Some(429));
+}
