@@ -1,5 +1,6 @@
 //! `bedrock-llm demo`: every prebuilt family through the async client, the blocking client and
-//! the SDK interceptor, streamed calls for every family that streams, plus calls that fail in
+//! the SDK interceptor, streamed calls for every family that streams, Converse and
+//! ConverseStream, plus calls that fail in
 //! each way Bedrock fails, against a loopback
 //! emulator (or live Bedrock with `--live`); then the recorded events and metrics.
 
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_bedrockruntime::primitives::Blob;
+use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_llm_core::client::{
     BlockingClient, Client, RecordingInterceptor, SdkTarget, sdk_config, target_from_env,
 };
@@ -187,6 +189,43 @@ fn emulated(
             let started = client.invoke_stream_raw(FAILING_STREAM, sample.request.clone());
             if let Ok(stream) = started.with_llm_attributes(scope("stream")).await {
                 drain(stream).await;
+            }
+        }
+    });
+
+    // Converse and ConverseStream: model-agnostic.
+    runtime.block_on(async {
+        for model in [
+            "us.anthropic.claude-3-5-sonnet-20240620-v1:0",
+            "amazon.nova-lite-v1:0",
+        ] {
+            let question = Message::builder()
+                .role(ConversationRole::User)
+                .content(ContentBlock::Text(
+                    "What is the capital of New Zealand?".to_owned(),
+                ))
+                .build();
+            let Ok(question) = question else { continue };
+            let ask = client
+                .sdk()
+                .converse()
+                .model_id(model)
+                .messages(question.clone());
+            let _ = client
+                .converse(ask)
+                .with_llm_attributes(scope("converse"))
+                .await;
+            let ask = client
+                .sdk()
+                .converse_stream()
+                .model_id(model)
+                .messages(question);
+            if let Ok(mut stream) = client
+                .converse_stream(ask)
+                .with_llm_attributes(scope("converse"))
+                .await
+            {
+                while let Ok(Some(_)) = stream.recv().await {}
             }
         }
     });

@@ -63,7 +63,9 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
     }
     assert_eq!(
         paths,
-        BTreeSet::from(["async", "blocking", "interceptor", "stream"].map(str::to_owned))
+        BTreeSet::from(
+            ["async", "blocking", "converse", "interceptor", "stream"].map(str::to_owned)
+        )
     );
     for kind in [
         "LlmChatCompletionSummary",

@@ -100,6 +100,7 @@ pub struct StreamAccumulator {
     chunks: u64,
     errors: Vec<BodyError>,
     errors_seen: u64,
+    deltas: u64,
 }
 
 /// A reassembled stream.
@@ -143,7 +144,16 @@ impl StreamAccumulator {
             chunks: 0,
             errors: Vec::new(),
             errors_seen: 0,
+            deltas: 0,
         }
+    }
+
+    /// Records Bedrock's latency for streams that report it outside chunks (ConverseStream's
+    /// metadata event).
+    pub fn set_latency(&mut self, latency_ms: u64) {
+        self.metrics
+            .get_or_insert_with(ServiceMetrics::default)
+            .invocation_latency_ms = Some(latency_ms);
     }
 
     /// Reads one chunk (the decoded `bytes` of a `chunk` event), which arrived `elapsed` after
@@ -192,6 +202,7 @@ impl StreamAccumulator {
 
     /// Folds in one chunk's delta.
     pub fn push_delta(&mut self, delta: ChunkDelta, elapsed: Duration) {
+        self.deltas += 1;
         for (position, text) in delta.texts.into_iter().enumerate() {
             let choice = text.choice.unwrap_or(position as u64);
             let state = self.choices.entry(choice).or_default();
@@ -245,7 +256,9 @@ impl StreamAccumulator {
 
     /// The reassembled stream.
     pub fn finish(self) -> StreamOutcome {
-        let response = self.adapter.map(|_| {
+        // Deltas pushed directly (ConverseStream) make a response without an adapter.
+        let read = self.adapter.is_some() || self.deltas > 0;
+        let response = read.then(|| {
             let mut messages: Vec<Message> = self
                 .choices
                 .into_values()

@@ -1,6 +1,7 @@
 //! A Bedrock Runtime server on 127.0.0.1 for tests: `POST /model/{modelId}/invoke` and
 //! `/invoke-with-response-stream` (AWS event-stream frames, base64 `bytes` chunks in each
-//! family's own chunk shape, invocation metrics on the last chunk) answered
+//! family's own chunk shape, invocation metrics on the last chunk), `/converse` and
+//! `/converse-stream` (any model ID) answered
 //! with realistic, deterministic bodies for every prebuilt family (from
 //! `bedrock_llm_models::samples`) or for families you derive, with the real response headers
 //! (`x-amzn-RequestId`, token counts, latency), and scripted faults.
@@ -176,8 +177,9 @@ type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 /// What the emulator sends back.
 enum Answer {
     Whole(EmulatedResponse),
+    /// Event-stream frames, ready to send.
     Stream {
-        chunks: Vec<Vec<u8>>,
+        frames: Vec<Bytes>,
         fault: Option<Fault>,
     },
 }
@@ -472,12 +474,15 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<Respons
         Ok(collected) => collected.to_bytes().to_vec(),
         Err(_) => return Err(Dropped),
     };
-    let (encoded, streaming) = match path.strip_prefix("/model/") {
-        Some(rest) => match rest.strip_suffix("/invoke-with-response-stream") {
-            Some(id) => (Some(id), true),
-            None => (rest.strip_suffix("/invoke"), false),
-        },
-        None => (None, false),
+    let (encoded, operation) = match path
+        .strip_prefix("/model/")
+        .and_then(|rest| rest.rsplit_once('/'))
+    {
+        Some((id, "invoke")) => (Some(id), Operation::Invoke),
+        Some((id, "invoke-with-response-stream")) => (Some(id), Operation::InvokeStream),
+        Some((id, "converse")) => (Some(id), Operation::Converse),
+        Some((id, "converse-stream")) => (Some(id), Operation::ConverseStream),
+        _ => (None, Operation::Invoke),
     };
     let model_id = encoded.map(|id| {
         percent_encoding::percent_decode_str(id)
@@ -492,7 +497,7 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<Respons
         body,
     };
     let request_id = state.request_id();
-    let answer = answer(&state, &recorded, model_id, streaming).await;
+    let answer = answer(&state, &recorded, model_id, operation).await;
     if let Ok(mut requests) = state.requests.lock() {
         requests.push(recorded);
     }
@@ -509,12 +514,12 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<Respons
                 .boxed();
             builder.body(body).map_err(|_| Dropped)
         }
-        Answer::Stream { chunks, fault } => Response::builder()
+        Answer::Stream { frames, fault } => Response::builder()
             .status(200)
             .header("x-amzn-RequestId", request_id)
             .header("Content-Type", "application/vnd.amazon.eventstream")
             .header("X-Amzn-Bedrock-Content-Type", "application/json")
-            .body(stream_body(chunks, fault))
+            .body(stream_body(frames, fault))
             .map_err(|_| Dropped),
     }
 }
@@ -557,13 +562,25 @@ fn frame(headers: &[(&'static str, &'static str)], payload: Vec<u8>) -> Bytes {
     Bytes::from(buffer)
 }
 
+/// A ConverseStream event frame: the event's JSON itself, named by `:event-type`.
+fn converse_event_frame(event_type: &'static str, payload: &serde_json::Value) -> Bytes {
+    frame(
+        &[
+            (":message-type", "event"),
+            (":event-type", event_type),
+            (":content-type", "application/json"),
+        ],
+        payload.to_string().into_bytes(),
+    )
+}
+
 /// A body fed frame by frame from a task, so delays and mid-stream faults happen on the wire.
-fn stream_body(chunks: Vec<Vec<u8>>, fault: Option<Fault>) -> Body {
+fn stream_body(frames: Vec<Bytes>, fault: Option<Fault>) -> Body {
     type Item = Result<hyper::body::Frame<Bytes>, std::io::Error>;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Item>(4);
     tokio::spawn(async move {
         let data = |bytes: Bytes| -> Item { Ok(hyper::body::Frame::data(bytes)) };
-        for (index, chunk) in chunks.iter().enumerate() {
+        for (index, frame) in frames.into_iter().enumerate() {
             match &fault {
                 Some(Fault::StreamException { after }) if index == *after => {
                     let frame =
@@ -572,8 +589,7 @@ fn stream_body(chunks: Vec<Vec<u8>>, fault: Option<Fault>) -> Body {
                     return;
                 }
                 Some(Fault::StreamTruncated { after }) if index == *after => {
-                    let whole = chunk_frame(chunk);
-                    let _ = sender.send(data(whole.slice(..whole.len() / 2))).await;
+                    let _ = sender.send(data(frame.slice(..frame.len() / 2))).await;
                     return;
                 }
                 Some(Fault::StreamDropped { after }) if index == *after => {
@@ -589,7 +605,7 @@ fn stream_body(chunks: Vec<Vec<u8>>, fault: Option<Fault>) -> Body {
                 Some(Fault::SlowStream(delay)) => tokio::time::sleep(*delay).await,
                 _ => {}
             }
-            if sender.send(data(chunk_frame(chunk))).await.is_err() {
+            if sender.send(data(frame)).await.is_err() {
                 // The client went away; stop producing.
                 return;
             }
@@ -617,8 +633,9 @@ async fn answer(
     state: &State,
     request: &RecordedRequest,
     model_id: Option<String>,
-    streaming: bool,
+    operation: Operation,
 ) -> Result<Answer, Dropped> {
+    let streaming = operation == Operation::InvokeStream;
     let whole = |response: EmulatedResponse| Ok(Answer::Whole(response));
     let unknown = || EmulatedResponse::error(404, "UnknownOperationException", "Unknown operation");
     if request.method != "POST" {
@@ -639,7 +656,7 @@ async fn answer(
     let fault = state.faults.get(&model_id).cloned();
     match &fault {
         Some(Fault::DropConnection) => return Err(Dropped),
-        Some(Fault::MalformedBody) if !streaming => {
+        Some(Fault::MalformedBody) if operation == Operation::Invoke => {
             return whole(EmulatedResponse::json(
                 b"{\"completion\": \"cut off mid-str".to_vec(),
                 Some(3),
@@ -664,6 +681,9 @@ async fn answer(
     let Ok(id) = ModelId::parse(&model_id) else {
         return whole(invalid());
     };
+    if matches!(operation, Operation::Converse | Operation::ConverseStream) {
+        return Ok(converse_answer(state, &id, operation, fault));
+    }
     if let Some(route) = state.routes.iter().find(|route| (route.serves)(&id)) {
         if streaming {
             return whole(EmulatedResponse::error(
@@ -705,11 +725,11 @@ async fn answer(
                 "The provided model doesn't support streaming.",
             ));
         };
-        let chunks = chunks
+        let frames = chunks
             .iter()
-            .map(|chunk| chunk.to_string().into_bytes())
+            .map(|chunk| chunk_frame(chunk.to_string().as_bytes()))
             .collect();
-        return Ok(Answer::Stream { chunks, fault });
+        return Ok(Answer::Stream { frames, fault });
     }
     let headers = sample
         .headers
@@ -722,6 +742,100 @@ async fn answer(
         headers,
         body: sample.response.clone(),
     })
+}
+
+/// The four operations served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Invoke,
+    InvokeStream,
+    Converse,
+    ConverseStream,
+}
+
+/// A Converse answer: the family sample's text and counts when the model has a prebuilt
+/// family, else a generic one (Converse serves every model).
+fn converse_answer(
+    state: &State,
+    id: &ModelId,
+    operation: Operation,
+    fault: Option<Fault>,
+) -> Answer {
+    let sample = state.registry.resolve_id(id, None).and_then(|adapter| {
+        state
+            .samples
+            .iter()
+            .find(|s| s.family == adapter.family())
+            .map(|s| (adapter, s))
+    });
+    let (text, input, output, latency) = match sample {
+        Some((adapter, sample)) => {
+            let view = adapter.response_view(&sample.response).ok();
+            let text = view
+                .as_ref()
+                .and_then(|v| v.messages.first())
+                .map(|m| m.content.clone())
+                .unwrap_or_default();
+            let header = |name: &str| {
+                sample
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .and_then(|(_, v)| v.parse::<u64>().ok())
+            };
+            let usage = view.map(|v| v.usage).unwrap_or_default();
+            (
+                text,
+                usage
+                    .input_tokens
+                    .or(header("X-Amzn-Bedrock-Input-Token-Count"))
+                    .unwrap_or(0),
+                usage
+                    .output_tokens
+                    .or(header("X-Amzn-Bedrock-Output-Token-Count"))
+                    .unwrap_or(0),
+                header("X-Amzn-Bedrock-Invocation-Latency").unwrap_or(100),
+            )
+        }
+        None => ("Hello from the Bedrock emulator.".to_owned(), 10, 8, 100),
+    };
+    let usage = serde_json::json!({"inputTokens": input, "outputTokens": output, "totalTokens": input + output});
+    let metrics = serde_json::json!({"latencyMs": latency});
+    if operation == Operation::Converse {
+        let body = serde_json::json!({
+            "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+            "stopReason": "end_turn",
+            "usage": usage,
+            "metrics": metrics,
+        });
+        let response = EmulatedResponse {
+            status: 200,
+            headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
+            body: body.to_string().into_bytes(),
+        };
+        return Answer::Whole(response);
+    }
+    let mut frames = vec![converse_event_frame(
+        "messageStart",
+        &serde_json::json!({"role": "assistant"}),
+    )];
+    for piece in pieces(&text) {
+        let delta = serde_json::json!({"contentBlockIndex": 0, "delta": {"text": piece}});
+        frames.push(converse_event_frame("contentBlockDelta", &delta));
+    }
+    frames.push(converse_event_frame(
+        "contentBlockStop",
+        &serde_json::json!({"contentBlockIndex": 0}),
+    ));
+    frames.push(converse_event_frame(
+        "messageStop",
+        &serde_json::json!({"stopReason": "end_turn"}),
+    ));
+    frames.push(converse_event_frame(
+        "metadata",
+        &serde_json::json!({"usage": usage, "metrics": metrics}),
+    ));
+    Answer::Stream { frames, fault }
 }
 
 impl State {

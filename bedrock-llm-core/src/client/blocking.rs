@@ -105,6 +105,17 @@ impl BlockingClient {
 // As above: the SDK's own (large) error, unboxed like the async API's.
 #[allow(clippy::result_large_err)]
 impl BlockingClient {
+    /// [`Client::converse`], blocking.
+    pub fn converse(
+        &self,
+        builder: aws_sdk_bedrockruntime::operation::converse::builders::ConverseFluentBuilder,
+    ) -> Result<
+        aws_sdk_bedrockruntime::operation::converse::ConverseOutput,
+        BlockingError<super::ConverseSdkError>,
+    > {
+        self.block_on(self.client.converse(builder))
+    }
+
     /// [`Client::invoke_stream_raw`], blocking: an iterator over the SDK's own events.
     pub fn invoke_stream_raw(
         &self,

@@ -1,4 +1,5 @@
-//! `RecordingInterceptor`: an SDK interceptor that turns every `InvokeModel` call into a neutral
+//! `RecordingInterceptor`: an SDK interceptor that turns every `InvokeModel`,
+//! `InvokeModelWithResponseStream`, `Converse` and `ConverseStream` call into a neutral
 //! [`Invocation`] and hands it to an [`InvocationObserver`].
 //!
 //! Hooks only capture: the request view when the call starts, status and headers when the
@@ -10,14 +11,16 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_bedrockruntime::config::{
-    ConfigBag, Intercept, Region, RuntimeComponents,
-    interceptors::{
-        BeforeDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
-        FinalizerInterceptorContextRef,
-    },
+use aws_sdk_bedrockruntime::config::interceptors::{
+    BeforeDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    FinalizerInterceptorContextRef,
 };
+use aws_sdk_bedrockruntime::config::{ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_bedrockruntime::error::{BoxError, ProvideErrorMetadata};
+use aws_sdk_bedrockruntime::operation::converse::{ConverseError, ConverseInput, ConverseOutput};
+use aws_sdk_bedrockruntime::operation::converse_stream::{
+    ConverseStreamError, ConverseStreamInput, ConverseStreamOutput,
+};
 use aws_sdk_bedrockruntime::operation::invoke_model::{
     InvokeModelError, InvokeModelInput, InvokeModelOutput,
 };
@@ -25,17 +28,20 @@ use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::{
     InvokeModelWithResponseStreamError, InvokeModelWithResponseStreamInput,
     InvokeModelWithResponseStreamOutput,
 };
+use aws_smithy_runtime_api::client::interceptors::context::{Error as ErasedError, Input};
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
+use super::converse;
 use crate::adapter::Adapter;
+use crate::model::ExchangeKind;
 use crate::observe::{CallStart, CallState, InvocationObserver};
 use crate::record::{Invocation, InvocationError, Operation, ServiceMetrics};
 use crate::registry::Registry;
+use crate::view::RequestView;
 
-/// Records `InvokeModel` and `InvokeModelWithResponseStream` calls. Add it to your own SDK
-/// client's config with `aws_sdk_bedrockruntime::config::Builder::interceptor`, or let
-/// [`super::Client`] attach it.
+/// Records Bedrock Runtime calls. Add it to your own SDK client's config with
+/// `aws_sdk_bedrockruntime::config::Builder::interceptor`, or let [`super::Client`] attach it.
 ///
 /// On a plain SDK client, a streamed call is recorded when its initial response arrives,
 /// without the streamed content (an interceptor never sees the stream's events); the
@@ -83,6 +89,18 @@ impl RecordingInterceptor {
         self.handoff = Some(handoff);
         self
     }
+
+    fn take_call(&self, cfg: &ConfigBag) -> Option<PendingCall> {
+        let in_flight = cfg.load::<InFlight>()?;
+        match in_flight.0.lock() {
+            Ok(mut slot) => slot.take(),
+            Err(_) => {
+                self.observer
+                    .instrumentation_error("interceptor_state_poisoned");
+                None
+            }
+        }
+    }
 }
 
 /// Per-call state, kept in the call's config bag (the smithy pattern for per-request data).
@@ -117,39 +135,62 @@ fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-impl RecordingInterceptor {
-    fn take_call(&self, cfg: &ConfigBag) -> Option<PendingCall> {
-        let in_flight = cfg.load::<InFlight>()?;
-        match in_flight.0.lock() {
-            Ok(mut slot) => slot.take(),
-            Err(_) => {
-                self.observer
-                    .instrumentation_error("interceptor_state_poisoned");
-                None
-            }
-        }
-    }
+/// What a recorded call's input gives: its model ID and operation, and the request as bytes for
+/// an adapter (`InvokeModel…`) or as an already neutral view (`Converse…`).
+struct RecordedInput<'a> {
+    model_id: String,
+    operation: Operation,
+    body: Option<&'a [u8]>,
+    view: Option<RequestView>,
 }
 
-/// The model ID, body and operation of the inputs this interceptor records.
-fn recorded_input(
-    input: &aws_smithy_runtime_api::client::interceptors::context::Input,
-) -> Option<(String, Option<&[u8]>, Operation)> {
+fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
+    let model = |id: Option<&str>| id.unwrap_or_default().to_owned();
     if let Some(input) = input.downcast_ref::<InvokeModelInput>() {
-        let body = input.body().map(|blob| blob.as_ref());
-        return Some((
-            input.model_id().unwrap_or_default().to_owned(),
-            body,
-            Operation::InvokeModel,
-        ));
+        return Some(RecordedInput {
+            model_id: model(input.model_id()),
+            operation: Operation::InvokeModel,
+            body: input.body().map(|blob| blob.as_ref()),
+            view: None,
+        });
     }
     if let Some(input) = input.downcast_ref::<InvokeModelWithResponseStreamInput>() {
-        let body = input.body().map(|blob| blob.as_ref());
-        return Some((
-            input.model_id().unwrap_or_default().to_owned(),
-            body,
-            Operation::InvokeModelWithResponseStream,
-        ));
+        return Some(RecordedInput {
+            model_id: model(input.model_id()),
+            operation: Operation::InvokeModelWithResponseStream,
+            body: input.body().map(|blob| blob.as_ref()),
+            view: None,
+        });
+    }
+    if let Some(input) = input.downcast_ref::<ConverseInput>() {
+        let view = converse::request_view(&converse::ConverseRequest {
+            messages: input.messages(),
+            system: input.system(),
+            inference: input.inference_config(),
+            tools: input.tool_config(),
+            additional: input.additional_model_request_fields(),
+        });
+        return Some(RecordedInput {
+            model_id: model(input.model_id()),
+            operation: Operation::Converse,
+            body: None,
+            view: Some(view),
+        });
+    }
+    if let Some(input) = input.downcast_ref::<ConverseStreamInput>() {
+        let view = converse::request_view(&converse::ConverseRequest {
+            messages: input.messages(),
+            system: input.system(),
+            inference: input.inference_config(),
+            tools: input.tool_config(),
+            additional: input.additional_model_request_fields(),
+        });
+        return Some(RecordedInput {
+            model_id: model(input.model_id()),
+            operation: Operation::ConverseStream,
+            body: None,
+            view: Some(view),
+        });
     }
     None
 }
@@ -168,16 +209,31 @@ impl Intercept for RecordingInterceptor {
             return Ok(());
         }
         // Other operations pass through untouched.
-        let Some((model_id, body, operation)) = recorded_input(context.input()) else {
+        let Some(RecordedInput {
+            model_id,
+            operation,
+            body,
+            view,
+        }) = recorded_input(context.input())
+        else {
             return Ok(());
         };
-        let adapter = self
-            .pinned
-            .or_else(|| self.registry.resolve(&model_id, body));
+        let converse_call = view.is_some();
+        let adapter = if converse_call {
+            None
+        } else {
+            self.pinned
+                .or_else(|| self.registry.resolve(&model_id, body))
+        };
+        let kind = if converse_call {
+            Some(ExchangeKind::Chat)
+        } else {
+            adapter.map(|a| a.kind())
+        };
         let state = self.observer.start(&CallStart {
             model_id: &model_id,
             operation,
-            kind: adapter.map(|a| a.kind()),
+            kind,
             sdk_version: Some(aws_sdk_bedrockruntime::meta::PKG_VERSION),
         });
         let mut record = Invocation::new(model_id, operation);
@@ -185,9 +241,12 @@ impl Intercept for RecordingInterceptor {
         record.region = cfg
             .load::<Region>()
             .map(|region| region.as_ref().to_owned());
-        if let Some(adapter) = adapter {
+        record.kind = kind;
+        if converse_call {
+            record.family = Some(converse::FAMILY);
+            record.request = view;
+        } else if let Some(adapter) = adapter {
             record.family = Some(adapter.family());
-            record.kind = Some(adapter.kind());
             if let Some(body) = body {
                 match adapter.request_view(body) {
                     Ok(view) => record.request = Some(view),
@@ -232,7 +291,8 @@ impl Intercept for RecordingInterceptor {
                 invocation_latency_ms: count("x-amzn-bedrock-invocation-latency"),
                 first_byte_latency_ms: None,
             };
-            call.record.error = (response.status().as_u16() >= 400).then(|| InvocationError {
+            // Keep the status for the error mapping at the end.
+            call.record.error = Some(InvocationError {
                 http_status: Some(response.status().as_u16()),
                 code: String::new(),
                 message: None,
@@ -250,7 +310,6 @@ impl Intercept for RecordingInterceptor {
         let Some(mut call) = self.take_call(cfg) else {
             return Ok(());
         };
-        // The status seen on the response, if any (an error's kind is settled below).
         let status = call.record.error.take().and_then(|e| e.http_status);
         match context.output_or_error() {
             Some(Ok(output)) => {
@@ -261,16 +320,21 @@ impl Intercept for RecordingInterceptor {
                             Err(error) => call.record.extraction_errors.push(error),
                         }
                     }
-                } else if output
+                } else if let Some(output) = output.downcast_ref::<ConverseOutput>() {
+                    let (view, metrics) = converse::response_view(output);
+                    call.record.response = Some(view);
+                    call.record.header_metrics.invocation_latency_ms =
+                        metrics.invocation_latency_ms;
+                } else if (output
                     .downcast_ref::<InvokeModelWithResponseStreamOutput>()
                     .is_some()
+                    || output.downcast_ref::<ConverseStreamOutput>().is_some())
                     && let Some(handoff) = &self.handoff
+                    && let Ok(mut slot) = handoff.lock()
                 {
                     // The stream wrapper finishes the record when the stream ends.
-                    if let Ok(mut slot) = handoff.lock() {
-                        *slot = Some(call);
-                        return Ok(());
-                    }
+                    *slot = Some(call);
+                    return Ok(());
                 }
             }
             Some(Err(error)) => call.record.error = Some(invocation_error(error, status)),
@@ -283,25 +347,34 @@ impl Intercept for RecordingInterceptor {
     }
 }
 
+/// The AWS error code and message of an operation error, whichever operation it came from.
+fn error_metadata(operation: &ErasedError) -> (Option<String>, Option<String>) {
+    fn pair(error: &impl ProvideErrorMetadata) -> (Option<String>, Option<String>) {
+        (
+            error.code().map(str::to_owned),
+            error.message().map(str::to_owned),
+        )
+    }
+    if let Some(typed) = operation.downcast_ref::<InvokeModelError>() {
+        pair(typed)
+    } else if let Some(typed) = operation.downcast_ref::<InvokeModelWithResponseStreamError>() {
+        pair(typed)
+    } else if let Some(typed) = operation.downcast_ref::<ConverseError>() {
+        pair(typed)
+    } else if let Some(typed) = operation.downcast_ref::<ConverseStreamError>() {
+        pair(typed)
+    } else {
+        (None, None)
+    }
+}
+
 /// Maps every failure kind to the error the events report (`llm-events.md` §9).
 fn invocation_error(
-    error: &OrchestratorError<aws_smithy_runtime_api::client::interceptors::context::Error>,
+    error: &OrchestratorError<ErasedError>,
     status: Option<u16>,
 ) -> InvocationError {
     if let Some(operation) = error.as_operation_error() {
-        let (code, message) = if let Some(typed) = operation.downcast_ref::<InvokeModelError>() {
-            (
-                typed.code().map(str::to_owned),
-                typed.message().map(str::to_owned),
-            )
-        } else if let Some(typed) = operation.downcast_ref::<InvokeModelWithResponseStreamError>() {
-            (
-                typed.code().map(str::to_owned),
-                typed.message().map(str::to_owned),
-            )
-        } else {
-            (None, None)
-        };
+        let (code, message) = error_metadata(operation);
         return InvocationError {
             http_status: status,
             code: code.unwrap_or_else(|| "Unhandled".to_owned()),

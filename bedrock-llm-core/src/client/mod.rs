@@ -5,6 +5,8 @@
 //!   the SDK's own output and errors, unchanged.
 //! - [`Client::invoke_stream_raw`] (and `invoke_stream`, `send_stream`): streamed calls; the
 //!   [`RecordedStream`] yields the SDK's own events and records the call when it ends.
+//! - [`Client::converse`] and [`Client::converse_stream`]: Converse, for every model Bedrock
+//!   serves through it, recorded from the SDK's typed shapes.
 //! - [`BlockingClient`]: the same for synchronous programs.
 //! - [`RecordingInterceptor`]: the SDK interceptor both use; add it to your own client's config
 //!   to record its calls with no other change.
@@ -15,6 +17,7 @@
 //! SDK needs when its default TLS stack is left out.
 
 mod blocking;
+mod converse;
 mod interceptor;
 mod stream;
 
@@ -23,6 +26,10 @@ use std::time::Duration;
 
 use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region, SharedHttpClient};
 use aws_sdk_bedrockruntime::error::SdkError;
+use aws_sdk_bedrockruntime::operation::converse::builders::ConverseFluentBuilder;
+use aws_sdk_bedrockruntime::operation::converse::{ConverseError, ConverseOutput};
+use aws_sdk_bedrockruntime::operation::converse_stream::ConverseStreamError;
+use aws_sdk_bedrockruntime::operation::converse_stream::builders::ConverseStreamFluentBuilder;
 use aws_sdk_bedrockruntime::operation::invoke_model::builders::InvokeModelFluentBuilder;
 use aws_sdk_bedrockruntime::operation::invoke_model::{InvokeModelError, InvokeModelOutput};
 use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::InvokeModelWithResponseStreamError;
@@ -33,7 +40,9 @@ use thiserror::Error;
 
 pub use blocking::{BlockingClient, BlockingError, BlockingStream};
 pub use interceptor::RecordingInterceptor;
-pub use stream::{RecordedStream, StreamEventError};
+pub use stream::{
+    ConverseStreamEventError, RecordedConverseStream, RecordedStream, StreamEventError,
+};
 
 use crate::adapter::adapter;
 use crate::error::BodyError;
@@ -43,6 +52,12 @@ use crate::registry::Registry;
 
 /// The SDK's error for `InvokeModel`.
 pub type InvokeModelSdkError = SdkError<InvokeModelError, HttpResponse>;
+
+/// The SDK's error for `Converse`.
+pub type ConverseSdkError = SdkError<ConverseError, HttpResponse>;
+
+/// The SDK's error for starting `ConverseStream`.
+pub type ConverseStreamSdkError = SdkError<ConverseStreamError, HttpResponse>;
 
 /// The SDK's error for starting `InvokeModelWithResponseStream`.
 pub type InvokeStreamSdkError = SdkError<InvokeModelWithResponseStreamError, HttpResponse>;
@@ -204,6 +219,32 @@ impl Client {
         let output = builder.customize().interceptor(interceptor).send().await?;
         let call = handoff.lock().ok().and_then(|mut slot| slot.take());
         Ok(RecordedStream::new(output, call))
+    }
+
+    /// Sends a Converse request built with the SDK's builder, recorded; returns the SDK's output
+    /// or error, unchanged. Works for every model Bedrock serves through Converse.
+    pub async fn converse(
+        &self,
+        builder: ConverseFluentBuilder,
+    ) -> Result<ConverseOutput, ConverseSdkError> {
+        builder
+            .customize()
+            .interceptor(self.interceptor())
+            .send()
+            .await
+    }
+
+    /// Starts a ConverseStream call built with the SDK's builder; the stream yields the SDK's
+    /// own events and the call is recorded when it ends (or fails, or is dropped).
+    pub async fn converse_stream(
+        &self,
+        builder: ConverseStreamFluentBuilder,
+    ) -> Result<RecordedConverseStream, ConverseStreamSdkError> {
+        let handoff: interceptor::Handoff = Arc::new(std::sync::Mutex::new(None));
+        let interceptor = self.interceptor().handing_off(Arc::clone(&handoff));
+        let output = builder.customize().interceptor(interceptor).send().await?;
+        let call = handoff.lock().ok().and_then(|mut slot| slot.take());
+        Ok(RecordedConverseStream::new(output, call))
     }
 
     /// Sends a request built with the SDK's own builder (guardrails, trace, service tier, …),

@@ -6,9 +6,11 @@
 use std::time::Instant;
 
 use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockruntime::operation::converse_stream::ConverseStreamOutput as ConverseStreamOperationOutput;
 use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::InvokeModelWithResponseStreamOutput;
-use aws_sdk_bedrockruntime::types::ResponseStream;
+use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
 use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
+use aws_sdk_bedrockruntime::types::{ConverseStreamOutput, ResponseStream};
 use aws_smithy_types::event_stream::RawMessage;
 
 use super::interceptor::PendingCall;
@@ -37,12 +39,10 @@ impl RecordedStream {
         output: InvokeModelWithResponseStreamOutput,
         call: Option<PendingCall>,
     ) -> Self {
-        let recording = call.map(|call| Recording {
-            accumulator: StreamAccumulator::new(call.adapter, DEFAULT_CONTENT_CAP),
-            started: call.started,
-            call,
-        });
-        Self { output, recording }
+        Self {
+            output,
+            recording: call.map(Recording::new),
+        }
     }
 
     /// The SDK's output: content type and request id. Its event receiver is read through
@@ -72,14 +72,28 @@ impl RecordedStream {
     }
 
     fn finish(&mut self, end: StreamEnd, error: Option<InvocationError>) {
-        let Some(Recording {
+        if let Some(recording) = self.recording.take() {
+            recording.finish(end, error);
+        }
+    }
+}
+
+impl Recording {
+    fn new(call: PendingCall) -> Self {
+        Self {
+            accumulator: StreamAccumulator::new(call.adapter, DEFAULT_CONTENT_CAP),
+            started: call.started,
+            call,
+        }
+    }
+
+    /// Completes the record from what the stream delivered, and hands it on: once.
+    fn finish(self, end: StreamEnd, error: Option<InvocationError>) {
+        let Self {
             mut call,
             accumulator,
             ..
-        }) = self.recording.take()
-        else {
-            return;
-        };
+        } = self;
         let outcome = accumulator.finish();
         let record = &mut call.record;
         record.response = outcome.response;
@@ -128,20 +142,111 @@ fn stream_error(error: &StreamEventError) -> InvocationError {
                     .or_else(|| Some(typed.to_string())),
             }
         }
-        other => {
-            let code = match other {
-                SdkError::TimeoutError(_) => "timeout",
-                SdkError::DispatchFailure(_) => "dispatch_failure",
-                SdkError::ConstructionFailure(_) => "construction_failure",
-                _ => "response_error",
-            };
-            InvocationError {
-                http_status: None,
-                code: code.to_owned(),
-                message: Some(
-                    aws_sdk_bedrockruntime::error::DisplayErrorContext(other).to_string(),
-                ),
+        other => transport_error(other),
+    }
+}
+
+/// The SDK's error for a ConverseStream event.
+pub type ConverseStreamEventError = SdkError<ConverseStreamOutputError, RawMessage>;
+
+/// A ConverseStream response that records itself, like [`RecordedStream`].
+#[derive(Debug)]
+pub struct RecordedConverseStream {
+    output: ConverseStreamOperationOutput,
+    recording: Option<Recording>,
+}
+
+impl RecordedConverseStream {
+    pub(crate) fn new(output: ConverseStreamOperationOutput, call: Option<PendingCall>) -> Self {
+        Self {
+            output,
+            recording: call.map(Recording::new),
+        }
+    }
+
+    /// The SDK's output. Its event receiver is read through [`RecordedConverseStream::recv`].
+    pub fn output(&self) -> &ConverseStreamOperationOutput {
+        &self.output
+    }
+
+    /// The next event, exactly as the SDK's receiver yields it.
+    pub async fn recv(&mut self) -> Result<Option<ConverseStreamOutput>, ConverseStreamEventError> {
+        let item = self.output.stream.recv().await;
+        if let Some(recording) = &mut self.recording {
+            match &item {
+                Ok(Some(event)) => {
+                    let (delta, latency) = super::converse::chunk_delta(event);
+                    recording
+                        .accumulator
+                        .push_delta(delta, recording.started.elapsed());
+                    if let Some(latency) = latency {
+                        recording.accumulator.set_latency(latency);
+                    }
+                }
+                Ok(None) => self.finish(StreamEnd::Completed, None),
+                Err(error) => self.finish(StreamEnd::Failed, Some(converse_stream_error(error))),
             }
         }
+        item
+    }
+
+    fn finish(&mut self, end: StreamEnd, error: Option<InvocationError>) {
+        if let Some(recording) = self.recording.take() {
+            recording.finish(end, error);
+        }
+    }
+}
+
+impl Drop for RecordedConverseStream {
+    fn drop(&mut self) {
+        self.finish(StreamEnd::Dropped, None);
+    }
+}
+
+fn converse_stream_error(error: &ConverseStreamEventError) -> InvocationError {
+    match error {
+        SdkError::ServiceError(service) => {
+            let typed = service.err();
+            let code = match typed {
+                ConverseStreamOutputError::InternalServerException(_) => "internalServerException",
+                ConverseStreamOutputError::ModelStreamErrorException(_) => {
+                    "modelStreamErrorException"
+                }
+                ConverseStreamOutputError::ServiceUnavailableException(_) => {
+                    "serviceUnavailableException"
+                }
+                ConverseStreamOutputError::ThrottlingException(_) => "throttlingException",
+                ConverseStreamOutputError::ValidationException(_) => "validationException",
+                _ => typed.code().unwrap_or("Unhandled"),
+            };
+            InvocationError {
+                http_status: Some(200),
+                code: code.to_owned(),
+                message: typed
+                    .message()
+                    .map(str::to_owned)
+                    .or_else(|| Some(typed.to_string())),
+            }
+        }
+        other => transport_error(other),
+    }
+}
+
+/// A stream failure that is not an exception frame: no status.
+fn transport_error<E, R>(error: &SdkError<E, R>) -> InvocationError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let code = match error {
+        SdkError::TimeoutError(_) => "timeout",
+        SdkError::DispatchFailure(_) => "dispatch_failure",
+        SdkError::ConstructionFailure(_) => "construction_failure",
+        _ => "response_error",
+    };
+    InvocationError {
+        http_status: None,
+        code: code.to_owned(),
+        message: Some(aws_sdk_bedrockruntime::error::DisplayErrorContext(error).to_string()),
     }
 }
