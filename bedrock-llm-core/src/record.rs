@@ -157,6 +157,11 @@ pub struct Invocation {
     pub stream_end: Option<StreamEnd>,
     /// Streamed content beyond the reassembly cap was dropped (the caller's chunks were not).
     pub content_truncated: bool,
+    /// The guardrail the call named (`guardrailIdentifier`), when one was used.
+    pub guardrail_id: Option<String>,
+    /// A guardrail intervened (`guardrail_intervened` stop reason, or a stream chunk's
+    /// `amazon-bedrock-guardrailAction: INTERVENED`).
+    pub guardrail_intervened: bool,
 }
 
 /// How a streamed response ended.
@@ -192,6 +197,8 @@ impl Invocation {
             extraction_errors: Vec::new(),
             stream_end: None,
             content_truncated: false,
+            guardrail_id: None,
+            guardrail_intervened: false,
         }
     }
 

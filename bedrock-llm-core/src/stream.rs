@@ -216,10 +216,21 @@ impl StreamAccumulator {
             if !text.is_empty() && self.first_content.is_none() {
                 self.first_content = Some(elapsed);
             }
-            if self.content_bytes.saturating_add(text.len()) > self.content_cap {
+            let room = self.content_cap.saturating_sub(self.content_bytes);
+            let text = if text.len() > room {
+                // Keep what fits, cut on a character boundary.
                 self.truncated = true;
-                continue;
-            }
+                let cut = (0..=room)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                if cut == 0 {
+                    continue;
+                }
+                text[..cut].to_owned()
+            } else {
+                text
+            };
             self.content_bytes += text.len();
             match state.blocks.last_mut() {
                 Some((block, buffer)) if *block == delta.block_index => buffer.push_str(&text),

@@ -326,6 +326,7 @@ impl EmulatorBuilder {
             check_signature: self.check_signature,
             requests: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
+            piece_chars: std::sync::atomic::AtomicUsize::new(16),
         });
         let (shutdown, mut stop) = oneshot::channel::<()>();
         let serving = Arc::clone(&state);
@@ -366,6 +367,8 @@ struct State {
     check_signature: bool,
     requests: Mutex<Vec<RecordedRequest>>,
     counter: AtomicU64,
+    /// Characters per streamed text piece.
+    piece_chars: std::sync::atomic::AtomicUsize,
 }
 
 /// A running emulator; stops when dropped.
@@ -425,6 +428,13 @@ impl Emulator {
             max_attempts: None,
             attempt_timeout: Some(Duration::from_secs(5)),
         }
+    }
+
+    /// How many characters of text each streamed chunk carries (default 16).
+    pub fn set_stream_piece_chars(&self, chars: usize) {
+        self.state
+            .piece_chars
+            .store(chars.max(1), Ordering::Relaxed);
     }
 
     /// Every request received so far.
@@ -617,14 +627,14 @@ fn stream_body(frames: Vec<Bytes>, fault: Option<Fault>) -> Body {
     http_body_util::StreamBody::new(frames).boxed()
 }
 
-/// Cuts text into pieces of about 16 characters, as models stream it.
-fn pieces(text: &str) -> Vec<String> {
+/// Cuts text into pieces of `size` characters, as models stream it.
+fn pieces(text: &str, size: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     if chars.is_empty() {
         return vec![String::new()];
     }
     chars
-        .chunks(16)
+        .chunks(size.max(1))
         .map(|piece| piece.iter().collect())
         .collect()
 }
@@ -718,7 +728,10 @@ async fn answer(
         return whole(invalid());
     };
     if streaming {
-        let Some(chunks) = bedrock_llm_models::samples::stream_chunks(sample, &mut pieces) else {
+        let size = state.piece_chars.load(Ordering::Relaxed);
+        let Some(chunks) =
+            bedrock_llm_models::samples::stream_chunks(sample, &mut |text| pieces(text, size))
+        else {
             return whole(EmulatedResponse::error(
                 400,
                 "ValidationException",
@@ -819,7 +832,7 @@ fn converse_answer(
         "messageStart",
         &serde_json::json!({"role": "assistant"}),
     )];
-    for piece in pieces(&text) {
+    for piece in pieces(&text, state.piece_chars.load(Ordering::Relaxed)) {
         let delta = serde_json::json!({"contentBlockIndex": 0, "delta": {"text": piece}});
         frames.push(converse_event_frame("contentBlockDelta", &delta));
     }

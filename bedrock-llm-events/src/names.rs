@@ -122,6 +122,7 @@ pub mod gen_ai {
     pub const ERROR_TYPE: &str = "error.type";
     pub const SERVER_ADDRESS: &str = "server.address";
     pub const SERVER_PORT: &str = "server.port";
+    pub const GUARDRAIL_ID: &str = "aws.bedrock.guardrail.id";
     pub const INPUT_MESSAGES: &str = "gen_ai.input.messages";
     pub const OUTPUT_MESSAGES: &str = "gen_ai.output.messages";
     pub const SYSTEM_INSTRUCTIONS: &str = "gen_ai.system_instructions";

@@ -349,3 +349,138 @@ async fn a_stream_that_cannot_start_is_the_sdks_error_and_one_event() {
     assert_eq!(harvest.error_reports.len(), 1);
     assert_eq!(harvest.error_reports[0].http_status, Some(429));
 }
+
+/// Keeps every finished record, to check the record itself.
+#[derive(Debug, Default)]
+struct Records(std::sync::Mutex<Vec<bedrock_llm_core::Invocation>>);
+
+impl bedrock_llm_core::InvocationObserver for Records {
+    fn start(&self, _: &bedrock_llm_core::CallStart<'_>) -> bedrock_llm_core::CallState {
+        bedrock_llm_core::CallState::empty()
+    }
+
+    fn finish(&self, _: bedrock_llm_core::CallState, invocation: bedrock_llm_core::Invocation) {
+        self.0.lock().unwrap().push(invocation);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guardrail_ids_and_the_content_cap_reach_the_record() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let records = std::sync::Arc::new(Records::default());
+    let client = bedrock_llm_core::client::Client::new(
+        harness::plain_sdk(&emulator),
+        bedrock_llm_models::new_registry(),
+        records.clone(),
+    )
+    .with_stream_content_cap(10);
+    let (sample, expected) = streaming_samples()
+        .into_iter()
+        .find(|(s, _)| s.family_slug == "llama")
+        .unwrap();
+    let builder = client
+        .sdk()
+        .invoke_model_with_response_stream()
+        .model_id(sample.model_id)
+        .guardrail_identifier("gr-1234")
+        .guardrail_version("1")
+        .body(aws_sdk_bedrockruntime::primitives::Blob::new(
+            sample.request.clone(),
+        ));
+    let mut stream = client.send_stream(builder).await.unwrap();
+    let (chunks, _) = drain(&mut stream).await;
+    assert_eq!(
+        chunks, expected,
+        "the cap never touches the caller's chunks"
+    );
+    drop(stream);
+    let records = records.0.lock().unwrap();
+    let [record] = records.as_slice() else {
+        panic!("one record, got {}", records.len())
+    };
+    assert_eq!(record.guardrail_id.as_deref(), Some("gr-1234"));
+    assert!(record.content_truncated);
+    assert_eq!(
+        record.response.as_ref().unwrap().messages[0].content.len(),
+        10
+    );
+    assert_eq!(
+        record.stream_end,
+        Some(bedrock_llm_core::StreamEnd::Completed)
+    );
+    let attributes = bedrock_llm_events::render::otel::attributes(record, &Config::default());
+    assert!(
+        attributes
+            .iter()
+            .any(|(k, v)| *k == "aws.bedrock.guardrail.id" && v.to_text() == "gr-1234")
+    );
+}
+
+#[test]
+fn every_split_of_a_stream_is_recorded_exactly_once_with_the_whole_content() {
+    use proptest::prelude::*;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime.block_on(Emulator::builder().start()).unwrap();
+    let cases: Vec<Sample> = streaming_samples().into_iter().map(|(s, _)| s).collect();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(
+            &(1usize..40, 0..cases.len(), 0usize..3),
+            |(piece, which, stop_after)| {
+                emulator.set_stream_piece_chars(piece);
+                let sample = &cases[which];
+                let recorder = harness::recorder();
+                let client = harness::client(&emulator, &recorder);
+                let whole = bedrock_llm_models::registry()
+                    .resolve(sample.model_id, Some(&sample.request))
+                    .unwrap()
+                    .response_view(&sample.response)
+                    .unwrap();
+                runtime.block_on(async {
+                    let mut stream = client
+                        .invoke_stream_raw(sample.model_id, sample.request.clone())
+                        .await
+                        .unwrap();
+                    if stop_after == 0 {
+                        // Read to the end, then past it.
+                        while let Ok(Some(_)) = stream.recv().await {}
+                        assert!(matches!(stream.recv().await, Ok(None) | Err(_)));
+                    } else {
+                        for _ in 0..stop_after {
+                            let _ = stream.recv().await;
+                        }
+                    }
+                });
+                let harvest = recorder.harvest();
+                let summaries: Vec<_> = harvest
+                    .events
+                    .iter()
+                    .filter(|e| e.event_type() == "LlmChatCompletionSummary")
+                    .collect();
+                prop_assert_eq!(summaries.len(), 1, "{} split by {}", sample.case, piece);
+                if stop_after == 0 {
+                    prop_assert_eq!(summaries[0].get(attr::INCOMPLETE), None);
+                    let responses: Vec<&str> = harvest
+                        .events
+                        .iter()
+                        .filter(|e| e.get(attr::IS_RESPONSE).is_some())
+                        .filter_map(|e| e.get_str(attr::CONTENT))
+                        .collect();
+                    let expected: Vec<&str> =
+                        whole.messages.iter().map(|m| m.content.as_str()).collect();
+                    prop_assert_eq!(responses, expected, "{} split by {}", sample.case, piece);
+                } else {
+                    prop_assert_eq!(
+                        summaries[0].get(attr::INCOMPLETE).and_then(|v| v.as_bool()),
+                        Some(true)
+                    );
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}

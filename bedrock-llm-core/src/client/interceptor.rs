@@ -52,6 +52,8 @@ pub struct RecordingInterceptor {
     observer: Arc<dyn InvocationObserver>,
     pinned: Option<&'static dyn Adapter>,
     handoff: Option<Handoff>,
+    /// Bytes of streamed text kept for the record.
+    pub(crate) stream_content_cap: usize,
 }
 
 /// Where a successful stream's pending record goes, for the stream wrapper to finish.
@@ -75,6 +77,7 @@ impl RecordingInterceptor {
             observer,
             pinned: None,
             handoff: None,
+            stream_content_cap: crate::stream::DEFAULT_CONTENT_CAP,
         }
     }
 
@@ -119,12 +122,23 @@ pub(crate) struct PendingCall {
     pub(crate) started: Instant,
     pub(crate) state: CallState,
     pub(crate) observer: Arc<dyn InvocationObserver>,
+    /// For streams: bytes of text kept.
+    pub(crate) content_cap: usize,
 }
 
 impl PendingCall {
     /// Hands the finished record to the observer.
     pub(crate) fn finish(mut self) {
         self.record.timing.duration = Some(self.started.elapsed());
+        let intervened = self
+            .record
+            .response
+            .as_ref()
+            .and_then(|r| r.finish_reason.as_ref());
+        if intervened.is_some_and(|reason| reason.raw.eq_ignore_ascii_case("guardrail_intervened"))
+        {
+            self.record.guardrail_intervened = true;
+        }
         self.observer.finish(self.state, self.record);
     }
 }
@@ -142,6 +156,7 @@ struct RecordedInput<'a> {
     operation: Operation,
     body: Option<&'a [u8]>,
     view: Option<RequestView>,
+    guardrail_id: Option<String>,
 }
 
 fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
@@ -152,6 +167,7 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
             operation: Operation::InvokeModel,
             body: input.body().map(|blob| blob.as_ref()),
             view: None,
+            guardrail_id: input.guardrail_identifier().map(str::to_owned),
         });
     }
     if let Some(input) = input.downcast_ref::<InvokeModelWithResponseStreamInput>() {
@@ -160,6 +176,7 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
             operation: Operation::InvokeModelWithResponseStream,
             body: input.body().map(|blob| blob.as_ref()),
             view: None,
+            guardrail_id: input.guardrail_identifier().map(str::to_owned),
         });
     }
     if let Some(input) = input.downcast_ref::<ConverseInput>() {
@@ -175,6 +192,9 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
             operation: Operation::Converse,
             body: None,
             view: Some(view),
+            guardrail_id: input
+                .guardrail_config()
+                .map(|g| g.guardrail_identifier().to_owned()),
         });
     }
     if let Some(input) = input.downcast_ref::<ConverseStreamInput>() {
@@ -190,6 +210,9 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
             operation: Operation::ConverseStream,
             body: None,
             view: Some(view),
+            guardrail_id: input
+                .guardrail_config()
+                .map(|g| g.guardrail_identifier().to_owned()),
         });
     }
     None
@@ -214,6 +237,7 @@ impl Intercept for RecordingInterceptor {
             operation,
             body,
             view,
+            guardrail_id,
         }) = recorded_input(context.input())
         else {
             return Ok(());
@@ -242,6 +266,7 @@ impl Intercept for RecordingInterceptor {
             .load::<Region>()
             .map(|region| region.as_ref().to_owned());
         record.kind = kind;
+        record.guardrail_id = guardrail_id;
         if converse_call {
             record.family = Some(converse::FAMILY);
             record.request = view;
@@ -260,6 +285,7 @@ impl Intercept for RecordingInterceptor {
             started: Instant::now(),
             state,
             observer: Arc::clone(&self.observer),
+            content_cap: self.stream_content_cap,
         };
         cfg.interceptor_state()
             .store_put(InFlight(Mutex::new(Some(call))));

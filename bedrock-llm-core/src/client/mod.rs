@@ -95,6 +95,7 @@ pub struct Client {
     sdk: aws_sdk_bedrockruntime::Client,
     registry: Arc<Registry>,
     observer: Arc<dyn InvocationObserver>,
+    stream_content_cap: usize,
 }
 
 impl Client {
@@ -109,7 +110,15 @@ impl Client {
             sdk,
             registry: Arc::new(registry),
             observer,
+            stream_content_cap: crate::stream::DEFAULT_CONTENT_CAP,
         }
+    }
+
+    /// Keeps at most `bytes` of streamed text per call for the record (default 1 MiB); beyond
+    /// it content is dropped and the record flagged. The caller's chunks are never affected.
+    pub fn with_stream_content_cap(mut self, bytes: usize) -> Self {
+        self.stream_content_cap = bytes;
+        self
     }
 
     /// The wrapped SDK client (uninstrumented).
@@ -119,7 +128,10 @@ impl Client {
 
     /// The interceptor this client attaches to each call.
     pub fn interceptor(&self) -> RecordingInterceptor {
-        RecordingInterceptor::new(Arc::clone(&self.registry), Arc::clone(&self.observer))
+        let mut interceptor =
+            RecordingInterceptor::new(Arc::clone(&self.registry), Arc::clone(&self.observer));
+        interceptor.stream_content_cap = self.stream_content_cap;
+        interceptor
     }
 
     /// Sends `request` to `model_id` and returns the typed response.

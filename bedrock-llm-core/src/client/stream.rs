@@ -15,7 +15,7 @@ use aws_smithy_types::event_stream::RawMessage;
 
 use super::interceptor::PendingCall;
 use crate::record::{InvocationError, StreamEnd};
-use crate::stream::{DEFAULT_CONTENT_CAP, StreamAccumulator};
+use crate::stream::StreamAccumulator;
 
 /// The SDK's error for a stream event.
 pub type StreamEventError = SdkError<ResponseStreamError, RawMessage>;
@@ -81,7 +81,7 @@ impl RecordedStream {
 impl Recording {
     fn new(call: PendingCall) -> Self {
         Self {
-            accumulator: StreamAccumulator::new(call.adapter, DEFAULT_CONTENT_CAP),
+            accumulator: StreamAccumulator::new(call.adapter, call.content_cap),
             started: call.started,
             call,
         }
@@ -102,6 +102,7 @@ impl Recording {
         record.content_truncated = outcome.truncated;
         record.extraction_errors.extend(outcome.errors);
         record.stream_end = Some(end);
+        record.guardrail_intervened |= outcome.guardrail_intervened;
         if error.is_some() {
             record.error = error;
         }

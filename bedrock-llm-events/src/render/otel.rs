@@ -188,6 +188,9 @@ pub fn attributes(invocation: &Invocation, config: &Config) -> Vec<(&'static str
         );
         put(gen_ai::SERVER_PORT, OtelValue::Int(443));
     }
+    if let Some(guardrail) = &invocation.guardrail_id {
+        put(gen_ai::GUARDRAIL_ID, OtelValue::Str(guardrail.clone()));
+    }
     if config.record_content && config.otel_content {
         content_attributes(invocation, &mut put);
     }
@@ -295,7 +298,8 @@ impl GenAiSpan {
             gen_ai.response.time_to_first_chunk = tracing::field::Empty,
             error.type = tracing::field::Empty,
             server.address = tracing::field::Empty,
-            server.port = tracing::field::Empty,
+                        server.port = tracing::field::Empty,
+            aws.bedrock.guardrail.id = tracing::field::Empty,
             gen_ai.input.messages = tracing::field::Empty,
             gen_ai.output.messages = tracing::field::Empty,
             gen_ai.system_instructions = tracing::field::Empty,
