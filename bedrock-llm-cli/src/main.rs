@@ -1,5 +1,7 @@
 //! `bedrock-llm`: the command-line face of bedrock-llm.
 //!
+//! `bedrock-llm replay PATH…` turns Bedrock model invocation logs into the same events.
+//!
 //! `bedrock-llm demo` starts a loopback Bedrock emulator, calls every prebuilt model family
 //! through the async client, the blocking client and the SDK interceptor, makes calls that
 //! fail in each way Bedrock fails, and prints the LLM events and metrics recorded — a table on
@@ -7,6 +9,7 @@
 //! from the environment.
 
 mod demo;
+mod replay;
 mod table;
 
 use std::process::ExitCode;
@@ -25,12 +28,15 @@ struct Cli {
 enum Command {
     /// Call every prebuilt family (emulated unless --live) and print the events and metrics.
     Demo(demo::DemoArgs),
+    /// Replay Bedrock model invocation logs into LLM events (NDJSON on stdout).
+    Replay(replay::ReplayArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
+        Command::Replay(args) => replay::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@
 //! | Jamba | `ai21.jamba*` | [`ai21`] |
 //! | Mistral Text | `mistral.*` with a `prompt` body | [`mistral`] |
 //! | Mistral Chat | `mistral.*` with a `messages` body (Large 2 and later) | [`mistral`] |
+//! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
 //!
 //! Every response type ignores unknown keys, reads token counts written as integers or floats,
 //! keeps finish reasons raw (normalized alongside), and accepts numeric or string ids.
@@ -25,6 +26,7 @@ pub mod amazon;
 pub mod anthropic;
 pub mod cohere;
 pub mod common;
+pub mod converse;
 pub mod meta;
 pub mod mistral;
 #[cfg(feature = "samples")]
@@ -38,6 +40,7 @@ pub use ai21::{Jamba, Jurassic2};
 pub use amazon::{Nova, TitanEmbed, TitanText};
 pub use anthropic::{ClaudeMessages, ClaudeText};
 pub use cohere::{CohereCommand, CohereCommandR, CohereEmbed};
+pub use converse::ConverseJson;
 pub use meta::Llama;
 pub use mistral::{MistralChat, MistralText};
 

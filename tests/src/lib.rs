@@ -6,6 +6,7 @@
 pub mod acme;
 pub mod fixtures;
 pub mod harness;
+pub mod logs;
 
 // The README's Rust snippets run as doc tests here, so the quickstart cannot go stale.
 #[doc = include_str!("../../README.md")]

@@ -1,0 +1,150 @@
+//! `bedrock-llm replay`, run as a user runs it, on records made from every family's sample.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use bedrock_llm_models::samples;
+use bedrock_llm_tests::logs::{
+    converse_record, guardrail_blocked_converse, invoke_record, stream_record,
+};
+
+fn records() -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let all = samples::all().unwrap_or_default();
+    assert!(!all.is_empty(), "the samples build");
+    for sample in all {
+        lines.push(invoke_record(&sample).to_string());
+        if let Some(stream) = stream_record(&sample) {
+            lines.push(stream.to_string());
+        }
+    }
+    lines.push(converse_record("Converse").to_string());
+    lines.push(converse_record("ConverseStream").to_string());
+    lines.push(guardrail_blocked_converse().to_string());
+    lines.join("\n") + "\n"
+}
+
+fn replay(args: &[&str], input: &str) -> std::io::Result<std::process::Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"))
+        .arg("replay")
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .map(|mut stdin| stdin.write_all(input.as_bytes()))
+        .transpose()?;
+    child.wait_with_output()
+}
+
+/// Every stdout line as JSON; an error if any line is not.
+fn lines(output: &std::process::Output) -> serde_json::Result<Vec<serde_json::Value>> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(serde_json::from_str)
+        .collect()
+}
+
+#[test]
+fn new_relic_events_for_every_record() {
+    let input = records();
+    let output = replay(&[], &input).unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let events = lines(&output).unwrap();
+    assert!(events.iter().all(|e| e["eventType"].is_string()));
+    let summaries = events
+        .iter()
+        .filter(|e| {
+            e["eventType"] == "LlmChatCompletionSummary" || e["eventType"] == "LlmEmbedding"
+        })
+        .count();
+    assert_eq!(summaries, input.lines().count());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{} records read", input.lines().count())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 lines skipped"), "{stderr}");
+}
+
+#[test]
+fn no_content_leaves_every_prompt_and_completion_out() {
+    let output = replay(&["--no-content"], &records()).unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    for secret in [
+        "Wellington",
+        "paperclip",
+        "lawyer",
+        "refunds",
+        "pick a lock",
+        "first document",
+        "Bonjour",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked");
+    }
+    assert!(!text.contains("\"content\"") && !text.contains("\"input\""));
+}
+
+#[test]
+fn bad_lines_are_reported_and_strict_makes_them_fatal() {
+    let input = format!("{}this is not a record\n", records());
+    let output = replay(&[], &input).unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = input.lines().count();
+    assert!(
+        stderr.contains(&format!("skipped -:{line}: not a JSON object")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 lines skipped"), "{stderr}");
+    let strict = replay(&["--strict"], &input).unwrap();
+    assert!(!strict.status.success());
+    assert!(
+        String::from_utf8_lossy(&strict.stderr)
+            .contains(&format!("-:{line}: not a JSON object (--strict)"))
+    );
+}
+
+#[test]
+fn otel_invocation_log_and_metrics_formats() {
+    let input = records();
+    let otel = lines(&replay(&["--format", "otel"], &input).unwrap()).unwrap();
+    assert_eq!(otel.len(), input.lines().count());
+    assert!(
+        otel.iter()
+            .all(|o| o["attributes"]["gen_ai.provider.name"] == "aws.bedrock")
+    );
+    assert!(
+        otel.iter()
+            .all(|o| o["attributes"]["cloud.account.id"] == "111122223333")
+    );
+    let logs = lines(&replay(&["--format", "invocation-log"], &input).unwrap()).unwrap();
+    assert!(
+        logs.iter()
+            .all(|l| l["schemaType"] == "ModelInvocationLog" && l["schemaVersion"] == "1.0")
+    );
+    let with_metrics = lines(&replay(&["--metrics", "emf"], &input).unwrap()).unwrap();
+    let emf: Vec<_> = with_metrics
+        .iter()
+        .filter(|l| l.get("_aws").is_some())
+        .collect();
+    assert!(!emf.is_empty());
+    let invocations: u64 = emf.iter().map(|d| d["Invocations"].as_u64().unwrap()).sum();
+    assert_eq!(invocations as usize, input.lines().count());
+    let elastic =
+        lines(&replay(&["--metrics", "elastic", "--period", "300"], &input).unwrap()).unwrap();
+    assert!(
+        elastic
+            .iter()
+            .any(|l| l["data_stream"]["dataset"] == "aws_bedrock.runtime")
+    );
+}

@@ -1,0 +1,22 @@
+//! Bedrock model invocation logs (`ModelInvocationLog`, schema 1.0) and runtime metrics.
+//!
+//! - [`record`]: the record types.
+//! - [`reader`]: records from NDJSON files, gzipped S3 objects, directories, stdin and
+//!   CloudWatch exports, streamed.
+//! - [`replay`]: a record into the neutral `Invocation`, through the same model adapters as
+//!   live calls; LLM events then come from `bedrock_llm_events` as for live calls.
+//! - [`writer`]: an `Invocation` (with its bodies) back into a record.
+//! - [`metrics`]: `AWS/Bedrock` runtime metrics per model and period, as CloudWatch Embedded
+//!   Metric Format or Elastic `aws_bedrock.runtime` documents.
+
+pub mod metrics;
+pub mod reader;
+pub mod record;
+pub mod replay;
+pub mod writer;
+
+pub use metrics::RuntimeMetrics;
+pub use reader::{LogReader, ReadItem, Source};
+pub use record::ModelInvocationLog;
+pub use replay::replay;
+pub use writer::to_record;

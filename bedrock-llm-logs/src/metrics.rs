@@ -1,0 +1,220 @@
+//! Runtime metrics under CloudWatch's `AWS/Bedrock` names, per `ModelId` and period, from live
+//! or replayed invocations (`invocation-logs.md` §7), rendered as CloudWatch Embedded Metric
+//! Format or as Elastic `aws_bedrock.runtime` documents.
+//!
+//! CloudWatch semantics: a success counts in `Invocations` with its latency and tokens; a
+//! throttle counts only in `InvocationThrottles`; other failures count as client (4xx) or
+//! server (5xx) errors; a call that never reached Bedrock (timeout, connection failure) counts
+//! nowhere, as CloudWatch never sees it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bedrock_llm_core::Invocation;
+use serde_json::{Value, json};
+
+use crate::record::timestamp_text;
+
+/// One model's figures in one period.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Figures {
+    /// Successful requests.
+    pub invocations: u64,
+    /// Sum, count, min and max of latencies, in ms.
+    pub latency_sum_ms: f64,
+    /// Latencies counted.
+    pub latency_count: u64,
+    /// Smallest latency.
+    pub latency_min_ms: f64,
+    /// Largest latency.
+    pub latency_max_ms: f64,
+    /// 4xx outcomes.
+    pub client_errors: u64,
+    /// 5xx outcomes.
+    pub server_errors: u64,
+    /// Throttled requests.
+    pub throttles: u64,
+    /// Input tokens.
+    pub input_tokens: u64,
+    /// Output tokens.
+    pub output_tokens: u64,
+    /// Images generated.
+    pub output_images: u64,
+}
+
+impl Figures {
+    /// The average latency, when any was counted.
+    pub fn average_latency_ms(&self) -> Option<f64> {
+        (self.latency_count > 0).then(|| self.latency_sum_ms / self.latency_count as f64)
+    }
+}
+
+/// How a failure counts.
+enum Outcome {
+    Success,
+    Throttle,
+    ClientError,
+    ServerError,
+    Unseen,
+}
+
+fn outcome(invocation: &Invocation) -> Outcome {
+    let Some(error) = &invocation.error else {
+        return Outcome::Success;
+    };
+    let code = error.code.to_ascii_lowercase();
+    if code.starts_with("throttling") || error.http_status == Some(429) {
+        return Outcome::Throttle;
+    }
+    match error.http_status {
+        Some(status) if (400..500).contains(&status) => return Outcome::ClientError,
+        Some(status) if status >= 500 => return Outcome::ServerError,
+        _ => {}
+    }
+    match code.as_str() {
+        "timeout" | "dispatch_failure" | "construction_failure" | "response_error" => {
+            Outcome::Unseen
+        }
+        "internalserverexception"
+        | "serviceunavailableexception"
+        | "modeltimeoutexception"
+        | "modelerrorexception"
+        | "modelstreamerrorexception" => Outcome::ServerError,
+        _ => Outcome::ClientError,
+    }
+}
+
+/// Aggregates invocations per (period start, model ID).
+#[derive(Debug, Clone)]
+pub struct RuntimeMetrics {
+    period_ms: u64,
+    buckets: BTreeMap<(u64, String), (Figures, Option<String>)>,
+}
+
+impl RuntimeMetrics {
+    /// Aggregation into periods of `period` (CloudWatch's default is 60 s; Elastic polls 5 min).
+    pub fn new(period: Duration) -> Self {
+        Self {
+            period_ms: (period.as_millis() as u64).max(1),
+            buckets: BTreeMap::new(),
+        }
+    }
+
+    /// Counts one invocation.
+    pub fn add(&mut self, invocation: &Invocation) {
+        let start = invocation.timing.started_at_ms / self.period_ms * self.period_ms;
+        let (figures, region) = self
+            .buckets
+            .entry((start, invocation.model_id.clone()))
+            .or_default();
+        if region.is_none() {
+            *region = invocation.region.clone();
+        }
+        match outcome(invocation) {
+            Outcome::Success => {
+                figures.invocations += 1;
+                let latency = invocation
+                    .header_metrics
+                    .invocation_latency_ms
+                    .or(invocation
+                        .stream_metrics
+                        .and_then(|m| m.invocation_latency_ms))
+                    .map(|ms| ms as f64)
+                    .or(invocation.timing.duration.map(|d| d.as_secs_f64() * 1000.0));
+                if let Some(ms) = latency {
+                    if figures.latency_count == 0 {
+                        figures.latency_min_ms = ms;
+                        figures.latency_max_ms = ms;
+                    }
+                    figures.latency_count += 1;
+                    figures.latency_sum_ms += ms;
+                    figures.latency_min_ms = figures.latency_min_ms.min(ms);
+                    figures.latency_max_ms = figures.latency_max_ms.max(ms);
+                }
+                if let Some((usage, _)) = invocation.usage() {
+                    figures.input_tokens += usage.input_tokens.unwrap_or(0);
+                    figures.output_tokens += usage.output_tokens.unwrap_or(0);
+                }
+            }
+            Outcome::Throttle => figures.throttles += 1,
+            Outcome::ClientError => figures.client_errors += 1,
+            Outcome::ServerError => figures.server_errors += 1,
+            Outcome::Unseen => {}
+        }
+    }
+
+    /// The figures, by (period start in ms, model ID).
+    pub fn figures(&self) -> impl Iterator<Item = (u64, &str, &Figures)> {
+        self.buckets
+            .iter()
+            .map(|((start, model), (figures, _))| (*start, model.as_str(), figures))
+    }
+
+    /// One CloudWatch Embedded Metric Format document per model and period. `InvocationLatency`
+    /// is the period's average; its min and max ride along as properties.
+    pub fn emf(&self) -> Vec<Value> {
+        self.buckets
+            .iter()
+            .map(|((start, model), (figures, _))| {
+                let mut metrics = vec![
+                    json!({"Name": "Invocations", "Unit": "Count"}),
+                    json!({"Name": "InvocationClientErrors", "Unit": "Count"}),
+                    json!({"Name": "InvocationServerErrors", "Unit": "Count"}),
+                    json!({"Name": "InvocationThrottles", "Unit": "Count"}),
+                    json!({"Name": "InputTokenCount", "Unit": "Count"}),
+                    json!({"Name": "OutputTokenCount", "Unit": "Count"}),
+                    json!({"Name": "OutputImageCount", "Unit": "Count"}),
+                ];
+                let mut document = json!({
+                    "ModelId": model,
+                    "Invocations": figures.invocations,
+                    "InvocationClientErrors": figures.client_errors,
+                    "InvocationServerErrors": figures.server_errors,
+                    "InvocationThrottles": figures.throttles,
+                    "InputTokenCount": figures.input_tokens,
+                    "OutputTokenCount": figures.output_tokens,
+                    "OutputImageCount": figures.output_images,
+                });
+                if let Some(average) = figures.average_latency_ms() {
+                    metrics.push(json!({"Name": "InvocationLatency", "Unit": "Milliseconds"}));
+                    document["InvocationLatency"] = json!(average);
+                    document["InvocationLatencyMin"] = json!(figures.latency_min_ms);
+                    document["InvocationLatencyMax"] = json!(figures.latency_max_ms);
+                }
+                document["_aws"] = json!({
+                    "Timestamp": start,
+                    "CloudWatchMetrics": [{"Namespace": "AWS/Bedrock", "Dimensions": [["ModelId"]], "Metrics": metrics}],
+                });
+                document
+            })
+            .collect()
+    }
+
+    /// One document per model and period, shaped like Elastic's `aws_bedrock.runtime`.
+    pub fn elastic(&self) -> Vec<Value> {
+        self.buckets
+            .iter()
+            .map(|((start, model), (figures, region))| {
+                let mut runtime = json!({
+                    "model_id": model,
+                    "invocations": figures.invocations,
+                    "invocation_client_errors": figures.client_errors,
+                    "invocation_server_errors": figures.server_errors,
+                    "invocation_throttles": figures.throttles,
+                    "input_token_count": figures.input_tokens,
+                    "output_token_count": figures.output_tokens,
+                    "output_image_count": figures.output_images,
+                });
+                if let Some(average) = figures.average_latency_ms() {
+                    runtime["invocation_latency"] = json!(average);
+                }
+                json!({
+                    "@timestamp": timestamp_text(*start),
+                    "data_stream": {"dataset": "aws_bedrock.runtime", "type": "metrics"},
+                    "cloud": {"provider": "aws", "region": region},
+                    "aws_bedrock": {"runtime": runtime},
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,67 @@
+//! Writing: a live [`Invocation`] and its bodies rendered as a `ModelInvocationLog` record, so
+//! an application can produce the log stream Bedrock would (for Elastic's integration, say).
+
+use bedrock_llm_core::Invocation;
+use serde_json::value::RawValue;
+
+use crate::record::{Identity, LogInput, LogOutput, ModelInvocationLog, timestamp_text};
+
+/// Who made the call, for the fields a live call does not know by itself.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    /// The account.
+    pub account_id: Option<String>,
+    /// The caller's ARN.
+    pub identity_arn: Option<String>,
+}
+
+/// The record of `invocation`. Bodies that are not JSON are left out (Bedrock logs JSON only);
+/// for a streamed call, `response_body` is the JSON array of its decoded chunks.
+pub fn to_record(
+    invocation: &Invocation,
+    request_body: Option<&[u8]>,
+    response_body: Option<&[u8]>,
+    caller: &Caller,
+) -> ModelInvocationLog {
+    let raw = |body: Option<&[u8]>| {
+        body.and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .and_then(|text| RawValue::from_string(text.trim().to_owned()).ok())
+    };
+    let usage = invocation.usage().map(|(usage, _)| usage);
+    let input_tokens = usage.and_then(|u| u.input_tokens);
+    let output_tokens = usage.and_then(|u| u.output_tokens);
+    ModelInvocationLog {
+        schema_type: Some("ModelInvocationLog".to_owned()),
+        schema_version: Some("1.0".to_owned()),
+        timestamp: Some(timestamp_text(invocation.timing.started_at_ms)),
+        account_id: caller.account_id.clone(),
+        identity: caller
+            .identity_arn
+            .clone()
+            .map(|arn| Identity { arn: Some(arn) }),
+        region: invocation.region.clone(),
+        request_id: invocation.request_id.clone(),
+        operation: Some(invocation.operation.as_str().to_owned()),
+        model_id: Some(invocation.model_id.clone()),
+        input: Some(LogInput {
+            input_content_type: Some("application/json".to_owned()),
+            input_body_json: raw(request_body),
+            input_token_count: input_tokens.map(Into::into),
+            cache_read_input_token_count: usage
+                .and_then(|u| u.cache_read_input_tokens)
+                .map(Into::into),
+            cache_write_input_token_count: usage
+                .and_then(|u| u.cache_write_input_tokens)
+                .map(Into::into),
+            ..LogInput::default()
+        }),
+        output: Some(LogOutput {
+            output_content_type: Some("application/json".to_owned()),
+            output_body_json: raw(response_body),
+            output_token_count: output_tokens.map(Into::into),
+            ..LogOutput::default()
+        }),
+        error_code: invocation.error.as_ref().map(|e| e.code.clone()),
+        ..ModelInvocationLog::default()
+    }
+}
