@@ -108,6 +108,8 @@ pub struct ModelId {
     provider: Option<String>,
     model: Option<String>,
     version: Option<String>,
+    /// `provider.model[-version]`, built once: routing matches it against every adapter.
+    normalized: Option<String>,
 }
 
 /// Why a string is not a model ID.
@@ -262,6 +264,7 @@ impl ModelId {
                 provider: None,
                 model: None,
                 version: None,
+                normalized: None,
             },
         })
     }
@@ -288,6 +291,10 @@ impl ModelId {
         if model.is_empty() {
             return None;
         }
+        let normalized = match version {
+            Some(version) => format!("{provider}.{model}-{version}"),
+            None => format!("{provider}.{model}"),
+        };
         Some(Self {
             original: original.to_owned(),
             form: ModelIdForm::Base,
@@ -296,6 +303,7 @@ impl ModelId {
             provider: Some(provider.to_owned()),
             model: Some(model.to_owned()),
             version: version.map(str::to_owned),
+            normalized: Some(normalized),
         })
     }
 
@@ -337,18 +345,18 @@ impl ModelId {
     /// `provider.model[-version]`: the geography and ARN stripped. This is what routing matches.
     /// `None` when the ID does not name a model (opaque ARNs).
     pub fn normalized(&self) -> Option<String> {
-        let provider = self.provider.as_deref()?;
-        let model = self.model.as_deref()?;
-        Some(match &self.version {
-            Some(version) => format!("{provider}.{model}-{version}"),
-            None => format!("{provider}.{model}"),
-        })
+        self.normalized.clone()
+    }
+
+    /// [`ModelId::normalized`], borrowed.
+    pub fn normalized_str(&self) -> Option<&str> {
+        self.normalized.as_deref()
     }
 
     /// Whether the normalized ID matches `pattern`: an exact ID, or a prefix ending in `*`.
     /// Matching ignores any `:…` suffix of the ID as well as its geography and ARN wrapping.
     pub fn matches(&self, pattern: &str) -> bool {
-        let Some(normalized) = self.normalized() else {
+        let Some(normalized) = self.normalized.as_deref() else {
             return false;
         };
         match pattern.strip_suffix('*') {

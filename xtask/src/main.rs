@@ -3,10 +3,12 @@
 //! - `ci` — the checks CI runs, in order: fmt, clippy with `-D warnings`, tests.
 //! - `tidy` — repository rules (also enforced by this crate's tests).
 //! - `fixtures [--check | --record]` — synthesized fixtures from the prebuilt adapters.
+//! - `bench [--quick]` — our cost next to the parse floor and the Python peers.
 //!
 //! Arguments are parsed by hand: a handful of sub-commands does not justify compiling an
 //! argument parser on every CI run.
 
+mod bench;
 mod fixtures;
 mod tidy;
 
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("tidy") => tidy::run(&project_root()),
         Some("fixtures") => fixtures::run(&project_root(), &args[1..]),
+        Some("bench") => bench::run(&project_root(), &args[1..]),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -42,7 +45,10 @@ commands:
   fixtures [--check | --record]
           write the synthesized fixtures from the adapters' samples; --check fails when the
           committed ones are stale; --record re-records bodies from live Bedrock (needs AWS
-          credentials and the AWS CLI; billed)";
+                    credentials and the AWS CLI; billed)
+  bench [--quick]
+          criterion benches and the Python peers on the same fixtures, side by side; writes
+          target/bench/summary.md (needs Python 3.10+ and ../shared)";
 
 /// The workspace root: the parent of this crate's manifest directory.
 pub(crate) fn project_root() -> PathBuf {
@@ -76,6 +82,32 @@ fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     command.current_dir(project_root());
     command
+}
+
+/// Runs `command`, failing with `what` if it fails or is still running after `limit`.
+pub(crate) fn run_with_limit(
+    mut command: Command,
+    limit: std::time::Duration,
+    what: &str,
+) -> Result<(), String> {
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("{what}: could not start: {e}"))?;
+    let started = std::time::Instant::now();
+    loop {
+        match child.try_wait().map_err(|e| format!("{what}: {e}"))? {
+            Some(status) if status.success() => return Ok(()),
+            Some(status) => return Err(format!("{what} failed ({status})")),
+            None if started.elapsed() > limit => {
+                let _ = child.kill();
+                return Err(format!(
+                    "{what} did not finish within {} s",
+                    limit.as_secs()
+                ));
+            }
+            None => std::thread::sleep(std::time::Duration::from_millis(200)),
+        }
+    }
 }
 
 fn run(step: &str, mut command: Command) -> Result<(), String> {

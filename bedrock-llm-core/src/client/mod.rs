@@ -93,6 +93,9 @@ impl InvokeError {
 #[derive(Debug, Clone)]
 pub struct Client {
     sdk: aws_sdk_bedrockruntime::Client,
+    /// `sdk` with the recording interceptor in its config: calls that need nothing per call
+    /// use it, since a per-call interceptor makes the SDK rebuild its pipeline each time.
+    recorded: aws_sdk_bedrockruntime::Client,
     registry: Arc<Registry>,
     observer: Arc<dyn InvocationObserver>,
     stream_content_cap: usize,
@@ -106,9 +109,15 @@ impl Client {
         registry: Registry,
         observer: Arc<dyn InvocationObserver>,
     ) -> Self {
+        let registry = Arc::new(registry);
+        let interceptor = RecordingInterceptor::new(Arc::clone(&registry), Arc::clone(&observer));
+        let recorded = aws_sdk_bedrockruntime::Client::from_conf(
+            sdk.config().to_builder().interceptor(interceptor).build(),
+        );
         Self {
             sdk,
-            registry: Arc::new(registry),
+            recorded,
+            registry,
             observer,
             stream_content_cap: crate::stream::DEFAULT_CONTENT_CAP,
         }
@@ -165,14 +174,14 @@ impl Client {
         model_id: &str,
         body: impl Into<Vec<u8>>,
     ) -> Result<InvokeModelOutput, InvokeModelSdkError> {
-        let builder = self
-            .sdk
+        self.recorded
             .invoke_model()
             .model_id(model_id)
             .content_type("application/json")
             .accept("application/json")
-            .body(Blob::new(body.into()));
-        self.send(builder).await
+            .body(Blob::new(body.into()))
+            .send()
+            .await
     }
 
     /// Starts a streamed call to `model_id` with `body`; the stream yields the SDK's own events,

@@ -315,6 +315,10 @@ impl GenAiSpan {
 
     /// Records `invocation`'s attributes and closes the span.
     pub fn finish(self, invocation: &Invocation, config: &Config) {
+        // Nobody listens: skip building the attributes.
+        if self.span.is_disabled() {
+            return;
+        }
         for (key, value) in attributes(invocation, config) {
             match value {
                 OtelValue::Str(s) => self.span.record(key, s.as_str()),

@@ -1,0 +1,157 @@
+//! Per-family cost of one request+response pair, on the same body files the Python peers are
+//! timed on (`tests/fixtures/bedrock/recorded`, copies of `shared/fixtures/bedrock`), plus one
+//! synthesized exchange for each family the recordings lack:
+//!
+//! - `floor`: `serde_json` parse of both bodies into `IgnoredAny` — the least any reader pays;
+//! - `extract`: bytes → typed bodies → neutral record (registry resolution included);
+//! - `events`: bytes → record → LLM events rendered as New Relic Event API JSON.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use bedrock_llm_core::{Invocation, Operation};
+use bedrock_llm_events::render::newrelic;
+use bedrock_llm_events::{CallContext, Config, build_events};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use serde::de::IgnoredAny;
+
+/// (case, model ID, request, response, input-token header, output-token header).
+type Case = (String, String, Vec<u8>, Vec<u8>, Option<u64>, Option<u64>);
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/bedrock/recorded");
+    let mut cases = Vec::new();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let (Ok(model), Ok(request), Ok(response)) = (
+            std::fs::read_to_string(dir.join("model_id.txt")),
+            std::fs::read(dir.join("request.json")),
+            std::fs::read(dir.join("response.json")),
+        ) else {
+            continue;
+        };
+        let http: serde_json::Value = std::fs::read(dir.join("http.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let header = |name: &str| {
+            http["response_headers"][name]
+                .as_str()
+                .and_then(|v| v.parse().ok())
+        };
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let input = header("X-Amzn-Bedrock-Input-Token-Count");
+        let output = header("X-Amzn-Bedrock-Output-Token-Count");
+        cases.push((
+            name,
+            model.trim().to_owned(),
+            request,
+            response,
+            input,
+            output,
+        ));
+    }
+    // Families the recordings lack, from the samples.
+    let covered = [
+        "claude_text",
+        "claude_messages",
+        "titan_text",
+        "llama",
+        "cohere_command",
+        "jurassic2",
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for sample in bedrock_llm_models::samples::all().unwrap_or_default() {
+        if covered.contains(&sample.family_slug) || !seen.insert(sample.family_slug) {
+            continue;
+        }
+        let header = |name: &str| {
+            sample
+                .headers
+                .iter()
+                .find(|(k, _)| *k == name)
+                .and_then(|(_, v)| v.parse().ok())
+        };
+        let input = header("X-Amzn-Bedrock-Input-Token-Count");
+        let output = header("X-Amzn-Bedrock-Output-Token-Count");
+        cases.push((
+            sample.family_slug.to_owned(),
+            sample.model_id.to_owned(),
+            sample.request,
+            sample.response,
+            input,
+            output,
+        ));
+    }
+    cases
+}
+
+fn families(c: &mut Criterion) {
+    let cases = cases();
+    let registry = bedrock_llm_models::registry();
+    let config = Config::default().enabled();
+    let context = CallContext::detached();
+    let mut floor = c.benchmark_group("floor");
+    for (name, _, request, response, _, _) in &cases {
+        floor.bench_with_input(
+            BenchmarkId::from_parameter(name),
+            &(request, response),
+            |b, (req, resp)| {
+                b.iter(|| {
+                    let _: IgnoredAny =
+                        serde_json::from_slice(black_box(req)).unwrap_or(IgnoredAny);
+                    let _: IgnoredAny =
+                        serde_json::from_slice(black_box(resp)).unwrap_or(IgnoredAny);
+                });
+            },
+        );
+    }
+    floor.finish();
+    let mut extract = c.benchmark_group("extract");
+    for (name, model, request, response, input, output) in &cases {
+        extract.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| {
+                let mut record = Invocation::new(black_box(model.as_str()), Operation::InvokeModel);
+                record.header_metrics.input_tokens = *input;
+                record.header_metrics.output_tokens = *output;
+                registry.read_bodies(
+                    &mut record,
+                    Some(black_box(request)),
+                    Some(black_box(response)),
+                );
+                record
+            });
+        });
+    }
+    extract.finish();
+    let mut events = c.benchmark_group("events");
+    for (name, model, request, response, input, output) in &cases {
+        events.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| {
+                let mut record = Invocation::new(black_box(model.as_str()), Operation::InvokeModel);
+                record.header_metrics.input_tokens = *input;
+                record.header_metrics.output_tokens = *output;
+                registry.read_bodies(
+                    &mut record,
+                    Some(black_box(request)),
+                    Some(black_box(response)),
+                );
+                let built = build_events(&record, &config, &context);
+                newrelic::payload(&built.events)
+            });
+        });
+    }
+    events.finish();
+}
+
+criterion_group!(benches, families);
+criterion_main!(benches);
