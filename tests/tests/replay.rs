@@ -524,3 +524,69 @@ proptest! {
         prop_assert_eq!(read.account_id.as_deref(), Some(account.as_str()));
     }
 }
+
+#[test]
+fn the_real_recorded_bodies_wrapped_in_records_replay_like_the_live_path() {
+    let mut replayed_cases = 0;
+    for case in bedrock_llm_tests::fixtures::cases()
+        .into_iter()
+        .filter(|c| c.name.starts_with("recorded/"))
+    {
+        let request: Value = serde_json::from_slice(&case.request).unwrap();
+        let (operation, output) = match &case.response {
+            Some(response) => (
+                "InvokeModel",
+                serde_json::from_slice::<Value>(response).unwrap(),
+            ),
+            None => {
+                let chunks = std::fs::read(case.dir.join("stream_chunks.json")).unwrap();
+                (
+                    "InvokeModelWithResponseStream",
+                    serde_json::from_slice::<Value>(&chunks).unwrap(),
+                )
+            }
+        };
+        let value = serde_json::json!({
+            "schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": "2024-04-18T22:54:57Z",
+            "requestId": case.header("x-amzn-RequestId"), "operation": operation, "modelId": case.model_id,
+            "input": {"inputBodyJson": request, "inputTokenCount": case.header("X-Amzn-Bedrock-Input-Token-Count").map(|v| v.parse::<u64>().unwrap())},
+            "output": {"outputBodyJson": output, "outputTokenCount": case.header("X-Amzn-Bedrock-Output-Token-Count").map(|v| v.parse::<u64>().unwrap())},
+        });
+        let replayed = replayed(&value);
+        assert!(
+            replayed.extraction_errors.is_empty(),
+            "{}: {:?}",
+            case.name,
+            replayed.extraction_errors
+        );
+        let response = replayed.response.as_ref().unwrap();
+        if case.response.is_some() {
+            let live = case.invocation(bedrock_llm_models::registry());
+            assert_eq!(replayed.request, live.request, "{}", case.name);
+            assert_eq!(replayed.response, live.response, "{}", case.name);
+        } else {
+            assert_eq!(
+                response.messages[0].content,
+                "Why did the distributed tracing span cross the road? To get to the other service!"
+            );
+            assert_eq!(replayed.timing.duration, Some(Duration::from_millis(738)));
+            assert_eq!(
+                replayed.timing.time_to_first_token,
+                Some(Duration::from_millis(378))
+            );
+        }
+        let events = build_events(
+            &replayed,
+            &Config::default().enabled(),
+            &CallContext::detached(),
+        );
+        assert!(
+            events.events[0].get_i64(attr::TOTAL_TOKENS).is_some(),
+            "{}",
+            case.name
+        );
+        assert!(events.events.len() >= 3, "{}", case.name);
+        replayed_cases += 1;
+    }
+    assert_eq!(replayed_cases, 8);
+}
