@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use bedrock_llm_core::client::{SdkTarget, sdk_config};
 use bedrock_llm_core::{BedrockModel, ModelId, ModelResponse, Registry};
-use bedrock_llm_models::samples::Sample;
+use bedrock_llm_models::samples::{self, Sample};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -627,18 +627,6 @@ fn stream_body(frames: Vec<Bytes>, fault: Option<Fault>) -> Body {
     http_body_util::StreamBody::new(frames).boxed()
 }
 
-/// Cuts text into pieces of `size` characters, as models stream it.
-fn pieces(text: &str, size: usize) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
-    }
-    chars
-        .chunks(size.max(1))
-        .map(|piece| piece.iter().collect())
-        .collect()
-}
-
 async fn answer(
     state: &State,
     request: &RecordedRequest,
@@ -729,9 +717,9 @@ async fn answer(
     };
     if streaming {
         let size = state.piece_chars.load(Ordering::Relaxed);
-        let Some(chunks) =
-            bedrock_llm_models::samples::stream_chunks(sample, &mut |text| pieces(text, size))
-        else {
+        let Some(chunks) = bedrock_llm_models::samples::stream_chunks(sample, &mut |text| {
+            samples::pieces(text, size)
+        }) else {
             return whole(EmulatedResponse::error(
                 400,
                 "ValidationException",
@@ -789,13 +777,7 @@ fn converse_answer(
                 .and_then(|v| v.messages.first())
                 .map(|m| m.content.clone())
                 .unwrap_or_default();
-            let header = |name: &str| {
-                sample
-                    .headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .and_then(|(_, v)| v.parse::<u64>().ok())
-            };
+            let header = |name: &str| sample.header(name);
             let usage = view.map(|v| v.usage).unwrap_or_default();
             (
                 text,
@@ -832,7 +814,7 @@ fn converse_answer(
         "messageStart",
         &serde_json::json!({"role": "assistant"}),
     )];
-    for piece in pieces(&text, state.piece_chars.load(Ordering::Relaxed)) {
+    for piece in samples::pieces(&text, state.piece_chars.load(Ordering::Relaxed)) {
         let delta = serde_json::json!({"contentBlockIndex": 0, "delta": {"text": piece}});
         frames.push(converse_event_frame("contentBlockDelta", &delta));
     }

@@ -95,6 +95,20 @@ fn cases() -> Vec<Case> {
     cases
 }
 
+/// Bytes → neutral record, with the header counts a live call would have.
+fn record(registry: &bedrock_llm_core::Registry, case: &Case) -> Invocation {
+    let (_, model, request, response, input, output) = case;
+    let mut record = Invocation::new(black_box(model.as_str()), Operation::InvokeModel);
+    record.header_metrics.input_tokens = *input;
+    record.header_metrics.output_tokens = *output;
+    registry.read_bodies(
+        &mut record,
+        Some(black_box(request)),
+        Some(black_box(response)),
+    );
+    record
+}
+
 fn families(c: &mut Criterion) {
     let cases = cases();
     let registry = bedrock_llm_models::registry();
@@ -117,36 +131,17 @@ fn families(c: &mut Criterion) {
     }
     floor.finish();
     let mut extract = c.benchmark_group("extract");
-    for (name, model, request, response, input, output) in &cases {
-        extract.bench_function(BenchmarkId::from_parameter(name), |b| {
-            b.iter(|| {
-                let mut record = Invocation::new(black_box(model.as_str()), Operation::InvokeModel);
-                record.header_metrics.input_tokens = *input;
-                record.header_metrics.output_tokens = *output;
-                registry.read_bodies(
-                    &mut record,
-                    Some(black_box(request)),
-                    Some(black_box(response)),
-                );
-                record
-            });
+    for case in &cases {
+        extract.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
+            b.iter(|| record(registry, case))
         });
     }
     extract.finish();
     let mut events = c.benchmark_group("events");
-    for (name, model, request, response, input, output) in &cases {
-        events.bench_function(BenchmarkId::from_parameter(name), |b| {
+    for case in &cases {
+        events.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
             b.iter(|| {
-                let mut record = Invocation::new(black_box(model.as_str()), Operation::InvokeModel);
-                record.header_metrics.input_tokens = *input;
-                record.header_metrics.output_tokens = *output;
-                registry.read_bodies(
-                    &mut record,
-                    Some(black_box(request)),
-                    Some(black_box(response)),
-                );
-                let built = build_events(&record, &config, &context);
-                newrelic::payload(&built.events)
+                newrelic::payload(&build_events(&record(registry, case), &config, &context).events)
             });
         });
     }

@@ -32,6 +32,29 @@ pub struct Sample {
     pub headers: Vec<(&'static str, String)>,
 }
 
+impl Sample {
+    /// A response header's value as a number, matched case-insensitively.
+    pub fn header(&self, name: &str) -> Option<u64> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.parse().ok())
+    }
+}
+
+/// `text` cut into pieces of `size` characters, as a model streams it (one empty piece for
+/// empty text).
+pub fn pieces(text: &str, size: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars
+        .chunks(size.max(1))
+        .map(|piece| piece.iter().collect())
+        .collect()
+}
+
 struct Spec {
     family_slug: &'static str,
     case: &'static str,
@@ -594,14 +617,7 @@ pub fn all() -> Result<Vec<Sample>, BodyError> {
 
 /// Bedrock's `amazon-bedrock-invocationMetrics`, added to a stream's last chunk.
 fn invocation_metrics(sample: &Sample) -> Value {
-    let header = |name: &str| {
-        sample
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
+    let header = |name: &str| sample.header(name).unwrap_or(0);
     json!({
         "inputTokenCount": header("X-Amzn-Bedrock-Input-Token-Count"),
         "outputTokenCount": header("X-Amzn-Bedrock-Output-Token-Count"),

@@ -4,14 +4,6 @@
 use bedrock_llm_models::samples::{self, Sample, stream_chunks};
 use serde_json::{Value, json};
 
-fn header(sample: &Sample, name: &str) -> Option<u64> {
-    sample
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .and_then(|(_, v)| v.parse().ok())
-}
-
 fn base(operation: &str, model_id: &str, request_id: &str) -> Value {
     json!({
         "schemaType": "ModelInvocationLog",
@@ -36,12 +28,12 @@ pub fn invoke_record(sample: &Sample) -> Value {
     record["input"] = json!({
         "inputContentType": "application/json",
         "inputBodyJson": serde_json::from_slice::<Value>(&sample.request).unwrap(),
-        "inputTokenCount": header(sample, "X-Amzn-Bedrock-Input-Token-Count"),
+        "inputTokenCount": sample.header("X-Amzn-Bedrock-Input-Token-Count"),
     });
     record["output"] = json!({
         "outputContentType": "application/json",
         "outputBodyJson": serde_json::from_slice::<Value>(&sample.response).unwrap(),
-        "outputTokenCount": header(sample, "X-Amzn-Bedrock-Output-Token-Count").unwrap_or(0),
+        "outputTokenCount": sample.header("X-Amzn-Bedrock-Output-Token-Count").unwrap_or(0),
     });
     record
 }
@@ -49,14 +41,7 @@ pub fn invoke_record(sample: &Sample) -> Value {
 /// The InvokeModelWithResponseStream record of a sample (its chunks, then a bare `"[DONE]"`),
 /// or `None` for families that do not stream.
 pub fn stream_record(sample: &Sample) -> Option<Value> {
-    let mut chunks = stream_chunks(sample, &mut |text| {
-        let chars: Vec<char> = text.chars().collect();
-        if chars.is_empty() {
-            vec![String::new()]
-        } else {
-            chars.chunks(7).map(|c| c.iter().collect()).collect()
-        }
-    })?;
+    let mut chunks = stream_chunks(sample, &mut |text| samples::pieces(text, 7))?;
     chunks.push(json!("[DONE]"));
     let mut record = invoke_record(sample);
     record["operation"] = json!("InvokeModelWithResponseStream");

@@ -179,41 +179,33 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
             guardrail_id: input.guardrail_identifier().map(str::to_owned),
         });
     }
+    // The two Converse inputs have the same accessors but no common trait.
+    macro_rules! converse_input {
+        ($input:expr, $operation:expr) => {{
+            let input = $input;
+            let view = converse::request_view(&converse::ConverseRequest {
+                messages: input.messages(),
+                system: input.system(),
+                inference: input.inference_config(),
+                tools: input.tool_config(),
+                additional: input.additional_model_request_fields(),
+            });
+            Some(RecordedInput {
+                model_id: model(input.model_id()),
+                operation: $operation,
+                body: None,
+                view: Some(view),
+                guardrail_id: input
+                    .guardrail_config()
+                    .map(|g| g.guardrail_identifier().to_owned()),
+            })
+        }};
+    }
     if let Some(input) = input.downcast_ref::<ConverseInput>() {
-        let view = converse::request_view(&converse::ConverseRequest {
-            messages: input.messages(),
-            system: input.system(),
-            inference: input.inference_config(),
-            tools: input.tool_config(),
-            additional: input.additional_model_request_fields(),
-        });
-        return Some(RecordedInput {
-            model_id: model(input.model_id()),
-            operation: Operation::Converse,
-            body: None,
-            view: Some(view),
-            guardrail_id: input
-                .guardrail_config()
-                .map(|g| g.guardrail_identifier().to_owned()),
-        });
+        return converse_input!(input, Operation::Converse);
     }
     if let Some(input) = input.downcast_ref::<ConverseStreamInput>() {
-        let view = converse::request_view(&converse::ConverseRequest {
-            messages: input.messages(),
-            system: input.system(),
-            inference: input.inference_config(),
-            tools: input.tool_config(),
-            additional: input.additional_model_request_fields(),
-        });
-        return Some(RecordedInput {
-            model_id: model(input.model_id()),
-            operation: Operation::ConverseStream,
-            body: None,
-            view: Some(view),
-            guardrail_id: input
-                .guardrail_config()
-                .map(|g| g.guardrail_identifier().to_owned()),
-        });
+        return converse_input!(input, Operation::ConverseStream);
     }
     None
 }

@@ -191,14 +191,21 @@ impl Client {
         model_id: &str,
         body: impl Into<Vec<u8>>,
     ) -> Result<RecordedStream, InvokeStreamSdkError> {
-        let builder = self
-            .sdk
+        self.send_stream(self.stream_builder(model_id, body.into()))
+            .await
+    }
+
+    fn stream_builder(
+        &self,
+        model_id: &str,
+        body: Vec<u8>,
+    ) -> InvokeModelWithResponseStreamFluentBuilder {
+        self.sdk
             .invoke_model_with_response_stream()
             .model_id(model_id)
             .content_type("application/json")
             .accept("application/json")
-            .body(Blob::new(body.into()));
-        self.send_stream(builder).await
+            .body(Blob::new(body))
     }
 
     /// Starts a streamed call with a typed request of model `M`, read with `M`'s adapter.
@@ -210,16 +217,12 @@ impl Client {
         let body = request
             .to_body()
             .map_err(|e| InvokeError::RequestBody(e.with_family(M::FAMILY)))?;
-        let builder = self
-            .sdk
-            .invoke_model_with_response_stream()
-            .model_id(model_id)
-            .content_type("application/json")
-            .accept("application/json")
-            .body(Blob::new(body));
-        self.start_stream(builder, self.interceptor().pinned(adapter::<M>()))
-            .await
-            .map_err(|e| InvokeError::Stream(Box::new(e)))
+        self.start_stream(
+            self.stream_builder(model_id, body),
+            self.interceptor().pinned(adapter::<M>()),
+        )
+        .await
+        .map_err(|e| InvokeError::Stream(Box::new(e)))
     }
 
     /// Starts a streamed call built with the SDK's own builder, recorded.
