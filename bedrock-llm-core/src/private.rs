@@ -32,6 +32,10 @@ pub fn decode<T>(body: &[u8], side: BodySide, type_name: &'static str) -> Result
 where
     T: serde::de::DeserializeOwned,
 {
+    // The fast path: a plain parse. Only a failure pays for path tracking, on a second parse.
+    if let Ok(value) = serde_json::from_slice::<T>(body) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = json_path(&error.path().to_string());
