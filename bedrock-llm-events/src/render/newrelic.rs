@@ -9,108 +9,126 @@ use crate::names::{attr, error_attr};
 
 /// The event as one JSON object.
 pub fn event_json(event: &LlmEvent) -> String {
-    let mut out = String::with_capacity(256);
-    write_event(&mut out, event);
-    out
+    let mut out = Vec::with_capacity(256);
+    write_event_bytes(&mut out, event);
+    into_string(out)
 }
 
 /// Events as NDJSON: one object per line, each line ending in `\n`.
 pub fn ndjson<'a>(events: impl IntoIterator<Item = &'a LlmEvent>) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(1024);
     for event in events {
-        write_event(&mut out, event);
-        out.push('\n');
+        write_event_bytes(&mut out, event);
+        out.push(b'\n');
     }
-    out
+    into_string(out)
 }
 
 /// Events as the JSON array the Event API accepts in one POST.
 pub fn payload<'a>(events: impl IntoIterator<Item = &'a LlmEvent>) -> String {
-    let mut out = String::from("[");
+    let mut out = Vec::with_capacity(1024);
+    out.push(b'[');
     for (i, event) in events.into_iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        write_event(&mut out, event);
+        write_event_bytes(&mut out, event);
     }
-    out.push(']');
-    out
+    out.push(b']');
+    into_string(out)
 }
 
 /// Writes one event object onto `out`.
 pub fn write_event(out: &mut String, event: &LlmEvent) {
-    out.push_str("{\"eventType\":");
+    let mut bytes = Vec::with_capacity(256);
+    write_event_bytes(&mut bytes, event);
+    out.push_str(&into_string(bytes));
+}
+
+/// Writes one event object onto a byte buffer: strings are escaped straight into it, so no
+/// attribute costs an allocation.
+pub fn write_event_bytes(out: &mut Vec<u8>, event: &LlmEvent) {
+    out.extend_from_slice(b"{\"eventType\":");
     write_str(out, event.event_type());
-    out.push_str(",\"timestamp\":");
+    out.extend_from_slice(b",\"timestamp\":");
     let timestamp = event
         .get_i64(attr::TIMESTAMP)
         .map_or(event.time_ms() as i128, i128::from);
-    out.push_str(&timestamp.to_string());
+    write_json(out, &timestamp);
     for (key, value) in event.attributes() {
         if key == attr::TIMESTAMP {
             continue;
         }
-        out.push(',');
+        out.push(b',');
         write_str(out, key);
-        out.push(':');
+        out.push(b':');
         write_value(out, value);
     }
-    out.push('}');
+    out.push(b'}');
 }
 
 /// An error report as a `TransactionError`-style object: `error.class` carries the code, as
 /// New Relic's agents report exceptions, beside the attributes of `llm-events.md` §9.
 pub fn error_json(report: &ErrorReport, timestamp_ms: u64) -> String {
-    let mut out = String::from("{\"eventType\":\"TransactionError\",\"timestamp\":");
-    out.push_str(&timestamp_ms.to_string());
-    out.push_str(",\"error.class\":");
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"{\"eventType\":\"TransactionError\",\"timestamp\":");
+    write_json(&mut out, &timestamp_ms);
+    out.extend_from_slice(b",\"error.class\":");
     write_str(&mut out, &report.code);
-    out.push(',');
+    out.push(b',');
     write_str(&mut out, error_attr::CODE);
-    out.push(':');
+    out.push(b':');
     write_str(&mut out, &report.code);
     if let Some(message) = &report.message {
-        out.push(',');
+        out.push(b',');
         write_str(&mut out, error_attr::MESSAGE);
-        out.push(':');
+        out.push(b':');
         write_str(&mut out, message);
     }
     if let Some(status) = report.http_status {
-        out.push(',');
+        out.push(b',');
         write_str(&mut out, error_attr::HTTP_STATUS);
-        out.push(':');
-        out.push_str(&status.to_string());
+        out.push(b':');
+        write_json(&mut out, &status);
     }
     for (key, id) in [
         (error_attr::COMPLETION_ID, &report.completion_id),
         (error_attr::EMBEDDING_ID, &report.embedding_id),
     ] {
         if let Some(id) = id {
-            out.push(',');
+            out.push(b',');
             write_str(&mut out, key);
-            out.push(':');
+            out.push(b':');
             write_str(&mut out, id);
         }
     }
-    out.push('}');
-    out
+    out.push(b'}');
+    into_string(out)
 }
 
-fn write_value(out: &mut String, value: &AttrValue) {
+fn write_value(out: &mut Vec<u8>, value: &AttrValue) {
     match value {
         AttrValue::Str(s) => write_str(out, s),
-        AttrValue::Int(i) => out.push_str(&i.to_string()),
-        // Non-finite floats never get this far (the builder drops them); `null` keeps the JSON
-        // valid if one ever did.
-        AttrValue::Float(f) => match serde_json::Number::from_f64(*f) {
-            Some(number) => out.push_str(&number.to_string()),
-            None => out.push_str("null"),
-        },
-        AttrValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        AttrValue::Int(i) => write_json(out, i),
+        // Non-finite floats never get this far (the builder drops them); serde_json writes
+        // `null` for one, which keeps the JSON valid if one ever did.
+        AttrValue::Float(f) => write_json(out, f),
+        AttrValue::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
     }
 }
 
-fn write_str(out: &mut String, s: &str) {
-    // Serializing a `str` into JSON cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    write_json(out, s);
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Writing a string or number into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(out, value);
+}
+
+/// The buffer holds only `&str` contents and ASCII punctuation, so it is always UTF-8; the
+/// lossy arm is there so that no input can make this panic.
+fn into_string(out: Vec<u8>) -> String {
+    String::from_utf8(out)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
