@@ -10,7 +10,9 @@ use bedrock_llm_core::{
 };
 use bedrock_llm_events::names::attr;
 use bedrock_llm_events::render::{newrelic, otel};
-use bedrock_llm_events::{AttrValue, CallContext, Config, LlmAttributes, build_events};
+use bedrock_llm_events::{
+    AttrValue, CallContext, Config, Limits, LlmAttributes, LlmEvent, build_events,
+};
 use proptest::prelude::*;
 
 /// Content carries a marker no other attribute can contain, so "appears anywhere" is a
@@ -169,5 +171,26 @@ proptest! {
         }
         let count = built.events[0].get_i64(attr::NUMBER_OF_MESSAGES);
         prop_assert_eq!(count, (!messages.is_empty()).then_some(messages.len() as i64));
+    }
+
+    /// Whatever the text (quotes, backslashes, control characters, any Unicode, escape-free
+    /// runs longer or shorter than the fast path's step), the New Relic JSON reads back to the
+    /// same values.
+    #[test]
+    fn new_relic_json_reads_back_to_the_attribute_values(
+        content in prop_oneof![any::<String>(), "[a-z \"\\\\\n\t\u{1}é]{0,100}"],
+        plain in "[ -~&&[^\"\\\\]]{0,80}",
+        number in any::<u64>(),
+    ) {
+        let event = LlmEvent::builder("LlmChatCompletionMessage", 1, Limits::new(4095))
+            .content(attr::CONTENT, content.clone())
+            .str(attr::ID, plain.clone())
+            .int(attr::SEQUENCE, number)
+            .build();
+        let json: serde_json::Value = serde_json::from_str(&newrelic::event_json(&event))
+            .map_err(|error| TestCaseError::fail(error.to_string()))?;
+        prop_assert_eq!(json[attr::CONTENT].as_str(), Some(content.as_str()));
+        prop_assert_eq!(json[attr::ID].as_str(), Some(plain.as_str()));
+        prop_assert_eq!(json[attr::SEQUENCE].as_i64(), i64::try_from(number).ok());
     }
 }

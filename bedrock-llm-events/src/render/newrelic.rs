@@ -118,7 +118,32 @@ fn write_value(out: &mut Vec<u8>, value: &AttrValue) {
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    write_json(out, s);
+    if needs_escape(s.as_bytes()) {
+        write_json(out, s);
+    } else {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// Whether JSON needs any byte of `bytes` escaped. Most content needs none, and serde_json's
+/// escaper looks at one byte at a time; this check is written so the compiler vectorizes it
+/// (32 bytes per step, no early exit inside a step), which makes the common case several
+/// times cheaper. The escaping itself stays serde_json's.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let must_escape = |byte: u8| byte < 0x20 || byte == b'"' || byte == b'\\';
+    let mut chunks = bytes.chunks_exact(32);
+    for chunk in &mut chunks {
+        if chunk
+            .iter()
+            .fold(false, |found, &byte| found | must_escape(byte))
+        {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&byte| must_escape(byte))
 }
 
 fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
