@@ -197,6 +197,29 @@ impl LogReader {
         }
     }
 
+    /// A file whose first line is a lone `{`: one pretty-printed document (`FilterLogEvents`
+    /// output) when the whole parses as JSON; otherwise a stray line followed by lines of
+    /// their own, read one by one so that nothing after the stray line is lost.
+    fn document_or_lines(&mut self, location: Location, first: &str, rest: &str) {
+        let document = format!("{}{rest}", first.trim());
+        if serde_json::from_str::<serde::de::IgnoredAny>(&document).is_ok() {
+            self.line(location, &document.replace('\n', " "));
+            return;
+        }
+        let file = location.file.clone();
+        self.line(location, first);
+        for (index, text) in rest.lines().enumerate() {
+            let line = index as u64 + 2;
+            self.line(
+                Location {
+                    file: file.clone(),
+                    line,
+                },
+                text,
+            );
+        }
+    }
+
     /// A CloudWatch event (`{"message": …}`) or `FilterLogEvents` output (`{"events": […]}`).
     /// Reads `json` as a CloudWatch event or `FilterLogEvents` output; `false` when it is neither.
     fn cloudwatch(&mut self, location: Location, json: &str) -> bool {
@@ -279,10 +302,7 @@ impl Iterator for LogReader {
                         self.bytes += rest.len() as u64;
                         self.current = None;
                         match read {
-                            Ok(_) => self.line(
-                                location,
-                                &format!("{}{}", line.trim(), rest).replace('\n', " "),
-                            ),
+                            Ok(_) => self.document_or_lines(location, &line, &rest),
                             Err(error) => self.queued.push_back(ReadItem::Skipped(
                                 location,
                                 format!("read error: {error}"),

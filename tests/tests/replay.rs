@@ -342,6 +342,9 @@ fn every_input_form_is_read_and_bad_lines_are_reported_with_file_and_line() {
     // Keys in another order (identity and schema fields last).
     let reordered = "{\"operation\":\"InvokeModel\",\"modelId\":\"meta.llama3-70b-instruct-v1:0\",\"requestId\":\"r-1\",\"input\":{\"inputBodyJson\":{\"prompt\":\"hi\"},\"inputTokenCount\":1},\"output\":{\"outputBodyJson\":{\"generation\":\"yo\",\"stop_reason\":\"stop\"},\"outputTokenCount\":1},\"timestamp\":\"2024-04-18T22:54:57Z\",\"identity\":{\"arn\":\"x\"},\"schemaVersion\":\"1.0\",\"schemaType\":\"ModelInvocationLog\"}";
     std::fs::write(dir.join("reordered.ndjson"), format!("{reordered}\n")).unwrap();
+    // A stray `{` first line looks like a pretty-printed document but is not one: the record
+    // after it must still be read.
+    std::fs::write(dir.join("stray-brace.ndjson"), format!("{{\n{reordered}\n")).unwrap();
 
     let mut records = Vec::new();
     let mut skipped = Vec::new();
@@ -352,14 +355,18 @@ fn every_input_form_is_read_and_bad_lines_are_reported_with_file_and_line() {
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(records.len(), all.len() + 4, "{skipped:?}");
-    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(records.len(), all.len() + 5, "{skipped:?}");
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
     assert!(
         skipped[0].ends_with("cloudwatch.ndjson:3: not a JSON object"),
         "{skipped:?}"
     );
     assert!(
         skipped[1].contains("cloudwatch.ndjson:4: not a ModelInvocationLog record"),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped[2].contains("stray-brace.ndjson:1: malformed record"),
         "{skipped:?}"
     );
     let operations: std::collections::BTreeSet<_> =
