@@ -296,6 +296,7 @@ pub struct CohereEmbedResponse {
     pub id: Option<String>,
     /// The vectors.
     #[llm(nested)]
+    #[serde(deserialize_with = "CohereEmbeddings::deserialize_unbuffered")]
     pub embeddings: CohereEmbeddings,
     /// `embeddings_floats` or `embeddings_by_type`.
     pub response_type: Option<String>,
@@ -312,4 +313,46 @@ pub enum CohereEmbeddings {
     Floats(#[llm(embedding)] Vec<Vec<f32>>),
     /// `embeddings_by_type`: `{"float": […], "int8": […]}`.
     ByType(#[llm(embedding)] BTreeMap<String, Vec<Vec<f64>>>),
+}
+
+impl CohereEmbeddings {
+    /// Reads either form by its first token. The derived untagged reader buffers the whole
+    /// vector list as generic values before trying each variant, which made it most of the
+    /// cost of reading an embed response.
+    fn deserialize_unbuffered<'de, D>(deserializer: D) -> Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        struct FormVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for FormVisitor {
+            type Value = CohereEmbeddings;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of float vectors, or an object of vector lists by type")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let vectors = serde::Deserialize::deserialize(
+                    serde::de::value::SeqAccessDeserializer::new(seq),
+                )?;
+                Ok(CohereEmbeddings::Floats(vectors))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let by_type = serde::Deserialize::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(CohereEmbeddings::ByType(by_type))
+            }
+        }
+
+        deserializer.deserialize_any(FormVisitor)
+    }
 }

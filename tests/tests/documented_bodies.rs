@@ -278,3 +278,34 @@ fn mistral_chat_openai_style_finish_reason_key() {
     );
     assert_eq!(response.usage.total_tokens, Some(6));
 }
+
+#[test]
+fn cohere_embed_reads_both_embedding_forms_and_names_the_path_of_a_bad_one() {
+    let request = json!({"texts": ["a", "b"], "input_type": "search_document"});
+    let floats = json!({"id": "e1", "embeddings": [[0.5, -1.0, 2.0], [1.0, 0.0, 0.25]],
+        "response_type": "embeddings_floats"});
+    let (_, response) = read("cohere.embed-english-v3", request.clone(), floats);
+    let stats = response.embedding.unwrap();
+    assert_eq!((stats.count, stats.dimensions), (2, Some(3)));
+
+    let by_type = json!({"id": "e2", "embeddings": {"float": [[0.5, 1.5]], "int8": [[1, 2]]},
+        "response_type": "embeddings_by_type"});
+    let (_, response) = read("cohere.embed-english-v3", request.clone(), by_type);
+    assert_eq!(response.embedding.unwrap().dimensions, Some(2));
+
+    let mut record = Invocation::new("cohere.embed-english-v3", Operation::InvokeModel);
+    let request = serde_json::to_vec(&request).unwrap();
+    let bad = br#"{"id": "e3", "embeddings": [[0.5, "x"]]}"#;
+    bedrock_llm_models::registry().read_bodies(&mut record, Some(&request), Some(bad));
+    let [error] = record.extraction_errors.as_slice() else {
+        panic!("expected one error, got {:?}", record.extraction_errors);
+    };
+    assert_eq!(error.path, "$.embeddings[0][1]", "{error}");
+    assert!(error.to_string().contains("Cohere Embed"), "{error}");
+    let wrong_form = br#"{"id": "e4", "embeddings": "none"}"#;
+    let mut record = Invocation::new("cohere.embed-english-v3", Operation::InvokeModel);
+    bedrock_llm_models::registry().read_bodies(&mut record, Some(&request), Some(wrong_form));
+    let message = record.extraction_errors[0].to_string();
+    assert!(message.contains("a list of float vectors"), "{message}");
+    assert!(message.contains("$.embeddings"), "{message}");
+}
