@@ -189,6 +189,7 @@ pub struct JambaMessage {
     pub role: Option<String>,
     /// A string or typed parts.
     #[llm(content)]
+    #[serde(default, deserialize_with = "ChatContent::deserialize_optional")]
     pub content: Option<ChatContent>,
     /// Tool calls, kept as sent.
     pub tool_calls: Option<Value>,

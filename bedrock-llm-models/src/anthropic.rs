@@ -2,7 +2,10 @@
 //! (Claude 3 and later, and Claude 2.x when the body has `messages`).
 
 use bedrock_llm_core::{TokenCount, bedrock_model};
+use serde::Deserialize;
 use serde_json::Value;
+
+use crate::common::TextOrList;
 
 /// Claude Text Completions. Claude 2.x IDs accept this body and the Messages body; the
 /// registry routes on the body's shape.
@@ -83,6 +86,7 @@ pub struct ClaudeMessagesRequest {
     pub anthropic_beta: Option<Vec<String>>,
     /// The system prompt: a string or text blocks.
     #[llm(system)]
+    #[serde(default, deserialize_with = "ClaudeContent::deserialize_optional")]
     pub system: Option<ClaudeContent>,
     /// The conversation.
     #[llm(messages)]
@@ -136,6 +140,7 @@ pub struct ClaudeMessage {
     pub role: String,
     /// A string or blocks.
     #[llm(content)]
+    #[serde(deserialize_with = "ClaudeContent::deserialize_required")]
     pub content: ClaudeContent,
 }
 
@@ -148,6 +153,34 @@ pub enum ClaudeContent {
     Text(#[llm(text)] String),
     /// Typed blocks.
     Blocks(#[llm(text)] Vec<ClaudeBlock>),
+}
+
+impl From<TextOrList<ClaudeBlock>> for ClaudeContent {
+    fn from(content: TextOrList<ClaudeBlock>) -> Self {
+        match content {
+            TextOrList::Text(text) => Self::Text(text),
+            TextOrList::List(blocks) => Self::Blocks(blocks),
+        }
+    }
+}
+
+impl ClaudeContent {
+    /// Through [`TextOrList`], so errors inside blocks keep their path.
+    fn deserialize_required<'de, D>(deserializer: D) -> Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        TextOrList::deserialize(deserializer).map(Self::from)
+    }
+
+    /// `Option<ClaudeContent>` through [`TextOrList`].
+    fn deserialize_optional<'de, D>(deserializer: D) -> Result<Option<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        let content: Option<TextOrList<ClaudeBlock>> = Deserialize::deserialize(deserializer)?;
+        Ok(content.map(Self::from))
+    }
 }
 
 /// A content block. Thinking blocks are kept but are not message text.
@@ -197,6 +230,7 @@ pub enum ClaudeBlock {
         tool_use_id: Option<String>,
         /// A string or blocks.
         #[llm(text)]
+        #[serde(default, deserialize_with = "ClaudeContent::deserialize_optional")]
         content: Option<ClaudeContent>,
         /// Whether the tool failed.
         is_error: Option<bool>,

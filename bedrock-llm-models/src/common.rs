@@ -243,3 +243,60 @@ pub struct OpenAiUsage {
     #[llm(total_tokens)]
     pub total_tokens: Option<TokenCount>,
 }
+
+/// A JSON string or array, told apart by its first token. serde's untagged reader buffers the
+/// value and, when no variant fits, reports only "did not match any variant"; this reads the
+/// value once and lets an error inside a list name its element and what was expected there.
+/// Content fields use it through `deserialize_with`.
+pub(crate) enum TextOrList<T> {
+    Text(String),
+    List(Vec<T>),
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for TextOrList<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FormVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for FormVisitor<T> {
+            type Value = TextOrList<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a list of content blocks")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(TextOrList::Text(text.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Self::Value, E> {
+                Ok(TextOrList::Text(text))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let list = serde::Deserialize::deserialize(
+                    serde::de::value::SeqAccessDeserializer::new(seq),
+                )?;
+                Ok(TextOrList::List(list))
+            }
+        }
+
+        deserializer.deserialize_any(FormVisitor(std::marker::PhantomData))
+    }
+}
+
+impl ChatContent {
+    /// `Option<ChatContent>` through [`TextOrList`].
+    pub(crate) fn deserialize_optional<'de, D>(deserializer: D) -> Result<Option<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        let content: Option<TextOrList<ChatPart>> = serde::Deserialize::deserialize(deserializer)?;
+        Ok(content.map(|content| match content {
+            TextOrList::Text(text) => Self::Text(text),
+            TextOrList::List(parts) => Self::Parts(parts),
+        }))
+    }
+}

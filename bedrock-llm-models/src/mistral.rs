@@ -113,6 +113,7 @@ pub struct MistralMessage {
     pub role: Option<String>,
     /// A string or typed parts.
     #[llm(content)]
+    #[serde(default, deserialize_with = "ChatContent::deserialize_optional")]
     pub content: Option<ChatContent>,
     /// Tool calls, each `<tool_use>{name}</tool_use>`.
     #[llm(text)]

@@ -309,3 +309,40 @@ fn cohere_embed_reads_both_embedding_forms_and_names_the_path_of_a_bad_one() {
     assert!(message.contains("a list of float vectors"), "{message}");
     assert!(message.contains("$.embeddings"), "{message}");
 }
+
+#[test]
+fn claude_and_chat_content_of_the_wrong_type_name_the_path_and_the_expectation() {
+    let cases: [(&str, &[u8], &str, &str); 3] = [
+        (
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            br#"{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": 5}]}"#,
+            "$.messages[1].content",
+            "expected a string or a list of content blocks",
+        ),
+        (
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            br#"{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 5, "system": {"text": "x"}, "messages": []}"#,
+            "$.system",
+            "expected a string or a list of content blocks",
+        ),
+        (
+            "mistral.mistral-large-2407-v1:0",
+            br#"{"messages": [{"role": "user", "content": [{"type": "text", "text": 1}]}]}"#,
+            // A tagged part is read whole, so the path stops at the part.
+            "$.messages[0].content[0]",
+            "expected a string",
+        ),
+    ];
+    for (model_id, body, path, expected) in cases {
+        let mut record = Invocation::new(model_id, Operation::InvokeModel);
+        bedrock_llm_models::registry().read_bodies(&mut record, Some(body), None);
+        let [error] = record.extraction_errors.as_slice() else {
+            panic!(
+                "{model_id}: expected one error, got {:?}",
+                record.extraction_errors
+            );
+        };
+        assert_eq!(error.path, path, "{error}");
+        assert!(error.to_string().contains(expected), "{error}");
+    }
+}
