@@ -100,3 +100,11 @@ pub fn outcome(result: &Result<InvokeModelOutput, InvokeModelSdkError>) -> Strin
         }
     }
 }
+
+/// The events of `event_type`, in order.
+pub fn events_of_type<'a>(events: &'a [LlmEvent], event_type: &str) -> Vec<&'a LlmEvent> {
+    events
+        .iter()
+        .filter(|event| event.event_type() == event_type)
+        .collect()
+}

@@ -20,7 +20,7 @@ use bedrock_llm_emulator::{EmulatedResponse, Emulator, Fault};
 use bedrock_llm_events::names::{attr, metric};
 use bedrock_llm_events::{CallContext, Config, Harvest, LlmEvent, Recorder, build_events};
 use bedrock_llm_models::samples::{self, Sample};
-use bedrock_llm_tests::harness::{self, outcome, stable};
+use bedrock_llm_tests::harness::{self, events_of_type, outcome, stable};
 use proptest::prelude::*;
 
 /// The events of each call, by request id.
@@ -625,11 +625,7 @@ fn caller_results_are_identical_with_instrumentation_on_and_off() {
         .unwrap();
     // Every instrumented call was recorded exactly once.
     let harvest = recorder.harvest();
-    let summaries = harvest
-        .events
-        .iter()
-        .filter(|e| e.event_type() == "LlmChatCompletionSummary")
-        .count();
+    let summaries = events_of_type(&harvest.events, "LlmChatCompletionSummary").len();
     assert_eq!(
         summaries as u64,
         harvest

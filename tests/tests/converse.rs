@@ -14,7 +14,7 @@ use bedrock_llm_core::client::{BlockingClient, Client};
 use bedrock_llm_emulator::{Emulator, Fault};
 use bedrock_llm_events::names::attr;
 use bedrock_llm_events::{Harvest, LlmEvent};
-use bedrock_llm_tests::harness::{self, stable};
+use bedrock_llm_tests::harness::{self, events_of_type, stable};
 
 fn conversation(
     client: &aws_sdk_bedrockruntime::Client,
@@ -265,11 +265,7 @@ async fn converse_through_the_interceptor_on_a_users_client() {
         .unwrap();
     while stream.stream.recv().await.unwrap().is_some() {}
     let harvest = recorder.harvest();
-    let summaries: Vec<_> = harvest
-        .events
-        .iter()
-        .filter(|e| e.event_type() == "LlmChatCompletionSummary")
-        .collect();
+    let summaries = events_of_type(&harvest.events, "LlmChatCompletionSummary");
     assert_eq!(summaries.len(), 2);
     let responses = harvest
         .events
@@ -340,10 +336,6 @@ async fn converse_failures_are_recorded_once() {
             ("modelStreamErrorException", Some(200))
         ]
     );
-    let summaries = harvest
-        .events
-        .iter()
-        .filter(|e| e.event_type() == "LlmChatCompletionSummary")
-        .count();
+    let summaries = events_of_type(&harvest.events, "LlmChatCompletionSummary").len();
     assert_eq!(summaries, 2);
 }

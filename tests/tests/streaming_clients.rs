@@ -16,7 +16,7 @@ use bedrock_llm_emulator::{Emulator, Fault};
 use bedrock_llm_events::names::{attr, metric};
 use bedrock_llm_events::{Config, Harvest, Recorder};
 use bedrock_llm_models::samples::{self, Sample, stream_chunks};
-use bedrock_llm_tests::harness::{self, stable};
+use bedrock_llm_tests::harness::{self, events_of_type, stable};
 
 /// The emulator's cut: about 16 characters per piece.
 fn emulator_pieces(text: &str) -> Vec<String> {
@@ -191,11 +191,7 @@ async fn an_exception_frame_mid_stream_is_one_error_event_with_the_partial_conte
     assert_eq!(report.http_status, Some(200));
     assert_eq!(report.code, "modelStreamErrorException");
     assert_eq!(report.message.as_deref(), Some("The model stream failed."));
-    let summaries: Vec<_> = harvest
-        .events
-        .iter()
-        .filter(|e| e.event_type() == "LlmChatCompletionSummary")
-        .collect();
+    let summaries = events_of_type(&harvest.events, "LlmChatCompletionSummary");
     assert_eq!(summaries.len(), 1);
     assert_eq!(
         summaries[0].get(attr::ERROR).and_then(|v| v.as_bool()),
@@ -225,11 +221,7 @@ async fn truncated_frames_and_dropped_connections_are_one_error_event_each() {
         assert_eq!(chunks, 3, "{fault:?}");
         assert_eq!(harvest.error_reports.len(), 1, "{fault:?}");
         assert_eq!(harvest.error_reports[0].http_status, None);
-        let summaries = harvest
-            .events
-            .iter()
-            .filter(|e| e.event_type() == "LlmChatCompletionSummary")
-            .count();
+        let summaries = events_of_type(&harvest.events, "LlmChatCompletionSummary").len();
         assert_eq!(summaries, 1, "{fault:?}");
     }
 }
@@ -271,11 +263,7 @@ async fn a_stream_dropped_early_is_recorded_once_as_incomplete() {
     }
     drop(stream);
     let harvest = recorder.harvest();
-    let summaries: Vec<_> = harvest
-        .events
-        .iter()
-        .filter(|e| e.event_type() == "LlmChatCompletionSummary")
-        .collect();
+    let summaries = events_of_type(&harvest.events, "LlmChatCompletionSummary");
     assert_eq!(summaries.len(), 1);
     assert_eq!(
         summaries[0].get(attr::INCOMPLETE).and_then(|v| v.as_bool()),
@@ -456,11 +444,7 @@ fn every_split_of_a_stream_is_recorded_exactly_once_with_the_whole_content() {
                     }
                 });
                 let harvest = recorder.harvest();
-                let summaries: Vec<_> = harvest
-                    .events
-                    .iter()
-                    .filter(|e| e.event_type() == "LlmChatCompletionSummary")
-                    .collect();
+                let summaries = events_of_type(&harvest.events, "LlmChatCompletionSummary");
                 prop_assert_eq!(summaries.len(), 1, "{} split by {}", sample.case, piece);
                 if stop_after == 0 {
                     prop_assert_eq!(summaries[0].get(attr::INCOMPLETE), None);

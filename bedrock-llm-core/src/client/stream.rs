@@ -134,14 +134,7 @@ fn stream_error(error: &StreamEventError) -> InvocationError {
                 ResponseStreamError::ValidationException(_) => "validationException",
                 _ => typed.code().unwrap_or("Unhandled"),
             };
-            InvocationError {
-                http_status: Some(200),
-                code: code.to_owned(),
-                message: typed
-                    .message()
-                    .map(str::to_owned)
-                    .or_else(|| Some(typed.to_string())),
-            }
+            exception_frame(code, typed)
         }
         other => transport_error(other),
     }
@@ -204,6 +197,23 @@ impl Drop for RecordedConverseStream {
     }
 }
 
+/// An exception frame: the stream's status stays 200; the message is the frame's, or the
+/// error's own text when the frame has none.
+fn exception_frame(
+    code: &str,
+    typed: &(impl ProvideErrorMetadata + std::fmt::Display),
+) -> InvocationError {
+    InvocationError {
+        http_status: Some(200),
+        code: code.to_owned(),
+        message: typed
+            .message()
+            .map(str::to_owned)
+            .or_else(|| Some(typed.to_string())),
+    }
+}
+
+/// Maps a ConverseStream event error, as [`stream_error`] does.
 fn converse_stream_error(error: &ConverseStreamEventError) -> InvocationError {
     match error {
         SdkError::ServiceError(service) => {
@@ -220,14 +230,7 @@ fn converse_stream_error(error: &ConverseStreamEventError) -> InvocationError {
                 ConverseStreamOutputError::ValidationException(_) => "validationException",
                 _ => typed.code().unwrap_or("Unhandled"),
             };
-            InvocationError {
-                http_status: Some(200),
-                code: code.to_owned(),
-                message: typed
-                    .message()
-                    .map(str::to_owned)
-                    .or_else(|| Some(typed.to_string())),
-            }
+            exception_frame(code, typed)
         }
         other => transport_error(other),
     }
