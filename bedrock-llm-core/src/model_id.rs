@@ -81,21 +81,68 @@ impl ModelIdForm {
     }
 }
 
-/// The ARN parts of an ARN-form [`ModelId`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ModelArn {
+/// The ARN parts of an ARN-form [`ModelId`], borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ModelArn<'a> {
     /// `aws`, `aws-us-gov`, `aws-cn`, …
-    pub partition: String,
+    pub partition: &'a str,
     /// The service, `bedrock` for every ARN Bedrock Runtime accepts.
-    pub service: String,
+    pub service: &'a str,
     /// Region, e.g. `us-east-1`.
-    pub region: String,
+    pub region: &'a str,
     /// Account ID; empty for foundation models.
-    pub account_id: String,
+    pub account_id: &'a str,
     /// Resource type, e.g. `foundation-model`, `inference-profile`.
-    pub resource_type: String,
+    pub resource_type: &'a str,
     /// Everything after the first `/` of the resource.
-    pub resource_id: String,
+    pub resource_id: &'a str,
+}
+
+/// Where a part lies in the original text. Parts are kept as offsets rather than copies: a
+/// model ID is parsed on every recorded call, and one allocation beats six.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Span {
+    start: u16,
+    end: u16,
+}
+
+impl Span {
+    /// The span of `part`, a subslice of `whole` (whose length is below `u16::MAX`).
+    fn of(whole: &str, part: &str) -> Self {
+        let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+        Self {
+            start: start as u16,
+            end: (start + part.len()) as u16,
+        }
+    }
+
+    fn get(self, whole: &str) -> &str {
+        whole
+            .get(usize::from(self.start)..usize::from(self.end))
+            .unwrap_or_default()
+    }
+}
+
+/// The six ARN fields, as spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ArnSpans {
+    partition: Span,
+    service: Span,
+    region: Span,
+    account_id: Span,
+    resource_type: Span,
+    resource_id: Span,
+}
+
+/// The parts of `[geo.]provider.model[-version]`, as spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct NamedSpans {
+    geography: Option<Span>,
+    provider: Span,
+    model: Span,
+    version: Option<Span>,
+    /// `provider.model[-version]`: always one run of the text, so a span too.
+    normalized: Span,
 }
 
 /// A parsed Bedrock model identifier. Displays as, and compares by, the original text.
@@ -103,13 +150,8 @@ pub struct ModelArn {
 pub struct ModelId {
     original: String,
     form: ModelIdForm,
-    arn: Option<ModelArn>,
-    geography: Option<String>,
-    provider: Option<String>,
-    model: Option<String>,
-    version: Option<String>,
-    /// `provider.model[-version]`, built once: routing matches it against every adapter.
-    normalized: Option<String>,
+    arn: Option<ArnSpans>,
+    named: Option<NamedSpans>,
 }
 
 /// Why a string is not a model ID.
@@ -176,16 +218,20 @@ impl ModelId {
         if text.starts_with("arn:") {
             Self::parse_arn(text)
         } else {
-            let mut id =
+            let named =
                 Self::parse_named(text, text).ok_or_else(|| ModelIdError::NotProviderModel {
                     id: text.to_owned(),
                 })?;
-            id.form = if id.geography.is_some() {
-                ModelIdForm::InferenceProfile
-            } else {
-                ModelIdForm::Base
-            };
-            Ok(id)
+            Ok(Self {
+                original: text.to_owned(),
+                form: if named.geography.is_some() {
+                    ModelIdForm::InferenceProfile
+                } else {
+                    ModelIdForm::Base
+                },
+                arn: None,
+                named: Some(named),
+            })
         }
     }
 
@@ -224,13 +270,14 @@ impl ModelId {
         if resource_type.is_empty() || resource_id.is_empty() {
             return Err(malformed("the resource type and id must not be empty"));
         }
-        let arn = ModelArn {
-            partition: partition.to_owned(),
-            service: service.to_owned(),
-            region: region.to_owned(),
-            account_id: account_id.to_owned(),
-            resource_type: resource_type.to_owned(),
-            resource_id: resource_id.to_owned(),
+        let span = |part: &str| Span::of(text, part);
+        let arn = ArnSpans {
+            partition: span(partition),
+            service: span(service),
+            region: span(region),
+            account_id: span(account_id),
+            resource_type: span(resource_type),
+            resource_id: span(resource_id),
         };
         let form = match resource_type {
             "foundation-model" => ModelIdForm::FoundationModelArn,
@@ -243,46 +290,36 @@ impl ModelId {
             "prompt" => ModelIdForm::PromptArn,
             _ => ModelIdForm::OtherArn,
         };
+        // A foundation-model ARN whose resource is not `provider.model` still parses: the
+        // family is unknown, as for an opaque ARN.
         let named = if form.names_model() {
             Self::parse_named(text, resource_id)
         } else {
             None
         };
-        Ok(match named {
-            Some(mut id) => {
-                id.form = form;
-                id.arn = Some(arn);
-                id
-            }
-            // A foundation-model ARN whose resource is not `provider.model` still parses: the
-            // family is unknown, as for an opaque ARN.
-            None => Self {
-                original: text.to_owned(),
-                form,
-                arn: Some(arn),
-                geography: None,
-                provider: None,
-                model: None,
-                version: None,
-                normalized: None,
-            },
+        Ok(Self {
+            original: text.to_owned(),
+            form,
+            arn: Some(arn),
+            named,
         })
     }
 
-    /// Splits `[geo.]provider.model[-version]`. `None` when `named` lacks that shape.
-    fn parse_named(original: &str, named: &str) -> Option<Self> {
-        let segments: Vec<&str> = named.split('.').collect();
-        if segments.len() < 2 || segments.iter().any(|s| s.is_empty()) || named.contains('/') {
+    /// Splits `[geo.]provider.model[-version]`, a subslice of `original`. `None` when `named`
+    /// lacks that shape.
+    fn parse_named(original: &str, named: &str) -> Option<NamedSpans> {
+        if named.contains('/') || named.split('.').any(str::is_empty) {
             return None;
         }
-        let strip_geography = GEOGRAPHY_PREFIXES.contains(&segments[0])
-            && (segments.len() >= 3 || KNOWN_PROVIDERS.contains(&segments[1]))
-            && !KNOWN_PROVIDERS.contains(&segments[0]);
-        let (geography, rest) = if strip_geography && segments.len() >= 3 {
-            (
-                Some(segments[0].to_owned()),
-                &named[segments[0].len() + 1..],
-            )
+        let mut segments = named.split('.');
+        let first = segments.next()?;
+        let second = segments.next()?;
+        let has_third = segments.next().is_some();
+        let strip_geography = GEOGRAPHY_PREFIXES.contains(&first)
+            && (has_third || KNOWN_PROVIDERS.contains(&second))
+            && !KNOWN_PROVIDERS.contains(&first);
+        let (geography, rest) = if strip_geography && has_third {
+            (Some(first), &named[first.len() + 1..])
         } else {
             (None, named)
         };
@@ -291,19 +328,13 @@ impl ModelId {
         if model.is_empty() {
             return None;
         }
-        let normalized = match version {
-            Some(version) => format!("{provider}.{model}-{version}"),
-            None => format!("{provider}.{model}"),
-        };
-        Some(Self {
-            original: original.to_owned(),
-            form: ModelIdForm::Base,
-            arn: None,
-            geography,
-            provider: Some(provider.to_owned()),
-            model: Some(model.to_owned()),
-            version: version.map(str::to_owned),
-            normalized: Some(normalized),
+        let span = |part: &str| Span::of(original, part);
+        Some(NamedSpans {
+            geography: geography.map(span),
+            provider: span(provider),
+            model: span(model),
+            version: version.map(span),
+            normalized: span(rest),
         })
     }
 
@@ -318,45 +349,53 @@ impl ModelId {
     }
 
     /// The ARN parts, for ARN forms.
-    pub fn arn(&self) -> Option<&ModelArn> {
-        self.arn.as_ref()
+    pub fn arn(&self) -> Option<ModelArn<'_>> {
+        let text = self.original.as_str();
+        self.arn.map(|arn| ModelArn {
+            partition: arn.partition.get(text),
+            service: arn.service.get(text),
+            region: arn.region.get(text),
+            account_id: arn.account_id.get(text),
+            resource_type: arn.resource_type.get(text),
+            resource_id: arn.resource_id.get(text),
+        })
     }
 
     /// The cross-region geography (`us`, `eu`, …) of an inference profile.
     pub fn geography(&self) -> Option<&str> {
-        self.geography.as_deref()
+        self.named?.geography.map(|s| s.get(&self.original))
     }
 
     /// The provider (`anthropic`, `amazon`, …) when the ID names a model.
     pub fn provider(&self) -> Option<&str> {
-        self.provider.as_deref()
+        self.named.map(|n| n.provider.get(&self.original))
     }
 
     /// The model name without provider or version (`claude-3-sonnet-20240229`).
     pub fn model(&self) -> Option<&str> {
-        self.model.as_deref()
+        self.named.map(|n| n.model.get(&self.original))
     }
 
     /// The version suffix (`v1:0`, `v2:1`, `v1:0:200k`), when there is one.
     pub fn version(&self) -> Option<&str> {
-        self.version.as_deref()
+        self.named?.version.map(|s| s.get(&self.original))
     }
 
     /// `provider.model[-version]`: the geography and ARN stripped. This is what routing matches.
     /// `None` when the ID does not name a model (opaque ARNs).
     pub fn normalized(&self) -> Option<String> {
-        self.normalized.clone()
+        self.normalized_str().map(str::to_owned)
     }
 
     /// [`ModelId::normalized`], borrowed.
     pub fn normalized_str(&self) -> Option<&str> {
-        self.normalized.as_deref()
+        self.named.map(|n| n.normalized.get(&self.original))
     }
 
     /// Whether the normalized ID matches `pattern`: an exact ID, or a prefix ending in `*`.
     /// Matching ignores any `:…` suffix of the ID as well as its geography and ARN wrapping.
     pub fn matches(&self, pattern: &str) -> bool {
-        let Some(normalized) = self.normalized.as_deref() else {
+        let Some(normalized) = self.normalized_str() else {
             return false;
         };
         match pattern.strip_suffix('*') {
@@ -556,10 +595,7 @@ mod tests {
         );
         let parsed = ModelId::parse(ip).unwrap();
         let arn = parsed.arn().unwrap();
-        assert_eq!(
-            (arn.partition.as_str(), arn.region.as_str()),
-            ("aws", "us-east-1")
-        );
+        assert_eq!((arn.partition, arn.region), ("aws", "us-east-1"));
         assert_eq!(arn.account_id, "111122223333");
         assert_eq!(
             parsed.normalized().as_deref(),

@@ -23,13 +23,13 @@ pub enum Role {
 impl Role {
     /// Normalizes a body's role text: lowercased, with the aliases families use mapped.
     pub fn from_body(text: &str) -> Self {
-        match text.to_ascii_lowercase().as_str() {
+        with_ascii_lowercase(text, |lower| match lower {
             "system" => Self::System,
             "user" | "human" => Self::User,
             "assistant" | "chatbot" | "bot" | "ai" | "model" => Self::Assistant,
             "tool" | "function" => Self::Tool,
             other => Self::Other(other.to_owned()),
-        }
+        })
     }
 
     /// The role as events spell it.
@@ -129,8 +129,7 @@ impl FinishReason {
     /// spelling for different outcomes, so matching is on the lowercased value alone.
     pub fn from_raw(raw: impl Into<String>) -> Self {
         let raw = raw.into();
-        let lower = raw.to_ascii_lowercase();
-        let normalized = match lower.as_str() {
+        let normalized = with_ascii_lowercase(&raw, |lower| match lower {
             "end_turn" | "stop_sequence" | "finish" | "finished" | "stop_criteria_met" | "stop"
             | "complete" | "endoftext" | "eos" => NormalizedFinishReason::Stop,
             "max_tokens" | "length" | "model_context_window_exceeded" => {
@@ -145,9 +144,24 @@ impl FinishReason {
             "error" | "malformed_model_output" | "malformed_tool_use" => {
                 NormalizedFinishReason::Error
             }
-            _ => NormalizedFinishReason::Other(lower),
-        };
+            other => NormalizedFinishReason::Other(other.to_owned()),
+        });
         Self { raw, normalized }
+    }
+}
+
+/// Runs `f` on `text` lowercased (ASCII). Roles and finish reasons are read on every call and
+/// are short, so they are lowercased on the stack.
+fn with_ascii_lowercase<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buffer = [0u8; 32];
+    match buffer.get_mut(..text.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(text.as_bytes());
+            lower.make_ascii_lowercase();
+            // Lowercasing ASCII bytes keeps UTF-8 valid.
+            f(std::str::from_utf8(lower).unwrap_or(text))
+        }
+        None => f(&text.to_ascii_lowercase()),
     }
 }
 

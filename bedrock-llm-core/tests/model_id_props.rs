@@ -115,9 +115,9 @@ proptest! {
         prop_assert_eq!(id.provider(), None);
         prop_assert_eq!(id.normalized(), None);
         let arn = id.arn().unwrap();
-        prop_assert_eq!(arn.resource_type.as_str(), resource_type);
-        prop_assert_eq!(arn.resource_id.as_str(), resource_id.as_str());
-        prop_assert_eq!(arn.account_id.as_str(), account.as_str());
+        prop_assert_eq!(arn.resource_type, resource_type);
+        prop_assert_eq!(arn.resource_id, resource_id.as_str());
+        prop_assert_eq!(arn.account_id, account.as_str());
     }
 
     #[test]

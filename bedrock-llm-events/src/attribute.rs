@@ -2,8 +2,10 @@
 //! truncated; other strings are cut to `max_attribute_value` bytes on a character boundary;
 //! keys over 255 bytes drop the attribute; custom attributes are capped, sorted by key.
 
-use std::borrow::Cow;
+use std::borrow::Borrow;
 use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 /// Longest attribute key, in bytes.
 pub const MAX_KEY_BYTES: usize = 255;
@@ -12,11 +14,107 @@ pub const MAX_ATTRIBUTE_VALUE_CEILING: usize = 4095;
 /// Most `llm.` custom attributes copied onto one event.
 pub const MAX_CUSTOM_ATTRIBUTES: usize = 128;
 
+/// Text of an attribute key or value. A call's events repeat many values (model, ids, trace
+/// ids); sharing them makes a clone a reference-count bump instead of an allocation and a copy.
+#[derive(Clone)]
+pub enum Text {
+    /// A name or constant.
+    Static(&'static str),
+    /// Anything else, shared between the events that carry it.
+    Shared(Arc<str>),
+}
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Static(s) => s,
+            Self::Shared(s) => s,
+        }
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(value: &'static str) -> Self {
+        Self::Static(value)
+    }
+}
+
+impl From<String> for Text {
+    fn from(value: String) -> Self {
+        Self::Shared(value.into())
+    }
+}
+
+impl From<&String> for Text {
+    fn from(value: &String) -> Self {
+        Self::Shared(value.as_str().into())
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(value: Arc<str>) -> Self {
+        Self::Shared(value)
+    }
+}
+
 /// An attribute value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttrValue {
     /// Text.
-    Str(Cow<'static, str>),
+    Str(Text),
     /// An integer.
     Int(i64),
     /// A float.
@@ -73,13 +171,13 @@ impl fmt::Display for AttrValue {
 
 impl From<&'static str> for AttrValue {
     fn from(value: &'static str) -> Self {
-        Self::Str(Cow::Borrowed(value))
+        Self::Str(Text::Static(value))
     }
 }
 
 impl From<String> for AttrValue {
     fn from(value: String) -> Self {
-        Self::Str(Cow::Owned(value))
+        Self::Str(Text::from(value))
     }
 }
 
@@ -122,17 +220,14 @@ impl Limits {
     }
 
     /// `value` cut to the limit on a character boundary.
-    pub fn truncate<'a>(&self, value: Cow<'a, str>) -> Cow<'a, str> {
+    pub fn truncate(&self, value: Text) -> Text {
         if value.len() <= self.max_attribute_value {
             return value;
         }
         let cut = floor_char_boundary(&value, self.max_attribute_value);
         match value {
-            Cow::Borrowed(s) => Cow::Borrowed(&s[..cut]),
-            Cow::Owned(mut s) => {
-                s.truncate(cut);
-                Cow::Owned(s)
-            }
+            Text::Static(s) => Text::Static(&s[..cut]),
+            Text::Shared(s) => Text::Shared(s[..cut].into()),
         }
     }
 }
@@ -161,11 +256,11 @@ mod tests {
     #[test]
     fn truncation_respects_char_boundaries() {
         let limits = Limits::new(4);
-        assert_eq!(limits.truncate(Cow::Borrowed("abcdef")), "abcd");
+        assert_eq!(limits.truncate(Text::Static("abcdef")), "abcd");
         // "é" is two bytes: cutting at 4 would split the second one.
-        assert_eq!(limits.truncate(Cow::Borrowed("aéé")), "aé");
-        assert_eq!(limits.truncate(Cow::Owned("🦀🦀".to_owned())), "🦀");
-        assert_eq!(limits.truncate(Cow::Borrowed("abc")), "abc");
+        assert_eq!(limits.truncate(Text::Static("aéé")), "aé");
+        assert_eq!(limits.truncate(Text::from("🦀🦀".to_owned())), "🦀");
+        assert_eq!(limits.truncate(Text::Static("abc")), "abc");
         assert_eq!(Limits::new(10_000).max_attribute_value, 4095);
     }
 

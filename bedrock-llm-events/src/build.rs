@@ -1,15 +1,14 @@
 //! From one neutral [`Invocation`] to its events (`llm-events.md` §2–§9): a summary and its
 //! messages for a completion, one event for an embedding, and an error report for a failure.
 
-use std::borrow::Cow;
-
 use bedrock_llm_core::{
-    ExchangeKind, Invocation, Message, Operation, StreamEnd, TokenSource, Usage,
+    ExchangeKind, Invocation, Message, Operation, Role, StreamEnd, TokenSource, Usage,
 };
 
+use crate::attribute::Text;
 use crate::config::{Config, TokenPrecedence};
 use crate::context::{CallContext, uuid_v4};
-use crate::event::{LlmEvent, LlmEventBuilder};
+use crate::event::{CustomAttributes, LlmEvent, LlmEventBuilder};
 use crate::names::{attr, event_type, value};
 
 /// Which source produced the token counts (for logs and tests; not an event attribute).
@@ -72,7 +71,13 @@ pub fn build_events(
     let builder = Builder {
         invocation,
         config,
-        context,
+        shared: Shared {
+            model: Text::from(&invocation.model_id),
+            span_id: Text::from(&context.trace.span_id),
+            trace_id: Text::from(&context.trace.trace_id),
+            request_id: invocation.request_id.as_ref().map(Text::from),
+            custom: CustomAttributes::new(&context.llm_attributes, config.limits()),
+        },
         dropped: 0,
     };
     match invocation.kind {
@@ -84,8 +89,17 @@ pub fn build_events(
 struct Builder<'a> {
     invocation: &'a Invocation,
     config: &'a Config,
-    context: &'a CallContext,
+    shared: Shared,
     dropped: u32,
+}
+
+/// Values every event of the call carries, made once and shared between the events.
+struct Shared {
+    model: Text,
+    span_id: Text,
+    trace_id: Text,
+    request_id: Option<Text>,
+    custom: CustomAttributes,
 }
 
 /// Token counts resolved for a completion.
@@ -104,16 +118,18 @@ enum Tokens {
 
 impl Builder<'_> {
     /// The attributes every event of a call starts with, in the spec's order.
-    fn event(&self, event_type: &'static str, time_ms: u64, id: String) -> LlmEventBuilder {
-        LlmEvent::builder(event_type, time_ms, self.config.limits())
+    fn event(&self, event_type: &'static str, time_ms: u64, id: Text) -> LlmEventBuilder {
+        let mut event = LlmEvent::builder(event_type, time_ms, self.config.limits());
+        event
             .str(attr::ID, id)
-            .str(attr::SPAN_ID, self.context.trace.span_id.clone())
-            .str(attr::TRACE_ID, self.context.trace.trace_id.clone())
+            .str(attr::SPAN_ID, self.shared.span_id.clone())
+            .str(attr::TRACE_ID, self.shared.trace_id.clone())
             .str(attr::VENDOR, value::VENDOR)
-            .str(attr::INGEST_SOURCE, value::INGEST_SOURCE)
+            .str(attr::INGEST_SOURCE, value::INGEST_SOURCE);
+        event
     }
 
-    fn finish(&mut self, builder: LlmEventBuilder) -> LlmEvent {
+    fn finish(&mut self, mut builder: LlmEventBuilder) -> LlmEvent {
         let (event, dropped) = builder.build_counting();
         self.dropped += dropped;
         event
@@ -139,28 +155,27 @@ impl Builder<'_> {
             .map(|d| d.as_secs_f64() * 1000.0)
     }
 
-    fn model(&self) -> Cow<'static, str> {
-        Cow::Owned(self.invocation.model_id.clone())
+    fn model(&self) -> Text {
+        self.shared.model.clone()
+    }
+
+    fn request_id(&self) -> Option<Text> {
+        self.shared.request_id.clone()
     }
 
     /// `response_id`: the body's id; for Converse, the request id (Node's rule).
-    fn response_id(&self) -> Option<String> {
+    fn response_id(&self) -> Option<Text> {
         let from_body = self
             .invocation
             .response
             .as_ref()
-            .and_then(|r| r.response_id.clone());
+            .and_then(|r| r.response_id.as_ref())
+            .map(Text::from);
         let converse = matches!(
             self.invocation.operation,
             Operation::Converse | Operation::ConverseStream
         );
-        from_body.or_else(|| {
-            if converse {
-                self.invocation.request_id.clone()
-            } else {
-                None
-            }
-        })
+        from_body.or_else(|| if converse { self.request_id() } else { None })
     }
 
     fn callback(&self, content: &str) -> Option<u64> {
@@ -212,7 +227,7 @@ impl Builder<'_> {
 
     fn completion(mut self) -> InvocationEvents {
         let invocation = self.invocation;
-        let summary_id = uuid_v4();
+        let summary_id = Text::from(uuid_v4());
         let response_id = self.response_id();
         let request_messages: &[Message] = invocation.request.as_ref().map_or(&[], |r| &r.messages);
         let response_messages: &[Message] =
@@ -222,9 +237,9 @@ impl Builder<'_> {
 
         let mut events = Vec::with_capacity(1 + message_count);
         let params = invocation.request.as_ref().map(|r| &r.params);
-        let mut summary = self
-            .event(event_type::SUMMARY, self.started_ms(), summary_id.clone())
-            .opt_str(attr::REQUEST_ID, invocation.request_id.clone())
+        let mut summary = self.event(event_type::SUMMARY, self.started_ms(), summary_id.clone());
+        summary
+            .opt_str(attr::REQUEST_ID, self.request_id())
             .opt_str(attr::RESPONSE_ID, response_id.clone())
             .str(attr::REQUEST_MODEL, self.model())
             .str(attr::RESPONSE_MODEL, self.model())
@@ -246,7 +261,7 @@ impl Builder<'_> {
                     .response
                     .as_ref()
                     .and_then(|r| r.finish_reason.as_ref())
-                    .map(|f| f.raw.clone()),
+                    .map(|f| Text::from(&f.raw)),
             )
             .opt_float(attr::DURATION, self.duration_ms())
             .int(attr::TIMESTAMP, self.started_ms())
@@ -264,17 +279,17 @@ impl Builder<'_> {
             tier,
         } = tokens
         {
-            summary = summary
+            summary
                 .int(attr::PROMPT_TOKENS, prompt)
                 .int(attr::COMPLETION_TOKENS, completion)
                 .int(attr::TOTAL_TOKENS, prompt.saturating_add(completion));
             token_tier = Some(tier);
         }
-        summary = summary.error_flag(invocation.is_error());
+        summary.error_flag(invocation.is_error());
         if invocation.stream_end == Some(StreamEnd::Dropped) {
-            summary = summary.bool(attr::INCOMPLETE, true);
+            summary.bool(attr::INCOMPLETE, true);
         }
-        summary = summary.custom(&self.context.llm_attributes);
+        summary.custom_prepared(&self.shared.custom);
         events.push(self.finish(summary));
 
         let all = request_messages
@@ -283,42 +298,44 @@ impl Builder<'_> {
             .chain(response_messages.iter().map(|m| (m, true)));
         let mut per_message_callback_used = false;
         for (sequence, (message, is_response)) in all.enumerate() {
-            let id = match &response_id {
+            let id = Text::from(match &response_id {
                 Some(response_id) => format!("{response_id}-{sequence}"),
                 None => uuid_v4(),
-            };
+            });
             let time = if is_response {
                 self.ended_ms()
             } else {
                 self.started_ms()
             };
-            let mut event = self
-                .event(event_type::MESSAGE, time, id)
-                .opt_str(attr::REQUEST_ID, invocation.request_id.clone())
+            let mut event = self.event(event_type::MESSAGE, time, id);
+            event
+                .opt_str(attr::REQUEST_ID, self.request_id())
                 .str(attr::RESPONSE_MODEL, self.model())
                 .str(attr::COMPLETION_ID, summary_id.clone())
                 .int(attr::SEQUENCE, sequence as u64)
-                .str(attr::ROLE, message.role.as_str().to_owned());
+                .str(attr::ROLE, role_text(&message.role));
             if self.config.record_content {
-                event = event.content(attr::CONTENT, message.content.clone());
+                event.content(attr::CONTENT, &message.content);
             }
             if is_response {
-                event = event.bool(attr::IS_RESPONSE, true);
+                event.bool(attr::IS_RESPONSE, true);
             } else {
-                event = event.int(attr::TIMESTAMP, self.started_ms());
+                event.int(attr::TIMESTAMP, self.started_ms());
             }
             match tokens {
-                Tokens::Complete { .. } => event = event.int(attr::TOKEN_COUNT, 0),
+                Tokens::Complete { .. } => {
+                    event.int(attr::TOKEN_COUNT, 0);
+                }
                 Tokens::PerMessage => {
                     // The callback sees content even when it is not recorded (§6).
                     if let Some(count) = self.callback(&message.content) {
-                        event = event.int(attr::TOKEN_COUNT, count);
+                        event.int(attr::TOKEN_COUNT, count);
                         per_message_callback_used = true;
                     }
                 }
                 Tokens::Unknown => {}
             }
-            event = event.custom(&self.context.llm_attributes);
+            event.custom_prepared(&self.shared.custom);
             events.push(self.finish(event));
         }
         if per_message_callback_used {
@@ -329,7 +346,7 @@ impl Builder<'_> {
             http_status: error.http_status,
             code: error.code.clone(),
             message: error.message.clone(),
-            completion_id: Some(summary_id.clone()),
+            completion_id: Some(summary_id.to_string()),
             embedding_id: None,
         });
         InvocationEvents {
@@ -342,7 +359,7 @@ impl Builder<'_> {
 
     fn embedding(mut self) -> InvocationEvents {
         let invocation = self.invocation;
-        let id = uuid_v4();
+        let id = Text::from(uuid_v4());
         let inputs: &[String] = invocation
             .request
             .as_ref()
@@ -368,27 +385,27 @@ impl Builder<'_> {
             .or(from_stream)
             .or_else(|| self.callback(&input).map(|n| (n, TokenTier::Callback)));
 
-        let mut event = self
-            .event(event_type::EMBEDDING, self.started_ms(), id.clone())
-            .opt_str(attr::REQUEST_ID, invocation.request_id.clone())
+        let mut event = self.event(event_type::EMBEDDING, self.started_ms(), id.clone());
+        event
+            .opt_str(attr::REQUEST_ID, self.request_id())
             .str(attr::REQUEST_MODEL, self.model())
             .str(attr::RESPONSE_MODEL, self.model());
         if self.config.record_content && invocation.request.is_some() {
-            event = event.content(attr::INPUT, input);
+            event.content(attr::INPUT, input);
         }
-        event = event
+        event
             .opt_float(attr::DURATION, self.duration_ms())
             .int(attr::TIMESTAMP, self.started_ms())
             .opt_int(attr::TOTAL_TOKENS, total.map(|(n, _)| n))
             .error_flag(invocation.is_error())
-            .custom(&self.context.llm_attributes);
+            .custom_prepared(&self.shared.custom);
         let events = vec![self.finish(event)];
         let error = invocation.error.as_ref().map(|error| ErrorReport {
             http_status: error.http_status,
             code: error.code.clone(),
             message: error.message.clone(),
             completion_id: None,
-            embedding_id: Some(id.clone()),
+            embedding_id: Some(id.to_string()),
         });
         InvocationEvents {
             events,
@@ -396,5 +413,17 @@ impl Builder<'_> {
             token_tier: total.map(|(_, tier)| tier),
             dropped_attributes: self.dropped,
         }
+    }
+}
+
+/// The role as event text: the four known roles are constants, so only an unusual one costs
+/// an allocation.
+fn role_text(role: &Role) -> Text {
+    match role {
+        Role::System => Text::Static("system"),
+        Role::User => Text::Static("user"),
+        Role::Assistant => Text::Static("assistant"),
+        Role::Tool => Text::Static("tool"),
+        other => Text::from(other.as_str().to_owned()),
     }
 }

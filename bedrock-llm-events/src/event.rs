@@ -1,9 +1,7 @@
 //! `LlmEvent`: an event type plus a flat, ordered list of attributes, and the builder that
 //! enforces the attribute limits as values go in.
 
-use std::borrow::Cow;
-
-use crate::attribute::{AttrValue, Limits, MAX_CUSTOM_ATTRIBUTES, MAX_KEY_BYTES, int_value};
+use crate::attribute::{AttrValue, Limits, MAX_CUSTOM_ATTRIBUTES, MAX_KEY_BYTES, Text, int_value};
 use crate::context::LlmAttributes;
 use crate::names::attr;
 
@@ -12,7 +10,7 @@ use crate::names::attr;
 pub struct LlmEvent {
     event_type: &'static str,
     time_ms: u64,
-    attributes: Vec<(Cow<'static, str>, AttrValue)>,
+    attributes: Vec<(Text, AttrValue)>,
 }
 
 impl LlmEvent {
@@ -42,7 +40,7 @@ impl LlmEvent {
     }
 
     /// Every attribute, in insertion order.
-    pub fn attributes(&self) -> &[(Cow<'static, str>, AttrValue)] {
+    pub fn attributes(&self) -> &[(Text, AttrValue)] {
         &self.attributes
     }
 
@@ -74,7 +72,8 @@ pub struct LlmEventBuilder {
 }
 
 impl LlmEventBuilder {
-    fn push(&mut self, key: Cow<'static, str>, value: AttrValue) {
+    #[inline(always)]
+    fn push(&mut self, key: Text, value: AttrValue) {
         if key.len() > MAX_KEY_BYTES {
             self.dropped += 1;
             return;
@@ -83,47 +82,52 @@ impl LlmEventBuilder {
     }
 
     /// A string value, truncated to the limit.
-    pub fn str(mut self, key: &'static str, value: impl Into<Cow<'static, str>>) -> Self {
+    #[inline]
+    pub fn str(&mut self, key: &'static str, value: impl Into<Text>) -> &mut Self {
         let value = self.limits.truncate(value.into());
-        self.push(Cow::Borrowed(key), AttrValue::Str(value));
+        self.push(Text::Static(key), AttrValue::Str(value));
         self
     }
 
     /// A string value when present.
-    pub fn opt_str(self, key: &'static str, value: Option<impl Into<Cow<'static, str>>>) -> Self {
-        match value {
-            Some(value) => self.str(key, value),
-            None => self,
+    #[inline]
+    pub fn opt_str(&mut self, key: &'static str, value: Option<impl Into<Text>>) -> &mut Self {
+        if let Some(value) = value {
+            self.str(key, value);
         }
+        self
     }
 
     /// Content (`content`, `input`): never truncated.
-    pub fn content(mut self, key: &'static str, value: impl Into<Cow<'static, str>>) -> Self {
-        self.push(Cow::Borrowed(key), AttrValue::Str(value.into()));
+    #[inline]
+    pub fn content(&mut self, key: &'static str, value: impl Into<Text>) -> &mut Self {
+        self.push(Text::Static(key), AttrValue::Str(value.into()));
         self
     }
 
     /// An integer; one that does not fit in `i64` drops the attribute.
-    pub fn int(mut self, key: &'static str, value: u64) -> Self {
+    #[inline]
+    pub fn int(&mut self, key: &'static str, value: u64) -> &mut Self {
         match int_value(value) {
-            Some(value) => self.push(Cow::Borrowed(key), value),
+            Some(value) => self.push(Text::Static(key), value),
             None => self.dropped += 1,
         }
         self
     }
 
     /// An integer when present.
-    pub fn opt_int(self, key: &'static str, value: Option<u64>) -> Self {
-        match value {
-            Some(value) => self.int(key, value),
-            None => self,
+    pub fn opt_int(&mut self, key: &'static str, value: Option<u64>) -> &mut Self {
+        if let Some(value) = value {
+            self.int(key, value);
         }
+        self
     }
 
     /// A float; non-finite values are dropped.
-    pub fn float(mut self, key: &'static str, value: f64) -> Self {
+    #[inline]
+    pub fn float(&mut self, key: &'static str, value: f64) -> &mut Self {
         if value.is_finite() {
-            self.push(Cow::Borrowed(key), AttrValue::Float(value));
+            self.push(Text::Static(key), AttrValue::Float(value));
         } else {
             self.dropped += 1;
         }
@@ -131,51 +135,50 @@ impl LlmEventBuilder {
     }
 
     /// A float when present.
-    pub fn opt_float(self, key: &'static str, value: Option<f64>) -> Self {
-        match value {
-            Some(value) => self.float(key, value),
-            None => self,
+    pub fn opt_float(&mut self, key: &'static str, value: Option<f64>) -> &mut Self {
+        if let Some(value) = value {
+            self.float(key, value);
         }
+        self
     }
 
     /// A boolean.
-    pub fn bool(mut self, key: &'static str, value: bool) -> Self {
-        self.push(Cow::Borrowed(key), AttrValue::Bool(value));
+    #[inline]
+    pub fn bool(&mut self, key: &'static str, value: bool) -> &mut Self {
+        self.push(Text::Static(key), AttrValue::Bool(value));
         self
     }
 
     /// `error: true` when `failed`; nothing otherwise (`error` is only ever sent as `true`).
-    pub fn error_flag(self, failed: bool) -> Self {
+    pub fn error_flag(&mut self, failed: bool) -> &mut Self {
         if failed {
-            self.bool(attr::ERROR, true)
-        } else {
-            self
+            self.bool(attr::ERROR, true);
         }
+        self
     }
 
     /// Copies the `llm.` custom attributes: keys sorted, at most 128, string values truncated.
-    pub fn custom(mut self, custom: &LlmAttributes) -> Self {
-        for (index, (key, value)) in custom.iter().enumerate() {
-            if index >= MAX_CUSTOM_ATTRIBUTES {
-                self.dropped += 1;
-                continue;
-            }
-            let value = match value {
-                AttrValue::Str(s) => AttrValue::Str(self.limits.truncate(s.clone())),
-                other => other.clone(),
-            };
-            self.push(Cow::Owned(key.clone()), value);
+    pub fn custom(&mut self, custom: &LlmAttributes) -> &mut Self {
+        let prepared = CustomAttributes::new(custom, self.limits);
+        self.custom_prepared(&prepared)
+    }
+
+    /// Copies custom attributes prepared once for all the events of a call.
+    pub(crate) fn custom_prepared(&mut self, custom: &CustomAttributes) -> &mut Self {
+        self.dropped += custom.over_cap;
+        for (key, value) in &custom.kept {
+            self.push(key.clone(), value.clone());
         }
         self
     }
 
     /// Any attribute by name (feedback metadata); keys over 255 bytes are dropped.
-    pub fn dynamic(mut self, key: String, value: AttrValue) -> Self {
+    pub fn dynamic(&mut self, key: String, value: AttrValue) -> &mut Self {
         let value = match value {
             AttrValue::Str(s) => AttrValue::Str(self.limits.truncate(s)),
             other => other,
         };
-        self.push(Cow::Owned(key), value);
+        self.push(Text::from(key), value);
         self
     }
 
@@ -184,13 +187,50 @@ impl LlmEventBuilder {
         self.dropped
     }
 
-    /// The event.
-    pub fn build(self) -> LlmEvent {
-        self.event
+    /// The event. The builder is left empty.
+    pub fn build(&mut self) -> LlmEvent {
+        self.build_counting().0
     }
 
-    /// The event, and how many attributes were dropped building it.
-    pub fn build_counting(self) -> (LlmEvent, u32) {
-        (self.event, self.dropped)
+    /// The event, and how many attributes were dropped building it. The builder is left empty.
+    pub fn build_counting(&mut self) -> (LlmEvent, u32) {
+        let empty = LlmEvent {
+            event_type: self.event.event_type,
+            time_ms: self.event.time_ms,
+            attributes: Vec::new(),
+        };
+        (
+            std::mem::replace(&mut self.event, empty),
+            std::mem::take(&mut self.dropped),
+        )
+    }
+}
+
+/// `llm.` custom attributes with the limits applied: what every event of one call copies.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CustomAttributes {
+    kept: Vec<(Text, AttrValue)>,
+    /// Attributes past the cap, dropped from each event.
+    over_cap: u32,
+}
+
+impl CustomAttributes {
+    pub(crate) fn new(custom: &LlmAttributes, limits: Limits) -> Self {
+        let kept = custom
+            .iter()
+            .take(MAX_CUSTOM_ATTRIBUTES)
+            .map(|(key, value)| {
+                let value = match value {
+                    AttrValue::Str(s) => AttrValue::Str(limits.truncate(s.clone())),
+                    other => other.clone(),
+                };
+                (Text::from(key), value)
+            })
+            .collect();
+        Self {
+            kept,
+            over_cap: u32::try_from(custom.len().saturating_sub(MAX_CUSTOM_ATTRIBUTES))
+                .unwrap_or(u32::MAX),
+        }
     }
 }

@@ -227,14 +227,15 @@ impl Recorder {
         }
         let id = uuid_v4();
         let now = now_ms();
-        let mut event = LlmEvent::builder(event_type::FEEDBACK, now, self.config.limits())
+        let mut event = LlmEvent::builder(event_type::FEEDBACK, now, self.config.limits());
+        event
             .str(attr::ID, id.clone())
             .str(attr::TRACE_ID, feedback.trace_id)
             .opt_str(attr::CATEGORY, feedback.category)
             .opt_str(attr::MESSAGE, feedback.message)
             .str(attr::INGEST_SOURCE, value::INGEST_SOURCE)
-            .int(attr::TIMESTAMP, now);
-        event = event.dynamic(attr::RATING.to_owned(), feedback.rating);
+            .int(attr::TIMESTAMP, now)
+            .dynamic(attr::RATING.to_owned(), feedback.rating);
         const BUILT_IN: &[&str] = &[
             attr::ID,
             attr::TRACE_ID,
@@ -246,7 +247,7 @@ impl Recorder {
         ];
         for (key, value) in feedback.metadata {
             if !BUILT_IN.contains(&key.as_str()) {
-                event = event.dynamic(key, value);
+                event.dynamic(key, value);
             }
         }
         let (event, dropped) = event.build_counting();

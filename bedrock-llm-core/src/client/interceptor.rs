@@ -235,11 +235,15 @@ impl Intercept for RecordingInterceptor {
             return Ok(());
         };
         let converse_call = view.is_some();
+        // The record parses the model ID once; routing reuses the parse.
+        let mut record = Invocation::new(model_id, operation);
         let adapter = if converse_call {
             None
         } else {
-            self.pinned
-                .or_else(|| self.registry.resolve(&model_id, body))
+            self.pinned.or_else(|| match &record.parsed_model_id {
+                Some(id) => self.registry.resolve_id(id, body),
+                None => self.registry.resolve(&record.model_id, body),
+            })
         };
         let kind = if converse_call {
             Some(ExchangeKind::Chat)
@@ -247,12 +251,11 @@ impl Intercept for RecordingInterceptor {
             adapter.map(|a| a.kind())
         };
         let state = self.observer.start(&CallStart {
-            model_id: &model_id,
+            model_id: &record.model_id,
             operation,
             kind,
             sdk_version: Some(aws_sdk_bedrockruntime::meta::PKG_VERSION),
         });
-        let mut record = Invocation::new(model_id, operation);
         record.timing.started_at_ms = now_ms();
         record.region = cfg
             .load::<Region>()

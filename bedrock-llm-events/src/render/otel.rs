@@ -178,7 +178,7 @@ pub fn attributes(invocation: &Invocation, config: &Config) -> Vec<(&'static str
             .parsed_model_id
             .as_ref()
             .and_then(|id| id.arn())
-            .map(|arn| arn.region.clone())
+            .map(|arn| arn.region.to_owned())
             .filter(|r| !r.is_empty())
     });
     if let Some(region) = region {
