@@ -255,21 +255,29 @@ pub(crate) fn fill_random(bytes: &mut [u8]) {
     }
 }
 
+/// Lowercase hex. Every call without a trace formats two ids, and `write!` per byte cost more
+/// than the rest of capturing the context.
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|&byte| {
+            [
+                char::from(DIGITS[usize::from(byte >> 4)]),
+                char::from(DIGITS[usize::from(byte & 0x0f)]),
+            ]
+        })
+        .collect()
 }
 
 /// A random UUID v4, as text.
 pub fn uuid_v4() -> String {
     let mut bytes = [0u8; 16];
     fill_random(&mut bytes);
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .hyphenated()
-        .to_string()
+        .encode_lower(&mut text)
+        .to_owned()
 }
