@@ -7,7 +7,7 @@ use bedrock_llm_core::{
 
 use crate::attribute::Text;
 use crate::config::{Config, TokenPrecedence};
-use crate::context::{CallContext, uuid_v4};
+use crate::context::{CallContext, uuid_v4_text};
 use crate::event::{CustomAttributes, LlmEvent, LlmEventBuilder};
 use crate::names::{attr, event_type, value};
 
@@ -227,7 +227,7 @@ impl Builder<'_> {
 
     fn completion(mut self) -> InvocationEvents {
         let invocation = self.invocation;
-        let summary_id = Text::from(uuid_v4());
+        let summary_id = uuid_v4_text();
         let response_id = self.response_id();
         let request_messages: &[Message] = invocation.request.as_ref().map_or(&[], |r| &r.messages);
         let response_messages: &[Message] =
@@ -297,11 +297,17 @@ impl Builder<'_> {
             .map(|m| (m, false))
             .chain(response_messages.iter().map(|m| (m, true)));
         let mut per_message_callback_used = false;
+        let mut id_buffer = String::new();
         for (sequence, (message, is_response)) in all.enumerate() {
-            let id = Text::from(match &response_id {
-                Some(response_id) => format!("{response_id}-{sequence}"),
-                None => uuid_v4(),
-            });
+            let id = match &response_id {
+                Some(response_id) => {
+                    use std::fmt::Write as _;
+                    id_buffer.clear();
+                    let _ = write!(id_buffer, "{response_id}-{sequence}");
+                    Text::Shared(id_buffer.as_str().into())
+                }
+                None => uuid_v4_text(),
+            };
             let time = if is_response {
                 self.ended_ms()
             } else {
@@ -359,7 +365,7 @@ impl Builder<'_> {
 
     fn embedding(mut self) -> InvocationEvents {
         let invocation = self.invocation;
-        let id = Text::from(uuid_v4());
+        let id = uuid_v4_text();
         let inputs: &[String] = invocation
             .request
             .as_ref()

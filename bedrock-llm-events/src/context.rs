@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crate::attribute::AttrValue;
+use crate::attribute::{AttrValue, Text};
 use crate::names::attr::LLM_PREFIX;
 
 /// `llm.`-prefixed custom attributes, sorted by key.
@@ -272,12 +272,20 @@ fn hex(bytes: &[u8]) -> String {
 
 /// A random UUID v4, as text.
 pub fn uuid_v4() -> String {
+    with_uuid_v4(str::to_owned)
+}
+
+/// A random UUID v4 as event text, made straight from the stack buffer.
+pub(crate) fn uuid_v4_text() -> Text {
+    with_uuid_v4(|text| Text::Shared(text.into()))
+}
+
+fn with_uuid_v4<R>(f: impl FnOnce(&str) -> R) -> R {
     let mut bytes = [0u8; 16];
     fill_random(&mut bytes);
     let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    uuid::Builder::from_random_bytes(bytes)
+    f(uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .hyphenated()
-        .encode_lower(&mut text)
-        .to_owned()
+        .encode_lower(&mut text))
 }
