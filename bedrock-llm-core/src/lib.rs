@@ -45,7 +45,7 @@ pub use record::{
 };
 pub use registry::Registry;
 pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};
-pub use value::{NumberOrString, TokenCount};
+pub use value::{FloatVector, NumberOrString, TokenCount};
 pub use view::{
     EmbeddingStats, FinishReason, Message, NormalizedFinishReason, RequestParams, RequestView,
     ResponseView, Role, Usage,

@@ -78,13 +78,8 @@ pub fn has_top_level_key(body: &[u8], key: &str) -> bool {
 
     let found = std::cell::Cell::new(false);
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let _ = serde::Deserializer::deserialize_map(
-        &mut deserializer,
-        KeyFinder {
-            key,
-            found: &found,
-        },
-    );
+    let _ =
+        serde::Deserializer::deserialize_map(&mut deserializer, KeyFinder { key, found: &found });
     found.get()
 }
 
@@ -865,7 +860,7 @@ embedding_element!(f32, f64, i8, u8, i16, u16, i32, u32, i64, u64);
 /// Embedding vectors (`embedding` role): one vector, a list of vectors, or vectors by type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold the `embedding` role",
-    label = "expected `Vec<f32>`, `Vec<Vec<f32>>`, a map of those by embedding type, or an `Option` of one"
+    label = "expected `Vec<f32>`, `FloatVector`, a `Vec` of either, a map of those by embedding type, or an `Option` of one"
 )]
 pub trait EmbeddingValue {
     /// How many vectors and how long.
@@ -886,6 +881,24 @@ impl<E: EmbeddingElement> EmbeddingValue for Vec<Vec<E>> {
         Some(EmbeddingStats {
             count: self.len(),
             dimensions: self.first().map(Vec::len),
+        })
+    }
+}
+
+impl EmbeddingValue for crate::FloatVector {
+    fn stats(&self) -> Option<EmbeddingStats> {
+        Some(EmbeddingStats {
+            count: 1,
+            dimensions: Some(self.len()),
+        })
+    }
+}
+
+impl EmbeddingValue for Vec<crate::FloatVector> {
+    fn stats(&self) -> Option<EmbeddingStats> {
+        Some(EmbeddingStats {
+            count: self.len(),
+            dimensions: self.first().map(crate::FloatVector::len),
         })
     }
 }

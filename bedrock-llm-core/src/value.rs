@@ -153,3 +153,107 @@ mod tests {
         assert!(serde_json::from_str::<NumberOrString>("[1]").is_err());
     }
 }
+
+/// An embedding vector kept as the JSON text it arrived as: a flat array of numbers, checked
+/// and counted when read, its values parsed only when asked for ([`FloatVector::to_f32`]).
+///
+/// Recording an embedding call needs the vectors' count and length, never their values, and
+/// parsing a thousand floats costs about twice as much as reading past them; so the values
+/// wait for a caller that wants them. Written back, the text is the logged text, byte for byte.
+#[derive(Clone)]
+pub struct FloatVector {
+    json: Box<serde_json::value::RawValue>,
+    len: usize,
+}
+
+impl FloatVector {
+    /// A vector of `values`.
+    pub fn from_values<T: Serialize>(values: &[T]) -> Result<Self, serde_json::Error> {
+        let json = serde_json::value::to_raw_value(values)?;
+        Self::checked(json).map_err(serde::de::Error::custom)
+    }
+
+    /// How many numbers.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the vector is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The JSON text, e.g. `[0.5,-1.25]`.
+    pub fn as_json(&self) -> &str {
+        self.json.get()
+    }
+
+    /// The values as `f32`. Fails only for a number `f32` cannot hold as JSON reads it
+    /// (e.g. `1e400`).
+    pub fn to_f32(&self) -> Result<Vec<f32>, serde_json::Error> {
+        serde_json::from_str(self.json.get())
+    }
+
+    /// The values as `f64`.
+    pub fn to_f64(&self) -> Result<Vec<f64>, serde_json::Error> {
+        serde_json::from_str(self.json.get())
+    }
+
+    /// Checks that `json` (valid JSON already) is a flat array of numbers, and counts them.
+    /// Valid JSON made only of number characters, commas and whitespace between the brackets
+    /// can only be a flat array of numbers, and then each comma separates two of them; the
+    /// check is one pass over bytes that the compiler vectorizes.
+    fn checked(json: Box<serde_json::value::RawValue>) -> Result<Self, String> {
+        let text = json.get().trim_ascii();
+        let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) else {
+            return Err("expected an array of numbers".to_owned());
+        };
+        let allowed = |b: u8| {
+            b.is_ascii_digit()
+                || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b',')
+                || b.is_ascii_whitespace()
+        };
+        let bytes = inner.as_bytes();
+        if !bytes.iter().fold(true, |ok, &b| ok & allowed(b)) {
+            let at = bytes.iter().position(|&b| !allowed(b)).unwrap_or(0);
+            let element = bytes[..at].iter().filter(|&&b| b == b',').count();
+            return Err(format!(
+                "expected an array of numbers; element {element} is not a number"
+            ));
+        }
+        let commas = bytes.iter().filter(|&&b| b == b',').count();
+        let len = if inner.trim_ascii().is_empty() {
+            0
+        } else {
+            commas + 1
+        };
+        Ok(Self { json, len })
+    }
+}
+
+impl PartialEq for FloatVector {
+    fn eq(&self, other: &Self) -> bool {
+        self.json.get() == other.json.get()
+    }
+}
+
+impl std::fmt::Debug for FloatVector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FloatVector")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Serialize for FloatVector {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FloatVector {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        Self::checked(json).map_err(serde::de::Error::custom)
+    }
+}

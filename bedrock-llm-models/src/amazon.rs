@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use bedrock_llm_core::{TokenCount, bedrock_model};
+use bedrock_llm_core::{FloatVector, TokenCount, bedrock_model};
 use serde_json::Value;
 
 use crate::common::{ConverseBlock, ConverseMessage, ConverseSystemBlock};
@@ -117,12 +117,12 @@ pub struct TitanEmbedRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct TitanEmbedResponse {
-    /// The float vector (absent when only `binary` was asked for).
+    /// The float vector (absent when only `binary` was asked for); values parse on demand.
     #[llm(embedding)]
-    pub embedding: Option<Vec<f32>>,
+    pub embedding: Option<FloatVector>,
     /// v2: the vector per requested type.
     #[llm(embedding)]
-    pub embeddings_by_type: Option<BTreeMap<String, Vec<f32>>>,
+    pub embeddings_by_type: Option<BTreeMap<String, FloatVector>>,
     /// Tokens in the input text.
     #[llm(input_tokens)]
     pub input_text_token_count: Option<TokenCount>,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use bedrock_llm_core::bedrock_model;
+use bedrock_llm_core::{FloatVector, bedrock_model};
 use serde_json::Value;
 
 /// Cohere Command (text generation).
@@ -309,10 +309,10 @@ pub struct CohereEmbedResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[serde(untagged)]
 pub enum CohereEmbeddings {
-    /// `embeddings_floats`.
-    Floats(#[llm(embedding)] Vec<Vec<f32>>),
+    /// `embeddings_floats`; values parse on demand.
+    Floats(#[llm(embedding)] Vec<FloatVector>),
     /// `embeddings_by_type`: `{"float": […], "int8": […]}`.
-    ByType(#[llm(embedding)] BTreeMap<String, Vec<Vec<f64>>>),
+    ByType(#[llm(embedding)] BTreeMap<String, Vec<FloatVector>>),
 }
 
 impl CohereEmbeddings {

@@ -113,7 +113,8 @@ fn peers_python(root: &Path, shared: &Path) -> Result<PathBuf, String> {
     Ok(python)
 }
 
-/// Mean time per iteration in µs, from criterion's estimates.
+/// Median time per iteration in µs, from criterion's estimates: on a shared machine a few
+/// slow samples move the mean, and the peers report medians too.
 fn criterion_us(root: &Path, group: &str, bench: &str) -> Option<f64> {
     let path = root
         .join("target/criterion")
@@ -121,7 +122,7 @@ fn criterion_us(root: &Path, group: &str, bench: &str) -> Option<f64> {
         .join(bench)
         .join("new/estimates.json");
     let estimates: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    estimates["mean"]["point_estimate"]
+    estimates["median"]["point_estimate"]
         .as_f64()
         .map(|ns| ns / 1000.0)
 }
@@ -160,7 +161,7 @@ fn summarize(root: &Path, peers_json: &Path) -> Result<String, String> {
     let _ = writeln!(out, "# bedrock-llm bench\n");
     let _ = writeln!(
         out,
-        "µs per request+response pair (criterion means; peers: median of runs).\n"
+        "µs per request+response pair (criterion medians; peers: median of runs).\n"
     );
     let _ = writeln!(
         out,
