@@ -19,7 +19,9 @@
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
 //!
 //! Every response type ignores unknown keys, reads token counts written as integers or floats,
-//! keeps finish reasons raw (normalized alongside), and accepts numeric or string ids.
+//! keeps finish reasons raw (normalized alongside), and accepts numeric or string ids. Embedding
+//! vectors are [`bedrock_llm_core::FloatVector`]s: checked and counted when a body is read, their
+//! values parsed only on request (`to_f32`), since recording a call needs only their shape.
 
 pub mod ai21;
 pub mod amazon;
