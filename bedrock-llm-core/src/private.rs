@@ -33,7 +33,13 @@ where
     T: serde::de::DeserializeOwned,
 {
     // The fast path: a plain parse. Only a failure pays for path tracking, on a second parse.
-    if let Ok(value) = serde_json::from_slice::<T>(body) {
+    // Checking the whole body as UTF-8 once (a vectorized scan) lets serde_json read it as
+    // `str`, which it then does not re-check string by string.
+    let parsed = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<T>(text),
+        Err(_) => serde_json::from_slice::<T>(body),
+    };
+    if let Ok(value) = parsed {
         return Ok(value);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
