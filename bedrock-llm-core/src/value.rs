@@ -1,4 +1,5 @@
-//! Value types for adapter fields where Bedrock bodies are looser than their documentation.
+//! Value types for adapter fields where Bedrock bodies are looser than their documentation, and
+//! [`FloatVector`], embedding vectors kept as their JSON text.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

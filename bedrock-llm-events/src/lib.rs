@@ -39,7 +39,7 @@ mod observer;
 mod recorder;
 pub mod render;
 
-pub use attribute::{AttrValue, Limits};
+pub use attribute::{AttrValue, Limits, Text};
 pub use build::{ErrorReport, InvocationEvents, TokenTier, build_events};
 pub use config::{Config, ConfigError, TokenCallback, TokenPrecedence};
 pub use context::{
