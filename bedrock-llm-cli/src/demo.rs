@@ -19,6 +19,7 @@ use bedrock_llm_events::{
 };
 use bedrock_llm_models::samples::{self, Sample};
 
+use crate::output::{Stdout, Stop, stdout_error};
 use crate::table;
 
 /// Options of `demo`.
@@ -89,7 +90,7 @@ fn scope(path: &str) -> LlmAttributes {
         .with("llm.demo.path", path.to_owned())
 }
 
-pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
+pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| format!("could not start the async runtime: {e}"))?;
     let config = Config {
@@ -110,10 +111,13 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
         emulated(&runtime, &recorder, &samples)?;
     }
     let harvest = recorder.harvest();
+    let mut out = Stdout::new();
     if args.json {
-        print!("{}", newrelic::ndjson(&harvest.events));
+        for event in &harvest.events {
+            out.line(&newrelic::event_json(event))?;
+        }
         for report in &harvest.error_reports {
-            println!("{}", newrelic::error_json(report, started));
+            out.line(&newrelic::error_json(report, started))?;
         }
         for (name, data) in harvest.metrics.iter() {
             let line = serde_json::json!({
@@ -125,12 +129,12 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
                 "min_ms": data.min_ms,
                 "max_ms": data.max_ms,
             });
-            println!("{line}");
+            out.line(&line.to_string())?;
         }
     } else {
-        table::print(&harvest, args.live);
+        table::write(out.writer(), &harvest, args.live).map_err(stdout_error)?;
     }
-    Ok(())
+    out.finish()
 }
 
 fn emulated(

@@ -9,6 +9,7 @@
 //! from the environment.
 
 mod demo;
+mod output;
 mod replay;
 mod table;
 
@@ -33,15 +34,22 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // `--help` and `--version` go to stdout, usage errors to stderr; either may be closed.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Replay(args) => replay::run(&args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("bedrock-llm: {message}");
+        Ok(()) | Err(output::Stop::Closed) => ExitCode::SUCCESS,
+        Err(output::Stop::Failed(message)) => {
+            output::note(&format!("bedrock-llm: {message}"));
             ExitCode::FAILURE
         }
     }

@@ -2,14 +2,21 @@
 //! NDJSON, gzipped S3 objects, CloudWatch exports) replayed into LLM events, written as NDJSON
 //! on stdout; a summary, and every skipped line with its reason, on stderr.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::time::Duration;
 
+use bedrock_llm_core::Invocation;
 use bedrock_llm_events::render::{newrelic, otel};
 use bedrock_llm_events::{CallContext, Config, build_events};
+use bedrock_llm_logs::metrics::DEFAULT_NAMESPACE;
+use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 use bedrock_llm_logs::writer::Caller;
-use bedrock_llm_logs::{LogReader, ReadItem, RuntimeMetrics, Source, replay, to_record};
+use bedrock_llm_logs::{
+    LogReader, ModelInvocationLog, ReadItem, RuntimeMetrics, Source, replay, to_record,
+};
 use serde_json::json;
+
+use crate::output::{Stdout, Stop, note};
 
 /// What each record is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -34,7 +41,9 @@ pub(crate) enum MetricsFormat {
 /// Options of `replay`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReplayArgs {
-    /// Files or directories of records (`-` for stdin).
+    /// Files or directories of records (`-` for stdin). Directories are walked, following
+    /// symlinks, each file read once; a path that cannot be read is reported and makes the
+    /// exit status non-zero after the other paths are read.
     #[arg(required = true)]
     paths: Vec<String>,
     /// What to write for each record.
@@ -43,124 +52,93 @@ pub(crate) struct ReplayArgs {
     /// Also write runtime metrics per model and period, after the records.
     #[arg(long, value_enum)]
     metrics: Option<MetricsFormat>,
-    /// The metrics period, in seconds.
+    /// The metrics period, in seconds: 1, 5, 10, 20, 30, or a multiple of 60 up to 86400.
     #[arg(long, default_value_t = 60)]
     period: u64,
-    /// Leave prompt, completion and embedding input text out.
+    /// The CloudWatch namespace of `--metrics emf` documents. The metric names are Bedrock's,
+    /// but `AWS/Bedrock` is reserved for AWS itself, so ours go to their own namespace.
+    #[arg(long, default_value = DEFAULT_NAMESPACE)]
+    namespace: String,
+    /// Leave prompts, completions, embedding inputs, tool arguments and system text out of
+    /// every output format (request and response bodies too), and input values out of messages.
     #[arg(long)]
     no_content: bool,
-    /// Stop at the first line that is not a record.
+    /// The largest record read, in bytes; a larger one is skipped and reported. Bedrock
+    /// offloads large bodies to S3, so real records stay far below the default.
+    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 32)))]
+    max_record_bytes: u64,
+    /// Stop at the first line that is not a record, or path that cannot be read.
     #[arg(long)]
     strict: bool,
 }
 
-pub(crate) fn run(args: &ReplayArgs) -> Result<(), String> {
-    let sources = args.paths.iter().map(|p| Source::parse(p));
-    let reader = LogReader::new(sources).map_err(|e| format!("cannot read the input: {e}"))?;
+/// What the run counted, for the closing summary.
+#[derive(Debug, Default)]
+struct Tally {
+    records: u64,
+    written: u64,
+    skipped: u64,
+    dropped_fields: u64,
+    unreadable: Vec<String>,
+}
+
+pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
+    let mut metrics = RuntimeMetrics::new(Duration::from_secs(args.period))
+        .and_then(|m| m.with_namespace(&args.namespace))
+        .map_err(|e| e.to_string())?;
+    let options = ReadOptions::default()
+        .max_record_bytes(usize::try_from(args.max_record_bytes).unwrap_or(usize::MAX))
+        .quote_values(!args.no_content);
+    let reader = LogReader::with_options(args.paths.iter().map(|p| Source::parse(p)), options);
     let config = Config {
         record_content: !args.no_content,
         otel_content: true,
         ..Config::default().enabled()
     };
     let registry = bedrock_llm_models::registry();
-    let mut metrics = RuntimeMetrics::new(Duration::from_secs(args.period.max(1)));
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = Stdout::new();
     let progress = io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("replaying");
         bar
     });
-    let (mut records, mut written, mut skipped) = (0u64, 0u64, 0u64);
+    let report = |line: String| match &progress {
+        Some(bar) => bar.println(line),
+        None => note(&line),
+    };
+    let mut tally = Tally::default();
     for item in reader {
         match item {
-            ReadItem::Skipped(location, reason) => {
-                if args.strict {
-                    return Err(format!("{location}: {reason} (--strict)"));
+            ReadItem::Skipped(skip) => {
+                // Lines only: a loop link or a socket in a directory holds no records to lose.
+                if args.strict && skip.lines > 0 {
+                    return Err(format!("{skip} (--strict)").into());
                 }
-                skipped += 1;
-                let line = format!("skipped {location}: {reason}");
-                match &progress {
-                    Some(bar) => bar.println(line),
-                    None => eprintln!("{line}"),
-                }
+                tally.skipped = tally.skipped.saturating_add(skip.lines);
+                report(format!("skipped {skip}"));
             }
-            ReadItem::Record(_, record, _) => {
-                records += 1;
-                let invocation = replay(&record, registry);
+            ReadItem::Unreadable { path, reason } => {
+                if args.strict {
+                    return Err(format!("cannot read {path}: {reason} (--strict)").into());
+                }
+                report(format!("cannot read {path}: {reason}"));
+                tally.unreadable.push(path);
+            }
+            ReadItem::Record(read) => {
+                tally.records += 1;
+                for field in &read.dropped {
+                    report(format!("dropped {}: {field}", read.location));
+                }
+                tally.dropped_fields += read.dropped.len() as u64;
+                let record = &read.record;
+                let invocation = replay(record, registry);
                 metrics.add(&invocation);
-                let lines = match args.format {
-                    Format::Newrelic => {
-                        let built = build_events(&invocation, &config, &CallContext::detached());
-                        let mut lines: Vec<String> =
-                            built.events.iter().map(newrelic::event_json).collect();
-                        if let Some(error) = &built.error {
-                            lines
-                                .push(newrelic::error_json(error, invocation.timing.started_at_ms));
-                        }
-                        lines
-                    }
-                    Format::Otel => {
-                        let mut attributes = serde_json::Map::new();
-                        for (key, value) in otel::attributes(&invocation, &config) {
-                            attributes.insert(key.to_owned(), json!(value.to_text()));
-                        }
-                        // Record fields with no New Relic slot (`invocation-logs.md` §6).
-                        for (key, value) in [
-                            (
-                                "user.id",
-                                record.identity.as_ref().and_then(|i| i.arn.clone()),
-                            ),
-                            ("cloud.account.id", record.account_id.clone()),
-                            ("cloud.region", record.region.clone()),
-                        ] {
-                            if let Some(value) = value {
-                                attributes.insert(key.to_owned(), json!(value));
-                            }
-                        }
-                        vec![
-                            json!({"name": otel::span_name(&invocation), "attributes": attributes})
-                                .to_string(),
-                        ]
-                    }
-                    Format::InvocationLog => {
-                        let body = |raw: Option<&serde_json::value::RawValue>| {
-                            raw.map(|r| r.get().as_bytes().to_vec())
-                        };
-                        let request = body(
-                            record
-                                .input
-                                .as_ref()
-                                .and_then(|i| i.input_body_json.as_deref()),
-                        );
-                        let response = body(
-                            record
-                                .output
-                                .as_ref()
-                                .and_then(|o| o.output_body_json.as_deref()),
-                        );
-                        let caller = Caller {
-                            account_id: record.account_id.clone(),
-                            identity_arn: record.identity.as_ref().and_then(|i| i.arn.clone()),
-                        };
-                        let written = to_record(
-                            &invocation,
-                            request.as_deref(),
-                            response.as_deref(),
-                            &caller,
-                        );
-                        vec![serde_json::to_string(&written).unwrap_or_default()]
-                    }
-                };
-                for line in lines {
-                    if writeln!(out, "{line}").is_err() {
-                        // The reader of stdout went away (`| head`): stop quietly.
-                        return Ok(());
-                    }
-                    written += 1;
+                for line in lines(args, &config, record, &invocation) {
+                    out.line(&line)?;
+                    tally.written += 1;
                 }
                 if let Some(bar) = &progress {
-                    bar.set_message(format!("{records} records"));
+                    bar.set_message(format!("{} records", tally.records));
                     bar.tick();
                 }
             }
@@ -172,16 +150,93 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), String> {
             MetricsFormat::Elastic => metrics.elastic(),
         };
         for document in documents {
-            if writeln!(out, "{document}").is_err() {
-                return Ok(());
-            }
-            written += 1;
+            out.line(&document.to_string())?;
+            tally.written += 1;
         }
     }
-    let _ = out.flush();
+    // Only a successful flush means the lines were written.
+    out.finish()?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    eprintln!("replay: {records} records read, {written} lines written, {skipped} lines skipped");
-    Ok(())
+    note(&format!(
+        "replay: {} records read, {} lines written, {} lines skipped, {} fields dropped{}",
+        tally.records,
+        tally.written,
+        tally.skipped,
+        tally.dropped_fields,
+        match tally.unreadable.len() {
+            0 => String::new(),
+            n => format!(", {n} paths unreadable"),
+        }
+    ));
+    if tally.unreadable.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("could not read: {}", tally.unreadable.join(", ")).into())
+    }
+}
+
+/// The output lines of one record.
+fn lines(
+    args: &ReplayArgs,
+    config: &Config,
+    record: &ModelInvocationLog,
+    invocation: &Invocation,
+) -> Vec<String> {
+    match args.format {
+        Format::Newrelic => {
+            let built = build_events(invocation, config, &CallContext::detached());
+            let mut lines: Vec<String> = built.events.iter().map(newrelic::event_json).collect();
+            if let Some(error) = &built.error {
+                lines.push(newrelic::error_json(error, invocation.timing.started_at_ms));
+            }
+            lines
+        }
+        Format::Otel => {
+            let mut attributes = serde_json::Map::new();
+            for (key, value) in otel::attributes(invocation, config) {
+                attributes.insert(key.to_owned(), json!(value.to_text()));
+            }
+            // Record fields with no New Relic slot (`invocation-logs.md` §6).
+            for (key, value) in [
+                (
+                    "user.id",
+                    record.identity.as_ref().and_then(|i| i.arn.clone()),
+                ),
+                ("cloud.account.id", record.account_id.clone()),
+                ("cloud.region", record.region.clone()),
+            ] {
+                if let Some(value) = value {
+                    attributes.insert(key.to_owned(), json!(value));
+                }
+            }
+            vec![json!({"name": otel::span_name(invocation), "attributes": attributes}).to_string()]
+        }
+        Format::InvocationLog => {
+            // With content off the bodies stay out: they are the prompts and completions.
+            let body = |raw: Option<&serde_json::value::RawValue>| {
+                raw.filter(|_| !args.no_content)
+                    .map(|r| r.get().as_bytes().to_vec())
+            };
+            let request = body(
+                record
+                    .input
+                    .as_ref()
+                    .and_then(|i| i.input_body_json.as_deref()),
+            );
+            let response = body(
+                record
+                    .output
+                    .as_ref()
+                    .and_then(|o| o.output_body_json.as_deref()),
+            );
+            let caller = Caller {
+                account_id: record.account_id.clone(),
+                identity_arn: record.identity.as_ref().and_then(|i| i.arn.clone()),
+            };
+            let written = to_record(invocation, request.as_deref(), response.as_deref(), &caller);
+            vec![serde_json::to_string(&written).unwrap_or_default()]
+        }
+    }
 }

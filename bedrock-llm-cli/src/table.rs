@@ -1,5 +1,7 @@
 //! The terminal rendering of a harvest: one row per call, then the metrics.
 
+use std::io::{self, Write};
+
 use bedrock_llm_events::names::{attr, event_type};
 use bedrock_llm_events::{AttrValue, Harvest, LlmEvent};
 
@@ -21,14 +23,18 @@ fn text(event: &LlmEvent, key: &str) -> String {
     event.get(key).map(AttrValue::to_string).unwrap_or_default()
 }
 
-pub(crate) fn print(harvest: &Harvest, live: bool) {
+pub(crate) fn write(out: &mut impl Write, harvest: &Harvest, live: bool) -> io::Result<()> {
     let source = if live {
         "live Bedrock"
     } else {
         "the loopback emulator"
     };
-    println!("bedrock-llm demo: calls to {source}, recorded as LLM events\n");
-    println!(
+    writeln!(
+        out,
+        "bedrock-llm demo: calls to {source}, recorded as LLM events\n"
+    )?;
+    writeln!(
+        out,
         "{} {} {} {} {} {} response (or error)",
         cell("path", 11),
         cell("model", 44),
@@ -36,8 +42,8 @@ pub(crate) fn print(harvest: &Harvest, live: bool) {
         cell("tokens p/c/t", 14),
         cell("finish", 14),
         cell("ms", 7),
-    );
-    println!("{}", "-".repeat(132));
+    )?;
+    writeln!(out, "{}", "-".repeat(132))?;
     let summaries = harvest.events.iter().filter(|e| {
         e.event_type() == event_type::SUMMARY || e.event_type() == event_type::EMBEDDING
     });
@@ -86,7 +92,8 @@ pub(crate) fn print(harvest: &Harvest, live: bool) {
             .and_then(AttrValue::as_f64)
             .map(|d| format!("{d:.1}"))
             .unwrap_or_default();
-        println!(
+        writeln!(
+            out,
             "{} {} {} {} {} {} {}",
             cell(&text(summary, "llm.demo.path"), 11),
             cell(&text(summary, attr::REQUEST_MODEL), 44),
@@ -95,7 +102,7 @@ pub(crate) fn print(harvest: &Harvest, live: bool) {
             cell(&text(summary, attr::FINISH_REASON), 14),
             cell(&duration, 7),
             cell(&detail, 40)
-        );
+        )?;
     }
     let count = |kind: &str| {
         harvest
@@ -104,20 +111,22 @@ pub(crate) fn print(harvest: &Harvest, live: bool) {
             .filter(|e| e.event_type() == kind)
             .count()
     };
-    println!(
+    writeln!(
+        out,
         "\n{} events: {} summaries, {} messages, {} embeddings; {} error reports\n",
         harvest.events.len(),
         count(event_type::SUMMARY),
         count(event_type::MESSAGE),
         count(event_type::EMBEDDING),
         harvest.error_reports.len()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "{} {} total / min / max ms",
         cell("metric", 60),
         cell("count", 7),
-    );
-    println!("{}", "-".repeat(100));
+    )?;
+    writeln!(out, "{}", "-".repeat(100))?;
     for (name, data) in harvest.metrics.iter() {
         let timing = if data.total_ms > 0.0 {
             format!(
@@ -127,12 +136,17 @@ pub(crate) fn print(harvest: &Harvest, live: bool) {
         } else {
             String::new()
         };
-        println!(
+        writeln!(
+            out,
             "{} {} {}",
             cell(name, 60),
             cell(&data.count.to_string(), 7),
             timing
-        );
+        )?;
     }
-    println!("\nUse --json for one New Relic Event API object per line.");
+    writeln!(
+        out,
+        "\nUse --json for one New Relic Event API object per line."
+    )?;
+    Ok(())
 }

@@ -132,7 +132,12 @@ fn body_error(
         side,
         path,
         kind,
-        message: error.to_string(),
+        // A wrongly typed value can be megabytes long; the message quotes only its start.
+        message: crate::error::shorten_quoted_values(
+            &error.to_string(),
+            crate::error::QUOTED_VALUE_CHARS,
+        )
+        .into_owned(),
     }
 }
 

@@ -6,17 +6,19 @@
 //! - [`replay`]: a record into the neutral `Invocation`, through the same model adapters as
 //!   live calls; LLM events then come from `bedrock_llm_events` as for live calls.
 //! - [`writer`]: an `Invocation` (with its bodies) back into a record.
-//! - [`metrics`]: `AWS/Bedrock` runtime metrics per model and period, as CloudWatch Embedded
+//! - [`metrics`]: runtime metrics under Bedrock's CloudWatch names, per model and period, as CloudWatch Embedded
 //!   Metric Format or Elastic `aws_bedrock.runtime` documents.
 
+mod lenient;
 pub mod metrics;
 pub mod reader;
 pub mod record;
 pub mod replay;
 pub mod writer;
 
-pub use metrics::RuntimeMetrics;
-pub use reader::{LogReader, ReadItem, Source};
+pub use lenient::DroppedField;
+pub use metrics::{MetricsConfigError, RuntimeMetrics};
+pub use reader::{LogReader, ReadItem, ReadOptions, ReadRecord, Skip, Source};
 pub use record::ModelInvocationLog;
 pub use replay::replay;
 pub use writer::to_record;

@@ -1,6 +1,9 @@
-//! Runtime metrics under CloudWatch's `AWS/Bedrock` names, per `ModelId` and period, from live
-//! or replayed invocations (`invocation-logs.md` §7), rendered as CloudWatch Embedded Metric
+//! Runtime metrics under CloudWatch's `AWS/Bedrock` metric names, per `ModelId` and period, from
+//! live or replayed invocations (`invocation-logs.md` §7), rendered as CloudWatch Embedded Metric
 //! Format or as Elastic `aws_bedrock.runtime` documents.
+//!
+//! The names are Bedrock's, the namespace is not: CloudWatch reserves `AWS/…` namespaces for
+//! AWS itself, so EMF documents go to [`DEFAULT_NAMESPACE`] unless told otherwise.
 //!
 //! CloudWatch semantics: a success counts in `Invocations` with its latency and tokens; a
 //! throttle counts only in `InvocationThrottles`; other failures count as client (4xx) or
@@ -84,20 +87,69 @@ fn outcome(invocation: &Invocation) -> Outcome {
     }
 }
 
+/// The CloudWatch namespace EMF documents use by default.
+pub const DEFAULT_NAMESPACE: &str = "BedrockLlm/Runtime";
+
+/// A period or namespace CloudWatch would not accept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetricsConfigError {
+    /// Not a period CloudWatch aggregates by.
+    #[error(
+        "a metrics period of {0} s is not one CloudWatch uses: use 1, 5, 10, 20 or 30 s, or a multiple of 60 s up to one day (86400)"
+    )]
+    Period(u128),
+    /// Not a namespace CloudWatch accepts.
+    #[error(
+        "the CloudWatch namespace {0:?} is not valid: use 1-255 characters from A-Z a-z 0-9 . - _ / # : and space, not starting with `AWS/` (reserved for AWS)"
+    )]
+    Namespace(String),
+}
+
 /// Aggregates invocations per (period start, model ID).
 #[derive(Debug, Clone)]
 pub struct RuntimeMetrics {
     period_ms: u64,
+    namespace: String,
     buckets: BTreeMap<(u64, String), (Figures, Option<String>)>,
 }
 
 impl RuntimeMetrics {
-    /// Aggregation into periods of `period` (CloudWatch's default is 60 s; Elastic polls 5 min).
-    pub fn new(period: Duration) -> Self {
-        Self {
-            period_ms: (period.as_millis() as u64).max(1),
-            buckets: BTreeMap::new(),
+    /// Aggregation into periods of `period` (CloudWatch's default is 60 s; Elastic polls 5 min):
+    /// 1, 5, 10, 20 or 30 seconds, or a whole number of minutes up to a day, as CloudWatch
+    /// aggregates; anything else is refused rather than rounded.
+    pub fn new(period: Duration) -> Result<Self, MetricsConfigError> {
+        let seconds = period.as_secs();
+        let valid = period.subsec_nanos() == 0
+            && (matches!(seconds, 1 | 5 | 10 | 20 | 30)
+                || (seconds % 60 == 0 && (60..=86_400).contains(&seconds)));
+        if !valid {
+            return Err(MetricsConfigError::Period(period.as_millis() / 1000));
         }
+        Ok(Self {
+            period_ms: seconds * 1000,
+            namespace: DEFAULT_NAMESPACE.to_owned(),
+            buckets: BTreeMap::new(),
+        })
+    }
+
+    /// EMF documents under `namespace` instead of [`DEFAULT_NAMESPACE`].
+    pub fn with_namespace(mut self, namespace: &str) -> Result<Self, MetricsConfigError> {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || ".-_/#: ".contains(c);
+        if namespace.is_empty()
+            || namespace.len() > 255
+            || !namespace.chars().all(allowed)
+            || namespace.starts_with("AWS/")
+        {
+            return Err(MetricsConfigError::Namespace(namespace.to_owned()));
+        }
+        self.namespace = namespace.to_owned();
+        Ok(self)
+    }
+
+    /// The EMF namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
     }
 
     /// Counts one invocation.
@@ -112,7 +164,7 @@ impl RuntimeMetrics {
         }
         match outcome(invocation) {
             Outcome::Success => {
-                figures.invocations += 1;
+                figures.invocations = figures.invocations.saturating_add(1);
                 let latency = invocation
                     .header_metrics
                     .invocation_latency_ms
@@ -126,19 +178,28 @@ impl RuntimeMetrics {
                         figures.latency_min_ms = ms;
                         figures.latency_max_ms = ms;
                     }
-                    figures.latency_count += 1;
+                    figures.latency_count = figures.latency_count.saturating_add(1);
                     figures.latency_sum_ms += ms;
                     figures.latency_min_ms = figures.latency_min_ms.min(ms);
                     figures.latency_max_ms = figures.latency_max_ms.max(ms);
                 }
                 if let Some((usage, _)) = invocation.usage() {
-                    figures.input_tokens += usage.input_tokens.unwrap_or(0);
-                    figures.output_tokens += usage.output_tokens.unwrap_or(0);
+                    // Counts come from input: a hostile one near 2^64 saturates, never wraps.
+                    figures.input_tokens = figures
+                        .input_tokens
+                        .saturating_add(usage.input_tokens.unwrap_or(0));
+                    figures.output_tokens = figures
+                        .output_tokens
+                        .saturating_add(usage.output_tokens.unwrap_or(0));
                 }
             }
-            Outcome::Throttle => figures.throttles += 1,
-            Outcome::ClientError => figures.client_errors += 1,
-            Outcome::ServerError => figures.server_errors += 1,
+            Outcome::Throttle => figures.throttles = figures.throttles.saturating_add(1),
+            Outcome::ClientError => {
+                figures.client_errors = figures.client_errors.saturating_add(1);
+            }
+            Outcome::ServerError => {
+                figures.server_errors = figures.server_errors.saturating_add(1);
+            }
             Outcome::Unseen => {}
         }
     }
@@ -183,7 +244,7 @@ impl RuntimeMetrics {
                 }
                 document["_aws"] = json!({
                     "Timestamp": start,
-                    "CloudWatchMetrics": [{"Namespace": "AWS/Bedrock", "Dimensions": [["ModelId"]], "Metrics": metrics}],
+                    "CloudWatchMetrics": [{"Namespace": self.namespace, "Dimensions": [["ModelId"]], "Metrics": metrics}],
                 });
                 document
             })

@@ -1,20 +1,75 @@
 //! Reading invocation-log records from files, directories, gzipped S3 objects, stdin and
-//! CloudWatch exports, one record at a time: memory stays flat however large the input
-//! (except for a CloudWatch `FilterLogEvents` JSON document, which is one JSON value and is
-//! read whole).
+//! CloudWatch exports, one record at a time, in bounded memory whatever the input.
 //!
 //! Accepted per line: a record; a CloudWatch log event (`{"message": "<record>", …}`); a line
 //! of a CloudWatch export to S3 (`2024-04-18T22:54:57.000Z {record}`). Accepted per file: NDJSON
-//! (plain or gzipped, detected by content, not name) and `FilterLogEvents` output.
+//! (plain or gzipped, detected by content, not name) and a pretty-printed document such as
+//! `FilterLogEvents` output.
+//!
+//! Nothing the input holds makes the reader lose what comes after it: a line that is not UTF-8,
+//! not JSON, not a record or longer than [`ReadOptions::max_record_bytes`] is skipped and
+//! reported with its file and line (consecutive lines skipped for the same reason as one
+//! range), and reading goes on with the next line. A wrongly typed metadata field drops that
+//! field, not the record. Directories are walked once per file, symlink loops detected, and an
+//! entry that cannot be read is reported with its path.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::lenient::{DroppedField, FieldReader, Members, unusable};
 use crate::record::ModelInvocationLog;
+
+/// The default cap on one record's size: far above any real record, since Bedrock offloads
+/// large bodies to S3 (`inputBodyS3Path`/`outputBodyS3Path`), and small enough that a hostile
+/// line cannot exhaust memory.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 32 << 20;
+
+/// How to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// The largest record (one line, or one multi-line document) read; a larger one is skipped
+    /// and reported. Memory stays within about twice this per reader.
+    pub max_record_bytes: usize,
+    /// Whether skip reasons may quote the start of a wrongly typed value. Off when content
+    /// must not be recorded: values in a record can be prompts and completions.
+    pub quote_values: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            quote_values: true,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// With a record size cap of `bytes`.
+    pub fn max_record_bytes(mut self, bytes: usize) -> Self {
+        self.max_record_bytes = bytes;
+        self
+    }
+
+    /// With (or without) input values quoted in skip reasons.
+    pub fn quote_values(mut self, quote: bool) -> Self {
+        self.quote_values = quote;
+        self
+    }
+
+    fn quote_chars(&self) -> usize {
+        if self.quote_values {
+            bedrock_llm_core::QUOTED_VALUE_CHARS
+        } else {
+            0
+        }
+    }
+}
 
 /// Where a record came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,19 +86,70 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// A record read.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ReadRecord {
+    /// Where it starts.
+    pub location: Location,
+    /// The record.
+    pub record: ModelInvocationLog,
+    /// The bytes of its JSON.
+    pub bytes: usize,
+    /// Fields dropped for a wrong type or a value that cannot be represented.
+    pub dropped: Vec<DroppedField>,
+}
+
+/// Lines skipped for one reason: one line, or a run of lines with nothing read between them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Skip {
+    /// The first line skipped.
+    pub location: Location,
+    /// The last line skipped (the same as the first for one line).
+    pub last_line: u64,
+    /// How many lines.
+    pub lines: u64,
+    /// Why.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.location.line == 0 {
+            write!(f, "{}: {}", self.location.file, self.reason)
+        } else if self.lines <= 1 {
+            write!(f, "{}: {}", self.location, self.reason)
+        } else {
+            write!(
+                f,
+                "{}-{}: {} ({} lines)",
+                self.location, self.last_line, self.reason, self.lines
+            )
+        }
+    }
+}
+
 /// One item read.
 #[derive(Debug)]
 pub enum ReadItem {
-    /// A record and the bytes of its line.
-    Record(Location, Box<ModelInvocationLog>, usize),
-    /// A line that is not a record, and why.
-    Skipped(Location, String),
+    /// A record.
+    Record(Box<ReadRecord>),
+    /// Input that is not a record, and why.
+    Skipped(Skip),
+    /// A path that could not be opened or read to its end, and why (the path is in `path`).
+    Unreadable {
+        /// The path (`-` for stdin).
+        path: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// A source to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// A file or a directory (walked recursively, in name order).
+    /// A file or a directory (walked recursively, in name order, following symlinks).
     Path(PathBuf),
     /// Standard input.
     Stdin,
@@ -60,18 +166,34 @@ impl Source {
     }
 }
 
+/// The file being read.
+struct Current {
+    name: String,
+    reader: Box<dyn BufRead>,
+    line: u64,
+}
+
 /// Streams records from sources, in order.
 pub struct LogReader {
-    pending_files: VecDeque<Source>,
-    current: Option<(String, Box<dyn BufRead>, u64)>,
+    options: ReadOptions,
+    sources: VecDeque<Source>,
+    walk: Option<walkdir::IntoIter>,
+    /// Files already read, by canonical path: a file reached twice (two links, a loop, the
+    /// same argument twice) is read once.
+    seen: HashSet<PathBuf>,
+    current: Option<Current>,
     queued: VecDeque<ReadItem>,
+    /// A skip that may still grow into a run.
+    pending_skip: Option<Skip>,
+    line: Vec<u8>,
     bytes: u64,
 }
 
 impl std::fmt::Debug for LogReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogReader")
-            .field("pending_files", &self.pending_files.len())
+            .field("options", &self.options)
+            .field("sources", &self.sources.len())
             .field("bytes", &self.bytes)
             .finish()
     }
@@ -89,27 +211,97 @@ struct CloudWatchEvent {
     message: String,
 }
 
-impl LogReader {
-    /// A reader over `sources`; directories are expanded now, files opened as they are reached.
-    pub fn new(sources: impl IntoIterator<Item = Source>) -> io::Result<Self> {
-        let mut pending_files = VecDeque::new();
-        for source in sources {
-            match source {
-                Source::Path(path) if path.is_dir() => {
-                    let mut files = Vec::new();
-                    walk(&path, &mut files)?;
-                    files.sort();
-                    pending_files.extend(files.into_iter().map(Source::Path));
-                }
-                other => pending_files.push_back(other),
+/// What one physical read gave.
+enum Line {
+    Eof,
+    /// A line is in the buffer; its length in the input, newline included.
+    Text(u64),
+    /// A line longer than the cap was passed over; its length in the input.
+    TooLong(u64),
+}
+
+/// Reads one line into `buffer` (newline included), never holding more than `cap` bytes of
+/// it: a longer line is consumed and dropped. `BufRead::read_until` would grow the buffer to
+/// the line's length, which for a gzip bomb is gigabytes.
+fn read_capped_line(
+    reader: &mut dyn BufRead,
+    buffer: &mut Vec<u8>,
+    cap: usize,
+) -> io::Result<Line> {
+    buffer.clear();
+    let mut total = 0u64;
+    let mut over = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if available.is_empty() {
+            return Ok(match (total, over) {
+                (0, _) => Line::Eof,
+                (_, true) => Line::TooLong(total),
+                (_, false) => Line::Text(total),
+            });
+        }
+        let (used, done) = match memchr::memchr(b'\n', available) {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if !over {
+            let content = buffer.len() + used - usize::from(done);
+            if content > cap {
+                over = true;
+                buffer.clear();
+            } else {
+                buffer.extend_from_slice(&available[..used]);
             }
         }
-        Ok(Self {
-            pending_files,
+        total = total.saturating_add(used as u64);
+        reader.consume(used);
+        if done {
+            return Ok(if over {
+                Line::TooLong(total)
+            } else {
+                Line::Text(total)
+            });
+        }
+    }
+}
+
+impl LogReader {
+    /// A reader over `sources` with the default [`ReadOptions`]. Paths are opened, and
+    /// directories walked, as they are reached; problems with them come out as
+    /// [`ReadItem::Unreadable`].
+    pub fn new(sources: impl IntoIterator<Item = Source>) -> Self {
+        Self::with_options(sources, ReadOptions::default())
+    }
+
+    /// A reader over `sources` with `options`.
+    pub fn with_options(sources: impl IntoIterator<Item = Source>, options: ReadOptions) -> Self {
+        Self {
+            options,
+            sources: sources.into_iter().collect(),
+            walk: None,
+            seen: HashSet::new(),
             current: None,
             queued: VecDeque::new(),
+            pending_skip: None,
+            line: Vec::new(),
             bytes: 0,
-        })
+        }
+    }
+
+    /// A reader over one stream of bytes (an S3 object body, a socket, a test's buffer) named
+    /// `name` in locations; gzip is detected as for files.
+    pub fn from_reader(
+        name: impl Into<String>,
+        reader: impl Read + 'static,
+        options: ReadOptions,
+    ) -> Self {
+        let mut this = Self::with_options([], options);
+        this.start(name.into(), Box::new(reader));
+        this
     }
 
     /// Uncompressed bytes read so far.
@@ -117,25 +309,99 @@ impl LogReader {
         self.bytes
     }
 
-    fn open(&mut self, source: Source) -> Result<(), ReadItem> {
-        let (name, raw): (String, Box<dyn Read>) = match source {
-            Source::Stdin => ("-".to_owned(), Box::new(io::stdin())),
-            Source::Path(path) => {
-                let name = path.display().to_string();
-                match File::open(&path) {
-                    Ok(file) => (name, Box::new(file)),
-                    Err(error) => {
-                        return Err(ReadItem::Skipped(
-                            Location {
-                                file: name,
-                                line: 0,
+    /// Opens the next file to read, walking directories; `false` when there is none left.
+    fn open_next(&mut self) -> bool {
+        loop {
+            if let Some(walk) = &mut self.walk {
+                match walk.next() {
+                    None => self.walk = None,
+                    Some(Err(error)) => {
+                        let path = error
+                            .path()
+                            .map_or_else(String::new, |p| p.display().to_string());
+                        // A link back to an ancestor holds nothing new: noted, not an error.
+                        let item = match (error.loop_ancestor(), error.io_error()) {
+                            (Some(ancestor), _) => ReadItem::Skipped(Skip {
+                                location: Location {
+                                    file: path,
+                                    line: 0,
+                                },
+                                last_line: 0,
+                                lines: 0,
+                                reason: format!(
+                                    "a symlink loop back to {}, not followed",
+                                    ancestor.display()
+                                ),
+                            }),
+                            (None, Some(io)) => ReadItem::Unreadable {
+                                path,
+                                reason: io.to_string(),
                             },
-                            format!("cannot open: {error}"),
-                        ));
+                            (None, None) => ReadItem::Unreadable {
+                                path,
+                                reason: error.to_string(),
+                            },
+                        };
+                        self.push(item);
+                        return true;
+                    }
+                    Some(Ok(entry)) => {
+                        let kind = entry.file_type();
+                        if kind.is_dir() {
+                            continue;
+                        }
+                        let path = entry.path();
+                        // Below the top level only regular files: a FIFO or socket in a log
+                        // directory would block the walk. A named pipe given by name is read.
+                        if entry.depth() > 0 && !kind.is_file() {
+                            self.push(ReadItem::Skipped(Skip {
+                                location: Location {
+                                    file: path.display().to_string(),
+                                    line: 0,
+                                },
+                                last_line: 0,
+                                lines: 0,
+                                reason: "not a regular file".to_owned(),
+                            }));
+                            return true;
+                        }
+                        let canonical =
+                            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                        if !self.seen.insert(canonical) {
+                            continue;
+                        }
+                        let name = path.display().to_string();
+                        match File::open(path) {
+                            Ok(file) => self.start(name, Box::new(file)),
+                            Err(error) => self.push(ReadItem::Unreadable {
+                                path: name,
+                                reason: format!("cannot open: {error}"),
+                            }),
+                        }
+                        return true;
                     }
                 }
+                continue;
             }
-        };
+            match self.sources.pop_front() {
+                None => return false,
+                Some(Source::Stdin) => {
+                    self.start("-".to_owned(), Box::new(io::stdin()));
+                    return true;
+                }
+                Some(Source::Path(path)) => {
+                    self.walk = Some(
+                        walkdir::WalkDir::new(path)
+                            .follow_links(true)
+                            .sort_by_file_name()
+                            .into_iter(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, name: String, raw: Box<dyn Read>) {
         let mut buffered = BufReader::with_capacity(64 * 1024, raw);
         // Gzip by its magic bytes: S3 objects are `.json.gz`, but names can lie.
         let gzipped = buffered
@@ -150,12 +416,52 @@ impl LogReader {
         } else {
             Box::new(buffered)
         };
-        self.current = Some((name, reader, 0));
-        Ok(())
+        self.current = Some(Current {
+            name,
+            reader,
+            line: 0,
+        });
     }
 
-    /// Interprets one line.
-    fn line(&mut self, location: Location, text: &str) {
+    /// Queues a skip, joining it to the run before it when the reason is the same.
+    fn skip(&mut self, location: Location, reason: String) {
+        if let Some(pending) = &mut self.pending_skip
+            && pending.location.file == location.file
+            && pending.reason == reason
+        {
+            pending.last_line = location.line;
+            pending.lines += 1;
+            return;
+        }
+        self.flush_skip();
+        self.pending_skip = Some(Skip {
+            last_line: location.line,
+            location,
+            lines: 1,
+            reason,
+        });
+    }
+
+    fn flush_skip(&mut self) {
+        if let Some(skip) = self.pending_skip.take() {
+            self.queued.push_back(ReadItem::Skipped(skip));
+        }
+    }
+
+    fn push(&mut self, item: ReadItem) {
+        self.flush_skip();
+        self.queued.push_back(item);
+    }
+
+    /// Interprets one line of bytes.
+    fn line(&mut self, location: Location, bytes: &[u8]) {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                let reason = format!("not UTF-8 (invalid byte at offset {})", error.valid_up_to());
+                return self.skip(location, reason);
+            }
+        };
         let text = text.trim();
         if text.is_empty() {
             return;
@@ -166,108 +472,201 @@ impl LogReader {
             // A CloudWatch export line: `<timestamp> <record>`.
             match text.split_once(' ') {
                 Some((_, rest)) if rest.trim_start().starts_with('{') => rest.trim_start(),
-                _ => {
-                    self.queued
-                        .push_back(ReadItem::Skipped(location, "not a JSON object".to_owned()));
-                    return;
-                }
+                _ => return self.skip(location, "not a JSON object".to_owned()),
             }
         };
-        match serde_json::from_str::<ModelInvocationLog>(json) {
-            Ok(record) if is_record(&record) => {
-                self.queued
-                    .push_back(ReadItem::Record(location, Box::new(record), json.len()));
-            }
-            // Not a record: perhaps a CloudWatch event wrapping one (its numeric `timestamp`
-            // fails the record type, so errors are tried too).
-            Ok(_) => {
-                if !self.cloudwatch(location.clone(), json) {
-                    let reason = "not a ModelInvocationLog record".to_owned();
-                    self.queued.push_back(ReadItem::Skipped(location, reason));
-                }
-            }
-            Err(error) => {
-                if !self.cloudwatch(location.clone(), json) {
-                    self.queued.push_back(ReadItem::Skipped(
-                        location,
-                        format!("malformed record: {error}"),
-                    ));
-                }
-            }
-        }
+        self.json(location, json, true);
     }
 
-    /// A file whose first line is a lone `{`: one pretty-printed document (`FilterLogEvents`
-    /// output) when the whole parses as JSON; otherwise a stray line followed by lines of
-    /// their own, read one by one so that nothing after the stray line is lost.
-    fn document_or_lines(&mut self, location: Location, first: &str, rest: &str) {
-        let document = format!("{}{rest}", first.trim());
-        if serde_json::from_str::<serde::de::IgnoredAny>(&document).is_ok() {
-            self.line(location, &document.replace('\n', " "));
+    /// Interprets one JSON text: a record, or (when `wrappers`) a CloudWatch event or
+    /// `FilterLogEvents` document holding records.
+    fn json(&mut self, location: Location, json: &str, wrappers: bool) {
+        let mut dropped = Vec::new();
+        let mut fields = FieldReader {
+            quote_chars: self.options.quote_chars(),
+            dropped: &mut dropped,
+        };
+        // The fast path: a well-formed record parses in one go.
+        if let Ok(mut record) = serde_json::from_str::<ModelInvocationLog>(json)
+            && unusable(&record).is_none()
+        {
+            fields.check(&mut record);
+            return self.record(location, record, json.len(), dropped);
+        }
+        let members = match serde_json::from_str::<Members>(json) {
+            Ok(members) => members,
+            Err(error) => {
+                let error = bedrock_llm_core::shorten_quoted_values(
+                    &error.to_string(),
+                    self.options.quote_chars(),
+                )
+                .into_owned();
+                return self.skip(location, format!("malformed JSON: {error}"));
+            }
+        };
+        let looks_like_record = ["modelId", "operation", "schemaType"]
+            .iter()
+            .any(|key| members.contains_key(*key));
+        if looks_like_record {
+            let record = fields.record(&members);
+            match unusable(&record) {
+                None => self.record(location, record, json.len(), dropped),
+                Some(reason) => self.skip(location, reason.to_owned()),
+            }
             return;
         }
-        let file = location.file.clone();
-        self.line(location, first);
-        for (index, text) in rest.lines().enumerate() {
-            let line = index as u64 + 2;
-            self.line(
-                Location {
-                    file: file.clone(),
-                    line,
-                },
-                text,
-            );
-        }
-    }
-
-    /// A CloudWatch event (`{"message": …}`) or `FilterLogEvents` output (`{"events": […]}`).
-    /// Reads `json` as a CloudWatch event or `FilterLogEvents` output; `false` when it is neither.
-    fn cloudwatch(&mut self, location: Location, json: &str) -> bool {
-        let Ok(wrapper) = serde_json::from_str::<CloudWatch>(json) else {
-            return false;
-        };
-        let messages: Vec<String> = match (wrapper.message, wrapper.events) {
-            (Some(message), _) => vec![message],
-            (None, Some(events)) => events.into_iter().map(|e| e.message).collect(),
-            (None, None) => return false,
-        };
-        for message in messages {
-            match serde_json::from_str::<ModelInvocationLog>(&message) {
-                Ok(record) if is_record(&record) => {
-                    self.queued.push_back(ReadItem::Record(
-                        location.clone(),
-                        Box::new(record),
-                        message.len(),
-                    ));
+        if wrappers && let Ok(wrapper) = serde_json::from_str::<CloudWatch>(json) {
+            match (wrapper.message, wrapper.events) {
+                (Some(message), _) => return self.json(location, &message, false),
+                (None, Some(events)) => {
+                    for event in events {
+                        self.json(location.clone(), &event.message, false);
+                    }
+                    return;
                 }
-                Ok(_) => self.queued.push_back(ReadItem::Skipped(
-                    location.clone(),
-                    "log event is not a ModelInvocationLog record".to_owned(),
-                )),
-                Err(error) => self.queued.push_back(ReadItem::Skipped(
-                    location.clone(),
-                    format!("malformed record in log event: {error}"),
-                )),
+                (None, None) => {}
             }
         }
-        true
+        self.skip(location, "not a ModelInvocationLog record".to_owned());
     }
-}
 
-fn is_record(record: &ModelInvocationLog) -> bool {
-    record.schema_type.is_some() || record.model_id.is_some() || record.operation.is_some()
-}
+    fn record(
+        &mut self,
+        location: Location,
+        record: ModelInvocationLog,
+        bytes: usize,
+        dropped: Vec<DroppedField>,
+    ) {
+        self.push(ReadItem::Record(Box::new(ReadRecord {
+            location,
+            record,
+            bytes,
+            dropped,
+        })));
+    }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
+    /// Reads the next line of the current file and interprets it; `false` at its end.
+    fn read_line(&mut self) -> bool {
+        let cap = self.options.max_record_bytes;
+        let Some(current) = &mut self.current else {
+            return false;
+        };
+        let mut buffer = std::mem::take(&mut self.line);
+        let read = read_capped_line(current.reader.as_mut(), &mut buffer, cap);
+        let name = current.name.clone();
+        let line = current.line + 1;
+        let location = Location {
+            file: name.clone(),
+            line,
+        };
+        let more = match read {
+            Ok(Line::Eof) => false,
+            Ok(Line::Text(length)) => {
+                current.line = line;
+                self.bytes = self.bytes.saturating_add(length);
+                if line == 1 && buffer.trim_ascii() == b"{" {
+                    self.document(location, &mut buffer);
+                } else {
+                    self.line(location, &buffer);
+                }
+                true
+            }
+            Ok(Line::TooLong(length)) => {
+                current.line = line;
+                self.bytes = self.bytes.saturating_add(length);
+                let reason = format!(
+                    "record of {length} bytes is over the limit of {cap} bytes (--max-record-bytes)"
+                );
+                self.skip(location, reason);
+                true
+            }
+            Err(error) => {
+                self.push(ReadItem::Unreadable {
+                    path: name,
+                    reason: format!("read error at line {line}: {error}"),
+                });
+                false
+            }
+        };
+        self.line = buffer;
+        if !more {
+            self.current = None;
+            self.flush_skip();
+        }
+        more
+    }
+
+    /// A file whose first line is a lone `{`: a pretty-printed document (`FilterLogEvents`
+    /// output) when its second line is not an object of its own; read whole, within the cap.
+    /// If it turns out not to be a document — it is malformed, or a stray `{` before NDJSON —
+    /// its lines are read one by one, so nothing after the stray line is lost.
+    fn document(&mut self, location: Location, first: &mut Vec<u8>) {
+        let cap = self.options.max_record_bytes;
+        let mut text = std::mem::take(first);
+        let mut starts = vec![0usize];
+        let mut scratch = Vec::new();
+        let mut complete = false;
+        while let Some(current) = &mut self.current {
+            match read_capped_line(current.reader.as_mut(), &mut scratch, cap) {
+                Ok(Line::Text(length)) => {
+                    current.line += 1;
+                    self.bytes = self.bytes.saturating_add(length);
+                    let second = starts.len() == 1;
+                    starts.push(text.len());
+                    text.extend_from_slice(&scratch);
+                    if second && scratch.trim_ascii_start().starts_with(b"{") {
+                        break; // NDJSON after a stray brace.
+                    }
+                    if text.len() > cap {
+                        break;
+                    }
+                }
+                Ok(Line::Eof) => {
+                    complete = true;
+                    break;
+                }
+                // Over the cap, or unreadable: what was gathered is read line by line and
+                // the reading loop meets the rest.
+                Ok(Line::TooLong(length)) => {
+                    current.line += 1;
+                    let line = current.line;
+                    self.bytes = self.bytes.saturating_add(length);
+                    let reason = format!(
+                        "record of {length} bytes is over the limit of {cap} bytes (--max-record-bytes)"
+                    );
+                    self.lines_of(&location, &text, &starts);
+                    let file = location.file.clone();
+                    self.skip(Location { file, line }, reason);
+                    *first = text;
+                    return;
+                }
+                Err(_) => break,
+            }
+        }
+        if complete
+            && text.len() <= cap
+            && let Ok(json) = std::str::from_utf8(&text)
+            && serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok()
+        {
+            self.json(location, json.trim(), true);
         } else {
-            out.push(path);
+            self.lines_of(&location, &text, &starts);
+        }
+        text.clear();
+        *first = text;
+    }
+
+    /// Reads each line of `text` (starting at `starts`) as a line of its own.
+    fn lines_of(&mut self, first: &Location, text: &[u8], starts: &[usize]) {
+        for (index, &start) in starts.iter().enumerate() {
+            let end = starts.get(index + 1).copied().unwrap_or(text.len());
+            let location = Location {
+                file: first.file.clone(),
+                line: first.line + index as u64,
+            };
+            self.line(location, &text[start..end]);
         }
     }
-    Ok(())
 }
 
 impl Iterator for LogReader {
@@ -278,48 +677,13 @@ impl Iterator for LogReader {
             if let Some(item) = self.queued.pop_front() {
                 return Some(item);
             }
-            let Some((name, reader, line_number)) = &mut self.current else {
-                let source = self.pending_files.pop_front()?;
-                if let Err(skipped) = self.open(source) {
-                    return Some(skipped);
-                }
+            if self.current.is_some() {
+                self.read_line();
                 continue;
-            };
-            let mut line = String::new();
-            match reader.read_line(&mut line) {
-                Ok(0) => self.current = None,
-                Ok(n) => {
-                    *line_number += 1;
-                    self.bytes += n as u64;
-                    let location = Location {
-                        file: name.clone(),
-                        line: *line_number,
-                    };
-                    // A pretty-printed JSON document (FilterLogEvents output): read it whole.
-                    if *line_number == 1 && line.trim() == "{" {
-                        let mut rest = String::new();
-                        let read = reader.read_to_string(&mut rest);
-                        self.bytes += rest.len() as u64;
-                        self.current = None;
-                        match read {
-                            Ok(_) => self.document_or_lines(location, &line, &rest),
-                            Err(error) => self.queued.push_back(ReadItem::Skipped(
-                                location,
-                                format!("read error: {error}"),
-                            )),
-                        }
-                        continue;
-                    }
-                    self.line(location, &line);
-                }
-                Err(error) => {
-                    let location = Location {
-                        file: name.clone(),
-                        line: *line_number + 1,
-                    };
-                    self.current = None;
-                    return Some(ReadItem::Skipped(location, format!("read error: {error}")));
-                }
+            }
+            if !self.open_next() {
+                self.flush_skip();
+                return self.queued.pop_front();
             }
         }
     }

@@ -111,10 +111,12 @@ pub struct LogOutput {
 }
 
 /// Milliseconds since the Unix epoch of an ISO 8601 UTC timestamp
-/// (`2024-04-18T22:54:57Z`, with optional fractional seconds or a `+00:00` offset).
+/// (`2024-04-18T22:54:57Z`, with optional fractional seconds or a `+00:00` offset); `None` for
+/// text that is not one, or a time before 1970 or after 9999.
 ///
 /// Hand-written: the logs use one fixed format, and a date-time crate for this one conversion
-/// would cost more build time than the 30 lines it saves.
+/// would cost more build time than the 30 lines it saves. Every part is range-checked before
+/// it is combined, so no input can overflow the arithmetic.
 pub fn timestamp_ms(text: &str) -> Option<u64> {
     let text = text.trim();
     let (date, time) = text.split_once('T').or_else(|| text.split_once(' '))?;
@@ -122,6 +124,9 @@ pub fn timestamp_ms(text: &str) -> Option<u64> {
     let year: i64 = date_parts.next()?.parse().ok()?;
     let month: i64 = date_parts.next()?.parse().ok()?;
     let day: i64 = date_parts.next()?.parse().ok()?;
+    if date_parts.next().is_some() {
+        return None;
+    }
     let (time, offset_minutes) = if let Some(rest) = time.strip_suffix('Z') {
         (rest, 0)
     } else if let Some(at) = time.rfind(['+', '-']) {
@@ -129,10 +134,11 @@ pub fn timestamp_ms(text: &str) -> Option<u64> {
         let (h, m) = time[at + 1..]
             .split_once(':')
             .unwrap_or((&time[at + 1..], "0"));
-        (
-            &time[..at],
-            sign * (h.parse::<i64>().ok()? * 60 + m.parse::<i64>().ok()?),
-        )
+        let (h, m) = (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?);
+        if !(0..=23).contains(&h) || !(0..=59).contains(&m) {
+            return None;
+        }
+        (&time[..at], sign * (h * 60 + m))
     } else {
         (time, 0)
     };
@@ -140,15 +146,16 @@ pub fn timestamp_ms(text: &str) -> Option<u64> {
     let hour: i64 = clock.next()?.parse().ok()?;
     let minute: i64 = clock.next()?.parse().ok()?;
     let seconds: f64 = clock.next().unwrap_or("0").parse().ok()?;
-    if !(1..=12).contains(&month)
+    if !(1970..=9999).contains(&year)
+        || !(1..=12).contains(&month)
         || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
+        || !(0..=23).contains(&hour)
+        || !(0..=59).contains(&minute)
         || !(0.0..61.0).contains(&seconds)
     {
         return None;
     }
-    // Days from civil (Howard Hinnant's algorithm).
+    // Days from civil (Howard Hinnant's algorithm); with the ranges above every step fits.
     let y = if month <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -215,6 +222,12 @@ mod tests {
             "2024-13-01T00:00:00Z",
             "2024-04-18T25:00:00Z",
             "2024-04-18",
+            "9223372036854775807-01-01T00:00:00Z",
+            "2024-04-18T22:54:57+9223372036854775807:00",
+            "2024-04-18T22:54:57-00:9223372036854775807",
+            "1969-12-31T23:59:59Z",
+            "2024-04-18T22:54:NaNZ",
+            "2024-04-18-01T22:54:57Z",
         ] {
             assert_eq!(timestamp_ms(bad), None, "{bad}");
         }

@@ -348,10 +348,11 @@ fn every_input_form_is_read_and_bad_lines_are_reported_with_file_and_line() {
 
     let mut records = Vec::new();
     let mut skipped = Vec::new();
-    for item in LogReader::new([Source::Path(dir.clone())]).unwrap() {
+    for item in LogReader::new([Source::Path(dir.clone())]) {
         match item {
-            ReadItem::Record(_, record, _) => records.push(record),
-            ReadItem::Skipped(location, reason) => skipped.push(format!("{location}: {reason}")),
+            ReadItem::Record(read) => records.push(read.record),
+            ReadItem::Skipped(skip) => skipped.push(skip.to_string()),
+            ReadItem::Unreadable { path, reason } => panic!("{path}: {reason}"),
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
@@ -366,7 +367,7 @@ fn every_input_form_is_read_and_bad_lines_are_reported_with_file_and_line() {
         "{skipped:?}"
     );
     assert!(
-        skipped[2].contains("stray-brace.ndjson:1: malformed record"),
+        skipped[2].contains("stray-brace.ndjson:1: malformed JSON"),
         "{skipped:?}"
     );
     let operations: std::collections::BTreeSet<_> =
@@ -389,7 +390,7 @@ fn runtime_metrics_follow_cloudwatch_semantics() {
         .into_iter()
         .find(|s| s.family_slug == "llama")
         .unwrap();
-    let mut metrics = RuntimeMetrics::new(Duration::from_secs(60));
+    let mut metrics = RuntimeMetrics::new(Duration::from_secs(60)).unwrap();
     let ok = replayed(&invoke_record(&sample));
     let mut throttled = ok.clone();
     throttled.error = Some(bedrock_llm_core::InvocationError {
@@ -433,7 +434,7 @@ fn runtime_metrics_follow_cloudwatch_semantics() {
     let emf = &metrics.emf()[0];
     assert_eq!(
         emf["_aws"]["CloudWatchMetrics"][0]["Namespace"],
-        "AWS/Bedrock"
+        "BedrockLlm/Runtime"
     );
     assert_eq!(emf["Invocations"], 2);
     assert_eq!(emf["InvocationThrottles"], 1);
@@ -501,9 +502,9 @@ proptest! {
         let file = dir.join("records.ndjson");
         std::fs::write(&file, text).unwrap();
         let mut seen = 0;
-        for item in LogReader::new([Source::Path(file.clone())]).unwrap() {
-            if let ReadItem::Record(_, record, _) = item {
-                let invocation = replay(&record, bedrock_llm_models::registry());
+        for item in LogReader::new([Source::Path(file.clone())]) {
+            if let ReadItem::Record(read) = item {
+                let invocation = replay(&read.record, bedrock_llm_models::registry());
                 let _ = build_events(&invocation, &Config::default().enabled(), &CallContext::detached());
                 seen += 1;
             }

@@ -4,6 +4,8 @@
 //! - `tidy` — repository rules (also enforced by this crate's tests).
 //! - `fixtures [--check | --record]` — synthesized fixtures from the prebuilt adapters.
 //! - `bench [--quick]` — our cost next to the parse floor and the Python peers.
+//! - `fuzz [--cases N] [--seed S] [--replay DIR]` — the fuzz harness, built optimized with
+//!   overflow checks on.
 //!
 //! Arguments are parsed by hand: a handful of sub-commands does not justify compiling an
 //! argument parser on every CI run.
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
         Some("tidy") => tidy::run(&project_root()),
         Some("fixtures") => fixtures::run(&project_root(), &args[1..]),
         Some("bench") => bench::run(&project_root(), &args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -48,7 +51,11 @@ commands:
                     credentials and the AWS CLI; billed)
   bench [--quick]
           criterion benches and the Python peers on the same fixtures, side by side; writes
-          target/bench/summary.md (needs Python 3.10+ and ../shared)";
+          target/bench/summary.md (needs Python 3.10+ and ../shared)
+  fuzz [--cases N] [--seed S] [--replay DIR]
+          mutated and generated inputs through every entry point that takes untrusted bytes,
+          in an optimized build with overflow checks; prints cases/s; a panic is shrunk,
+          printed and saved under target/fuzz/ (default 100000 cases)";
 
 /// The workspace root: the parent of this crate's manifest directory.
 pub(crate) fn project_root() -> PathBuf {
@@ -107,6 +114,30 @@ pub(crate) fn run_with_limit(
             }
             None => std::thread::sleep(std::time::Duration::from_millis(200)),
         }
+    }
+}
+
+/// `cargo xtask fuzz`: the harness crate built with the `fuzz` profile, arguments passed on.
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let mut command = cargo();
+    command
+        .args([
+            "run",
+            "--quiet",
+            "--profile",
+            "fuzz",
+            "-p",
+            "bedrock-llm-fuzz",
+            "--",
+        ])
+        .args(args);
+    let status = command
+        .status()
+        .map_err(|e| format!("fuzz: could not start cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("fuzz failed ({status})"))
     }
 }
 
