@@ -260,8 +260,9 @@ fn read_capped_line(
         total = total.saturating_add(used as u64);
         reader.consume(used);
         if done {
+            // An oversized line is reported by its content's length, without the newline.
             return Ok(if over {
-                Line::TooLong(total)
+                Line::TooLong(total - 1)
             } else {
                 Line::Text(total)
             });
