@@ -122,7 +122,7 @@ impl RuntimeMetrics {
         let seconds = period.as_secs();
         let valid = period.subsec_nanos() == 0
             && (matches!(seconds, 1 | 5 | 10 | 20 | 30)
-                || (seconds % 60 == 0 && (60..=86_400).contains(&seconds)));
+                || (seconds.is_multiple_of(60) && (60..=86_400).contains(&seconds)));
         if !valid {
             return Err(MetricsConfigError::Period(period.as_millis() / 1000));
         }

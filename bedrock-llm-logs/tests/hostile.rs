@@ -1,5 +1,7 @@
 //! The reader on inputs a real deployment meets and an attacker sends: every good record comes
 //! out, every bad line is reported with its file and line, and memory stays bounded.
+// Helpers as well as tests panic: that is how a test fails (the `tests` crate allows it crate-wide).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{Cursor, Write};
 use std::time::Duration;
@@ -78,7 +80,10 @@ fn an_oversized_line_is_skipped_without_being_held() {
         "{skips:?}"
     );
     // The last line has no newline: still reported, with its own line number.
-    assert!(skips[1].starts_with("input:4: record of 5050 bytes"), "{skips:?}");
+    assert!(
+        skips[1].starts_with("input:4: record of 5050 bytes"),
+        "{skips:?}"
+    );
     // A record exactly at the cap is read.
     let exact = record("c");
     let options = ReadOptions::default().max_record_bytes(exact.len());
@@ -111,7 +116,9 @@ fn a_gzip_bomb_of_one_endless_line_is_skipped_in_bounded_memory() {
     assert_eq!(ids, ["after"]);
     assert_eq!(
         skips,
-        ["input:1: record of 67108864 bytes is over the limit of 1048576 bytes (--max-record-bytes)"]
+        [
+            "input:1: record of 67108864 bytes is over the limit of 1048576 bytes (--max-record-bytes)"
+        ]
     );
     assert!(reader.bytes_read() > 64 << 20);
 }
@@ -176,10 +183,16 @@ fn a_wrongly_typed_metadata_field_costs_the_field_not_the_record() {
     assert_eq!(invocation.response.unwrap().messages[0].content, "yo");
 
     // Without a usable modelId or operation there is no record to keep.
-    for (key, value) in [("modelId", serde_json::json!(5)), ("operation", serde_json::json!(null))] {
+    for (key, value) in [
+        ("modelId", serde_json::json!(5)),
+        ("operation", serde_json::json!(null)),
+    ] {
         let mut broken: serde_json::Value = serde_json::from_str(&record("x")).unwrap();
         broken[key] = value;
-        let (ids, skips, _) = read(from_bytes(broken.to_string().into_bytes(), ReadOptions::default()));
+        let (ids, skips, _) = read(from_bytes(
+            broken.to_string().into_bytes(),
+            ReadOptions::default(),
+        ));
         assert!(ids.is_empty());
         assert_eq!(skips, [format!("input:1: record has no usable {key}")]);
     }
@@ -229,11 +242,17 @@ fn hostile_numbers_saturate_instead_of_overflowing() {
 #[test]
 fn runtime_metrics_refuse_periods_and_namespaces_cloudwatch_would_not_take() {
     for seconds in [0, 7, 45, 90, 86_460, u64::MAX] {
-        assert!(RuntimeMetrics::new(Duration::from_secs(seconds)).is_err(), "{seconds}");
+        assert!(
+            RuntimeMetrics::new(Duration::from_secs(seconds)).is_err(),
+            "{seconds}"
+        );
     }
     assert!(RuntimeMetrics::new(Duration::from_millis(60_500)).is_err());
     for seconds in [1, 5, 10, 20, 30, 60, 300, 3600, 86_400] {
-        assert!(RuntimeMetrics::new(Duration::from_secs(seconds)).is_ok(), "{seconds}");
+        assert!(
+            RuntimeMetrics::new(Duration::from_secs(seconds)).is_ok(),
+            "{seconds}"
+        );
     }
     let metrics = RuntimeMetrics::new(Duration::from_secs(60)).unwrap();
     assert_eq!(metrics.namespace(), "BedrockLlm/Runtime");
@@ -270,9 +289,15 @@ fn directories_are_walked_once_per_file_through_loops_and_bad_links() {
     sorted.sort();
     assert_eq!(sorted, ["one", "two"], "{ids:?}");
     assert_eq!(skips.len(), 1, "{skips:?}");
-    assert!(skips[0].contains("a/b/up: a symlink loop back to"), "{skips:?}");
+    assert!(
+        skips[0].contains("a/b/up: a symlink loop back to"),
+        "{skips:?}"
+    );
     assert_eq!(unreadable.len(), 4, "{unreadable:?}");
     for name in ["dangling", "self-a", "self-b", "absent.ndjson"] {
-        assert!(unreadable.iter().any(|u| u.contains(name)), "{name}: {unreadable:?}");
+        assert!(
+            unreadable.iter().any(|u| u.contains(name)),
+            "{name}: {unreadable:?}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Workspace automation, run as `cargo xtask <command>` (the alias is in `.cargo/config.toml`).
 //!
-//! - `ci` — the checks CI runs, in order: fmt, clippy with `-D warnings`, tests.
+//! - `ci` — the checks CI runs, in order: fmt, clippy with `-D warnings`, tidy, fixtures, a
+//!   short fuzz run, tests.
 //! - `tidy` — repository rules (also enforced by this crate's tests).
 //! - `fixtures [--check | --record]` — synthesized fixtures from the prebuilt adapters.
 //! - `bench [--quick]` — our cost next to the parse floor and the Python peers.
@@ -43,7 +44,8 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  ci      fmt check, clippy -D warnings, tidy, tests (what .ci/run runs)
+  ci      fmt check, clippy -D warnings, tidy, fixtures, a short fuzz run, tests (what
+          .ci/run runs)
   tidy    check repository rules (module docs, no trailing whitespace)
   fixtures [--check | --record]
           write the synthesized fixtures from the adapters' samples; --check fails when the
@@ -169,6 +171,7 @@ fn ci() -> Result<(), String> {
     run("cargo clippy", clippy)?;
     tidy::run(&project_root())?;
     fixtures::run(&project_root(), &["--check".to_owned()])?;
+    fuzz(&["--cases", "30000", "--seed", "20261201"].map(str::to_owned))?;
     let mut test = cargo();
     test.args(["test", "--workspace"]);
     run("cargo test --workspace", test)
