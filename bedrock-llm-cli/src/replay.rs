@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bedrock_llm_core::Invocation;
 use bedrock_llm_events::render::{newrelic, otel};
-use bedrock_llm_events::{CallContext, Config, build_events};
+use bedrock_llm_events::{CallContext, Config, emit_events};
 use bedrock_llm_logs::metrics::DEFAULT_NAMESPACE;
 use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 use bedrock_llm_logs::writer::Caller;
@@ -133,10 +133,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
                 let record = &read.record;
                 let invocation = replay(record, registry);
                 metrics.add(&invocation);
-                for line in lines(args, &config, record, &invocation) {
-                    out.line(&line)?;
-                    tally.written += 1;
-                }
+                tally.written += write_record(&mut out, args, &config, record, &invocation)?;
                 if let Some(bar) = &progress {
                     bar.set_message(format!("{} records", tally.records));
                     bar.tick();
@@ -177,21 +174,37 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     }
 }
 
-/// The output lines of one record.
-fn lines(
+/// Writes the output lines of one record, each as soon as it is rendered; returns how many.
+fn write_record(
+    out: &mut Stdout,
     args: &ReplayArgs,
     config: &Config,
     record: &ModelInvocationLog,
     invocation: &Invocation,
-) -> Vec<String> {
-    match args.format {
+) -> Result<u64, Stop> {
+    let lines = match args.format {
         Format::Newrelic => {
-            let built = build_events(invocation, config, &CallContext::detached());
-            let mut lines: Vec<String> = built.events.iter().map(newrelic::event_json).collect();
-            if let Some(error) = &built.error {
-                lines.push(newrelic::error_json(error, invocation.timing.started_at_ms));
+            // Each event is written as it is built: a record with a million messages never
+            // holds a million events.
+            let mut line = String::new();
+            let mut failed = None;
+            let emitted = emit_events(invocation, config, &CallContext::detached(), &mut |event| {
+                if failed.is_none() {
+                    line.clear();
+                    newrelic::write_event(&mut line, &event);
+                    failed = out.line(&line).err();
+                }
+            });
+            if let Some(stop) = failed {
+                return Err(stop);
             }
-            lines
+            if let Some(error) = &emitted.error {
+                out.line(&newrelic::error_json(
+                    error,
+                    invocation.timing.started_at_ms,
+                ))?;
+            }
+            return Ok(emitted.events as u64 + u64::from(emitted.error.is_some()));
         }
         Format::Otel => {
             let mut attributes = serde_json::Map::new();
@@ -238,5 +251,9 @@ fn lines(
             let written = to_record(invocation, request.as_deref(), response.as_deref(), &caller);
             vec![serde_json::to_string(&written).unwrap_or_default()]
         }
+    };
+    for line in &lines {
+        out.line(line)?;
     }
+    Ok(lines.len() as u64)
 }

@@ -62,13 +62,48 @@ pub struct InvocationEvents {
     pub dropped_attributes: u32,
 }
 
+/// What [`emit_events`] produced besides the events it handed over.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct EmittedEvents {
+    /// How many events were handed to the sink.
+    pub events: usize,
+    /// Set when the call failed.
+    pub error: Option<ErrorReport>,
+    /// Where the token counts came from, when any were recorded.
+    pub token_tier: Option<TokenTier>,
+    /// Attributes dropped by the limits.
+    pub dropped_attributes: u32,
+}
+
 /// Builds the events of `invocation`. Never fails: what a body did not say is absent.
 pub fn build_events(
     invocation: &Invocation,
     config: &Config,
     context: &CallContext,
 ) -> InvocationEvents {
+    let mut events = Vec::new();
+    let emitted = emit_events(invocation, config, context, &mut |event| events.push(event));
+    InvocationEvents {
+        events,
+        error: emitted.error,
+        token_tier: emitted.token_tier,
+        dropped_attributes: emitted.dropped_attributes,
+    }
+}
+
+/// [`build_events`], handing each event to `sink` as soon as it is built instead of
+/// collecting them: a call with a million messages then costs one event's memory at a time
+/// (what `bedrock-llm replay` does).
+pub fn emit_events(
+    invocation: &Invocation,
+    config: &Config,
+    context: &CallContext,
+    sink: &mut dyn FnMut(LlmEvent),
+) -> EmittedEvents {
     let builder = Builder {
+        sink,
+        emitted: 0,
         invocation,
         config,
         shared: Shared {
@@ -87,6 +122,8 @@ pub fn build_events(
 }
 
 struct Builder<'a> {
+    sink: &'a mut dyn FnMut(LlmEvent),
+    emitted: usize,
     invocation: &'a Invocation,
     config: &'a Config,
     shared: Shared,
@@ -129,10 +166,12 @@ impl Builder<'_> {
         event
     }
 
-    fn finish(&mut self, mut builder: LlmEventBuilder) -> LlmEvent {
+    /// Builds the event and hands it to the sink.
+    fn finish(&mut self, mut builder: LlmEventBuilder) {
         let (event, dropped) = builder.build_counting();
         self.dropped += dropped;
-        event
+        self.emitted += 1;
+        (self.sink)(event);
     }
 
     fn started_ms(&self) -> u64 {
@@ -225,7 +264,7 @@ impl Builder<'_> {
         }
     }
 
-    fn completion(mut self) -> InvocationEvents {
+    fn completion(mut self) -> EmittedEvents {
         let invocation = self.invocation;
         let summary_id = uuid_v4_text();
         let response_id = self.response_id();
@@ -235,7 +274,6 @@ impl Builder<'_> {
         let tokens = self.resolve_tokens(request_messages, response_messages);
         let message_count = request_messages.len() + response_messages.len();
 
-        let mut events = Vec::with_capacity(1 + message_count);
         let params = invocation.request.as_ref().map(|r| &r.params);
         let mut summary = self.event(event_type::SUMMARY, self.started_ms(), summary_id.clone());
         summary
@@ -290,7 +328,7 @@ impl Builder<'_> {
             summary.bool(attr::INCOMPLETE, true);
         }
         summary.custom_prepared(&self.shared.custom);
-        events.push(self.finish(summary));
+        self.finish(summary);
 
         let all = request_messages
             .iter()
@@ -348,7 +386,7 @@ impl Builder<'_> {
                 Tokens::Unknown => {}
             }
             event.custom_prepared(&self.shared.custom);
-            events.push(self.finish(event));
+            self.finish(event);
         }
         if per_message_callback_used {
             token_tier = Some(TokenTier::Callback);
@@ -361,15 +399,15 @@ impl Builder<'_> {
             completion_id: Some(summary_id.to_string()),
             embedding_id: None,
         });
-        InvocationEvents {
-            events,
+        EmittedEvents {
+            events: self.emitted,
             error,
             token_tier,
             dropped_attributes: self.dropped,
         }
     }
 
-    fn embedding(mut self) -> InvocationEvents {
+    fn embedding(mut self) -> EmittedEvents {
         let invocation = self.invocation;
         let id = uuid_v4_text();
         let inputs: &[String] = invocation
@@ -411,7 +449,7 @@ impl Builder<'_> {
             .opt_int(attr::TOTAL_TOKENS, total.map(|(n, _)| n))
             .error_flag(invocation.is_error())
             .custom_prepared(&self.shared.custom);
-        let events = vec![self.finish(event)];
+        self.finish(event);
         let error = invocation.error.as_ref().map(|error| ErrorReport {
             http_status: error.http_status,
             code: error.code.clone(),
@@ -419,8 +457,8 @@ impl Builder<'_> {
             completion_id: None,
             embedding_id: Some(id.to_string()),
         });
-        InvocationEvents {
-            events,
+        EmittedEvents {
+            events: self.emitted,
             error,
             token_tier: total.map(|(_, tier)| tier),
             dropped_attributes: self.dropped,

@@ -40,7 +40,9 @@ mod recorder;
 pub mod render;
 
 pub use attribute::{AttrValue, Limits, Text};
-pub use build::{ErrorReport, InvocationEvents, TokenTier, build_events};
+pub use build::{
+    EmittedEvents, ErrorReport, InvocationEvents, TokenTier, build_events, emit_events,
+};
 pub use config::{Config, ConfigError, TokenCallback, TokenPrecedence};
 pub use context::{
     CallContext, LlmAttributes, LlmAttributesExt, TraceContext, WithLlmAttributes,
