@@ -74,7 +74,12 @@ fn options() -> Result<Options, String> {
 
 /// Runs `case`, returning the panic's location and message if it panics.
 fn run_caught(case: &Case) -> Result<(), (String, String)> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case.run())) {
+    caught(|| case.run())
+}
+
+/// Runs `work`, returning the panic's location and message (from the hook) if it panics.
+fn caught(work: impl FnOnce()) -> Result<(), (String, String)> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
         Ok(()) => Ok(()),
         Err(_) => Err(LAST_PANIC
             .with(|last| last.borrow_mut().take())
@@ -82,10 +87,9 @@ fn run_caught(case: &Case) -> Result<(), (String, String)> {
     }
 }
 
-/// The smallest case found that panics at the same place: parts dropped, then byte ranges
-/// removed in halving sizes (a bounded delta debugging pass).
-fn minimize(case: &Case, location: &str) -> Case {
-    let same = |candidate: &Case| matches!(run_caught(candidate), Err((at, _)) if at == location);
+/// The smallest case found for which `same` still holds (it panics at the same place): parts
+/// dropped, then byte ranges removed in halving sizes (a bounded delta debugging pass).
+fn minimize(case: &Case, same: impl Fn(&Case) -> bool) -> Case {
     let mut best = case.clone();
     let mut attempts = 0u32;
     let mut part = 0;
@@ -135,14 +139,8 @@ fn show(bytes: &[u8]) -> String {
     }
 }
 
-fn main() -> ExitCode {
-    let options = match options() {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
+/// Panics are recorded for [`caught`] instead of printed.
+fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let location = info
             .location()
@@ -155,6 +153,17 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         LAST_PANIC.with(|last| *last.borrow_mut() = Some((location, message)));
     }));
+}
+
+fn main() -> ExitCode {
+    let options = match options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    install_panic_hook();
     if let Some(dir) = &options.replay {
         return match case::load(dir).map(|case| run_caught(&case)) {
             Ok(Ok(())) => {
@@ -182,12 +191,12 @@ fn main() -> ExitCode {
         seeds.len(),
         options.out.display()
     );
-    // Every seed as it is first: the corpus itself must not panic.
     let started = Instant::now();
     let mut last_report = started;
     let mut panics = 0u64;
     let mut distinct = BTreeSet::new();
     for index in 0..options.cases {
+        // Every seed as it is first: the corpus itself must not panic.
         let case = if (index as usize) < seeds.len() {
             seeds[index as usize].clone()
         } else {
@@ -199,7 +208,10 @@ fn main() -> ExitCode {
         if let Err((location, message)) = run_caught(&case) {
             panics += 1;
             if distinct.insert(location.clone()) {
-                let small = minimize(&case, &location);
+                let small = minimize(
+                    &case,
+                    |candidate| matches!(run_caught(candidate), Err((at, _)) if at == location),
+                );
                 let dir = options.out.join(format!("crash-{}", distinct.len()));
                 let saved = case::save(&small, &dir).map_or_else(
                     |e| format!("not saved: {e}"),
@@ -237,5 +249,58 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use case::Target;
+
+    #[test]
+    fn minimize_keeps_only_what_the_failure_needs() {
+        let mut noise = vec![b'x'; 3000];
+        noise.splice(1700..1700, *b"BUG");
+        let case = Case::new(
+            Target::Stream,
+            "m",
+            vec![b"chunk".to_vec(), noise, b"more".to_vec()],
+        );
+        let fails = |c: &Case| c.parts.iter().any(|p| p.windows(3).any(|w| w == b"BUG"));
+        let small = minimize(&case, fails);
+        assert_eq!(small.parts, [b"BUG".to_vec()]);
+    }
+
+    #[test]
+    fn a_panic_is_caught_with_its_location_and_message() {
+        install_panic_hook();
+        let line = line!() + 1;
+        let result = caught(|| panic!("planted {}", 42));
+        let (location, message) = result.unwrap_err();
+        assert_eq!(message, "planted 42");
+        assert!(
+            location.ends_with(&format!("main.rs:{line}:32")),
+            "{location}"
+        );
+        let seed = Case::new(Target::Log, "", vec![b"{}\n".to_vec()]);
+        assert!(run_caught(&seed).is_ok());
+    }
+
+    #[test]
+    fn saved_cases_load_back() {
+        let dir =
+            std::env::temp_dir().join(format!("bedrock-llm-fuzz-save-{}", std::process::id()));
+        let case = Case::new(
+            Target::LogGz,
+            "anthropic.claude-v2",
+            vec![vec![0xff, 0], b"{}".to_vec()],
+        );
+        case::save(&case, &dir).unwrap();
+        let loaded = case::load(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            (loaded.target, loaded.model, loaded.parts),
+            (case.target, case.model, case.parts)
+        );
     }
 }
