@@ -301,3 +301,61 @@ fn directories_are_walked_once_per_file_through_loops_and_bad_links() {
         );
     }
 }
+
+#[test]
+fn every_optional_field_of_every_wrong_type_keeps_the_record() {
+    let paths: &[&[&str]] = &[
+        &["schemaType"],
+        &["schemaVersion"],
+        &["timestamp"],
+        &["accountId"],
+        &["identity"],
+        &["identity", "arn"],
+        &["region"],
+        &["requestId"],
+        &["input"],
+        &["input", "inputContentType"],
+        &["input", "inputBodyS3Path"],
+        &["input", "inputTokenCount"],
+        &["input", "cacheReadInputTokenCount"],
+        &["input", "cacheWriteInputTokenCount"],
+        &["output"],
+        &["output", "outputContentType"],
+        &["output", "outputBodyS3Path"],
+        &["output", "outputTokenCount"],
+        &["errorCode"],
+        &["inferenceRegion"],
+        &["requestMetadata"],
+        &["status"],
+    ];
+    let wrong = [
+        serde_json::json!("text"),
+        serde_json::json!(-1),
+        serde_json::json!(1.5),
+        serde_json::json!(true),
+        serde_json::json!([1, "a"]),
+        serde_json::json!({"a": 1}),
+        serde_json::json!(1e300),
+    ];
+    let mut variants = 0;
+    for path in paths {
+        for value in &wrong {
+            let mut record: serde_json::Value = serde_json::from_str(&record("v")).unwrap();
+            let mut slot = &mut record;
+            for key in &path[..path.len() - 1] {
+                if !slot[*key].is_object() {
+                    slot[*key] = serde_json::json!({});
+                }
+                slot = &mut slot[*key];
+            }
+            slot[path[path.len() - 1]] = value.clone();
+            let (ids, skips, _) = read(from_bytes(
+                record.to_string().into_bytes(),
+                ReadOptions::default(),
+            ));
+            assert_eq!(ids.len(), 1, "{path:?} = {value}: {skips:?}");
+            variants += 1;
+        }
+    }
+    assert_eq!(variants, paths.len() * wrong.len());
+}
