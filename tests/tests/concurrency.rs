@@ -61,6 +61,17 @@ impl Tally {
     }
 }
 
+/// One InvokeModel call's outcome, as the harness compares them.
+async fn invoke(sdk: &aws_sdk_bedrockruntime::Client, model: &str, body: &[u8]) -> String {
+    let result = sdk
+        .invoke_model()
+        .model_id(model)
+        .body(Blob::new(body.to_vec()))
+        .send()
+        .await;
+    outcome(&result)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_callers_through_the_interceptor_get_the_sdks_results_and_exact_counts() {
     let faults = [
@@ -94,21 +105,10 @@ async fn sixty_four_callers_through_the_interceptor_get_the_sdks_results_and_exa
     let mut expected_results = Vec::new();
     let mut per_call = Vec::new();
     for (model, body) in &calls {
-        let result = plain
-            .invoke_model()
-            .model_id(model)
-            .body(Blob::new(body.clone()))
-            .send()
-            .await;
-        expected_results.push(outcome(&result));
+        expected_results.push(invoke(&plain, model, body).await);
         let recorder = harness::recorder();
         let sdk = harness::intercepted_sdk(&emulator, &recorder);
-        let _ = sdk
-            .invoke_model()
-            .model_id(model)
-            .body(Blob::new(body.clone()))
-            .send()
-            .await;
+        invoke(&sdk, model, body).await;
         per_call.push(Tally::of(&recorder.harvest()).less_metrics_of(&once));
     }
     assert!(expected_results.iter().any(|r| r.starts_with("err")));
@@ -127,13 +127,11 @@ async fn sixty_four_callers_through_the_interceptor_get_the_sdks_results_and_exa
             for call in 0..CALLS_PER_TASK {
                 let index = (task * CALLS_PER_TASK + call) % calls.len();
                 let (model, body) = &calls[index];
-                let result = sdk
-                    .invoke_model()
-                    .model_id(model)
-                    .body(Blob::new(body.clone()))
-                    .send()
-                    .await;
-                assert_eq!(outcome(&result), expected[index], "task {task} call {call}");
+                assert_eq!(
+                    invoke(&sdk, model, body).await,
+                    expected[index],
+                    "task {task} call {call}"
+                );
                 made.push(index);
             }
             made

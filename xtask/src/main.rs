@@ -133,18 +133,11 @@ fn fuzz(args: &[String]) -> Result<(), String> {
             "--",
         ])
         .args(args);
-    let status = command
-        .status()
-        .map_err(|e| format!("fuzz: could not start cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("fuzz failed ({status})"))
-    }
+    run("cargo xtask fuzz", command)
 }
 
 fn run(step: &str, mut command: Command) -> Result<(), String> {
-    eprintln!("xtask ci: {step}");
+    eprintln!("xtask: {step}");
     let status = command
         .status()
         .map_err(|e| format!("{step}: could not start: {e}"))?;
