@@ -993,7 +993,99 @@ where
     let typed: T = decode(chunk, BodySide::Response, type_name)?;
     let mut cx = Collector::new(Side::Response);
     typed.extract(&mut cx);
-    Ok(cx.into_chunk_delta())
+    let delta = cx.into_chunk_delta();
+    if delta == ChunkDelta::default()
+        && let Some(keys) = unknown_shape::<T>(chunk)
+    {
+        return Err(BodyError {
+            family: None,
+            type_name,
+            side: BodySide::Response,
+            path: "$".to_owned(),
+            kind: BodyErrorKind::Data,
+            message: format!(
+                "a chunk of a shape this family does not know: none of its keys ({keys}) is one the chunk type reads"
+            ),
+        });
+    }
+    Ok(delta)
+}
+
+/// For a chunk that gave nothing: its top-level keys, when not one of them is a field of `T`
+/// or one of Bedrock's own (`amazon-bedrock-…`) — a shape the adapter has never seen, which
+/// must be counted rather than read as an empty chunk. `None` when a key is known, or when
+/// `T`'s fields cannot be listed (enums, flattened structs).
+fn unknown_shape<'de, T: serde::Deserialize<'de>>(chunk: &[u8]) -> Option<String> {
+    let fields = serde_fields::<T>()?;
+    let keys = serde_json::from_slice::<BTreeMap<String, serde::de::IgnoredAny>>(chunk).ok()?;
+    if keys.is_empty()
+        || keys
+            .keys()
+            .any(|k| k.starts_with("amazon-bedrock-") || fields.contains(&k.as_str()))
+    {
+        return None;
+    }
+    // Key names are the body's schema, not its content; still, list only a few, cut short.
+    let mut listed: Vec<String> = keys
+        .keys()
+        .take(5)
+        .map(|k| k.chars().take(32).collect())
+        .collect();
+    if keys.len() > 5 {
+        listed.push("…".to_owned());
+    }
+    Some(listed.join(", "))
+}
+
+/// The field names serde reads for struct `T` (after renames), found by asking its
+/// `Deserialize` impl, which hands them to `deserialize_struct`. No data is read.
+fn serde_fields<'de, T: serde::Deserialize<'de>>() -> Option<&'static [&'static str]> {
+    struct FieldsOf<'f>(&'f std::cell::Cell<Option<&'static [&'static str]>>);
+
+    #[derive(Debug)]
+    struct Stop;
+
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("fields listed")
+        }
+    }
+
+    impl std::error::Error for Stop {}
+
+    impl serde::de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+
+    impl<'de> serde::Deserializer<'de> for FieldsOf<'_> {
+        type Error = Stop;
+
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0.set(Some(fields));
+            Err(Stop)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+
+    let found = std::cell::Cell::new(None);
+    let _ = T::deserialize(FieldsOf(&found));
+    found.get()
 }
 
 /// Writes a token count.

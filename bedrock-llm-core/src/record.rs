@@ -227,7 +227,10 @@ impl Invocation {
     }
 
     /// Token counts by the precedence body → headers → stream metrics, taking the first tier
-    /// that has both counts. Falls back to whatever partial counts the highest tier has.
+    /// that has both counts; for a streamed call, Bedrock's own stream metrics come first
+    /// (`amazon-bedrock-invocationMetrics`, what Bedrock bills and New Relic's agents report:
+    /// recorded Claude tool-use streams say 90 output tokens there and 134 in the chunks'
+    /// running `usage`). Falls back to whatever partial counts the highest tier has.
     pub fn usage(&self) -> Option<(Usage, TokenSource)> {
         let body = self.response.as_ref().map(|r| r.usage);
         let from_metrics = |m: &ServiceMetrics| Usage {
@@ -235,12 +238,21 @@ impl Invocation {
             output_tokens: m.output_tokens,
             ..Usage::default()
         };
+        // Bedrock's metrics carry no cache counts: those stay the body's.
+        let stream = self.stream_metrics.as_ref().map(|m| {
+            let usage = Usage {
+                cache_read_input_tokens: body.and_then(|b| b.cache_read_input_tokens),
+                cache_write_input_tokens: body.and_then(|b| b.cache_write_input_tokens),
+                ..from_metrics(m)
+            };
+            (usage, TokenSource::StreamMetrics)
+        });
+        let streamed = self.operation.is_streaming();
         let tiers = [
+            stream.filter(|_| streamed),
             body.map(|u| (u, TokenSource::Body)),
             Some((from_metrics(&self.header_metrics), TokenSource::Headers)),
-            self.stream_metrics
-                .as_ref()
-                .map(|m| (from_metrics(m), TokenSource::StreamMetrics)),
+            stream.filter(|_| !streamed),
         ];
         let mut partial = None;
         for (usage, source) in tiers.into_iter().flatten() {

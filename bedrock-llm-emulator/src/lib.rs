@@ -220,6 +220,7 @@ impl RecordedRequest {
 #[derive(Clone)]
 pub struct EmulatorBuilder {
     routes: Vec<Route>,
+    recorded_streams: HashMap<String, Vec<Bytes>>,
     faults: HashMap<String, Fault>,
     samples: bool,
     check_signature: bool,
@@ -229,6 +230,7 @@ impl fmt::Debug for EmulatorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorBuilder")
             .field("routes", &self.routes.len())
+            .field("recorded_streams", &self.recorded_streams.len())
             .field("faults", &self.faults)
             .field("samples", &self.samples)
             .field("check_signature", &self.check_signature)
@@ -291,6 +293,15 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers streamed calls (`invoke-with-response-stream`, `converse-stream`) to exactly
+    /// `model_id` with `wire`: recorded event-stream bytes, sent message by message as Bedrock
+    /// sent them. For replaying real recorded streams through a real client.
+    pub fn respond_stream_recorded(mut self, model_id: &str, wire: &[u8]) -> Self {
+        self.recorded_streams
+            .insert(model_id.to_owned(), split_messages(wire));
+        self
+    }
+
     /// Fails every call to exactly `model_id` with `fault`.
     pub fn fault(mut self, model_id: &str, fault: Fault) -> Self {
         self.faults.insert(model_id.to_owned(), fault);
@@ -320,6 +331,7 @@ impl EmulatorBuilder {
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
             routes: self.routes,
+            recorded_streams: self.recorded_streams,
             faults: self.faults,
             samples,
             registry: bedrock_llm_models::new_registry(),
@@ -361,6 +373,7 @@ impl EmulatorBuilder {
 
 struct State {
     routes: Vec<Route>,
+    recorded_streams: HashMap<String, Vec<Bytes>>,
     faults: HashMap<String, Fault>,
     samples: Vec<Sample>,
     registry: Registry,
@@ -391,6 +404,7 @@ impl Emulator {
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder {
             routes: Vec::new(),
+            recorded_streams: HashMap::new(),
             faults: HashMap::new(),
             samples: true,
             check_signature: true,
@@ -547,6 +561,24 @@ fn chunk_frame(chunk: &[u8]) -> Bytes {
     )
 }
 
+/// The event-stream messages of `wire`, found by each prelude's total length (the first four
+/// bytes, big-endian). What does not parse as a whole message goes out as one last piece.
+fn split_messages(mut wire: &[u8]) -> Vec<Bytes> {
+    let mut messages = Vec::new();
+    while wire.len() >= 16 {
+        let total = u32::from_be_bytes([wire[0], wire[1], wire[2], wire[3]]) as usize;
+        if total < 16 || total > wire.len() {
+            break;
+        }
+        messages.push(Bytes::copy_from_slice(&wire[..total]));
+        wire = &wire[total..];
+    }
+    if !wire.is_empty() {
+        messages.push(Bytes::copy_from_slice(wire));
+    }
+    messages
+}
+
 /// An exception frame, as Bedrock sends mid-stream.
 fn exception_frame(exception_type: &'static str, message: &str) -> Bytes {
     let payload = serde_json::json!({"message": message});
@@ -679,6 +711,16 @@ async fn answer(
     let Ok(id) = ModelId::parse(&model_id) else {
         return whole(invalid());
     };
+    if matches!(
+        operation,
+        Operation::InvokeStream | Operation::ConverseStream
+    ) && let Some(frames) = state.recorded_streams.get(&model_id)
+    {
+        return Ok(Answer::Stream {
+            frames: frames.clone(),
+            fault,
+        });
+    }
     if matches!(operation, Operation::Converse | Operation::ConverseStream) {
         return Ok(converse_answer(state, &id, operation, fault));
     }

@@ -267,7 +267,7 @@ pub struct NovaOutputMessage {
 /// `usage`.
 #[bedrock_model(part)]
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "NovaUsageBody")]
 pub struct NovaUsage {
     /// Prompt tokens.
     #[llm(input_tokens)]
@@ -280,12 +280,42 @@ pub struct NovaUsage {
     pub total_tokens: Option<TokenCount>,
     /// Prompt tokens read from the cache.
     #[llm(cache_read_tokens)]
-    #[serde(alias = "cacheReadInputTokens")]
     pub cache_read_input_token_count: Option<TokenCount>,
     /// Prompt tokens written to the cache.
     #[llm(cache_write_tokens)]
-    #[serde(alias = "cacheWriteInputTokens")]
     pub cache_write_input_token_count: Option<TokenCount>,
+}
+
+/// [`NovaUsage`] as bodies send it. Nova writes the cache counts as `cacheReadInputTokenCount`,
+/// the Converse API documents `cacheReadInputTokens`, and real Converse bodies send both side by
+/// side — so each spelling is read on its own and the two merged (an alias would make the pair
+/// a duplicate-field error).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NovaUsageBody {
+    input_tokens: Option<TokenCount>,
+    output_tokens: Option<TokenCount>,
+    total_tokens: Option<TokenCount>,
+    cache_read_input_token_count: Option<TokenCount>,
+    cache_write_input_token_count: Option<TokenCount>,
+    cache_read_input_tokens: Option<TokenCount>,
+    cache_write_input_tokens: Option<TokenCount>,
+}
+
+impl From<NovaUsageBody> for NovaUsage {
+    fn from(body: NovaUsageBody) -> Self {
+        Self {
+            input_tokens: body.input_tokens,
+            output_tokens: body.output_tokens,
+            total_tokens: body.total_tokens,
+            cache_read_input_token_count: body
+                .cache_read_input_token_count
+                .or(body.cache_read_input_tokens),
+            cache_write_input_token_count: body
+                .cache_write_input_token_count
+                .or(body.cache_write_input_tokens),
+        }
+    }
 }
 
 /// One Titan Text stream chunk.
@@ -296,9 +326,9 @@ pub struct TitanTextChunk {
     /// The text delta.
     #[llm(completion)]
     pub output_text: Option<String>,
-    /// Which result.
+    /// Which result. A count type, as a guardrail's chunk sends `0.0` (recorded).
     #[llm(choice_index)]
-    pub index: Option<u64>,
+    pub index: Option<TokenCount>,
     /// Completion tokens, on the last chunk.
     #[llm(output_tokens)]
     pub total_output_text_token_count: Option<TokenCount>,
@@ -384,8 +414,10 @@ pub struct NovaToolUseStart {
 #[derive(Debug, Clone, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct NovaBlockDelta {
-    /// Which block.
-    #[llm(block_index)]
+    /// Which block. Not a block boundary for text: real Nova streams give every text delta a
+    /// block (and index) of its own — `On`, ` their`, ` first` at 0, 1, 2 — where the whole
+    /// response has one text block, so text deltas are read as one run. Tool calls still start
+    /// blocks of their own (`contentBlockStart`).
     pub content_block_index: Option<u64>,
     /// The delta.
     #[llm(nested)]

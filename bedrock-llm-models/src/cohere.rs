@@ -217,11 +217,17 @@ pub struct CommandRToolCall {
     pub parameters: Option<Value>,
 }
 
-/// One Cohere stream chunk (Command and Command R): text deltas, then a final chunk with
-/// `is_finished: true` and the finish reason.
+/// One Cohere stream chunk. Command on Bedrock streams `generations` chunks — recorded real
+/// streams send the whole generation, finish reason and id in one chunk
+/// (`{"generations": [{"text", "finish_reason", "id"}], "id", "prompt"}`); Cohere's own API (and
+/// Command R) send `text` deltas and a last chunk with `is_finished: true` and the finish reason.
+/// Both are read.
 #[bedrock_model(part)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohereStreamChunk {
+    /// Command on Bedrock: the generations this chunk carries (text, finish reason, id).
+    #[llm(choices)]
+    pub generations: Option<Vec<CohereGeneration>>,
     /// Command: the response id (on the last chunk).
     #[llm(response_id)]
     pub id: Option<String>,

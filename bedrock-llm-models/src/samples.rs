@@ -244,7 +244,9 @@ pub fn all() -> Result<Vec<Sample>, BodyError> {
                     "output_tokens": 57
                 }
             }),
-            input_tokens: 420,
+            // Bedrock's input count excludes cached tokens, which have headers of their own
+            // (real recordings: `X-Amzn-Bedrock-Input-Token-Count: 4` beside a cache read of 18131).
+            input_tokens: 18,
             output_tokens: Some(57),
             latency_ms: 1893,
         })?,

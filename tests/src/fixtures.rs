@@ -1,5 +1,7 @@
-//! Reading the fixture tree: `tests/fixtures/bedrock/{recorded,synthesized}/…/<case>/` with
-//! `model_id.txt`, `request.json`, `response.json` (or `stream_chunks.json`) and `http.json`.
+//! Reading the fixture tree: `tests/fixtures/bedrock/<source>/…/<case>/` with `model_id.txt`,
+//! `request.json`, `http.json`, and `response.json`, or `stream_chunks.json` (with the raw
+//! frames in `stream.bin` where recorded), or `error.json`; real recordings also carry
+//! `expected.json`, written from the recording by `import/expected.py`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,9 +23,32 @@ pub struct FixtureCase {
     pub response: Option<Vec<u8>>,
     /// `http.json`, parsed.
     pub http: serde_json::Value,
+    /// `stream_chunks.json`: the decoded chunks (or Converse events) of a streamed response.
+    pub chunks: Option<Vec<serde_json::Value>>,
+    /// `stream.bin`: the raw event-stream bytes as recorded.
+    pub wire: Option<Vec<u8>>,
+    /// `error.json`: the body of an error response.
+    pub error: Option<serde_json::Value>,
+    /// `expected.json`: what the recording says, read by the vendor's rules.
+    pub expected: Option<serde_json::Value>,
 }
 
 impl FixtureCase {
+    /// The case's source (`recorded`, `newrelic`, `synthesized`, …).
+    pub fn source(&self) -> &str {
+        self.name.split('/').next().unwrap_or_default()
+    }
+
+    /// The directory below the source: a family (`titan_text`), `converse` or `errors`.
+    pub fn group(&self) -> &str {
+        self.name.split('/').nth(1).unwrap_or_default()
+    }
+
+    /// The HTTP status recorded.
+    pub fn status(&self) -> Option<u16> {
+        self.http.get("status")?.as_u64()?.try_into().ok()
+    }
+
     /// A response header, matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.http
@@ -96,10 +121,16 @@ fn load(root: &Path, dir: PathBuf) -> Option<FixtureCase> {
         .to_owned();
     let request = fs::read(dir.join("request.json")).ok()?;
     let response = fs::read(dir.join("response.json")).ok();
-    let http = fs::read(dir.join("http.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or(serde_json::Value::Null);
+    let json = |file: &str| {
+        fs::read(dir.join(file))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+    };
+    let http = json("http.json").unwrap_or(serde_json::Value::Null);
+    let chunks = json("stream_chunks.json").and_then(|v| v.as_array().cloned());
+    let error = json("error.json");
+    let expected = json("expected.json");
+    let wire = fs::read(dir.join("stream.bin")).ok();
     Some(FixtureCase {
         name,
         dir,
@@ -107,5 +138,9 @@ fn load(root: &Path, dir: PathBuf) -> Option<FixtureCase> {
         request,
         response,
         http,
+        chunks,
+        wire,
+        error,
+        expected,
     })
 }

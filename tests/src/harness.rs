@@ -120,3 +120,30 @@ pub fn events_of_type<'a>(events: &'a [LlmEvent], event_type: &str) -> Vec<&'a L
         .filter(|event| event.event_type() == event_type)
         .collect()
 }
+
+/// An observer that keeps every finished record, for tests that compare records themselves
+/// rather than the events made from them.
+#[derive(Debug, Default)]
+pub struct Captured(std::sync::Mutex<Vec<bedrock_llm_core::Invocation>>);
+
+impl Captured {
+    /// The records finished so far, taken out.
+    pub fn take(&self) -> Vec<bedrock_llm_core::Invocation> {
+        self.0
+            .lock()
+            .map(|mut records| std::mem::take(&mut *records))
+            .unwrap_or_default()
+    }
+}
+
+impl bedrock_llm_core::InvocationObserver for Captured {
+    fn start(&self, _: &bedrock_llm_core::CallStart<'_>) -> bedrock_llm_core::CallState {
+        bedrock_llm_core::CallState::empty()
+    }
+
+    fn finish(&self, _: bedrock_llm_core::CallState, invocation: bedrock_llm_core::Invocation) {
+        if let Ok(mut records) = self.0.lock() {
+            records.push(invocation);
+        }
+    }
+}

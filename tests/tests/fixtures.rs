@@ -38,6 +38,11 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
     let registry = bedrock_llm_models::registry();
     let mut families_seen = std::collections::BTreeSet::new();
     for case in &cases {
+        // Converse bodies go through the Converse adapter and errors have no body to read:
+        // `real_recordings.rs` checks both.
+        if matches!(case.group(), "converse" | "errors") {
+            continue;
+        }
         if case.response.is_none() {
             // Streamed cases (`stream_chunks.json`) are read by the streaming adapters.
             assert!(
@@ -93,14 +98,14 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
                 );
             }
         }
-        // Where the body reports both counts, they are Bedrock's: they match the headers
-        // (Claude's cache reads are billed input the body counts apart).
-        if let Some((usage, TokenSource::Body)) = record.usage() {
-            let cached = usage.cache_read_input_tokens.unwrap_or(0)
-                + usage.cache_write_input_tokens.unwrap_or(0);
+        // Where the body reports both counts, they are Bedrock's: they match the headers, when
+        // the recording kept them. Both leave out cached prompt tokens, which Bedrock counts
+        // apart (`…-Cache-Read-Input-Token-Count`, `…-Cache-Write-…`; the body's `cache_*`).
+        if let Some((usage, TokenSource::Body)) = record.usage()
+            && record.header_metrics.input_tokens.is_some()
+        {
             assert_eq!(
-                usage.input_tokens.map(|n| n + cached),
-                record.header_metrics.input_tokens,
+                usage.input_tokens, record.header_metrics.input_tokens,
                 "{}",
                 case.name
             );
