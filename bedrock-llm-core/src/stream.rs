@@ -82,6 +82,12 @@ struct ChoiceState {
     finish_reason: Option<FinishReason>,
 }
 
+/// Whether every top-level key of `chunk` is one of Bedrock's own (`amazon-bedrock-…`).
+fn only_bedrock_keys(chunk: &[u8]) -> bool {
+    serde_json::from_slice::<BTreeMap<String, serde::de::IgnoredAny>>(chunk)
+        .is_ok_and(|keys| !keys.is_empty() && keys.keys().all(|k| k.starts_with("amazon-bedrock-")))
+}
+
 /// Folds a stream's chunks into one response view.
 #[derive(Debug)]
 pub struct StreamAccumulator {
@@ -168,6 +174,9 @@ impl StreamAccumulator {
         if let Some(adapter) = self.adapter {
             match adapter.chunk_delta(chunk) {
                 Some(Ok(delta)) => self.push_delta(delta, elapsed),
+                // A chunk of Bedrock's keys alone (metrics, a guardrail trace) is no family's
+                // shape, and no error either.
+                Some(Err(_)) if only_bedrock_keys(chunk) => {}
                 Some(Err(error)) => self.error(error),
                 None => {}
             }

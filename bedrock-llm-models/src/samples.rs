@@ -715,11 +715,14 @@ pub fn stream_chunks(
             let texts = pieces(text_of(&response["generation"]));
             let count = texts.len() as u64;
             for (i, piece) in texts.into_iter().enumerate() {
-                let mut chunk = json!({"generation": piece, "generation_token_count": (total * (i as u64 + 1)) / count.max(1), "stop_reason": null});
-                if i == 0 {
-                    chunk["prompt_token_count"] = response["prompt_token_count"].clone();
-                }
-                chunks.push(chunk);
+                // As recorded: the prompt count on the first chunk, `null` on the others.
+                let prompt = if i == 0 {
+                    response["prompt_token_count"].clone()
+                } else {
+                    Value::Null
+                };
+                chunks.push(json!({"generation": piece, "prompt_token_count": prompt,
+                    "generation_token_count": (total * (i as u64 + 1)) / count.max(1), "stop_reason": null}));
             }
             chunks.push(with_metrics(
                 json!({"generation": "", "prompt_token_count": null,
@@ -728,11 +731,28 @@ pub fn stream_chunks(
             ));
         }
         "cohere_command" => {
-            for (index, generation) in response["generations"].as_array()?.iter().enumerate() {
-                for piece in pieces(text_of(&generation["text"])) {
-                    chunks.push(json!({"text": piece, "is_finished": false, "index": index}));
-                }
-                chunks.push(json!({"is_finished": true, "finish_reason": generation["finish_reason"], "index": index, "id": response["id"]}));
+            // As recorded: `generations` chunks (one element per generation, in order), the
+            // finish reasons and ids on the last.
+            let generations = response["generations"].as_array()?;
+            let texts: Vec<Vec<String>> = generations
+                .iter()
+                .map(|g| pieces(text_of(&g["text"])))
+                .collect();
+            let steps = texts.iter().map(Vec::len).max().unwrap_or(0).max(1);
+            for step in 0..steps {
+                let last = step + 1 == steps;
+                let parts: Vec<Value> = generations
+                    .iter()
+                    .zip(&texts)
+                    .map(|(generation, pieces)| {
+                        json!({
+                            "finish_reason": if last { generation["finish_reason"].clone() } else { Value::Null },
+                            "id": generation["id"],
+                            "text": pieces.get(step).cloned().unwrap_or_default(),
+                        })
+                    })
+                    .collect();
+                chunks.push(json!({"generations": parts, "id": response["id"], "prompt": response["prompt"]}));
             }
             if let Some(last) = chunks.pop() {
                 chunks.push(with_metrics(last, sample));
@@ -782,14 +802,21 @@ pub fn stream_chunks(
                 "usage": response["usage"]}), sample));
         }
         "nova" => {
+            // As recorded: every text delta is a block of its own (index, delta, stop), then
+            // the tool calls' blocks; `metadata` closes with usage, metrics and trace.
             let message = &response["output"]["message"];
             chunks.push(json!({"messageStart": {"role": message["role"]}}));
-            for (index, block) in message["content"].as_array()?.iter().enumerate() {
+            let mut index = 0;
+            for block in message["content"].as_array()? {
                 if let Some(text) = block["text"].as_str() {
                     for piece in pieces(text) {
                         chunks.push(json!({"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": index}}));
+                        chunks.push(json!({"contentBlockStop": {"contentBlockIndex": index}}));
+                        index += 1;
                     }
-                } else if block["toolUse"].is_object() {
+                    continue;
+                }
+                if block["toolUse"].is_object() {
                     let tool = &block["toolUse"];
                     chunks.push(json!({"contentBlockStart": {"start": {"toolUse": {"toolUseId": tool["toolUseId"], "name": tool["name"]}}, "contentBlockIndex": index}}));
                     chunks.push(json!({"contentBlockDelta": {"delta": {"toolUse": {"input": tool["input"].to_string()}}, "contentBlockIndex": index}}));
@@ -801,10 +828,11 @@ pub fn stream_chunks(
                     }
                 }
                 chunks.push(json!({"contentBlockStop": {"contentBlockIndex": index}}));
+                index += 1;
             }
             chunks.push(json!({"messageStop": {"stopReason": response["stopReason"]}}));
             chunks.push(with_metrics(
-                json!({"metadata": {"usage": response["usage"], "metrics": {"latencyMs": 100}}}),
+                json!({"metadata": {"usage": response["usage"], "metrics": {}, "trace": {}}}),
                 sample,
             ));
         }

@@ -374,3 +374,207 @@ async fn recorded_errors_reach_the_caller_and_the_record_as_sent() {
 fn _blob(bytes: Vec<u8>) -> Blob {
     Blob::new(bytes)
 }
+
+/// A chunk's shape: its keys and, one level down, the keys of objects (and of the first element
+/// of arrays) — leaving out Bedrock's own `amazon-bedrock-*` keys and the `p` padding.
+fn shape(chunk: &Value) -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    let Some(map) = chunk.as_object() else {
+        return keys;
+    };
+    for (key, value) in map {
+        if key.starts_with("amazon-bedrock-") || key == "p" {
+            continue;
+        }
+        let tag = map.get("type").and_then(Value::as_str).unwrap_or_default();
+        keys.insert(format!("{tag}:{key}"));
+        let inner = match value {
+            Value::Array(items) => items.first(),
+            other => Some(other),
+        };
+        if let Some(Value::Object(inner)) = inner {
+            for sub in inner.keys().filter(|k| *k != "p") {
+                keys.insert(format!("{tag}:{key}.{sub}"));
+            }
+        }
+    }
+    keys
+}
+
+/// Where the finish reason and Bedrock's metrics sit, counted from the end of the stream.
+fn landmarks(chunks: &[Value]) -> (Option<usize>, Option<usize>) {
+    let from_end = |found: Option<usize>| found.map(|at| chunks.len() - 1 - at);
+    let reason = chunks.iter().rposition(|c| {
+        let text = c.to_string();
+        [
+            "stop_reason\":\"",
+            "completionReason\":\"",
+            "finish_reason\":\"",
+            "stopReason\":\"",
+        ]
+        .iter()
+        .any(|k| text.contains(k))
+    });
+    let metrics = chunks
+        .iter()
+        .rposition(|c| c.get("amazon-bedrock-invocationMetrics").is_some());
+    (from_end(reason), from_end(metrics))
+}
+
+#[test]
+fn the_stream_generator_streams_what_bedrock_streams() {
+    let real = real_cases();
+    let mut checked = Vec::new();
+    for sample in bedrock_llm_models::samples::all().unwrap() {
+        let Some(synthesized) = bedrock_llm_models::samples::stream_chunks(&sample, &mut |t| {
+            bedrock_llm_models::samples::pieces(t, 7)
+        }) else {
+            continue;
+        };
+        let groups: &[&str] = match sample.family_slug {
+            "llama" => &["llama2", "llama3"],
+            other => &[other],
+        };
+        let recorded: Vec<&FixtureCase> = real
+            .iter()
+            .filter(|c| groups.contains(&c.group()) && c.chunks.is_some())
+            // Streams cut short or stopped by a guardrail end differently by design.
+            .filter(|c| expected(c)["stream"] == "complete" && !c.name.contains("guardrail"))
+            .collect();
+        if recorded.is_empty() {
+            continue; // No real stream of this family recorded yet (Command R, Mistral chat, Jamba).
+        }
+        let real_shapes: std::collections::BTreeSet<_> = recorded
+            .iter()
+            .flat_map(|c| c.chunks.as_ref().unwrap().iter().map(shape))
+            .collect();
+        // Extended-thinking blocks have no real recording yet: their chunks follow Anthropic's
+        // documentation alone.
+        for chunk in synthesized
+            .iter()
+            .filter(|c| !c.to_string().contains("\"thinking"))
+        {
+            assert!(
+                real_shapes.contains(&shape(chunk)),
+                "{}/{}: the generator sends {chunk} (shape {:?}); real {} streams send only {real_shapes:#?}",
+                sample.family_slug,
+                sample.case,
+                shape(chunk),
+                sample.family_slug
+            );
+        }
+        let real_landmarks: std::collections::BTreeSet<_> = recorded
+            .iter()
+            .map(|c| landmarks(c.chunks.as_ref().unwrap()))
+            .collect();
+        assert!(
+            real_landmarks.contains(&landmarks(&synthesized)),
+            "{}/{}: finish reason and metrics at {:?} from the end; real streams: {real_landmarks:?}",
+            sample.family_slug,
+            sample.case,
+            landmarks(&synthesized)
+        );
+        checked.push(sample.family_slug);
+    }
+    checked.dedup();
+    assert_eq!(
+        checked,
+        [
+            "claude_text",
+            "claude_messages",
+            "titan_text",
+            "nova",
+            "llama",
+            "cohere_command",
+            "mistral_text"
+        ],
+        "families whose generated streams were checked against real ones"
+    );
+}
+
+#[test]
+fn a_claude_stream_without_content_block_start_or_message_stop_still_gives_its_text() {
+    // Two real streams, cut the ways Bedrock streams are seen cut: the deltas arrive without
+    // a `content_block_start` before them, and (recorded) the stream ends at
+    // `content_block_stop`, before `message_delta` and `message_stop`.
+    let real = real_cases();
+    let complete = real
+        .iter()
+        .find(|c| c.name == "newrelic/claude_messages/stream_fahrenheit")
+        .unwrap();
+    let cut = real
+        .iter()
+        .find(|c| c.name == "newrelic/claude_messages/stream_conversation_instant")
+        .unwrap();
+    let without_start: Vec<Value> = complete
+        .chunks
+        .clone()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c["type"] != "content_block_start")
+        .collect();
+    let replayed = replay(
+        &log_record(
+            complete,
+            "InvokeModelWithResponseStream",
+            Value::Array(without_start),
+        ),
+        bedrock_llm_models::registry(),
+    );
+    check(complete, &replayed, "no content_block_start");
+
+    let replayed = replay(
+        &log_record(
+            cut,
+            "InvokeModelWithResponseStream",
+            Value::Array(cut.chunks.clone().unwrap()),
+        ),
+        bedrock_llm_models::registry(),
+    );
+    check(cut, &replayed, "cut before message_stop");
+    assert_eq!(expected(cut)["stream"], "cut off");
+    assert!(replayed.response.unwrap().finish_reason.is_none());
+}
+
+#[test]
+fn a_chunk_of_a_shape_no_adapter_knows_is_counted_not_dropped() {
+    let registry = bedrock_llm_models::registry();
+    for (model, chunk) in [
+        (
+            "cohere.command-text-v14",
+            json!({"candidates": [{"output": "hi"}]}),
+        ),
+        (
+            "mistral.mistral-7b-instruct-v0:2",
+            json!({"choices": [{"delta": "hi"}]}),
+        ),
+        (
+            "meta.llama3-8b-instruct-v1:0",
+            json!({"token": {"text": "hi"}}),
+        ),
+    ] {
+        let mut accumulator = bedrock_llm_core::StreamAccumulator::new(
+            registry.resolve(model, None),
+            bedrock_llm_core::stream::DEFAULT_CONTENT_CAP,
+        );
+        accumulator.push(chunk.to_string().as_bytes(), std::time::Duration::ZERO);
+        // Bedrock's metrics chunk and a known-but-empty chunk are not errors.
+        accumulator.push(
+            br#"{"amazon-bedrock-invocationMetrics": {"inputTokenCount": 1, "outputTokenCount": 1}}"#,
+            std::time::Duration::ZERO,
+        );
+        let outcome = accumulator.finish();
+        assert_eq!(outcome.errors_seen, 1, "{model}");
+        // A chunk type whose fields are all optional reads any object as empty: that is where
+        // an unknown shape used to vanish (Cohere's `generations` chunks did).
+        let message = &outcome.errors[0].message;
+        assert!(
+            message.contains("a chunk of a shape this family does not know")
+                || message.contains("missing field"),
+            "{model}: {message}"
+        );
+        if model.starts_with("cohere.") {
+            assert!(message.contains("keys (candidates)"), "{model}: {message}");
+        }
+    }
+}
