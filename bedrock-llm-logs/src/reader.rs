@@ -114,6 +114,18 @@ pub struct Skip {
     pub reason: String,
 }
 
+impl Skip {
+    /// A path passed over as a whole (line 0): no lines of it were read.
+    fn path(file: String, reason: String) -> ReadItem {
+        ReadItem::Skipped(Self {
+            location: Location { file, line: 0 },
+            last_line: 0,
+            lines: 0,
+            reason,
+        })
+    }
+}
+
 impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.location.line == 0 {
@@ -322,18 +334,13 @@ impl LogReader {
                             .map_or_else(String::new, |p| p.display().to_string());
                         // A link back to an ancestor holds nothing new: noted, not an error.
                         let item = match (error.loop_ancestor(), error.io_error()) {
-                            (Some(ancestor), _) => ReadItem::Skipped(Skip {
-                                location: Location {
-                                    file: path,
-                                    line: 0,
-                                },
-                                last_line: 0,
-                                lines: 0,
-                                reason: format!(
+                            (Some(ancestor), _) => Skip::path(
+                                path,
+                                format!(
                                     "a symlink loop back to {}, not followed",
                                     ancestor.display()
                                 ),
-                            }),
+                            ),
                             (None, Some(io)) => ReadItem::Unreadable {
                                 path,
                                 reason: io.to_string(),
@@ -355,15 +362,8 @@ impl LogReader {
                         // Below the top level only regular files: a FIFO or socket in a log
                         // directory would block the walk. A named pipe given by name is read.
                         if entry.depth() > 0 && !kind.is_file() {
-                            self.push(ReadItem::Skipped(Skip {
-                                location: Location {
-                                    file: path.display().to_string(),
-                                    line: 0,
-                                },
-                                last_line: 0,
-                                lines: 0,
-                                reason: "not a regular file".to_owned(),
-                            }));
+                            let reason = "not a regular file".to_owned();
+                            self.push(Skip::path(path.display().to_string(), reason));
                             return true;
                         }
                         let canonical =
