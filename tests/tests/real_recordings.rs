@@ -11,7 +11,6 @@
 
 use std::sync::Arc;
 
-use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_llm_core::client::Client;
 use bedrock_llm_core::{Invocation, Operation};
@@ -174,6 +173,27 @@ fn streams_replayed_from_logs_say_what_the_recording_says() {
     }
 }
 
+/// An emulator answering streamed calls to the case's model with its recorded frames.
+async fn serving_recorded_stream(case: &FixtureCase) -> Emulator {
+    Emulator::builder()
+        .respond_stream_recorded(&case.model_id, case.wire.as_deref().unwrap())
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A plain SDK client aimed at `emulator`, the instrumented client over it, and what it records.
+fn clients(emulator: &Emulator) -> (aws_sdk_bedrockruntime::Client, Client, Arc<Captured>) {
+    let captured = Arc::new(Captured::default());
+    let sdk = aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config());
+    let client = Client::new(
+        sdk.clone(),
+        bedrock_llm_models::new_registry(),
+        captured.clone(),
+    );
+    (sdk, client, captured)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recorded_frames_through_the_client_give_the_replayed_record() {
     let cases: Vec<FixtureCase> = real_cases()
@@ -182,17 +202,8 @@ async fn recorded_frames_through_the_client_give_the_replayed_record() {
         .collect();
     assert!(cases.len() >= 20, "{} recorded streams", cases.len());
     for case in cases {
-        let emulator = Emulator::builder()
-            .respond_stream_recorded(&case.model_id, case.wire.as_deref().unwrap())
-            .start()
-            .await
-            .unwrap();
-        let captured = Arc::new(Captured::default());
-        let client = Client::new(
-            aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config()),
-            bedrock_llm_models::new_registry(),
-            captured.clone(),
-        );
+        let emulator = serving_recorded_stream(&case).await;
+        let (_, client, captured) = clients(&emulator);
         let mut stream = client
             .invoke_stream_raw(&case.model_id, case.request.clone())
             .await
@@ -261,18 +272,8 @@ async fn recorded_converse_streams_through_the_client() {
         .collect();
     assert!(cases.len() >= 10, "{} converse streams", cases.len());
     for case in cases {
-        let emulator = Emulator::builder()
-            .respond_stream_recorded(&case.model_id, case.wire.as_deref().unwrap())
-            .start()
-            .await
-            .unwrap();
-        let captured = Arc::new(Captured::default());
-        let sdk = aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config());
-        let client = Client::new(
-            sdk.clone(),
-            bedrock_llm_models::new_registry(),
-            captured.clone(),
-        );
+        let emulator = serving_recorded_stream(&case).await;
+        let (sdk, client, captured) = clients(&emulator);
         let message = Message::builder()
             .role(ConversationRole::User)
             .content(ContentBlock::Text("recorded".to_owned()))
@@ -329,9 +330,7 @@ async fn recorded_errors_reach_the_caller_and_the_record_as_sent() {
             .start()
             .await
             .unwrap();
-        let captured = Arc::new(Captured::default());
-        let sdk = aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config());
-        let client = Client::new(sdk, bedrock_llm_models::new_registry(), captured.clone());
+        let (_, client, captured) = clients(&emulator);
         let result = client
             .invoke_raw(&case.model_id, case.request.clone())
             .await;
@@ -367,12 +366,6 @@ async fn recorded_errors_reach_the_caller_and_the_record_as_sent() {
             case.name
         );
     }
-}
-
-/// Blob is used by the error test through the client; keep the import honest.
-#[allow(dead_code)]
-fn _blob(bytes: Vec<u8>) -> Blob {
-    Blob::new(bytes)
 }
 
 /// A chunk's shape: its keys and, one level down, the keys of objects (and of the first element
