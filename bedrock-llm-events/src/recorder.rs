@@ -271,6 +271,14 @@ impl Recorder {
             .count(&format!("{}/{what}", metric::INSTRUMENTATION_ERROR), 1);
     }
 
+    /// Adds `n` to the count of `name` (a `Supportability/…` metric of a component that works
+    /// with the recorder, e.g. an exporter's drops), reported with the next harvest.
+    pub fn count_supportability(&self, name: &str, n: u64) {
+        if n > 0 {
+            self.state().metrics.count(name, n);
+        }
+    }
+
     /// Drains everything recorded since the last harvest, atomically: an event is in exactly
     /// one harvest. Adds the configuration supportability metrics.
     pub fn harvest(&self) -> Harvest {

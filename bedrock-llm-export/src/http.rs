@@ -1,0 +1,136 @@
+//! The HTTP client the exporters POST with: hyper's pooled client over rustls (with ring and
+//! the platform's root certificates) — the same stack the Bedrock SDK client is built on here,
+//! so no second TLS implementation is compiled.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+/// Why a POST got no HTTP answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// No answer within the timeout.
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    /// The connection failed or closed before an answer.
+    #[error("connection failed: {0}")]
+    Connection(String),
+    /// The request could not be built (a bad URL or header).
+    #[error("bad request: {0}")]
+    Request(String),
+}
+
+/// An HTTP answer: status, `Retry-After` if any, and the start of the body (for messages).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The status.
+    pub status: StatusCode,
+    /// `Retry-After`, in seconds, when the server sent one.
+    pub retry_after: Option<Duration>,
+    /// The body's first bytes, for a log line.
+    pub body: String,
+}
+
+/// A pooled HTTPS (and plain HTTP, for local receivers) client.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HttpClient")
+    }
+}
+
+impl HttpClient {
+    /// A client trusting the platform's root certificates. Fails only when none can be loaded.
+    pub fn new() -> Result<Self, SendError> {
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(rustls_ring())
+            .map_err(|e| SendError::Connection(format!("no root certificates: {e}")))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(Self {
+            client: Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .build(connector),
+        })
+    }
+
+    /// POSTs `body` to `url` with `headers`, waiting at most `timeout` for the whole answer.
+    pub async fn post(
+        &self,
+        url: &str,
+        headers: &HeaderMap,
+        body: Bytes,
+        timeout: Duration,
+    ) -> Result<Answer, SendError> {
+        let mut request = Request::post(url)
+            .body(Full::new(body))
+            .map_err(|e| SendError::Request(e.to_string()))?;
+        request.headers_mut().extend(headers.clone());
+        let exchange = async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| SendError::Connection(error_chain(&e)))?;
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get(http::header::RETRY_AFTER)
+                .and_then(retry_after_seconds);
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| SendError::Connection(e.to_string()))?
+                .to_bytes();
+            let body = String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned();
+            Ok(Answer {
+                status,
+                retry_after,
+                body,
+            })
+        };
+        tokio::time::timeout(timeout, exchange)
+            .await
+            .map_err(|_| SendError::Timeout(timeout))?
+    }
+}
+
+/// The ring provider for rustls (the one the SDK's client uses here).
+fn rustls_ring() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
+/// `Retry-After: <seconds>` (the HTTP-date form is not used by the New Relic APIs).
+fn retry_after_seconds(value: &HeaderValue) -> Option<Duration> {
+    value
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// An error and its sources, one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,47 @@
+//! Delivery: the data leaves the process.
+//!
+//! - [`Harvester`] (a tokio task) and [`BlockingHarvester`] (its own thread) drain a
+//!   [`Recorder`](bedrock_llm_events::Recorder) every 5 s by default and hand the harvest to
+//!   the exporter; `flush()` and `shutdown(timeout)` deliver what is pending.
+//! - [`NewRelicExporter`] sends LLM events to the Event API and metrics to the Metric API:
+//!   gzip bodies within the 10^6-byte limit (split before sending, halved again on a 413),
+//!   retries with exponential backoff and jitter on connection errors, timeouts, 408, 429
+//!   (honouring `Retry-After`) and 5xx; a 400 or 403 drops the batch once, with one log line.
+//! - [`payload`]: how events, error reports (`LlmError` events) and metrics are written for
+//!   the APIs, and the 4096-character value limit.
+//!
+//! Two lines ship a live client's events:
+//!
+//! ```no_run
+//! # async fn run(recorder: std::sync::Arc<bedrock_llm_events::Recorder>) -> Result<(), bedrock_llm_export::ExportError> {
+//! use bedrock_llm_export::{Harvester, HarvestOptions, NewRelicConfig, NewRelicExporter};
+//!
+//! let exporter = NewRelicExporter::new(NewRelicConfig::from_env()?)?;
+//! let harvester = Harvester::spawn(recorder, exporter, HarvestOptions::default());
+//! // … the application runs; before it exits:
+//! let report = harvester.shutdown(std::time::Duration::from_secs(10)).await;
+//! # let _ = report; Ok(()) }
+//! ```
+
+mod harvester;
+pub mod http;
+mod newrelic;
+pub mod payload;
+
+pub use harvester::{
+    BlockingHarvester, DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, HarvestOptions, Harvester,
+    TRUNCATED_VALUES_METRIC,
+};
+pub use newrelic::{ConfigError, DeliveryReport, NewRelicConfig, NewRelicExporter, Region, Stats};
+
+/// Why an exporter could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The configuration is incomplete or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The HTTP client could not be built.
+    #[error("the HTTP client could not be set up: {0}")]
+    Http(#[from] http::SendError),
+}

@@ -1,0 +1,272 @@
+//! New Relic payloads: LLM events (and error reports) as Event API JSON arrays, metrics as a
+//! Metric API document — each cut into gzip bodies that stay within the APIs' 10^6-byte limit.
+//!
+//! Attribute values longer than the Event API's 4096 characters (message `content`, embedding
+//! `input`) are cut to 4096 characters, and the event says so with `truncated: true` (the
+//! agents' collector protocol takes longer values; the public Event API does not). Error
+//! reports travel as `LlmError` events: the Event API does not take the agents' reserved
+//! `TransactionError` type.
+
+use std::io::Write;
+
+use bedrock_llm_events::metrics::MetricTable;
+use bedrock_llm_events::{AttrValue, ErrorReport, LlmEvent};
+use serde_json::{Map, Value, json};
+
+/// The Event and Metric APIs' limit per POST, in bytes.
+pub const MAX_PAYLOAD_BYTES: usize = 1_000_000;
+
+/// The Event API's limit on a custom attribute value, in characters.
+pub const MAX_VALUE_CHARS: usize = 4096;
+
+/// Room kept below the limit for what gzip can add to incompressible content (stored blocks
+/// cost 5 bytes per 64 KiB, plus a 18-byte frame).
+const GZIP_SLACK: usize = 1024;
+
+/// The event type error reports are sent as.
+pub const ERROR_EVENT_TYPE: &str = "LlmError";
+
+/// Attributes every payload gets, so data groups by service.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    /// `appName`.
+    pub app_name: String,
+    /// `host`.
+    pub host: String,
+}
+
+/// One event, ready to send: its JSON text, and whether a value was cut.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventJson {
+    /// The flat JSON object.
+    pub json: String,
+    /// A value was longer than the Event API takes and was cut.
+    pub truncated: bool,
+}
+
+fn cut(text: &str) -> Option<String> {
+    text.char_indices()
+        .nth(MAX_VALUE_CHARS)
+        .map(|(at, _)| text[..at].to_owned())
+}
+
+fn value(value: &AttrValue) -> (Value, bool) {
+    match value {
+        AttrValue::Str(text) => match cut(text) {
+            Some(short) => (Value::String(short), true),
+            None => (Value::String(text.to_string()), false),
+        },
+        AttrValue::Int(n) => (json!(n), false),
+        // Non-finite floats are dropped when events are built; `null` if one slipped through.
+        AttrValue::Float(x) => (json!(x), false),
+        AttrValue::Bool(b) => (json!(b), false),
+    }
+}
+
+/// An LLM event as the Event API takes it: flat, `eventType` first, with the identity.
+pub fn event_json(event: &LlmEvent, identity: &Identity) -> EventJson {
+    let mut object = Map::new();
+    object.insert("eventType".to_owned(), json!(event.event_type()));
+    object.insert("timestamp".to_owned(), json!(event.time_ms()));
+    let mut truncated = false;
+    // `timestamp` is written once, from the event's time (as the New Relic rendering does).
+    for (key, attr) in event
+        .attributes()
+        .iter()
+        .filter(|(k, _)| &**k != "timestamp")
+    {
+        let (json, cut) = value(attr);
+        truncated |= cut;
+        object.insert(key.to_string(), json);
+    }
+    if truncated {
+        object.insert("truncated".to_owned(), json!(true));
+    }
+    add_identity(&mut object, identity);
+    EventJson {
+        json: Value::Object(object).to_string(),
+        truncated,
+    }
+}
+
+/// An error report as an `LlmError` event.
+pub fn error_json(report: &ErrorReport, timestamp_ms: u64, identity: &Identity) -> EventJson {
+    let mut object = Map::new();
+    object.insert("eventType".to_owned(), json!(ERROR_EVENT_TYPE));
+    object.insert("timestamp".to_owned(), json!(timestamp_ms));
+    object.insert("error.class".to_owned(), json!(report.code));
+    object.insert("error.code".to_owned(), json!(report.code));
+    let mut truncated = false;
+    if let Some(message) = &report.message {
+        let short = cut(message);
+        truncated = short.is_some();
+        object.insert(
+            "error.message".to_owned(),
+            json!(short.unwrap_or_else(|| message.clone())),
+        );
+    }
+    if let Some(status) = report.http_status {
+        object.insert("http.statusCode".to_owned(), json!(status));
+    }
+    if let Some(id) = &report.completion_id {
+        object.insert("completion_id".to_owned(), json!(id));
+    }
+    if let Some(id) = &report.embedding_id {
+        object.insert("embedding_id".to_owned(), json!(id));
+    }
+    add_identity(&mut object, identity);
+    EventJson {
+        json: Value::Object(object).to_string(),
+        truncated,
+    }
+}
+
+fn add_identity(object: &mut Map<String, Value>, identity: &Identity) {
+    if !identity.app_name.is_empty() {
+        object.insert("appName".to_owned(), json!(identity.app_name));
+    }
+    if !identity.host.is_empty() {
+        object.insert("host".to_owned(), json!(identity.host));
+    }
+}
+
+/// Events packed into JSON arrays of at most `limit` bytes each (before gzip), in order; an
+/// event that alone is over the limit is returned apart.
+pub fn pack(events: &[String], limit: usize) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let budget = limit.saturating_sub(GZIP_SLACK);
+    let mut batches = Vec::new();
+    let mut oversized = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut size = 2; // `[` and `]`
+    for (index, event) in events.iter().enumerate() {
+        let cost = event.len() + 1;
+        if cost + 2 > budget {
+            oversized.push(index);
+            continue;
+        }
+        if size + cost > budget && !current.is_empty() {
+            batches.push(std::mem::take(&mut current));
+            size = 2;
+        }
+        current.push(index);
+        size += cost;
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    (batches, oversized)
+}
+
+/// The JSON array of the chosen events.
+pub fn array(events: &[String], chosen: &[usize]) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(chosen.iter().map(|&i| events[i].len() + 1).sum::<usize>() + 2);
+    out.push(b'[');
+    for (n, &index) in chosen.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(events[index].as_bytes());
+    }
+    out.push(b']');
+    out
+}
+
+/// Gzips `body`.
+pub fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4 + 64),
+        flate2::Compression::default(),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
+
+/// One Metric API document for a harvest's metrics: timings as summaries, counts as counts.
+pub fn metrics_document(
+    metrics: &MetricTable,
+    start_ms: u64,
+    interval_ms: u64,
+    identity: &Identity,
+) -> Option<Vec<u8>> {
+    let items: Vec<Value> = metrics
+        .iter()
+        .map(|(name, data)| {
+            if data.total_ms > 0.0 {
+                json!({"name": name, "type": "summary",
+                    "value": {"count": data.count, "sum": data.total_ms, "min": data.min_ms, "max": data.max_ms}})
+            } else {
+                json!({"name": name, "type": "count", "value": data.count})
+            }
+        })
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    let mut attributes = Map::new();
+    add_identity(&mut attributes, identity);
+    attributes.insert("instrumentation.provider".to_owned(), json!("bedrock-llm"));
+    let document = json!([{
+        "common": {"timestamp": start_ms, "interval.ms": interval_ms.max(1), "attributes": attributes},
+        "metrics": items,
+    }]);
+    Some(document.to_string().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_keeps_order_and_the_limit() {
+        let events: Vec<String> = (0..100)
+            .map(|i| format!("{{\"n\":{i},\"pad\":\"{}\"}}", "x".repeat(i * 10)))
+            .collect();
+        let (batches, oversized) = pack(&events, 4000);
+        assert!(
+            oversized
+                .iter()
+                .all(|&i| events[i].len() + 3 > 4000 - GZIP_SLACK)
+        );
+        let flat: Vec<usize> = batches
+            .iter()
+            .flatten()
+            .copied()
+            .chain(oversized.iter().copied())
+            .collect();
+        let mut sorted = flat.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..100).collect::<Vec<_>>());
+        for batch in &batches {
+            let body = array(&events, batch);
+            assert!(body.len() <= 4000 - GZIP_SLACK, "{}", body.len());
+            let parsed: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
+            assert_eq!(parsed.len(), batch.len());
+        }
+    }
+
+    #[test]
+    fn incompressible_bodies_stay_within_the_limit_after_gzip() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let noise: String = (0..MAX_PAYLOAD_BYTES).map(|_| rng.alphanumeric()).collect();
+        let events: Vec<String> = noise
+            .as_bytes()
+            .chunks(4000)
+            .map(|c| format!("{{\"content\":\"{}\"}}", String::from_utf8_lossy(c)))
+            .collect();
+        let (batches, oversized) = pack(&events, MAX_PAYLOAD_BYTES);
+        assert!(oversized.is_empty());
+        for batch in batches {
+            assert!(gzip(&array(&events, &batch)).len() <= MAX_PAYLOAD_BYTES);
+        }
+    }
+
+    #[test]
+    fn long_values_are_cut_to_the_event_api_limit_and_flagged() {
+        let text = "é".repeat(MAX_VALUE_CHARS + 10);
+        let short = cut(&text).unwrap_or_default();
+        assert_eq!(short.chars().count(), MAX_VALUE_CHARS);
+        assert!(cut(&"a".repeat(MAX_VALUE_CHARS)).is_none());
+    }
+}
