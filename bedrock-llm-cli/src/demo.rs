@@ -19,7 +19,9 @@ use bedrock_llm_events::{
 };
 use bedrock_llm_models::samples::{self, Sample};
 
+use crate::newrelic::{NewRelicArgs, NewRelicSink};
 use crate::output::{Stdout, Stop, stdout_error};
+use crate::replay::Destination;
 use crate::table;
 
 /// Options of `demo`.
@@ -35,6 +37,11 @@ pub(crate) struct DemoArgs {
     /// Leave prompt, completion and embedding input text out of the events.
     #[arg(long)]
     no_content: bool,
+    /// Where to send the events and metrics.
+    #[arg(long, value_enum, default_value_t = Destination::Stdout)]
+    to: Destination,
+    #[command(flatten)]
+    newrelic: NewRelicArgs,
 }
 
 /// The calls that fail, each on a model ID of a real family: (model ID, fault, a family whose
@@ -111,6 +118,27 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
         emulated(&runtime, &recorder, &samples)?;
     }
     let harvest = recorder.harvest();
+    if args.to == Destination::Newrelic {
+        let mut sink = NewRelicSink::from_env(&args.newrelic)?;
+        let identity = sink.identity().clone();
+        for event in &harvest.events {
+            sink.push(crate::newrelic::event(event, &identity));
+        }
+        for report in &harvest.error_reports {
+            sink.push(bedrock_llm_export::payload::error_json(
+                report, started, &identity,
+            ));
+        }
+        let sent =
+            sink.harvest_metrics(&harvest.metrics, started, now_ms().saturating_sub(started));
+        let report = sink.finish(sent);
+        crate::output::note(&NewRelicSink::summary(&report));
+        return if NewRelicSink::delivered(&report) {
+            Ok(())
+        } else {
+            Err("not everything could be delivered to New Relic".into())
+        };
+    }
     let mut out = Stdout::new();
     if args.json {
         for event in &harvest.events {

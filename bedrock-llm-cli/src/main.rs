@@ -9,6 +9,7 @@
 //! from the environment.
 
 mod demo;
+mod newrelic;
 mod output;
 mod replay;
 mod table;

@@ -16,6 +16,7 @@ use bedrock_llm_logs::{
 };
 use serde_json::json;
 
+use crate::newrelic::{NewRelicArgs, NewRelicSink};
 use crate::output::{Stdout, Stop, note};
 
 /// What each record is written as.
@@ -38,9 +39,25 @@ pub(crate) enum MetricsFormat {
     Elastic,
 }
 
+/// Where the output goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Destination {
+    /// NDJSON on standard output.
+    #[default]
+    Stdout,
+    /// New Relic's Event API (events) and Metric API (runtime metrics), with the key and
+    /// account from NEW_RELIC_LICENSE_KEY and NEW_RELIC_ACCOUNT_ID.
+    Newrelic,
+}
+
 /// Options of `replay`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReplayArgs {
+    /// Where to send what is replayed.
+    #[arg(long, value_enum, default_value_t = Destination::Stdout)]
+    to: Destination,
+    #[command(flatten)]
+    newrelic: NewRelicArgs,
     /// Files or directories of records (`-` for stdin). Directories are walked, following
     /// symlinks, each file read once; a path that cannot be read is reported and makes the
     /// exit status non-zero after the other paths are read.
@@ -97,6 +114,13 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     };
     let registry = bedrock_llm_models::registry();
     let mut out = Stdout::new();
+    let mut sink = match args.to {
+        Destination::Stdout => None,
+        Destination::Newrelic if args.format != Format::Newrelic || args.metrics.is_some() => {
+            return Err("--to newrelic sends New Relic events and metrics; --format and --metrics are for stdout".into());
+        }
+        Destination::Newrelic => Some(NewRelicSink::from_env(&args.newrelic)?),
+    };
     let progress = io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("replaying");
@@ -133,13 +157,36 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
                 let record = &read.record;
                 let invocation = replay(record, registry);
                 metrics.add(&invocation);
-                tally.written += write_record(&mut out, args, &config, record, &invocation)?;
+                tally.written += match &mut sink {
+                    Some(sink) => send_record(sink, &config, &invocation),
+                    None => write_record(&mut out, args, &config, record, &invocation)?,
+                };
                 if let Some(bar) = &progress {
                     bar.set_message(format!("{} records", tally.records));
                     bar.tick();
                 }
             }
         }
+    }
+    if let Some(mut sink) = sink {
+        let delivered = sink.metrics_of(&metrics, args.period);
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        let report = sink.finish(delivered);
+        note(&format!(
+            "replay: {} records read, {} lines skipped, {} fields dropped",
+            tally.records, tally.skipped, tally.dropped_fields
+        ));
+        note(&NewRelicSink::summary(&report));
+        if !tally.unreadable.is_empty() {
+            return Err(format!("could not read: {}", tally.unreadable.join(", ")).into());
+        }
+        return if NewRelicSink::delivered(&report) {
+            Ok(())
+        } else {
+            Err("not everything could be delivered to New Relic".into())
+        };
     }
     if let Some(kind) = args.metrics {
         let documents = match kind {
@@ -172,6 +219,23 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     } else {
         Err(format!("could not read: {}", tally.unreadable.join(", ")).into())
     }
+}
+
+/// Sends the New Relic events (and error report) of one record; returns how many.
+fn send_record(sink: &mut NewRelicSink, config: &Config, invocation: &Invocation) -> u64 {
+    let identity = sink.identity().clone();
+    let emitted = emit_events(invocation, config, &CallContext::detached(), &mut |event| {
+        sink.push(crate::newrelic::event(&event, &identity));
+    });
+    if let Some(error) = &emitted.error {
+        let report = bedrock_llm_export::payload::error_json(
+            error,
+            invocation.timing.started_at_ms,
+            &identity,
+        );
+        sink.push(report);
+    }
+    emitted.events as u64 + u64::from(emitted.error.is_some())
 }
 
 /// Writes the output lines of one record, each as soon as it is rendered; returns how many.

@@ -1,0 +1,205 @@
+//! `bedrock-llm replay … --to newrelic` and `demo --to newrelic` against a New Relic receiver
+//! on 127.0.0.1 that enforces the ingest contract and throttles, fails and drops connections
+//! before it accepts: every event `replay FILE` prints arrives exactly once.
+
+// Helpers as well as tests panic: that is how a test fails (the `tests` crate allows it crate-wide).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use bedrock_llm_tests::newrelic_receiver::{ACCOUNT, Fault, KEY, Receiver};
+use serde_json::{Value, json};
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"));
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("NEW_RELIC_LICENSE_KEY", KEY)
+        .env("NEW_RELIC_ACCOUNT_ID", ACCOUNT)
+        .env("NEW_RELIC_APP_NAME", "replay-test");
+    command
+}
+
+/// What makes an event itself, without its random id.
+fn identity(event: &Value) -> String {
+    format!(
+        "{}|{}|{}|{}|{}",
+        event["eventType"], event["request_id"], event["sequence"], event["role"], event["content"]
+    )
+}
+
+fn tally(events: &[Value]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for event in events {
+        *counts.entry(identity(event)).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// `count` Llama records of 3,000 random characters each way: megabytes gzip cannot shrink much.
+fn records(count: usize) -> String {
+    let mut rng = fastrand::Rng::with_seed(9);
+    let mut noise = |n: usize| (0..n).map(|_| rng.alphanumeric()).collect::<String>();
+    (0..count)
+        .map(|i| {
+            json!({
+                "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                "timestamp": "2024-04-18T22:54:57Z", "operation": "InvokeModel",
+                "modelId": "meta.llama3-70b-instruct-v1:0", "requestId": format!("r-{i}"),
+                "input": {"inputBodyJson": {"prompt": noise(3000)}, "inputTokenCount": 7},
+                "output": {"outputBodyJson": {"generation": noise(3000), "stop_reason": "stop"}, "outputTokenCount": 4}
+            })
+            .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_to_new_relic_delivers_every_printed_event_once_through_faults() {
+    let dir = std::env::temp_dir().join(format!("bedrock-llm-nr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("records.ndjson");
+    std::fs::write(&file, records(1000)).unwrap();
+    let receiver = Receiver::start(vec![
+        Fault::Status(429, Some(1)),
+        Fault::Status(503, None),
+        Fault::Close,
+    ])
+    .await
+    .unwrap();
+
+    let printed = {
+        let mut command = bin();
+        command.arg("replay").arg(&file);
+        tokio::task::spawn_blocking(move || command.output())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert!(printed.status.success());
+    let printed: Vec<Value> = String::from_utf8_lossy(&printed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(printed.len(), 3000);
+
+    let sent = {
+        let mut command = bin();
+        command
+            .arg("replay")
+            .arg(&file)
+            .args(["--to", "newrelic", "--endpoint", &receiver.url()]);
+        tokio::task::spawn_blocking(move || command.output())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert!(sent.status.success(), "{stderr}");
+    assert!(sent.stdout.is_empty(), "nothing printed with --to newrelic");
+    assert!(stderr.contains("newrelic: 3000 events sent"), "{stderr}");
+
+    let received = receiver.events();
+    assert_eq!(
+        tally(&received),
+        tally(&printed),
+        "every printed event, once"
+    );
+    assert!(received.iter().all(|e| e["appName"] == "replay-test"));
+    let exchanges = receiver.exchanges();
+    assert!(exchanges.len() >= 6, "{}", exchanges.len());
+    assert!(
+        exchanges
+            .iter()
+            .all(|x| x.gzip && x.key_ok && x.wire_bytes <= 1_000_000)
+    );
+    assert!(
+        exchanges.iter().filter(|x| x.status == 200).count() >= 5,
+        "megabytes take several POSTs"
+    );
+    // The runtime metrics went to the Metric API.
+    let invocations: u64 = receiver
+        .metric_blocks()
+        .iter()
+        .flat_map(|b| b["metrics"].as_array().cloned().unwrap_or_default())
+        .filter(|m| m["name"] == "bedrock_llm.runtime.Invocations")
+        .filter_map(|m| m["value"].as_u64())
+        .sum();
+    assert_eq!(invocations, 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undeliverable_data_fails_the_run_and_a_missing_key_is_named() {
+    let receiver = Receiver::start(Vec::new()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("bedrock-llm-nr-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("records.ndjson");
+    std::fs::write(&file, records(3)).unwrap();
+    let refused = {
+        let mut command = bin();
+        command
+            .env("NEW_RELIC_LICENSE_KEY", "not-the-key")
+            .arg("replay")
+            .arg(&file)
+            .args(["--to", "newrelic", "--endpoint", &receiver.url()]);
+        tokio::task::spawn_blocking(move || command.output())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("9 events and"));
+    let unset = {
+        let mut command = bin();
+        command
+            .env_remove("NEW_RELIC_LICENSE_KEY")
+            .arg("replay")
+            .arg(&file)
+            .args(["--to", "newrelic"]);
+        tokio::task::spawn_blocking(move || command.output())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!unset.status.success());
+    assert!(String::from_utf8_lossy(&unset.stderr).contains("NEW_RELIC_LICENSE_KEY is not set"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_to_new_relic_sends_the_demo_calls() {
+    let receiver = Receiver::start(vec![Fault::Status(503, None)])
+        .await
+        .unwrap();
+    let output = {
+        let mut command = bin();
+        command.args(["demo", "--to", "newrelic", "--endpoint", &receiver.url()]);
+        tokio::task::spawn_blocking(move || command.output())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let events = receiver.events();
+    let paths: std::collections::BTreeSet<_> = events
+        .iter()
+        .filter_map(|e| e["llm.demo.path"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        paths.contains("async") && paths.contains("stream"),
+        "{paths:?}"
+    );
+    assert!(events.iter().any(|e| e["eventType"] == "LlmError"));
+    assert!(!receiver.metric_blocks().is_empty());
+}
