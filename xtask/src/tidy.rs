@@ -12,6 +12,7 @@ const CRATES: &[&str] = &[
     "bedrock-llm-derive",
     "bedrock-llm-emulator",
     "bedrock-llm-events",
+    "bedrock-llm-export",
     "bedrock-llm-fuzz",
     "bedrock-llm-logs",
     "bedrock-llm-models",
