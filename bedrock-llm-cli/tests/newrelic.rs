@@ -11,16 +11,10 @@ use std::process::Command;
 use bedrock_llm_tests::newrelic_receiver::{ACCOUNT, Fault, KEY, Receiver};
 use serde_json::{Value, json};
 
+mod common;
+
 fn bin() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"));
-    for var in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = common::bin();
     command
         .env("NEW_RELIC_LICENSE_KEY", KEY)
         .env("NEW_RELIC_ACCOUNT_ID", ACCOUNT)

@@ -6,23 +6,14 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-fn bin() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"));
-    for var in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-    ] {
-        command.env_remove(var);
-    }
-    command
-}
+mod common;
+
+use common::bin;
 
 /// A scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {

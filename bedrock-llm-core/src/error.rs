@@ -65,6 +65,18 @@ impl BodyError {
     }
 }
 
+/// An error and its sources, `: `-joined, as the SDK's `DisplayErrorContext` prints them.
+pub fn display_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// How many characters of an input value an error message quotes at most: enough to recognise
 /// the value, never the megabytes a hostile or mistaken body can hold.
 pub const QUOTED_VALUE_CHARS: usize = 32;

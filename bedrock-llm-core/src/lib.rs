@@ -36,7 +36,9 @@ pub mod __private;
 pub use adapter::{Adapter, AdapterOf, adapter};
 #[cfg(feature = "derive")]
 pub use bedrock_llm_derive::bedrock_model;
-pub use error::{BodyError, BodyErrorKind, BodySide, QUOTED_VALUE_CHARS, shorten_quoted_values};
+pub use error::{
+    BodyError, BodyErrorKind, BodySide, QUOTED_VALUE_CHARS, display_chain, shorten_quoted_values,
+};
 pub use model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
 pub use observe::{CallStart, CallState, InvocationObserver};

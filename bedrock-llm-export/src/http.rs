@@ -82,7 +82,7 @@ impl HttpClient {
                 .client
                 .request(request)
                 .await
-                .map_err(|e| SendError::Connection(error_chain(&e)))?;
+                .map_err(|e| SendError::Connection(bedrock_llm_core::display_chain(&e)))?;
             let status = response.status();
             let retry_after = response
                 .headers()
@@ -121,16 +121,4 @@ fn retry_after_seconds(value: &HeaderValue) -> Option<Duration> {
         .parse::<u64>()
         .ok()
         .map(Duration::from_secs)
-}
-
-/// An error and its sources, one line.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

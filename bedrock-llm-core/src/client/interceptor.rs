@@ -415,18 +415,6 @@ fn invocation_error(
     InvocationError {
         http_status: None,
         code: kind.to_owned(),
-        message: Some(display_chain(error)),
+        message: Some(crate::error::display_chain(error)),
     }
-}
-
-/// An error and its sources, `: `-joined, as the SDK's `DisplayErrorContext` would print them.
-fn display_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
