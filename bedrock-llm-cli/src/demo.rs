@@ -1,5 +1,6 @@
 //! `bedrock-llm demo`: every prebuilt family through the async client, the blocking client and
-//! the SDK interceptor, streamed calls for every family that streams, Converse and
+//! the SDK interceptor, streamed calls for every family that streams (through the crate's
+//! client, and through a plain SDK client with the interceptor: `interceptor-stream`), Converse and
 //! ConverseStream, plus calls that fail in
 //! each way Bedrock fails, against a loopback
 //! emulator (or live Bedrock with `--live`); then the recorded events and metrics.
@@ -275,6 +276,24 @@ fn emulated(
                 .body(Blob::new(sample.request.clone()))
                 .send();
             let _ = call.with_llm_attributes(scope("interceptor")).await;
+        }
+        // Streams through the same plain client: the interceptor taps the event stream.
+        let streaming = samples
+            .iter()
+            .filter(|s| samples::stream_chunks(s, &mut |t| vec![t.to_owned()]).is_some());
+        for sample in streaming {
+            let call = async {
+                let sent = intercepted
+                    .invoke_model_with_response_stream()
+                    .model_id(sample.model_id)
+                    .body(Blob::new(sample.request.clone()))
+                    .send()
+                    .await;
+                if let Ok(mut output) = sent {
+                    while let Ok(Some(_)) = output.body.recv().await {}
+                }
+            };
+            call.with_llm_attributes(scope("interceptor-stream")).await;
         }
     });
 

@@ -36,14 +36,14 @@ pub(crate) fn write(out: &mut impl Write, harvest: &Harvest, live: bool) -> io::
     writeln!(
         out,
         "{} {} {} {} {} {} response (or error)",
-        cell("path", 11),
+        cell("path", 18),
         cell("model", 44),
         cell("event", 9),
         cell("tokens p/c/t", 14),
         cell("finish", 14),
         cell("ms", 7),
     )?;
-    writeln!(out, "{}", "-".repeat(132))?;
+    writeln!(out, "{}", "-".repeat(139))?;
     let summaries = harvest.events.iter().filter(|e| {
         e.event_type() == event_type::SUMMARY || e.event_type() == event_type::EMBEDDING
     });
@@ -95,7 +95,7 @@ pub(crate) fn write(out: &mut impl Write, harvest: &Harvest, live: bool) -> io::
         writeln!(
             out,
             "{} {} {} {} {} {} {}",
-            cell(&text(summary, "llm.demo.path"), 11),
+            cell(&text(summary, "llm.demo.path"), 18),
             cell(&text(summary, attr::REQUEST_MODEL), 44),
             cell(kind, 9),
             cell(&tokens, 14),

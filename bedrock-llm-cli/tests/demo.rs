@@ -64,7 +64,15 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
     assert_eq!(
         paths,
         BTreeSet::from(
-            ["async", "blocking", "converse", "interceptor", "stream"].map(str::to_owned)
+            [
+                "async",
+                "blocking",
+                "converse",
+                "interceptor",
+                "interceptor-stream",
+                "stream"
+            ]
+            .map(str::to_owned)
         )
     );
     for kind in [
@@ -121,4 +129,42 @@ fn live_without_credentials_fails_clearly() {
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("--live needs AWS credentials"), "{stderr}");
+}
+
+#[test]
+fn streams_through_a_plain_sdk_client_are_recorded_like_the_crates_streams() {
+    let output = demo(&["--json"]).unwrap();
+    assert!(output.status.success());
+    let summaries: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["eventType"] == "LlmChatCompletionSummary")
+        .collect();
+    let by_path = |path: &str| -> std::collections::BTreeMap<String, serde_json::Value> {
+        summaries
+            .iter()
+            .filter(|e| e["llm.demo.path"] == path && e.get("error").is_none())
+            .map(|e| (e["request.model"].as_str().unwrap().to_owned(), e.clone()))
+            .collect()
+    };
+    let (plain, crate_streams) = (by_path("interceptor-stream"), by_path("stream"));
+    assert!(plain.len() >= 14, "{} streamed families", plain.len());
+    for (model, summary) in &plain {
+        let reference = &crate_streams[model];
+        for key in [
+            "response.usage.prompt_tokens",
+            "response.usage.completion_tokens",
+            "response.choices.finish_reason",
+            "response.number_of_messages",
+        ] {
+            assert!(!summary[key].is_null(), "{model}: {key}");
+            assert_eq!(summary[key], reference[key], "{model}: {key}");
+        }
+        assert!(
+            summary["response.number_of_messages"].as_u64() >= Some(2),
+            "{model}"
+        );
+        assert!(summary["time_to_first_token"].as_f64().is_some(), "{model}");
+    }
 }

@@ -261,3 +261,75 @@ pub(crate) fn chunk_delta(event: &ConverseStreamOutput) -> (ChunkDelta, Option<u
     }
     (delta, latency)
 }
+
+/// [`chunk_delta`] for a ConverseStream event read off the wire — `event_type` from the
+/// message's `:event-type` header, `payload` its JSON — by the interceptor's body tap, which
+/// sees the bytes before the SDK types them. Unknown events add nothing.
+pub(crate) fn json_chunk_delta(event_type: &str, payload: &[u8]) -> (ChunkDelta, Option<u64>) {
+    let mut delta = ChunkDelta::default();
+    let mut latency = None;
+    let Ok(event) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return (delta, latency);
+    };
+    let text = |role: Option<Role>, text: Option<String>| ChunkText {
+        choice: Some(0),
+        role,
+        text,
+        finish_reason: None,
+    };
+    let index = event
+        .get("contentBlockIndex")
+        .and_then(serde_json::Value::as_u64);
+    let count = |v: &serde_json::Value, key: &str| v.get(key).and_then(serde_json::Value::as_u64);
+    match event_type {
+        "messageStart" => {
+            let role = event
+                .get("role")
+                .and_then(|r| r.as_str())
+                .map(Role::from_body);
+            delta.texts.push(text(role, None));
+        }
+        "contentBlockStart" => {
+            delta.block_index = index;
+            if let Some(name) = event
+                .pointer("/start/toolUse/name")
+                .and_then(serde_json::Value::as_str)
+            {
+                delta
+                    .texts
+                    .push(text(None, Some(format!("<tool_use>{name}</tool_use>"))));
+            }
+        }
+        "contentBlockDelta" => {
+            delta.block_index = index;
+            if let Some(piece) = event
+                .pointer("/delta/text")
+                .and_then(serde_json::Value::as_str)
+            {
+                delta.texts.push(text(None, Some(piece.to_owned())));
+            }
+        }
+        "messageStop" => {
+            delta.finish_reason = event
+                .get("stopReason")
+                .and_then(serde_json::Value::as_str)
+                .map(FinishReason::from_raw);
+        }
+        "metadata" => {
+            if let Some(usage) = event.get("usage") {
+                delta.usage = Usage {
+                    input_tokens: count(usage, "inputTokens"),
+                    output_tokens: count(usage, "outputTokens"),
+                    total_tokens: count(usage, "totalTokens"),
+                    cache_read_input_tokens: count(usage, "cacheReadInputTokens"),
+                    cache_write_input_tokens: count(usage, "cacheWriteInputTokens"),
+                };
+            }
+            latency = event
+                .pointer("/metrics/latencyMs")
+                .and_then(serde_json::Value::as_u64);
+        }
+        _ => {}
+    }
+    (delta, latency)
+}

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_bedrockruntime::config::interceptors::{
-    BeforeDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
-    FinalizerInterceptorContextRef,
+    BeforeDeserializationInterceptorContextMut, BeforeDeserializationInterceptorContextRef,
+    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_sdk_bedrockruntime::config::{ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_bedrockruntime::error::{BoxError, ProvideErrorMetadata};
@@ -43,9 +43,11 @@ use crate::view::RequestView;
 /// Records Bedrock Runtime calls. Add it to your own SDK client's config with
 /// `aws_sdk_bedrockruntime::config::Builder::interceptor`, or let [`super::Client`] attach it.
 ///
-/// On a plain SDK client, a streamed call is recorded when its initial response arrives,
-/// without the streamed content (an interceptor never sees the stream's events); the
-/// [`super::Client`] stream calls record the content too.
+/// Streamed calls (`InvokeModelWithResponseStream`, `ConverseStream`) are recorded completely
+/// on a plain SDK client too: the response body is tapped before the SDK's event-stream
+/// deserializer takes it (see `tap`), so content, tokens, finish reason, time to first token,
+/// exception frames and early drops are recorded as [`super::Client`]'s own streams record
+/// them, while the caller's events stay the SDK's, byte for byte.
 #[derive(Clone)]
 pub struct RecordingInterceptor {
     registry: Arc<Registry>,
@@ -319,6 +321,37 @@ impl Intercept for RecordingInterceptor {
                 message: None,
             });
         }
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // The crate's own stream wrappers read the SDK's events instead.
+        if self.handoff.is_some() || !context.response().status().is_success() {
+            return Ok(());
+        }
+        let streaming = cfg.load::<InFlight>().is_some_and(|in_flight| {
+            in_flight.0.lock().is_ok_and(|slot| {
+                slot.as_ref()
+                    .is_some_and(|call| call.record.operation.is_streaming())
+            })
+        });
+        if !streaming {
+            return Ok(());
+        }
+        let Some(mut call) = self.take_call(cfg) else {
+            return Ok(());
+        };
+        // The status parked for the error mapping is not an error: the stream has begun.
+        call.record.error = None;
+        let operation = call.record.operation;
+        let tap = super::tap::Tap::new(super::stream::Recording::new(call), operation);
+        let body = context.response_mut().take_body();
+        *context.response_mut().body_mut() = tap.wrap(body);
         Ok(())
     }
 

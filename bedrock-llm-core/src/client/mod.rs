@@ -20,6 +20,7 @@ mod blocking;
 mod converse;
 mod interceptor;
 mod stream;
+mod tap;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -27,11 +27,13 @@ pub struct RecordedStream {
     recording: Option<Recording>,
 }
 
+/// A stream being recorded: the call, and its chunks folded so far. Shared by the stream
+/// wrappers and the interceptor's body tap.
 #[derive(Debug)]
-struct Recording {
+pub(crate) struct Recording {
     call: PendingCall,
-    accumulator: StreamAccumulator,
-    started: Instant,
+    pub(crate) accumulator: StreamAccumulator,
+    pub(crate) started: Instant,
 }
 
 impl RecordedStream {
@@ -79,7 +81,7 @@ impl RecordedStream {
 }
 
 impl Recording {
-    fn new(call: PendingCall) -> Self {
+    pub(crate) fn new(call: PendingCall) -> Self {
         Self {
             accumulator: StreamAccumulator::new(call.adapter, call.content_cap),
             started: call.started,
@@ -88,7 +90,7 @@ impl Recording {
     }
 
     /// Completes the record from what the stream delivered, and hands it on: once.
-    fn finish(self, end: StreamEnd, error: Option<InvocationError>) {
+    pub(crate) fn finish(self, end: StreamEnd, error: Option<InvocationError>) {
         let Self {
             mut call,
             accumulator,
