@@ -248,7 +248,8 @@ async fn converse_through_the_interceptor_on_a_users_client() {
         .send()
         .await
         .unwrap();
-    // A stream on a plain client: recorded at its start, without the streamed content.
+    // A stream on a plain client: recorded with its streamed content (the interceptor taps
+    // the event stream).
     let mut stream = streamed_conversation(&sdk, "amazon.nova-lite-v1:0")
         .send()
         .await
@@ -262,7 +263,7 @@ async fn converse_through_the_interceptor_on_a_users_client() {
         .iter()
         .filter(|e| e.get(attr::IS_RESPONSE).is_some())
         .count();
-    assert_eq!(responses, 1, "only the non-streamed call's answer");
+    assert_eq!(responses, 2, "both calls' answers");
 }
 
 #[test]
