@@ -275,7 +275,7 @@ fn write_record(
             for (key, value) in otel::attributes(invocation, config) {
                 attributes.insert(key.to_owned(), json!(value.to_text()));
             }
-            // Record fields with no New Relic slot (`invocation-logs.md` §6).
+            // Record fields with no New Relic slot (`docs/invocation-logs.md` §6).
             for (key, value) in [
                 (
                     "user.id",

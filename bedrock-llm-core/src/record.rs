@@ -111,7 +111,7 @@ pub struct InvocationError {
     pub message: Option<String>,
 }
 
-/// Which tier produced the token counts (`llm-events.md` §8).
+/// Which tier produced the token counts (`docs/llm-events.md` §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum TokenSource {
     /// The response body's usage.

@@ -71,7 +71,7 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// One message of a request or a response, content flattened to text (`llm-events.md` §4).
+/// One message of a request or a response, content flattened to text (`docs/llm-events.md` §4).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     /// Normalized role.
@@ -129,7 +129,7 @@ impl NormalizedFinishReason {
 pub struct FinishReason {
     /// As the body spelled it.
     pub raw: String,
-    /// Per `bedrock-formats.md` §6.
+    /// Per `docs/bedrock-formats.md` §6.
     pub normalized: NormalizedFinishReason,
 }
 

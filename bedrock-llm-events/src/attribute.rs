@@ -1,4 +1,4 @@
-//! Attribute values and the limits every event obeys (`llm-events.md` §7): content is never
+//! Attribute values and the limits every event obeys (`docs/llm-events.md` §7): content is never
 //! truncated; other strings are cut to `max_attribute_value` bytes on a character boundary;
 //! keys over 255 bytes drop the attribute; custom attributes are capped, sorted by key. [`Text`]
 //! is the string type of keys and values, shared between a call's events.

@@ -1,4 +1,4 @@
-//! From one neutral [`Invocation`] to its events (`llm-events.md` §2–§9): a summary and its
+//! From one neutral [`Invocation`] to its events (`docs/llm-events.md` §2–§9): a summary and its
 //! messages for a completion, one event for an embedding, and an error report for a failure.
 
 use bedrock_llm_core::{
@@ -34,7 +34,7 @@ impl From<TokenSource> for TokenTier {
     }
 }
 
-/// The error report of a failed call (`llm-events.md` §9).
+/// The error report of a failed call (`docs/llm-events.md` §9).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorReport {
     /// HTTP status, when a response arrived.

@@ -1,4 +1,4 @@
-//! Configuration (`llm-events.md` §10), set in code or read from the environment.
+//! Configuration (`docs/llm-events.md` §10), set in code or read from the environment.
 //!
 //! | field | variable (first found wins) | default |
 //! |---|---|---|
@@ -23,7 +23,7 @@ use crate::attribute::{Limits, MAX_ATTRIBUTE_VALUE_CEILING};
 /// Counts tokens for `(model_id, content)` when a body and Bedrock's headers do not.
 pub type TokenCallback = Arc<dyn Fn(&str, &str) -> Option<u64> + Send + Sync>;
 
-/// Which token source wins (`llm-events.md` §8).
+/// Which token source wins (`docs/llm-events.md` §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TokenPrecedence {
     /// Body usage, then headers, then stream metrics; the callback only fills gaps (Java).

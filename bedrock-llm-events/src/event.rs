@@ -63,7 +63,7 @@ impl LlmEvent {
     }
 }
 
-/// Builds an [`LlmEvent`], applying the limits of `llm-events.md` §7 to every value.
+/// Builds an [`LlmEvent`], applying the limits of `docs/llm-events.md` §7 to every value.
 #[derive(Debug)]
 pub struct LlmEventBuilder {
     event: LlmEvent,

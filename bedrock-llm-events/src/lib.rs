@@ -15,7 +15,7 @@
 //!
 //! # Where this differs from other agents
 //!
-//! The choices of `llm-events.md` hold: body token counts first (Java), a callback only for
+//! The choices of `docs/llm-events.md` hold: body token counts first (Java), a callback only for
 //! gaps unless `token_precedence = callback_first` (Python, Node); zero counts are valid
 //! (Node drops them); a real `temperature: 0` is kept (Node drops it, Java invents `0.0` when
 //! absent); `is_response` is omitted on request messages (Java sends `false`); Cohere's

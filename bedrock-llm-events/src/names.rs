@@ -17,7 +17,7 @@ pub mod event_type {
     pub const FEEDBACK: &str = "LlmFeedbackMessage";
 }
 
-/// LLM event attribute keys (`llm-events.md` §2).
+/// LLM event attribute keys (`docs/llm-events.md` §2).
 pub mod attr {
     pub const ID: &str = "id";
     pub const SPAN_ID: &str = "span_id";
@@ -63,7 +63,7 @@ pub mod value {
     pub const INGEST_SOURCE: &str = "Rust";
 }
 
-/// Error report attribute keys (`llm-events.md` §9).
+/// Error report attribute keys (`docs/llm-events.md` §9).
 pub mod error_attr {
     pub const HTTP_STATUS: &str = "http.statusCode";
     pub const CODE: &str = "error.code";
@@ -72,7 +72,7 @@ pub mod error_attr {
     pub const EMBEDDING_ID: &str = "embedding_id";
 }
 
-/// Metric names (`llm-events.md` §11).
+/// Metric names (`docs/llm-events.md` §11).
 pub mod metric {
     /// `Supportability/Rust/ML/Bedrock/{sdk version}`.
     pub const BEDROCK_VERSION_PREFIX: &str = "Supportability/Rust/ML/Bedrock/";
@@ -96,7 +96,7 @@ pub mod metric {
     pub const EMBEDDING_PREFIX: &str = "Llm/embedding/Bedrock/";
 }
 
-/// OpenTelemetry GenAI semantic-convention keys (`llm-events.md` §12).
+/// OpenTelemetry GenAI semantic-convention keys (`docs/llm-events.md` §12).
 pub mod gen_ai {
     pub const PROVIDER_NAME: &str = "gen_ai.provider.name";
     pub const SYSTEM: &str = "gen_ai.system";

@@ -1,4 +1,4 @@
-//! The event contract of `llm-events.md`, attribute by attribute, on hand-built records.
+//! The event contract of `docs/llm-events.md`, attribute by attribute, on hand-built records.
 
 use std::time::Duration;
 

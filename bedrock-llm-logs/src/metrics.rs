@@ -1,5 +1,5 @@
 //! Runtime metrics under CloudWatch's `AWS/Bedrock` metric names, per `ModelId` and period, from
-//! live or replayed invocations (`invocation-logs.md` §7), rendered as CloudWatch Embedded Metric
+//! live or replayed invocations (`docs/invocation-logs.md` §7), rendered as CloudWatch Embedded Metric
 //! Format or as Elastic `aws_bedrock.runtime` documents.
 //!
 //! The names are Bedrock's, the namespace is not: CloudWatch reserves `AWS/…` namespaces for

@@ -1,4 +1,4 @@
-//! The `ModelInvocationLog` record, schema 1.0 (`invocation-logs.md` §3). Every documented field
+//! The `ModelInvocationLog` record, schema 1.0 (`docs/invocation-logs.md` §3). Every documented field
 //! is typed; unknown fields are kept in `extra`. Bodies stay raw JSON, so replay hands the
 //! adapters the logged bytes without re-serializing them.
 

@@ -1,5 +1,5 @@
 //! Invocation-log records made from the samples, for every operation: what Bedrock would log
-//! for the same exchanges (`invocation-logs.md` §3–§5).
+//! for the same exchanges (`docs/invocation-logs.md` §3–§5).
 
 use bedrock_llm_models::samples::{self, Sample, stream_chunks};
 use serde_json::{Value, json};

@@ -115,7 +115,7 @@ fn guard_text(block: &GuardrailConverseContentBlock) -> String {
     }
 }
 
-/// A message's blocks flattened as the event spec says (`llm-events.md` §4).
+/// A message's blocks flattened as the event spec says (`docs/llm-events.md` §4).
 pub(crate) fn blocks_text(blocks: &[ContentBlock]) -> String {
     join_segments(blocks.iter().filter_map(block_text).collect())
 }

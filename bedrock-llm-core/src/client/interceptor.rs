@@ -422,7 +422,7 @@ fn error_metadata(operation: &ErasedError) -> (Option<String>, Option<String>) {
     }
 }
 
-/// Maps every failure kind to the error the events report (`llm-events.md` §9).
+/// Maps every failure kind to the error the events report (`docs/llm-events.md` §9).
 fn invocation_error(
     error: &OrchestratorError<ErasedError>,
     status: Option<u16>,

@@ -118,7 +118,7 @@ impl Drop for RecordedStream {
     }
 }
 
-/// Maps a stream event error (`llm-events.md` §9): an exception frame keeps the initial status
+/// Maps a stream event error (`docs/llm-events.md` §9): an exception frame keeps the initial status
 /// (200) and carries its `:exception-type`; a transport failure has no status.
 fn stream_error(error: &StreamEventError) -> InvocationError {
     match error {

@@ -69,7 +69,7 @@ pub fn write_event_bytes(out: &mut Vec<u8>, event: &LlmEvent) {
 }
 
 /// An error report as a `TransactionError`-style object: `error.class` carries the code, as
-/// New Relic's agents report exceptions, beside the attributes of `llm-events.md` §9.
+/// New Relic's agents report exceptions, beside the attributes of `docs/llm-events.md` §9.
 pub fn error_json(report: &ErrorReport, timestamp_ms: u64) -> String {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(b"{\"eventType\":\"TransactionError\",\"timestamp\":");

@@ -1,4 +1,4 @@
-//! OpenTelemetry GenAI semantic-convention attributes (`llm-events.md` §12) for one
+//! OpenTelemetry GenAI semantic-convention attributes (`docs/llm-events.md` §12) for one
 //! invocation, and a `tracing` span carrying them.
 //!
 //! The span is named `gen_ai` with `otel.name = "{operation} {model}"` and
