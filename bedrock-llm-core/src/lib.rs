@@ -29,6 +29,8 @@ pub mod stream;
 pub mod value;
 pub mod view;
 
+mod extract;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;

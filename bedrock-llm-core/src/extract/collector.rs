@@ -1,0 +1,394 @@
+//! The [`Collector`]: receives a body's annotated values and assembles its neutral view.
+
+use crate::stream::{ChunkDelta, ChunkText};
+use crate::view::{
+    EmbeddingStats, FinishReason, Message, RequestParams, RequestView, ResponseView, Role, Usage,
+};
+
+/// Which body a [`Collector`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Request: messages default to `user`.
+    Request,
+    /// Response: messages default to `assistant`.
+    Response,
+}
+
+/// Token counters a role can add to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tokens {
+    /// `input_tokens`.
+    Input,
+    /// `output_tokens`.
+    Output,
+    /// `total_tokens`.
+    Total,
+    /// `cache_read_tokens`.
+    CacheRead,
+    /// `cache_write_tokens`.
+    CacheWrite,
+}
+
+/// Numeric request parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntParam {
+    /// `max_tokens`.
+    MaxTokens,
+    /// `top_k`.
+    TopK,
+    /// `choice_count`.
+    ChoiceCount,
+}
+
+/// Float request parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatParam {
+    /// `temperature`.
+    Temperature,
+    /// `top_p`.
+    TopP,
+    /// `frequency_penalty`.
+    FrequencyPenalty,
+    /// `presence_penalty`.
+    PresencePenalty,
+}
+
+/// Scalar text roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// `role`.
+    Role,
+    /// `finish_reason`.
+    FinishReason,
+    /// `response_id`.
+    ResponseId,
+    /// `response_model`.
+    ResponseModel,
+    /// `name`: a block's name, written as text inside the block placeholder.
+    Name,
+    /// `tool_name`: a tool offered to the model.
+    ToolName,
+}
+
+/// Stream-chunk positions a role can report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    /// `block_index`: which content block a delta extends.
+    Block,
+    /// `choice_index`: which choice a delta extends.
+    Choice,
+}
+
+#[derive(Debug)]
+struct Draft {
+    choice_index: Option<u64>,
+    role: Option<Role>,
+    segments: Vec<String>,
+    finish_reason: Option<FinishReason>,
+    system: bool,
+}
+
+impl Draft {
+    fn new(system: bool) -> Self {
+        Self {
+            choice_index: None,
+            role: None,
+            segments: Vec::new(),
+            finish_reason: None,
+            system,
+        }
+    }
+}
+
+/// Receives the annotated values of one body and assembles its neutral view.
+#[derive(Debug)]
+pub struct Collector {
+    side: Side,
+    system: Vec<Message>,
+    messages: Vec<Message>,
+    open: Vec<Draft>,
+    implicit: Option<Draft>,
+    blocks: Vec<Vec<String>>,
+    params: RequestParams,
+    embedding_inputs: Vec<String>,
+    tool_names: Vec<String>,
+    finish_reason: Option<FinishReason>,
+    usage: Usage,
+    response_id: Option<String>,
+    response_model: Option<String>,
+    embedding: Option<EmbeddingStats>,
+    block_index: Option<u64>,
+    /// Per closed message: (role as the body gave it, choice index, whether it had text).
+    chunk_facts: Vec<(Option<Role>, Option<u64>, bool)>,
+}
+
+impl Collector {
+    /// An empty collector for one side.
+    pub fn new(side: Side) -> Self {
+        Self {
+            side,
+            system: Vec::new(),
+            messages: Vec::new(),
+            open: Vec::new(),
+            implicit: None,
+            blocks: Vec::new(),
+            params: RequestParams::default(),
+            embedding_inputs: Vec::new(),
+            tool_names: Vec::new(),
+            finish_reason: None,
+            usage: Usage::default(),
+            response_id: None,
+            response_model: None,
+            embedding: None,
+            block_index: None,
+            chunk_facts: Vec::new(),
+        }
+    }
+
+    fn default_role(&self) -> Role {
+        match self.side {
+            Side::Request => Role::User,
+            Side::Response => Role::Assistant,
+        }
+    }
+
+    /// The message text currently goes to: the innermost open message, else the body's
+    /// implicit single message (Claude Messages responses have `role`/`content` at top level).
+    fn current(&mut self) -> &mut Draft {
+        if !self.open.is_empty() {
+            let last = self.open.len() - 1;
+            return &mut self.open[last];
+        }
+        self.implicit.get_or_insert_with(|| Draft::new(false))
+    }
+
+    /// Adds one content segment (segments of a message are joined by a blank line).
+    pub fn text(&mut self, text: &str) {
+        self.segment(text.to_owned());
+    }
+
+    fn segment(&mut self, text: String) {
+        if let Some(block) = self.blocks.last_mut() {
+            block.push(text);
+        } else {
+            self.current().segments.push(text);
+        }
+    }
+
+    /// Runs `f` inside a new message; closes it into the message list afterwards.
+    pub fn message(&mut self, f: impl FnOnce(&mut Self)) {
+        self.open.push(Draft::new(false));
+        f(self);
+        if let Some(draft) = self.open.pop() {
+            self.close(draft);
+        }
+    }
+
+    /// Runs `f` inside a new system message (placed before all other messages). Nothing is
+    /// recorded when `f` adds no text (`system: None`).
+    pub fn system(&mut self, f: impl FnOnce(&mut Self)) {
+        self.open.push(Draft::new(true));
+        f(self);
+        if let Some(draft) = self.open.pop().filter(|d| !d.segments.is_empty()) {
+            self.close(draft);
+        }
+    }
+
+    /// Runs `f` inside a new user message. Nothing is recorded when `f` adds no text.
+    pub fn prompt(&mut self, f: impl FnOnce(&mut Self)) {
+        self.open.push(Draft::new(false));
+        f(self);
+        if let Some(mut draft) = self.open.pop().filter(|d| !d.segments.is_empty()) {
+            draft.role = Some(Role::User);
+            self.close(draft);
+        }
+    }
+
+    /// Runs `f` inside a block placeholder `<tag>…</tag>` (`<tag>` when `f` adds no text).
+    pub fn block(&mut self, tag: &str, f: impl FnOnce(&mut Self)) {
+        self.blocks.push(Vec::new());
+        f(self);
+        let inner = self.blocks.pop().unwrap_or_default();
+        let rendered = if inner.is_empty() {
+            format!("<{tag}>")
+        } else {
+            format!("<{tag}>{}</{tag}>", crate::view::join_segments(inner))
+        };
+        self.segment(rendered);
+    }
+
+    fn close(&mut self, draft: Draft) {
+        if !draft.system {
+            self.chunk_facts.push((
+                draft.role.clone(),
+                draft.choice_index,
+                !draft.segments.is_empty(),
+            ));
+        }
+        let role = match (draft.system, draft.role) {
+            (true, _) => Role::System,
+            (false, Some(role)) => role,
+            (false, None) => self.default_role(),
+        };
+        let message = Message {
+            role,
+            content: crate::view::join_segments(draft.segments),
+            finish_reason: draft.finish_reason,
+        };
+        if draft.system {
+            self.system.push(message);
+        } else {
+            self.messages.push(message);
+        }
+    }
+
+    /// Reports a scalar text value.
+    pub fn scalar(&mut self, which: Scalar, text: &str) {
+        match which {
+            Scalar::Role => self.current().role = Some(Role::from_body(text)),
+            Scalar::FinishReason => {
+                let reason = Some(FinishReason::from_raw(text));
+                match self.open.last_mut() {
+                    Some(draft) => draft.finish_reason = reason,
+                    None => self.finish_reason = reason,
+                }
+            }
+            Scalar::ResponseId => {
+                self.response_id.get_or_insert_with(|| text.to_owned());
+            }
+            Scalar::ResponseModel => {
+                self.response_model.get_or_insert_with(|| text.to_owned());
+            }
+            Scalar::Name => self.text(text),
+            Scalar::ToolName => self.tool_names.push(text.to_owned()),
+        }
+    }
+
+    /// Reports a stream position.
+    pub fn index(&mut self, which: Index, value: u64) {
+        match which {
+            Index::Block => self.block_index = Some(value),
+            Index::Choice => self.current().choice_index = Some(value),
+        }
+    }
+
+    /// Reports a JSON value, rendered as `<json>…</json>` inside the current message.
+    pub fn json(&mut self, value: &serde_json::Value) {
+        self.segment(format!("<json>{value}</json>"));
+    }
+
+    /// Adds to a token counter (counts in a choice list add up).
+    pub fn tokens(&mut self, which: Tokens, count: u64) {
+        let slot = match which {
+            Tokens::Input => &mut self.usage.input_tokens,
+            Tokens::Output => &mut self.usage.output_tokens,
+            Tokens::Total => &mut self.usage.total_tokens,
+            Tokens::CacheRead => &mut self.usage.cache_read_input_tokens,
+            Tokens::CacheWrite => &mut self.usage.cache_write_input_tokens,
+        };
+        *slot = Some(slot.unwrap_or(0).saturating_add(count));
+    }
+
+    /// Sets an integer request parameter.
+    pub fn int_param(&mut self, which: IntParam, value: u64) {
+        let slot = match which {
+            IntParam::MaxTokens => &mut self.params.max_tokens,
+            IntParam::TopK => &mut self.params.top_k,
+            IntParam::ChoiceCount => &mut self.params.choice_count,
+        };
+        *slot = Some(value);
+    }
+
+    /// Sets a float request parameter.
+    pub fn float_param(&mut self, which: FloatParam, value: f64) {
+        let slot = match which {
+            FloatParam::Temperature => &mut self.params.temperature,
+            FloatParam::TopP => &mut self.params.top_p,
+            FloatParam::FrequencyPenalty => &mut self.params.frequency_penalty,
+            FloatParam::PresencePenalty => &mut self.params.presence_penalty,
+        };
+        *slot = Some(value);
+    }
+
+    /// Adds a stop sequence.
+    pub fn stop_sequence(&mut self, text: &str) {
+        self.params.stop_sequences.push(text.to_owned());
+    }
+
+    /// Adds a text to embed.
+    pub fn embedding_input(&mut self, text: &str) {
+        self.embedding_inputs.push(text.to_owned());
+    }
+
+    /// Reports returned embedding vectors. The first report wins: a body that carries the same
+    /// vectors twice (Titan's `embedding` and `embeddingsByType.float`) counts them once.
+    pub fn embedding(&mut self, stats: EmbeddingStats) {
+        self.embedding.get_or_insert(stats);
+    }
+
+    fn into_messages(mut self) -> (Vec<Message>, Self) {
+        if let Some(draft) = self.implicit.take() {
+            self.close(draft);
+        }
+        let mut messages = std::mem::take(&mut self.system);
+        messages.append(&mut self.messages);
+        (messages, self)
+    }
+
+    /// The request view.
+    pub fn into_request_view(self) -> RequestView {
+        let (messages, this) = self.into_messages();
+        RequestView {
+            messages,
+            embedding_inputs: this.embedding_inputs,
+            params: this.params,
+            tool_names: this.tool_names,
+        }
+    }
+
+    /// What one stream chunk adds (see [`crate::stream`]).
+    pub fn into_chunk_delta(mut self) -> ChunkDelta {
+        if let Some(draft) = self.implicit.take() {
+            self.close(draft);
+        }
+        let texts = self
+            .messages
+            .into_iter()
+            .zip(self.chunk_facts)
+            .map(|(message, (role, choice, has_text))| ChunkText {
+                choice,
+                role,
+                text: has_text.then_some(message.content),
+                finish_reason: message.finish_reason,
+            })
+            .collect();
+        ChunkDelta {
+            texts,
+            block_index: self.block_index,
+            finish_reason: self.finish_reason,
+            usage: self.usage,
+            response_id: self.response_id,
+            response_model: self.response_model,
+        }
+    }
+
+    /// The response view.
+    pub fn into_response_view(self) -> ResponseView {
+        let (mut messages, this) = self.into_messages();
+        // A body-level reason belongs to its one message (Claude Messages, Converse).
+        if let ([only], Some(reason)) = (messages.as_mut_slice(), &this.finish_reason) {
+            only.finish_reason.get_or_insert_with(|| reason.clone());
+        }
+        let finish_reason = this
+            .finish_reason
+            .or_else(|| messages.iter().find_map(|m| m.finish_reason.clone()));
+        ResponseView {
+            messages,
+            finish_reason,
+            usage: this.usage,
+            response_id: this.response_id,
+            response_model: this.response_model,
+            embedding: this.embedding,
+        }
+    }
+}
