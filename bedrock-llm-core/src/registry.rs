@@ -19,6 +19,9 @@ pub struct Registry {
     adapters: Vec<&'static dyn Adapter>,
     /// Exact model-ID text → adapter, for IDs that do not name their model.
     pins: HashMap<String, &'static dyn Adapter>,
+    /// The reader of Converse JSON bodies (Converse is one API for every model, so it is not
+    /// resolved by model ID): what log replay reads `Converse`/`ConverseStream` records with.
+    converse: Option<&'static dyn Adapter>,
 }
 
 impl Registry {
@@ -43,6 +46,17 @@ impl Registry {
     pub fn pin<M: BedrockModel>(&mut self, model_id: impl Into<String>) -> &mut Self {
         self.pins.insert(model_id.into(), adapter::<M>());
         self
+    }
+
+    /// Reads Converse JSON bodies (request and whole response) with `adapter`, for every model.
+    pub fn set_converse(&mut self, adapter: &'static dyn Adapter) -> &mut Self {
+        self.converse = Some(adapter);
+        self
+    }
+
+    /// The Converse JSON reader, when one is set.
+    pub fn converse(&self) -> Option<&'static dyn Adapter> {
+        self.converse
     }
 
     /// The registered adapters, in resolution order.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bedrock_llm_core::stream::DEFAULT_CONTENT_CAP;
 use bedrock_llm_core::{
     Adapter, ExchangeKind, Invocation, InvocationError, Operation, Registry, ServiceMetrics,
-    StreamAccumulator, StreamEnd, adapter,
+    StreamAccumulator, StreamEnd,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -77,7 +77,7 @@ pub fn replay(record: &ModelInvocationLog, registry: &Registry) -> Invocation {
         .map(RawValue::get);
     let converse = matches!(operation, Operation::Converse | Operation::ConverseStream);
     let adapter: Option<&'static dyn Adapter> = if converse {
-        Some(adapter::<bedrock_llm_models::ConverseJson>())
+        registry.converse()
     } else {
         registry.resolve(&invocation.model_id, request_body.map(str::as_bytes))
     };

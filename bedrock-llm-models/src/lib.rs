@@ -66,7 +66,8 @@ pub fn new_registry() -> Registry {
         .register::<Jurassic2>()
         .register::<Jamba>()
         .register::<MistralChat>()
-        .register::<MistralText>();
+        .register::<MistralText>()
+        .set_converse(bedrock_llm_core::adapter::<ConverseJson>());
     registry
 }
 
