@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
+use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_events::metrics::MetricTable;
 use bedrock_llm_export::payload::{self, EventJson, Identity};
 use bedrock_llm_export::{DeliveryReport, NewRelicConfig, NewRelicExporter};
-use bedrock_llm_logs::RuntimeMetrics;
 
 use crate::output::Stop;
 
@@ -87,42 +87,14 @@ impl NewRelicSink {
         self.kept.extend(kept.into_iter().take(room));
     }
 
-    /// Sends the runtime metrics as one Metric API document (counts per model and period,
-    /// named `bedrock_llm.runtime.<CloudWatch name>`); `false` when it could not be delivered.
-    pub(crate) fn metrics_of(&mut self, metrics: &RuntimeMetrics, period_s: u64) -> bool {
+    /// Sends the runtime metrics as one Metric API document; `false` when it could not be
+    /// delivered.
+    pub(crate) fn metrics_of(&mut self, metrics: &RuntimeMetrics) -> bool {
         let identity = self.identity().clone();
-        let mut items = Vec::new();
-        for (start, model, figures) in metrics.figures() {
-            let attributes = serde_json::json!({"modelId": model, "appName": identity.app_name, "host": identity.host});
-            let mut push = |name: &str, value: serde_json::Value, kind: &str| {
-                items.push(serde_json::json!({
-                    "name": format!("bedrock_llm.runtime.{name}"), "type": kind, "value": value,
-                    "timestamp": start, "interval.ms": period_s * 1000, "attributes": attributes,
-                }));
-            };
-            for (name, value) in [
-                ("Invocations", figures.invocations),
-                ("InvocationClientErrors", figures.client_errors),
-                ("InvocationServerErrors", figures.server_errors),
-                ("InvocationThrottles", figures.throttles),
-                ("InputTokenCount", figures.input_tokens),
-                ("OutputTokenCount", figures.output_tokens),
-            ] {
-                push(name, serde_json::json!(value), "count");
-            }
-            if figures.latency_count > 0 {
-                let latency = serde_json::json!({"count": figures.latency_count, "sum": figures.latency_sum_ms,
-                    "min": figures.latency_min_ms, "max": figures.latency_max_ms});
-                push("InvocationLatency", latency, "summary");
-            }
+        match payload::runtime_document(metrics, &identity) {
+            Some(document) => self.runtime.block_on(self.exporter.send_metrics(document)),
+            None => true,
         }
-        if items.is_empty() {
-            return true;
-        }
-        let document = serde_json::json!([{"metrics": items}])
-            .to_string()
-            .into_bytes();
-        self.runtime.block_on(self.exporter.send_metrics(document))
     }
 
     /// Sends a harvest's metrics (the `Llm/…` timings and `Supportability/…` counts) as one

@@ -6,14 +6,13 @@ use std::io::{self, IsTerminal};
 use std::time::Duration;
 
 use bedrock_llm_core::Invocation;
+use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_events::render::{newrelic, otel};
+use bedrock_llm_events::runtime::DEFAULT_NAMESPACE;
 use bedrock_llm_events::{CallContext, Config, emit_events};
-use bedrock_llm_logs::metrics::DEFAULT_NAMESPACE;
 use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 use bedrock_llm_logs::writer::Caller;
-use bedrock_llm_logs::{
-    LogReader, ModelInvocationLog, ReadItem, RuntimeMetrics, Source, replay, to_record,
-};
+use bedrock_llm_logs::{LogReader, ModelInvocationLog, ReadItem, Source, replay, to_record};
 use serde_json::json;
 
 use crate::newrelic::{NewRelicArgs, NewRelicSink};
@@ -169,7 +168,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         }
     }
     if let Some(mut sink) = sink {
-        let delivered = sink.metrics_of(&metrics, args.period);
+        let delivered = sink.metrics_of(&metrics);
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }

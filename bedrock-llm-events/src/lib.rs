@@ -38,6 +38,7 @@ pub mod names;
 mod observer;
 mod recorder;
 pub mod render;
+pub mod runtime;
 
 pub use attribute::{AttrValue, Limits, Text};
 pub use build::{
@@ -50,3 +51,4 @@ pub use context::{
 };
 pub use event::{LlmEvent, LlmEventBuilder};
 pub use recorder::{ERROR_REPORT_CAPACITY, Feedback, Harvest, Recorder, now_ms};
+pub use runtime::{MetricsConfigError, RuntimeMetrics};

@@ -14,6 +14,7 @@ use crate::context::{CallContext, uuid_v4};
 use crate::event::LlmEvent;
 use crate::metrics::{MetricTable, operation_metric_name};
 use crate::names::{attr, event_type, metric, value};
+use crate::runtime::RuntimeMetrics;
 
 /// Error reports kept between harvests (New Relic's error-event default).
 pub const ERROR_REPORT_CAPACITY: usize = 100;
@@ -31,6 +32,9 @@ pub struct Harvest {
     pub error_reports_seen: u64,
     /// Metrics since the last harvest, with the configuration supportability metrics.
     pub metrics: MetricTable,
+    /// CloudWatch-named runtime metrics of the calls since the last harvest, per model and
+    /// minute.
+    pub runtime: RuntimeMetrics,
 }
 
 /// A reservoir of at most `capacity` items.
@@ -80,6 +84,7 @@ struct State {
     events: Reservoir<LlmEvent>,
     errors: Reservoir<ErrorReport>,
     metrics: MetricTable,
+    runtime: RuntimeMetrics,
     rng: fastrand::Rng,
 }
 
@@ -130,6 +135,7 @@ impl Recorder {
             events: Reservoir::new(config.max_samples_stored),
             errors: Reservoir::new(ERROR_REPORT_CAPACITY),
             metrics,
+            runtime: RuntimeMetrics::per_minute(),
             rng: fastrand::Rng::new(),
         };
         Self {
@@ -186,8 +192,10 @@ impl Recorder {
             events,
             errors,
             metrics,
+            runtime,
             rng,
         } = &mut *state;
+        runtime.add(invocation);
         let version = sdk_version.unwrap_or(&self.sdk_version);
         metrics.count(&format!("{}{version}", metric::BEDROCK_VERSION_PREFIX), 1);
         let operation = operation_metric_name(invocation.kind, invocation.operation);
@@ -286,6 +294,7 @@ impl Recorder {
         let (events, events_seen) = state.events.drain();
         let (error_reports, error_reports_seen) = state.errors.drain();
         let mut metrics = std::mem::take(&mut state.metrics);
+        let runtime = std::mem::replace(&mut state.runtime, RuntimeMetrics::per_minute());
         drop(state);
         if self.config.active() {
             metrics.count(metric::ENABLED, 1);
@@ -311,6 +320,7 @@ impl Recorder {
             error_reports,
             error_reports_seen,
             metrics,
+            runtime,
         }
     }
 }

@@ -93,6 +93,9 @@ impl Pending {
         {
             self.metrics.push_back(document);
         }
+        if let Some(document) = payload::runtime_document(&harvest.runtime, identity) {
+            self.metrics.push_back(document);
+        }
         self.last_harvest_ms = now;
         let stats = exporter.stats();
         stats.truncated_values(truncated);

@@ -9,6 +9,7 @@
 
 use std::io::Write;
 
+use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_events::metrics::MetricTable;
 use bedrock_llm_events::{AttrValue, ErrorReport, LlmEvent};
 use serde_json::{Map, Value, json};
@@ -212,6 +213,40 @@ pub fn metrics_document(
         "metrics": items,
     }]);
     Some(document.to_string().into_bytes())
+}
+
+/// Runtime metrics as one Metric API document: per model and period, counts named
+/// `bedrock_llm.runtime.<CloudWatch name>` with the attribute `modelId`, and the latency as a
+/// summary. `None` when no call was counted.
+pub fn runtime_document(runtime: &RuntimeMetrics, identity: &Identity) -> Option<Vec<u8>> {
+    let mut items = Vec::new();
+    for (start, model, figures) in runtime.figures() {
+        let mut attributes = Map::new();
+        attributes.insert("modelId".to_owned(), json!(model));
+        add_identity(&mut attributes, identity);
+        let mut push = |name: &str, value: Value, kind: &str| {
+            items.push(json!({
+                "name": format!("bedrock_llm.runtime.{name}"), "type": kind, "value": value,
+                "timestamp": start, "interval.ms": runtime.period_ms(), "attributes": attributes,
+            }));
+        };
+        for (name, value) in [
+            ("Invocations", figures.invocations),
+            ("InvocationClientErrors", figures.client_errors),
+            ("InvocationServerErrors", figures.server_errors),
+            ("InvocationThrottles", figures.throttles),
+            ("InputTokenCount", figures.input_tokens),
+            ("OutputTokenCount", figures.output_tokens),
+        ] {
+            push(name, json!(value), "count");
+        }
+        if figures.latency_count > 0 {
+            let latency = json!({"count": figures.latency_count, "sum": figures.latency_sum_ms,
+                "min": figures.latency_min_ms, "max": figures.latency_max_ms});
+            push("InvocationLatency", latency, "summary");
+        }
+    }
+    (!items.is_empty()).then(|| json!([{"metrics": items}]).to_string().into_bytes())
 }
 
 #[cfg(test)]

@@ -6,11 +6,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use bedrock_llm_core::{Invocation, Operation, StreamAccumulator, StreamEnd, adapter};
+use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_events::render::{newrelic, otel};
 use bedrock_llm_events::{CallContext, Config, build_events};
 use bedrock_llm_logs::reader::ReadOptions;
 use bedrock_llm_logs::writer::Caller;
-use bedrock_llm_logs::{LogReader, ReadItem, RuntimeMetrics, replay, to_record};
+use bedrock_llm_logs::{LogReader, ReadItem, replay, to_record};
 
 /// An entry point that takes untrusted bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

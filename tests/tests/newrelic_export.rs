@@ -271,4 +271,17 @@ async fn a_live_client_ships_its_calls_and_errors_to_new_relic() {
     assert_eq!(errors[0]["http.statusCode"], 429);
     assert_eq!(report.events_dropped, 0);
     assert_eq!(report.events_sent as usize, events.len());
+    // The live calls' runtime metrics, under CloudWatch's names, went to the Metric API.
+    let runtime = |name: &str| -> u64 {
+        receiver
+            .metric_blocks()
+            .iter()
+            .flat_map(|b| b["metrics"].as_array().cloned().unwrap_or_default())
+            .filter(|m| m["name"] == format!("bedrock_llm.runtime.{name}"))
+            .filter_map(|m| m["value"].as_u64())
+            .sum()
+    };
+    assert_eq!(runtime("Invocations") as usize, samples.len());
+    assert_eq!(runtime("InvocationThrottles"), 1);
+    assert!(runtime("InputTokenCount") > 0);
 }

@@ -5,12 +5,11 @@ use std::io::Write;
 use std::time::Duration;
 
 use bedrock_llm_core::{Invocation, NormalizedFinishReason, Operation, StreamEnd, TokenSource};
+use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_events::names::attr;
 use bedrock_llm_events::{CallContext, Config, build_events};
 use bedrock_llm_logs::writer::Caller;
-use bedrock_llm_logs::{
-    LogReader, ModelInvocationLog, ReadItem, RuntimeMetrics, Source, replay, to_record,
-};
+use bedrock_llm_logs::{LogReader, ModelInvocationLog, ReadItem, Source, replay, to_record};
 use bedrock_llm_models::samples;
 use bedrock_llm_tests::harness::stable;
 use bedrock_llm_tests::logs::{

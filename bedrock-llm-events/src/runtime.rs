@@ -1,5 +1,6 @@
 //! Runtime metrics under CloudWatch's `AWS/Bedrock` metric names, per `ModelId` and period, from
-//! live or replayed invocations (`docs/invocation-logs.md` §7), rendered as CloudWatch Embedded Metric
+//! live calls (the [`Recorder`](crate::Recorder) keeps them per harvest) or replayed invocations
+//! (`docs/invocation-logs.md` §7), rendered as CloudWatch Embedded Metric
 //! Format or as Elastic `aws_bedrock.runtime` documents.
 //!
 //! The names are Bedrock's, the namespace is not: CloudWatch reserves `AWS/…` namespaces for
@@ -16,7 +17,7 @@ use std::time::Duration;
 use bedrock_llm_core::Invocation;
 use serde_json::{Value, json};
 
-use crate::record::timestamp_text;
+use bedrock_llm_core::record::timestamp_text;
 
 /// One model's figures in one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -107,7 +108,7 @@ pub enum MetricsConfigError {
 }
 
 /// Aggregates invocations per (period start, model ID).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RuntimeMetrics {
     period_ms: u64,
     namespace: String,
@@ -131,6 +132,25 @@ impl RuntimeMetrics {
             namespace: DEFAULT_NAMESPACE.to_owned(),
             buckets: BTreeMap::new(),
         })
+    }
+
+    /// Aggregation per minute, CloudWatch's default period.
+    pub fn per_minute() -> Self {
+        Self {
+            period_ms: 60_000,
+            namespace: DEFAULT_NAMESPACE.to_owned(),
+            buckets: BTreeMap::new(),
+        }
+    }
+
+    /// The aggregation period, in milliseconds.
+    pub fn period_ms(&self) -> u64 {
+        self.period_ms
+    }
+
+    /// Whether no call was counted.
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
     }
 
     /// EMF documents under `namespace` instead of [`DEFAULT_NAMESPACE`].
