@@ -13,7 +13,6 @@ use bedrock_llm_events::{CallContext, Config, emit_events};
 use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 use bedrock_llm_logs::writer::Caller;
 use bedrock_llm_logs::{LogReader, ModelInvocationLog, ReadItem, Source, replay, to_record};
-use serde_json::json;
 
 use crate::newrelic::{NewRelicArgs, NewRelicSink};
 use crate::output::{Stdout, Stop, note};
@@ -270,24 +269,13 @@ fn write_record(
             return Ok(emitted.events as u64 + u64::from(emitted.error.is_some()));
         }
         Format::Otel => {
-            let mut attributes = serde_json::Map::new();
-            for (key, value) in otel::attributes(invocation, config) {
-                attributes.insert(key.to_owned(), json!(value.to_text()));
-            }
-            // Record fields with no New Relic slot (`docs/invocation-logs.md` §6).
-            for (key, value) in [
-                (
-                    "user.id",
-                    record.identity.as_ref().and_then(|i| i.arn.clone()),
-                ),
-                ("cloud.account.id", record.account_id.clone()),
-                ("cloud.region", record.region.clone()),
-            ] {
-                if let Some(value) = value {
-                    attributes.insert(key.to_owned(), json!(value));
-                }
-            }
-            vec![json!({"name": otel::span_name(invocation), "attributes": attributes}).to_string()]
+            let identity = record.identity.as_ref().and_then(|i| i.arn.as_deref());
+            let resource = [
+                ("user.id", identity),
+                ("cloud.account.id", record.account_id.as_deref()),
+                ("cloud.region", record.region.as_deref()),
+            ];
+            vec![otel::span_json(invocation, config, &resource).to_string()]
         }
         Format::InvocationLog => {
             // With content off the bodies stay out: they are the prompts and completions.

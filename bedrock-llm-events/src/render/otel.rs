@@ -55,6 +55,26 @@ pub fn span_name(invocation: &Invocation) -> String {
     format!("{} {}", operation_name(invocation), invocation.model_id)
 }
 
+/// One invocation as a JSON object: its span name and GenAI attributes, plus `resource`
+/// attributes the record has and New Relic's events do not (`user.id`, `cloud.account.id`,
+/// `cloud.region` from an invocation log, `docs/invocation-logs.md` §6), each when present.
+pub fn span_json(
+    invocation: &Invocation,
+    config: &Config,
+    resource: &[(&'static str, Option<&str>)],
+) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    for (key, value) in attributes(invocation, config) {
+        object.insert(key.to_owned(), serde_json::Value::String(value.to_text()));
+    }
+    for (key, value) in resource {
+        if let Some(value) = value {
+            object.insert((*key).to_owned(), serde_json::Value::from(*value));
+        }
+    }
+    serde_json::json!({"name": span_name(invocation), "attributes": object})
+}
+
 /// The GenAI attributes of `invocation`. Content attributes only when both `record_content`
 /// and `otel_content` are on.
 pub fn attributes(invocation: &Invocation, config: &Config) -> Vec<(&'static str, OtelValue)> {
