@@ -79,7 +79,7 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
         "LlmChatCompletionSummary",
         "LlmChatCompletionMessage",
         "LlmEmbedding",
-        "TransactionError",
+        "LlmError",
         "BedrockLlmMetric",
     ] {
         assert!(types.contains(kind), "{kind} missing");
@@ -88,7 +88,7 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
     let errors: BTreeSet<String> = stdout
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["eventType"] == "TransactionError")
+        .filter(|v| v["eventType"] == "LlmError")
         .filter_map(|v| v["error.code"].as_str().map(str::to_owned))
         .collect();
     assert_eq!(errors.len(), 8, "{errors:?}");

@@ -15,6 +15,9 @@ pub mod event_type {
     pub const EMBEDDING: &str = "LlmEmbedding";
     /// From the feedback API.
     pub const FEEDBACK: &str = "LlmFeedbackMessage";
+    /// An error report, as the Event API takes it: the agents' `TransactionError` is a type
+    /// reserved to New Relic's own agents (`docs/llm-events.md` §9).
+    pub const ERROR: &str = "LlmError";
 }
 
 /// LLM event attribute keys (`docs/llm-events.md` §2).

@@ -111,7 +111,7 @@ fn error_reports_render_as_transaction_errors() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&newrelic::error_json(built.error.as_ref().unwrap(), 5)).unwrap();
-    assert_eq!(json["eventType"], "TransactionError");
+    assert_eq!(json["eventType"], "LlmError");
     assert_eq!(json["error.class"], "ValidationException");
     assert_eq!(json["error.code"], "ValidationException");
     assert_eq!(json["http.statusCode"], 400);

@@ -25,7 +25,7 @@ pub const MAX_VALUE_CHARS: usize = 4096;
 const GZIP_SLACK: usize = 1024;
 
 /// The event type error reports are sent as.
-pub const ERROR_EVENT_TYPE: &str = "LlmError";
+pub const ERROR_EVENT_TYPE: &str = bedrock_llm_events::names::event_type::ERROR;
 
 /// Attributes every payload gets, so data groups by service.
 #[derive(Debug, Clone, Default)]

@@ -68,11 +68,14 @@ pub fn write_event_bytes(out: &mut Vec<u8>, event: &LlmEvent) {
     out.push(b'}');
 }
 
-/// An error report as a `TransactionError`-style object: `error.class` carries the code, as
+/// An error report as an `LlmError` event (the agents report a `TransactionError`, a type the
+/// Event API reserves to them): `error.class` carries the code, as
 /// New Relic's agents report exceptions, beside the attributes of `docs/llm-events.md` §9.
 pub fn error_json(report: &ErrorReport, timestamp_ms: u64) -> String {
     let mut out = Vec::with_capacity(256);
-    out.extend_from_slice(b"{\"eventType\":\"TransactionError\",\"timestamp\":");
+    out.extend_from_slice(b"{\"eventType\":");
+    write_str(&mut out, crate::names::event_type::ERROR);
+    out.extend_from_slice(b",\"timestamp\":");
     write_json(&mut out, &timestamp_ms);
     out.extend_from_slice(b",\"error.class\":");
     write_str(&mut out, &report.code);
