@@ -111,6 +111,30 @@ pub struct InvocationError {
     pub message: Option<String>,
 }
 
+impl InvocationError {
+    /// The error's HTTP status: the one the answer had when it was an error status, else the
+    /// one Bedrock documents for the code — so a call classifies the same whether it is seen
+    /// live (status known), replayed from a log (code only) or failed mid-stream (the frame's
+    /// code behind the stream's 200). `None` for failures that never reached Bedrock.
+    pub fn status(&self) -> Option<u16> {
+        if let Some(status) = self.http_status.filter(|s| *s >= 400) {
+            return Some(status);
+        }
+        let code = self.code.to_ascii_lowercase();
+        Some(match code.as_str() {
+            "validationexception" | "servicequotaexceededexception" => 400,
+            "accessdeniedexception" | "unrecognizedclientexception" => 403,
+            "resourcenotfoundexception" => 404,
+            "modeltimeoutexception" => 408,
+            "modelerrorexception" | "modelstreamerrorexception" => 424,
+            "throttlingexception" | "modelnotreadyexception" => 429,
+            "internalserverexception" => 500,
+            "serviceunavailableexception" => 503,
+            _ => return None,
+        })
+    }
+}
+
 /// Which tier produced the token counts (`docs/llm-events.md` §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum TokenSource {
@@ -224,6 +248,21 @@ impl Invocation {
                 Err(error) => self.extraction_errors.push(error),
             }
         }
+        self.note_guardrail(response);
+    }
+
+    /// The one guardrail rule, for live calls and replay alike: a guardrail intervened when
+    /// the answer's finish reason is `guardrail_intervened` (Converse, Nova), when Bedrock
+    /// marked the response body or a stream chunk `amazon-bedrock-guardrailAction: INTERVENED`
+    /// (recorded on whole Titan bodies too), or when it already was.
+    pub fn note_guardrail(&mut self, response_body: Option<&[u8]>) {
+        let by_reason = self
+            .response
+            .as_ref()
+            .and_then(|r| r.finish_reason.as_ref())
+            .is_some_and(|reason| reason.raw.eq_ignore_ascii_case("guardrail_intervened"));
+        let by_body = response_body.is_some_and(crate::stream::guardrail_action_intervened);
+        self.guardrail_intervened |= by_reason || by_body;
     }
 
     /// Token counts by the precedence body → headers → stream metrics, taking the first tier

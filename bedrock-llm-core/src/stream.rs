@@ -319,6 +319,15 @@ impl StreamAccumulator {
 }
 
 /// Whether `chunk` mentions one of Bedrock's injected keys.
+/// Whether a body or chunk carries `amazon-bedrock-guardrailAction: INTERVENED` at its top level.
+pub(crate) fn guardrail_action_intervened(body: &[u8]) -> bool {
+    memchr_bedrock(body)
+        && serde_json::from_slice::<BedrockKeys>(body).is_ok_and(|keys| {
+            keys.guardrail_action
+                .is_some_and(|a| a.eq_ignore_ascii_case("INTERVENED"))
+        })
+}
+
 fn memchr_bedrock(chunk: &[u8]) -> bool {
     chunk.windows(15).any(|w| w == b"amazon-bedrock-")
 }

@@ -66,25 +66,18 @@ fn outcome(invocation: &Invocation) -> Outcome {
     let Some(error) = &invocation.error else {
         return Outcome::Success;
     };
-    let code = error.code.to_ascii_lowercase();
-    if code.starts_with("throttling") || error.http_status == Some(429) {
-        return Outcome::Throttle;
-    }
-    match error.http_status {
-        Some(status) if (400..500).contains(&status) => return Outcome::ClientError,
-        Some(status) if status >= 500 => return Outcome::ServerError,
-        _ => {}
-    }
-    match code.as_str() {
-        "timeout" | "dispatch_failure" | "construction_failure" | "response_error" => {
-            Outcome::Unseen
-        }
-        "internalserverexception"
-        | "serviceunavailableexception"
-        | "modeltimeoutexception"
-        | "modelerrorexception"
-        | "modelstreamerrorexception" => Outcome::ServerError,
-        _ => Outcome::ClientError,
+    // One classification for live, replayed and mid-stream failures: by the status the
+    // answer had, or the one Bedrock documents for the code.
+    match error.status() {
+        Some(429) => Outcome::Throttle,
+        Some(status) if (400..500).contains(&status) => Outcome::ClientError,
+        Some(status) if status >= 500 => Outcome::ServerError,
+        _ => match error.code.as_str() {
+            "timeout" | "dispatch_failure" | "construction_failure" | "response_error" => {
+                Outcome::Unseen
+            }
+            _ => Outcome::ClientError,
+        },
     }
 }
 

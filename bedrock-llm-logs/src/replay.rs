@@ -20,8 +20,6 @@ use crate::record::{ModelInvocationLog, timestamp_ms};
 struct ConverseExtras {
     metrics: Option<ConverseMetrics>,
     trace: Option<GuardrailTrace>,
-    #[serde(rename = "stopReason")]
-    stop_reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -126,8 +124,6 @@ pub fn replay(record: &ModelInvocationLog, registry: &Registry) -> Invocation {
                     invocation.header_metrics.invocation_latency_ms = Some(latency.get());
                 }
                 invocation.guardrail_id = guardrail_id(extras.trace.as_ref());
-                invocation.guardrail_intervened =
-                    extras.stop_reason.as_deref() == Some("guardrail_intervened");
             }
             invocation.stream_metrics = Some(logged);
             if operation == Operation::ConverseStream {
@@ -136,6 +132,9 @@ pub fn replay(record: &ModelInvocationLog, registry: &Registry) -> Invocation {
         }
         (_, None) => invocation.stream_metrics = Some(logged),
     }
+    // The one guardrail rule live calls follow too (the finish reason, Bedrock's body marker).
+    let whole = response_body.filter(|_| operation != Operation::InvokeModelWithResponseStream);
+    invocation.note_guardrail(whole.map(str::as_bytes));
     if let Some(code) = &record.error_code {
         invocation.error = Some(InvocationError {
             http_status: None,

@@ -571,3 +571,133 @@ fn a_chunk_of_a_shape_no_adapter_knows_is_counted_not_dropped() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_guardrail_rule_for_whole_bodies_streams_and_converse_live_and_replayed() {
+    let real = real_cases();
+    let case = |name: &str| real.iter().find(|c| c.name == name).unwrap();
+    // A whole Titan body Bedrock marked `amazon-bedrock-guardrailAction: INTERVENED`.
+    let titan = case("openllmetry/titan_text/guardrail_invoke");
+    assert!(
+        titan
+            .invocation(bedrock_llm_models::registry())
+            .guardrail_intervened
+    );
+    let body: Value = serde_json::from_slice(titan.response.as_ref().unwrap()).unwrap();
+    let replayed = replay(
+        &log_record(titan, "InvokeModel", body),
+        bedrock_llm_models::registry(),
+    );
+    assert!(replayed.guardrail_intervened, "replayed");
+    let response = titan.response.clone().unwrap();
+    let emulator = Emulator::builder()
+        .respond_raw(&titan.model_id, move |_| {
+            EmulatedResponse::json(response.clone(), None, None)
+        })
+        .start()
+        .await
+        .unwrap();
+    let (_, client, captured) = clients(&emulator);
+    client
+        .invoke_raw(&titan.model_id, titan.request.clone())
+        .await
+        .unwrap();
+    assert!(captured.take().pop().unwrap().guardrail_intervened, "live");
+    // A Converse answer whose stop reason says so.
+    let converse = case("openllmetry/converse/guardrail_converse");
+    let body: Value = serde_json::from_slice(converse.response.as_ref().unwrap()).unwrap();
+    assert!(
+        replay(
+            &log_record(converse, "Converse", body),
+            bedrock_llm_models::registry()
+        )
+        .guardrail_intervened
+    );
+    // A stream whose chunks carry the marker, replayed and live.
+    let stream = case("openllmetry/titan_text/titan_invoke_stream_guardrail");
+    let replayed = replay(
+        &log_record(
+            stream,
+            "InvokeModelWithResponseStream",
+            Value::Array(stream.chunks.clone().unwrap()),
+        ),
+        bedrock_llm_models::registry(),
+    );
+    assert!(replayed.guardrail_intervened, "replayed stream");
+    let emulator = serving_recorded_stream(stream).await;
+    let (_, client, captured) = clients(&emulator);
+    let mut live = client
+        .invoke_stream_raw(&stream.model_id, stream.request.clone())
+        .await
+        .unwrap();
+    while live.recv().await.unwrap().is_some() {}
+    drop(live);
+    assert!(
+        captured.take().pop().unwrap().guardrail_intervened,
+        "live stream"
+    );
+    // And a call without a guardrail is not marked.
+    let plain = case("newrelic/titan_text/invoke_fahrenheit");
+    assert!(
+        !plain
+            .invocation(bedrock_llm_models::registry())
+            .guardrail_intervened
+    );
+}
+
+#[test]
+fn one_error_classification_for_live_replayed_and_mid_stream_failures() {
+    use bedrock_llm_core::InvocationError;
+    use bedrock_llm_events::RuntimeMetrics;
+    // (code as a service error, its documented status, the frame's spelling mid-stream)
+    for (code, status) in [
+        ("ValidationException", 400),
+        ("AccessDeniedException", 403),
+        ("ResourceNotFoundException", 404),
+        ("ModelTimeoutException", 408),
+        ("ModelErrorException", 424),
+        ("ModelStreamErrorException", 424),
+        ("ThrottlingException", 429),
+        ("ModelNotReadyException", 429),
+        ("InternalServerException", 500),
+        ("ServiceUnavailableException", 503),
+    ] {
+        let frame = format!("{}{}", code[..1].to_ascii_lowercase(), &code[1..]);
+        let ways = [
+            InvocationError {
+                http_status: Some(status),
+                code: code.to_owned(),
+                message: None,
+            },
+            InvocationError {
+                http_status: None,
+                code: code.to_owned(),
+                message: None,
+            },
+            InvocationError {
+                http_status: Some(200),
+                code: frame,
+                message: None,
+            },
+        ];
+        let mut classified = Vec::new();
+        for error in ways {
+            assert_eq!(error.status(), Some(status), "{code}: {error:?}");
+            let mut invocation =
+                Invocation::new("meta.llama3-8b-instruct-v1:0", Operation::InvokeModel);
+            invocation.error = Some(error);
+            let mut metrics = RuntimeMetrics::per_minute();
+            metrics.add(&invocation);
+            let (_, _, figures) = metrics.figures().next().unwrap();
+            classified.push((
+                figures.client_errors,
+                figures.server_errors,
+                figures.throttles,
+            ));
+        }
+        assert!(
+            classified.windows(2).all(|w| w[0] == w[1]),
+            "{code}: {classified:?}"
+        );
+    }
+}

@@ -132,15 +132,7 @@ impl PendingCall {
     /// Hands the finished record to the observer.
     pub(crate) fn finish(mut self) {
         self.record.timing.duration = Some(self.started.elapsed());
-        let intervened = self
-            .record
-            .response
-            .as_ref()
-            .and_then(|r| r.finish_reason.as_ref());
-        if intervened.is_some_and(|reason| reason.raw.eq_ignore_ascii_case("guardrail_intervened"))
-        {
-            self.record.guardrail_intervened = true;
-        }
+        self.record.note_guardrail(None);
         self.observer.finish(self.state, self.record);
     }
 }
@@ -374,6 +366,7 @@ impl Intercept for RecordingInterceptor {
                             Err(error) => call.record.extraction_errors.push(error),
                         }
                     }
+                    call.record.note_guardrail(Some(output.body().as_ref()));
                 } else if let Some(output) = output.downcast_ref::<ConverseOutput>() {
                     let (view, metrics) = converse::response_view(output);
                     call.record.response = Some(view);
