@@ -22,6 +22,14 @@ fn bin() -> Command {
     command
 }
 
+/// Runs `command` off the runtime's threads (the receiver runs on them) and waits for it.
+async fn output(mut command: Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// What makes an event itself, without its random id.
 fn identity(event: &Value) -> String {
     format!(
@@ -74,10 +82,7 @@ async fn replay_to_new_relic_delivers_every_printed_event_once_through_faults() 
     let printed = {
         let mut command = bin();
         command.arg("replay").arg(&file);
-        tokio::task::spawn_blocking(move || command.output())
-            .await
-            .unwrap()
-            .unwrap()
+        output(command).await
     };
     assert!(printed.status.success());
     let printed: Vec<Value> = String::from_utf8_lossy(&printed.stdout)
@@ -92,10 +97,7 @@ async fn replay_to_new_relic_delivers_every_printed_event_once_through_faults() 
             .arg("replay")
             .arg(&file)
             .args(["--to", "newrelic", "--endpoint", &receiver.url()]);
-        tokio::task::spawn_blocking(move || command.output())
-            .await
-            .unwrap()
-            .unwrap()
+        output(command).await
     };
     std::fs::remove_dir_all(&dir).unwrap();
     let stderr = String::from_utf8_lossy(&sent.stderr);
@@ -146,10 +148,7 @@ async fn undeliverable_data_fails_the_run_and_a_missing_key_is_named() {
             .arg("replay")
             .arg(&file)
             .args(["--to", "newrelic", "--endpoint", &receiver.url()]);
-        tokio::task::spawn_blocking(move || command.output())
-            .await
-            .unwrap()
-            .unwrap()
+        output(command).await
     };
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("9 events and"));
@@ -160,10 +159,7 @@ async fn undeliverable_data_fails_the_run_and_a_missing_key_is_named() {
             .arg("replay")
             .arg(&file)
             .args(["--to", "newrelic"]);
-        tokio::task::spawn_blocking(move || command.output())
-            .await
-            .unwrap()
-            .unwrap()
+        output(command).await
     };
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(!unset.status.success());
@@ -178,10 +174,7 @@ async fn demo_to_new_relic_sends_the_demo_calls() {
     let output = {
         let mut command = bin();
         command.args(["demo", "--to", "newrelic", "--endpoint", &receiver.url()]);
-        tokio::task::spawn_blocking(move || command.output())
-            .await
-            .unwrap()
-            .unwrap()
+        output(command).await
     };
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
