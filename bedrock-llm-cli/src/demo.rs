@@ -123,7 +123,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
         let mut sink = NewRelicSink::from_env(&args.newrelic)?;
         let identity = sink.identity().clone();
         for event in &harvest.events {
-            sink.push(crate::newrelic::event(event, &identity));
+            sink.push(bedrock_llm_export::payload::event_json(event, &identity));
         }
         for report in &harvest.error_reports {
             sink.push(bedrock_llm_export::payload::error_json(

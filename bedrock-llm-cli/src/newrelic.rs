@@ -150,8 +150,3 @@ impl NewRelicSink {
         report.events_dropped == 0 && report.metric_documents_dropped == 0
     }
 }
-
-/// An LLM event for the Event API.
-pub(crate) fn event(event: &bedrock_llm_events::LlmEvent, identity: &Identity) -> EventJson {
-    payload::event_json(event, identity)
-}

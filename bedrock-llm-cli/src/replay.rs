@@ -223,7 +223,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
 fn send_record(sink: &mut NewRelicSink, config: &Config, invocation: &Invocation) -> u64 {
     let identity = sink.identity().clone();
     let emitted = emit_events(invocation, config, &CallContext::detached(), &mut |event| {
-        sink.push(crate::newrelic::event(&event, &identity));
+        sink.push(bedrock_llm_export::payload::event_json(&event, &identity));
     });
     if let Some(error) = &emitted.error {
         let report = bedrock_llm_export::payload::error_json(

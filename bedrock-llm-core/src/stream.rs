@@ -328,6 +328,8 @@ pub(crate) fn guardrail_action_intervened(body: &[u8]) -> bool {
         })
 }
 
+/// Whether `chunk` mentions Bedrock's own keys at all: one vectorized search, since it runs on
+/// every chunk and every whole response body.
 fn memchr_bedrock(chunk: &[u8]) -> bool {
-    chunk.windows(15).any(|w| w == b"amazon-bedrock-")
+    memchr::memmem::find(chunk, b"amazon-bedrock-").is_some()
 }

@@ -105,7 +105,9 @@ pub enum MetricsConfigError {
 pub struct RuntimeMetrics {
     period_ms: u64,
     namespace: String,
-    buckets: BTreeMap<(u64, String), (Figures, Option<String>)>,
+    /// Period start → model ID → its figures and Region. Keyed in two levels so counting a
+    /// call for a model already seen allocates nothing (it runs under the recorder's lock).
+    buckets: BTreeMap<u64, BTreeMap<String, (Figures, Option<String>)>>,
 }
 
 impl RuntimeMetrics {
@@ -168,10 +170,13 @@ impl RuntimeMetrics {
     /// Counts one invocation.
     pub fn add(&mut self, invocation: &Invocation) {
         let start = invocation.timing.started_at_ms / self.period_ms * self.period_ms;
-        let (figures, region) = self
-            .buckets
-            .entry((start, invocation.model_id.clone()))
-            .or_default();
+        let models = self.buckets.entry(start).or_default();
+        if !models.contains_key(invocation.model_id.as_str()) {
+            models.insert(invocation.model_id.clone(), Default::default());
+        }
+        let Some((figures, region)) = models.get_mut(invocation.model_id.as_str()) else {
+            return;
+        };
         if region.is_none() {
             *region = invocation.region.clone();
         }
@@ -219,17 +224,24 @@ impl RuntimeMetrics {
 
     /// The figures, by (period start in ms, model ID).
     pub fn figures(&self) -> impl Iterator<Item = (u64, &str, &Figures)> {
-        self.buckets
-            .iter()
-            .map(|((start, model), (figures, _))| (*start, model.as_str(), figures))
+        self.entries()
+            .map(|(start, model, figures, _)| (start, model, figures))
+    }
+
+    /// Every (period start, model ID, figures, Region), in that order.
+    fn entries(&self) -> impl Iterator<Item = (u64, &str, &Figures, Option<&str>)> {
+        self.buckets.iter().flat_map(|(start, models)| {
+            models.iter().map(move |(model, (figures, region))| {
+                (*start, model.as_str(), figures, region.as_deref())
+            })
+        })
     }
 
     /// One CloudWatch Embedded Metric Format document per model and period. `InvocationLatency`
     /// is the period's average; its min and max ride along as properties.
     pub fn emf(&self) -> Vec<Value> {
-        self.buckets
-            .iter()
-            .map(|((start, model), (figures, _))| {
+        self.entries()
+            .map(|(start, model, figures, _)| {
                 let mut metrics = vec![
                     json!({"Name": "Invocations", "Unit": "Count"}),
                     json!({"Name": "InvocationClientErrors", "Unit": "Count"}),
@@ -266,9 +278,8 @@ impl RuntimeMetrics {
 
     /// One document per model and period, shaped like Elastic's `aws_bedrock.runtime`.
     pub fn elastic(&self) -> Vec<Value> {
-        self.buckets
-            .iter()
-            .map(|((start, model), (figures, region))| {
+        self.entries()
+            .map(|(start, model, figures, region)| {
                 let mut runtime = json!({
                     "model_id": model,
                     "invocations": figures.invocations,
@@ -283,7 +294,7 @@ impl RuntimeMetrics {
                     runtime["invocation_latency"] = json!(average);
                 }
                 json!({
-                    "@timestamp": timestamp_text(*start),
+                    "@timestamp": timestamp_text(start),
                     "data_stream": {"dataset": "aws_bedrock.runtime", "type": "metrics"},
                     "cloud": {"provider": "aws", "region": region},
                     "aws_bedrock": {"runtime": runtime},

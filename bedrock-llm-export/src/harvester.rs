@@ -100,24 +100,12 @@ impl Pending {
         let stats = exporter.stats();
         stats.truncated_values(truncated);
         recorder.count_supportability(TRUNCATED_VALUES_METRIC, truncated);
-        let over = self
-            .events
-            .len()
-            .saturating_sub(self.options.max_pending_events);
-        if over > 0 {
-            self.events.drain(..over);
-            stats.dropped_events(over as u64);
-            recorder.count_supportability(DROPPED_EVENTS_METRIC, over as u64);
-        }
-        let over = self
-            .metrics
-            .len()
-            .saturating_sub(self.options.max_pending_metric_documents);
-        if over > 0 {
-            self.metrics.drain(..over);
-            stats.dropped_metric_documents(over as u64);
-            recorder.count_supportability(DROPPED_METRICS_METRIC, over as u64);
-        }
+        let dropped = drop_oldest(&mut self.events, self.options.max_pending_events);
+        stats.dropped_events(dropped);
+        recorder.count_supportability(DROPPED_EVENTS_METRIC, dropped);
+        let dropped = drop_oldest(&mut self.metrics, self.options.max_pending_metric_documents);
+        stats.dropped_metric_documents(dropped);
+        recorder.count_supportability(DROPPED_METRICS_METRIC, dropped);
     }
 
     /// Sends what waits; what cannot go yet stays, in order.
@@ -142,6 +130,13 @@ impl Pending {
         self.harvest(recorder, exporter);
         self.deliver(exporter).await;
     }
+}
+
+/// Keeps the newest `max` items of `queue`; returns how many were dropped.
+fn drop_oldest<T>(queue: &mut VecDeque<T>, max: usize) -> u64 {
+    let over = queue.len().saturating_sub(max);
+    queue.drain(..over);
+    over as u64
 }
 
 /// A running harvester (a tokio task). Dropping it stops the task; call

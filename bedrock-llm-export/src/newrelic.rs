@@ -327,8 +327,10 @@ impl NewRelicExporter {
         let mut pending = vec![batch];
         while let Some(batch) = pending.pop() {
             let body = payload::gzip(&payload::array(events, &batch));
-            let url = self.config.events_url.clone();
-            match self.post_with_retries(&url, Bytes::from(body)).await {
+            match self
+                .post_with_retries(&self.config.events_url, Bytes::from(body))
+                .await
+            {
                 Outcome::Accepted => Stats::add(&self.stats.events_sent, batch.len() as u64),
                 Outcome::TooLarge if batch.len() > 1 => {
                     let (first, second) = batch.split_at(batch.len() / 2);
@@ -358,9 +360,11 @@ impl NewRelicExporter {
 
     /// Sends one Metric API document. `false` when it should be kept for a later delivery.
     pub async fn send_metrics(&self, document: Vec<u8>) -> bool {
-        let url = self.config.metrics_url.clone();
         match self
-            .post_with_retries(&url, Bytes::from(payload::gzip(&document)))
+            .post_with_retries(
+                &self.config.metrics_url,
+                Bytes::from(payload::gzip(&document)),
+            )
             .await
         {
             Outcome::Accepted => {

@@ -11,7 +11,8 @@ use std::io::Write;
 
 use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_events::metrics::MetricTable;
-use bedrock_llm_events::{AttrValue, ErrorReport, LlmEvent};
+use bedrock_llm_events::render::newrelic;
+use bedrock_llm_events::{ErrorReport, LlmEvent};
 use serde_json::{Map, Value, json};
 
 /// The Event and Metric APIs' limit per POST, in bytes.
@@ -51,41 +52,22 @@ fn cut(text: &str) -> Option<String> {
         .map(|(at, _)| text[..at].to_owned())
 }
 
-fn value(value: &AttrValue) -> (Value, bool) {
-    match value {
-        AttrValue::Str(text) => match cut(text) {
-            Some(short) => (Value::String(short), true),
-            None => (Value::String(text.to_string()), false),
-        },
-        AttrValue::Int(n) => (json!(n), false),
-        // Non-finite floats are dropped when events are built; `null` if one slipped through.
-        AttrValue::Float(x) => (json!(x), false),
-        AttrValue::Bool(b) => (json!(b), false),
-    }
-}
-
-/// An LLM event as the Event API takes it: flat, `eventType` first, with the identity.
+/// An LLM event as the Event API takes it: the New Relic rendering the NDJSON output uses,
+/// values cut to the API's limit, with the identity.
 pub fn event_json(event: &LlmEvent, identity: &Identity) -> EventJson {
-    let mut object = Map::new();
-    object.insert("eventType".to_owned(), json!(event.event_type()));
-    object.insert("timestamp".to_owned(), json!(event.time_ms()));
-    let mut truncated = false;
-    // `timestamp` is written once, from the event's time (as the New Relic rendering does).
-    for (key, attr) in event
-        .attributes()
-        .iter()
-        .filter(|(k, _)| &**k != "timestamp")
-    {
-        let (json, cut) = value(attr);
-        truncated |= cut;
-        object.insert(key.to_string(), json);
+    let mut extra = Vec::with_capacity(2);
+    if !identity.app_name.is_empty() {
+        extra.push(("appName", identity.app_name.as_str()));
     }
-    if truncated {
-        object.insert("truncated".to_owned(), json!(true));
+    if !identity.host.is_empty() {
+        extra.push(("host", identity.host.as_str()));
     }
-    add_identity(&mut object, identity);
+    let mut out = Vec::with_capacity(512);
+    let truncated = newrelic::write_event_for_api(&mut out, event, MAX_VALUE_CHARS, &extra);
     EventJson {
-        json: Value::Object(object).to_string(),
+        // The writer emits only `&str` contents and ASCII punctuation.
+        json: String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         truncated,
     }
 }
@@ -295,6 +277,34 @@ mod tests {
         for batch in batches {
             assert!(gzip(&array(&events, &batch)).len() <= MAX_PAYLOAD_BYTES);
         }
+    }
+
+    #[test]
+    fn the_api_rendering_is_the_ndjson_rendering_with_the_identity() {
+        let mut builder = LlmEvent::builder(
+            "LlmChatCompletionMessage",
+            7,
+            bedrock_llm_events::Limits::default(),
+        );
+        builder
+            .str("content", "é\"quoted\"")
+            .int("sequence", 1)
+            .bool("is_response", true);
+        let event = builder.build();
+        let identity = Identity {
+            app_name: "app".to_owned(),
+            host: "h".to_owned(),
+        };
+        let sent = event_json(&event, &identity);
+        let printed = newrelic::event_json(&event);
+        assert!(!sent.truncated);
+        assert_eq!(
+            sent.json,
+            format!(
+                "{},\"appName\":\"app\",\"host\":\"h\"}}",
+                &printed[..printed.len() - 1]
+            )
+        );
     }
 
     #[test]

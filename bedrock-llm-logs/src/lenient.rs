@@ -46,13 +46,13 @@ impl FieldReader<'_> {
         match serde_json::from_str::<Option<T>>(raw.get()) {
             Ok(value) => value,
             Err(error) => {
-                self.drop(path, &error.to_string());
+                self.reject(path, &error.to_string());
                 None
             }
         }
     }
 
-    fn drop(&mut self, path: &'static str, reason: &str) {
+    fn reject(&mut self, path: &'static str, reason: &str) {
         let reason = bedrock_llm_core::shorten_quoted_values(reason, self.quote_chars);
         // serde_json's position refers to the field's own text, not the line: leave it out.
         let reason = match reason.find(" at line ") {
@@ -150,7 +150,7 @@ impl FieldReader<'_> {
             .is_some_and(|text| timestamp_ms(text).is_none())
         {
             record.timestamp = None;
-            self.drop(
+            self.reject(
                 "$.timestamp",
                 "not an ISO 8601 UTC time between 1970 and 9999",
             );

@@ -554,10 +554,10 @@ impl LogReader {
         };
         let mut buffer = std::mem::take(&mut self.line);
         let read = read_capped_line(current.reader.as_mut(), &mut buffer, cap);
-        let name = current.name.clone();
         let line = current.line + 1;
+        // One copy of the file name per line read.
         let location = Location {
-            file: name.clone(),
+            file: current.name.clone(),
             line,
         };
         let more = match read {
@@ -583,7 +583,7 @@ impl LogReader {
             }
             Err(error) => {
                 self.push(ReadItem::Unreadable {
-                    path: name,
+                    path: location.file,
                     reason: format!("read error at line {line}: {error}"),
                 });
                 false

@@ -49,6 +49,19 @@ pub fn write_event(out: &mut String, event: &LlmEvent) {
 /// Writes one event object onto a byte buffer: strings are escaped straight into it, so no
 /// attribute costs an allocation.
 pub fn write_event_bytes(out: &mut Vec<u8>, event: &LlmEvent) {
+    write_event_for_api(out, event, usize::MAX, &[]);
+}
+
+/// [`write_event_bytes`] for an ingest API with a limit on string values: each longer value is
+/// cut to `max_value_chars` characters (on a character boundary) and the event then carries
+/// `truncated: true`; `extra` string attributes (`appName`, `host`) follow the event's own.
+/// Returns whether a value was cut.
+pub fn write_event_for_api(
+    out: &mut Vec<u8>,
+    event: &LlmEvent,
+    max_value_chars: usize,
+    extra: &[(&str, &str)],
+) -> bool {
     out.extend_from_slice(b"{\"eventType\":");
     write_str(out, event.event_type());
     out.extend_from_slice(b",\"timestamp\":");
@@ -56,6 +69,7 @@ pub fn write_event_bytes(out: &mut Vec<u8>, event: &LlmEvent) {
         .get_i64(attr::TIMESTAMP)
         .map_or(event.time_ms() as i128, i128::from);
     write_json(out, &timestamp);
+    let mut truncated = false;
     for (key, value) in event.attributes() {
         if key == attr::TIMESTAMP {
             continue;
@@ -63,9 +77,31 @@ pub fn write_event_bytes(out: &mut Vec<u8>, event: &LlmEvent) {
         out.push(b',');
         write_str(out, key);
         out.push(b':');
-        write_value(out, value);
+        match value {
+            // A byte count within the limit is a character count within it: no scan needed.
+            AttrValue::Str(text) if text.len() > max_value_chars => {
+                match text.char_indices().nth(max_value_chars) {
+                    Some((at, _)) => {
+                        write_str(out, &text[..at]);
+                        truncated = true;
+                    }
+                    None => write_str(out, text),
+                }
+            }
+            other => write_value(out, other),
+        }
+    }
+    for (key, value) in extra {
+        out.push(b',');
+        write_str(out, key);
+        out.push(b':');
+        write_str(out, value);
+    }
+    if truncated {
+        out.extend_from_slice(b",\"truncated\":true");
     }
     out.push(b'}');
+    truncated
 }
 
 /// An error report as an `LlmError` event (the agents report a `TransactionError`, a type the
