@@ -4,7 +4,8 @@
 //! - [`ModelRequest`], [`ModelResponse`] and [`BedrockModel`] are the traits
 //!   [`#[bedrock_model]`](macro@bedrock_model) implements for a family's body types.
 //! - [`RequestView`] and [`ResponseView`] are what a body says, with no family left in it;
-//!   [`Invocation`] is the record of one call that events, metrics and logs are built from.
+//!   [`Invocation`] is the record of one call that events, metrics and logs are built from;
+//!   [`InvocationBuilder`] is the one place that assembles it, for live calls and replay alike.
 //! - [`Adapter`] erases a [`BedrockModel`] so registries and replay can hold any family;
 //!   [`Registry`] resolves a model ID (any form) to its adapter.
 //!
@@ -17,6 +18,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapter;
+pub mod assemble;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod error;
@@ -36,6 +38,7 @@ mod extract;
 pub mod __private;
 
 pub use adapter::{Adapter, AdapterOf, adapter};
+pub use assemble::InvocationBuilder;
 #[cfg(feature = "derive")]
 pub use bedrock_llm_derive::bedrock_model;
 pub use error::{

@@ -5,6 +5,7 @@
 use std::any::Any;
 use std::fmt;
 
+use crate::assemble::InvocationBuilder;
 use crate::model::ExchangeKind;
 use crate::record::{Invocation, Operation};
 
@@ -62,6 +63,14 @@ pub trait InvocationObserver: Send + Sync + fmt::Debug {
 
     /// **When:** after the call ended, successfully or not.
     fn finish(&self, state: CallState, invocation: Invocation);
+
+    /// **When:** after the call ended, with its pieces captured (bodies, headers, timings,
+    /// chunks) but not yet read. The default reads them now and calls [`Self::finish`]. An
+    /// observer that records off the call path hands `capture` to a worker of its own and
+    /// calls [`InvocationBuilder::finish`] there; it must never wait for room to do so.
+    fn finish_capture(&self, state: CallState, capture: InvocationBuilder) {
+        self.finish(state, capture.finish());
+    }
 
     /// **When:** the instrumentation itself hit a problem (never the caller's). For a
     /// supportability count; `what` is a short static name.

@@ -177,6 +177,9 @@ pub struct Invocation {
     pub error: Option<InvocationError>,
     /// Bodies the adapter could not read. Never the caller's problem; counted and reported.
     pub extraction_errors: Vec<BodyError>,
+    /// Unreadable stream chunks beyond those kept in [`Invocation::extraction_errors`]: a
+    /// stream keeps its first few errors and counts the rest here.
+    pub extraction_errors_omitted: u64,
     /// How a streamed response ended; `None` for calls that do not stream.
     pub stream_end: Option<StreamEnd>,
     /// Streamed content beyond the reassembly cap was dropped (the caller's chunks were not).
@@ -219,6 +222,7 @@ impl Invocation {
             stream_metrics: None,
             error: None,
             extraction_errors: Vec::new(),
+            extraction_errors_omitted: 0,
             stream_end: None,
             content_truncated: false,
             guardrail_id: None,
@@ -226,36 +230,37 @@ impl Invocation {
         }
     }
 
-    /// Reads the bodies through `adapter`. A body that does not parse leaves its view `None`
-    /// and adds to [`Invocation::extraction_errors`]; this never fails.
+    /// Reads the bodies through `adapter`, by the rules of
+    /// [`InvocationBuilder`](crate::assemble::InvocationBuilder) — the same path live calls
+    /// and replay take. A body that does not parse leaves its view `None` and adds to
+    /// [`Invocation::extraction_errors`]; this never fails.
     pub fn read_bodies(
         &mut self,
-        adapter: &dyn Adapter,
+        adapter: &'static dyn Adapter,
         request: Option<&[u8]>,
         response: Option<&[u8]>,
     ) {
-        self.family = Some(adapter.family());
-        self.kind = Some(adapter.kind());
+        let record = std::mem::replace(self, Self::new(String::new(), self.operation));
+        let mut builder = crate::assemble::InvocationBuilder::from_record(record, Some(adapter));
         if let Some(body) = request {
-            match adapter.request_view(body) {
-                Ok(view) => self.request = Some(view),
-                Err(error) => self.extraction_errors.push(error),
-            }
+            builder.request_body(bytes::Bytes::copy_from_slice(body));
         }
         if let Some(body) = response {
-            match adapter.response_view(body) {
-                Ok(view) => self.response = Some(view),
-                Err(error) => self.extraction_errors.push(error),
-            }
+            builder.response_body(bytes::Bytes::copy_from_slice(body));
         }
-        self.note_guardrail(response);
+        *self = builder.finish();
+    }
+
+    /// The number of bodies and chunks that could not be read, kept or not.
+    pub fn extraction_error_count(&self) -> u64 {
+        (self.extraction_errors.len() as u64).saturating_add(self.extraction_errors_omitted)
     }
 
     /// The one guardrail rule, for live calls and replay alike: a guardrail intervened when
     /// the answer's finish reason is `guardrail_intervened` (Converse, Nova), when Bedrock
     /// marked the response body or a stream chunk `amazon-bedrock-guardrailAction: INTERVENED`
     /// (recorded on whole Titan bodies too), or when it already was.
-    pub fn note_guardrail(&mut self, response_body: Option<&[u8]>) {
+    pub(crate) fn note_guardrail(&mut self, response_body: Option<&[u8]>) {
         let by_reason = self
             .response
             .as_ref()

@@ -95,9 +95,11 @@ impl Registry {
         }
     }
 
-    /// Fills `record`'s views from the bodies through the adapter for its model. An unknown model
-    /// leaves the views empty and the family `None`; the rest of the record (model, timing,
-    /// request id, header counts) stands as it is.
+    /// Fills `record`'s views from the bodies through the adapter for its model (the Converse
+    /// slot for Converse operations), by the rules of
+    /// [`InvocationBuilder`](crate::assemble::InvocationBuilder). An unknown model leaves the
+    /// views empty and the family `None`; the rest of the record (model, timing, request id,
+    /// header counts) stands as it is.
     pub fn read_bodies(
         &self,
         record: &mut Invocation,
@@ -105,6 +107,13 @@ impl Registry {
         response: Option<&[u8]>,
     ) {
         let adapter = match &record.parsed_model_id {
+            _ if matches!(
+                record.operation,
+                crate::record::Operation::Converse | crate::record::Operation::ConverseStream
+            ) =>
+            {
+                self.converse
+            }
             Some(id) => self.resolve_id(id, request),
             None => self.pins.get(&record.model_id).copied(),
         };

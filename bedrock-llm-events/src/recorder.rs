@@ -205,7 +205,7 @@ impl Recorder {
         }
         metrics.count(
             metric::EXTRACTION_ERROR,
-            invocation.extraction_errors.len() as u64,
+            invocation.extraction_error_count(),
         );
         metrics.count(
             metric::DROPPED_ATTRIBUTE,

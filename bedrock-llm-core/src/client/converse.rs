@@ -15,9 +15,6 @@ use crate::view::{
     FinishReason, Message, RequestParams, RequestView, ResponseView, Role, Usage, join_segments,
 };
 
-/// The family name Converse calls are recorded under.
-pub(crate) const FAMILY: &str = "Converse";
-
 /// The parts of a Converse request that views read.
 pub(crate) struct ConverseRequest<'a> {
     pub(crate) messages: &'a [SdkMessage],

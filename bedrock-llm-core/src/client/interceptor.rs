@@ -2,14 +2,15 @@
 //! `InvokeModelWithResponseStream`, `Converse` and `ConverseStream` call into a neutral
 //! [`Invocation`] and hands it to an [`InvocationObserver`].
 //!
-//! Hooks only capture: the request view when the call starts, status and headers when the
-//! response arrives, the output or error at the end. Nothing here changes the request, the
-//! response or the result, and nothing here fails the call: every hook returns `Ok`, and a
-//! problem of our own is reported to the observer as an instrumentation error.
+//! Hooks only capture, into an [`InvocationBuilder`]: the request when the call starts, status
+//! and headers when the response arrives, the output or error at the end; the builder reads
+//! them when the observer finishes it (off the call path, for the events crate's recorder).
+//! Nothing here changes the request, the response or the result, and nothing here fails the
+//! call: every hook returns `Ok`, and a problem of our own is reported to the observer as an
+//! instrumentation error.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_bedrockruntime::config::interceptors::{
     BeforeDeserializationInterceptorContextMut, BeforeDeserializationInterceptorContextRef,
@@ -32,11 +33,13 @@ use aws_smithy_runtime_api::client::interceptors::context::{Error as ErasedError
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
+use bytes::Bytes;
+
 use super::converse;
 use crate::adapter::Adapter;
-use crate::model::ExchangeKind;
+use crate::assemble::InvocationBuilder;
 use crate::observe::{CallStart, CallState, InvocationObserver};
-use crate::record::{Invocation, InvocationError, Operation, ServiceMetrics};
+use crate::record::{InvocationError, Operation};
 use crate::registry::Registry;
 use crate::view::RequestView;
 
@@ -116,31 +119,20 @@ impl Storable for InFlight {
     type Storer = StoreReplace<Self>;
 }
 
-/// A call under way: its record so far, and what finishing it needs.
+/// A call under way: what it captured so far, and whom to hand it to.
 #[derive(Debug)]
 pub(crate) struct PendingCall {
-    pub(crate) record: Invocation,
-    pub(crate) adapter: Option<&'static dyn Adapter>,
-    pub(crate) started: Instant,
+    pub(crate) builder: InvocationBuilder,
     pub(crate) state: CallState,
     pub(crate) observer: Arc<dyn InvocationObserver>,
-    /// For streams: bytes of text kept.
-    pub(crate) content_cap: usize,
 }
 
 impl PendingCall {
-    /// Hands the finished record to the observer.
+    /// Hands the capture to the observer, which reads it (now, or on its own worker).
     pub(crate) fn finish(mut self) {
-        self.record.timing.duration = Some(self.started.elapsed());
-        self.record.note_guardrail(None);
-        self.observer.finish(self.state, self.record);
+        self.builder.stop_clock();
+        self.observer.finish_capture(self.state, self.builder);
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// What a recorded call's input gives: its model ID and operation, and the request as bytes for
@@ -228,53 +220,41 @@ impl Intercept for RecordingInterceptor {
         else {
             return Ok(());
         };
-        let converse_call = view.is_some();
-        // The record parses the model ID once; routing reuses the parse.
-        let mut record = Invocation::new(model_id, operation);
-        let adapter = if converse_call {
-            None
-        } else {
-            self.pinned.or_else(|| match &record.parsed_model_id {
-                Some(id) => self.registry.resolve_id(id, body),
-                None => self.registry.resolve(&record.model_id, body),
-            })
-        };
-        let kind = if converse_call {
-            Some(ExchangeKind::Chat)
-        } else {
-            adapter.map(|a| a.kind())
+        // Converse is one API for every model: read through the registry's Converse slot.
+        let mut builder = match self.pinned {
+            Some(pinned) if view.is_none() => {
+                InvocationBuilder::with_adapter(model_id, operation, Some(pinned))
+            }
+            _ => InvocationBuilder::new(&self.registry, model_id, operation, body),
         };
         let state = self.observer.start(&CallStart {
-            model_id: &record.model_id,
+            model_id: builder.model_id(),
             operation,
-            kind,
+            kind: builder.kind(),
             sdk_version: Some(aws_sdk_bedrockruntime::meta::PKG_VERSION),
         });
-        record.timing.started_at_ms = now_ms();
-        record.region = cfg
-            .load::<Region>()
-            .map(|region| region.as_ref().to_owned());
-        record.kind = kind;
-        record.guardrail_id = guardrail_id;
-        if converse_call {
-            record.family = Some(converse::FAMILY);
-            record.request = view;
-        } else if let Some(adapter) = adapter {
-            record.family = Some(adapter.family());
-            if let Some(body) = body {
-                match adapter.request_view(body) {
-                    Ok(view) => record.request = Some(view),
-                    Err(error) => record.extraction_errors.push(error),
-                }
+        builder
+            .start_clock()
+            .content_cap(self.stream_content_cap)
+            .region(
+                cfg.load::<Region>()
+                    .map(|region| region.as_ref().to_owned()),
+            )
+            .guardrail_id(guardrail_id);
+        match (view, body) {
+            (Some(view), _) => {
+                builder.request_view(view);
             }
+            // One copy into refcounted bytes; the SDK serializes the input it keeps.
+            (None, Some(body)) => {
+                builder.request_body(Bytes::copy_from_slice(body));
+            }
+            (None, None) => {}
         }
         let call = PendingCall {
-            record,
-            adapter,
-            started: Instant::now(),
+            builder,
             state,
             observer: Arc::clone(&self.observer),
-            content_cap: self.stream_content_cap,
         };
         cfg.interceptor_state()
             .store_put(InFlight(Mutex::new(Some(call))));
@@ -292,26 +272,11 @@ impl Intercept for RecordingInterceptor {
         };
         let response = context.response();
         let headers = response.headers();
-        let count = |name: &str| headers.get(name).and_then(|v| v.trim().parse::<u64>().ok());
         if let Ok(mut slot) = in_flight.0.lock()
             && let Some(call) = slot.as_mut()
         {
-            call.record.request_id = headers
-                .get("x-amzn-requestid")
-                .or_else(|| headers.get("x-amz-request-id"))
-                .map(str::to_owned);
-            call.record.header_metrics = ServiceMetrics {
-                input_tokens: count("x-amzn-bedrock-input-token-count"),
-                output_tokens: count("x-amzn-bedrock-output-token-count"),
-                invocation_latency_ms: count("x-amzn-bedrock-invocation-latency"),
-                first_byte_latency_ms: None,
-            };
-            // Keep the status for the error mapping at the end.
-            call.record.error = Some(InvocationError {
-                http_status: Some(response.status().as_u16()),
-                code: String::new(),
-                message: None,
-            });
+            call.builder
+                .response_head(response.status().as_u16(), |name| headers.get(name));
         }
         Ok(())
     }
@@ -329,18 +294,16 @@ impl Intercept for RecordingInterceptor {
         let streaming = cfg.load::<InFlight>().is_some_and(|in_flight| {
             in_flight.0.lock().is_ok_and(|slot| {
                 slot.as_ref()
-                    .is_some_and(|call| call.record.operation.is_streaming())
+                    .is_some_and(|call| call.builder.operation().is_streaming())
             })
         });
         if !streaming {
             return Ok(());
         }
-        let Some(mut call) = self.take_call(cfg) else {
+        let Some(call) = self.take_call(cfg) else {
             return Ok(());
         };
-        // The status parked for the error mapping is not an error: the stream has begun.
-        call.record.error = None;
-        let operation = call.record.operation;
+        let operation = call.builder.operation();
         let tap = super::tap::Tap::new(super::stream::Recording::new(call), operation);
         let body = context.response_mut().take_body();
         *context.response_mut().body_mut() = tap.wrap(body);
@@ -356,22 +319,15 @@ impl Intercept for RecordingInterceptor {
         let Some(mut call) = self.take_call(cfg) else {
             return Ok(());
         };
-        let status = call.record.error.take().and_then(|e| e.http_status);
         match context.output_or_error() {
             Some(Ok(output)) => {
                 if let Some(output) = output.downcast_ref::<InvokeModelOutput>() {
-                    if let Some(adapter) = call.adapter {
-                        match adapter.response_view(output.body().as_ref()) {
-                            Ok(view) => call.record.response = Some(view),
-                            Err(error) => call.record.extraction_errors.push(error),
-                        }
-                    }
-                    call.record.note_guardrail(Some(output.body().as_ref()));
+                    call.builder
+                        .response_body(Bytes::copy_from_slice(output.body().as_ref()));
                 } else if let Some(output) = output.downcast_ref::<ConverseOutput>() {
                     let (view, metrics) = converse::response_view(output);
-                    call.record.response = Some(view);
-                    call.record.header_metrics.invocation_latency_ms =
-                        metrics.invocation_latency_ms;
+                    call.builder
+                        .response_view(view, metrics.invocation_latency_ms);
                 } else if (output
                     .downcast_ref::<InvokeModelWithResponseStreamOutput>()
                     .is_some()
@@ -384,7 +340,10 @@ impl Intercept for RecordingInterceptor {
                     return Ok(());
                 }
             }
-            Some(Err(error)) => call.record.error = Some(invocation_error(error, status)),
+            Some(Err(error)) => {
+                let status = call.builder.status();
+                call.builder.fail(invocation_error(error, status));
+            }
             None => self
                 .observer
                 .instrumentation_error("interceptor_no_outcome"),

@@ -3,8 +3,6 @@
 //! recorded once: at the end of the stream, at an error (with the content so far), or when the
 //! caller drops the stream (with the content so far, marked as dropped).
 
-use std::time::Instant;
-
 use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockruntime::operation::converse_stream::ConverseStreamOutput as ConverseStreamOperationOutput;
 use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::InvokeModelWithResponseStreamOutput;
@@ -12,10 +10,11 @@ use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
 use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
 use aws_sdk_bedrockruntime::types::{ConverseStreamOutput, ResponseStream};
 use aws_smithy_types::event_stream::RawMessage;
+use bytes::Bytes;
 
 use super::interceptor::PendingCall;
 use crate::record::{InvocationError, StreamEnd};
-use crate::stream::StreamAccumulator;
+use crate::stream::ChunkDelta;
 
 /// The SDK's error for a stream event.
 pub type StreamEventError = SdkError<ResponseStreamError, RawMessage>;
@@ -27,13 +26,11 @@ pub struct RecordedStream {
     recording: Option<Recording>,
 }
 
-/// A stream being recorded: the call, and its chunks folded so far. Shared by the stream
-/// wrappers and the interceptor's body tap.
+/// A stream being recorded: the call, capturing its chunks. Shared by the stream wrappers and
+/// the interceptor's body tap.
 #[derive(Debug)]
 pub(crate) struct Recording {
     call: PendingCall,
-    pub(crate) accumulator: StreamAccumulator,
-    pub(crate) started: Instant,
 }
 
 impl RecordedStream {
@@ -60,9 +57,7 @@ impl RecordedStream {
             match &item {
                 Ok(Some(ResponseStream::Chunk(part))) => {
                     if let Some(bytes) = part.bytes() {
-                        recording
-                            .accumulator
-                            .push(bytes.as_ref(), recording.started.elapsed());
+                        recording.chunk(Bytes::copy_from_slice(bytes.as_ref()));
                     }
                 }
                 Ok(Some(_)) => {}
@@ -82,32 +77,26 @@ impl RecordedStream {
 
 impl Recording {
     pub(crate) fn new(call: PendingCall) -> Self {
-        Self {
-            accumulator: StreamAccumulator::new(call.adapter, call.content_cap),
-            started: call.started,
-            call,
-        }
+        Self { call }
     }
 
-    /// Completes the record from what the stream delivered, and hands it on: once.
+    /// A chunk's decoded bytes, held for the builder.
+    pub(crate) fn chunk(&mut self, chunk: Bytes) {
+        self.call.builder.stream_chunk(chunk);
+    }
+
+    /// A stream event already read into a delta, with Bedrock's latency when it has it.
+    pub(crate) fn delta(&mut self, delta: ChunkDelta, latency_ms: Option<u64>) {
+        self.call.builder.stream_delta(delta, latency_ms);
+    }
+
+    /// The stream ended: hands the capture on, once.
     pub(crate) fn finish(self, end: StreamEnd, error: Option<InvocationError>) {
-        let Self {
-            mut call,
-            accumulator,
-            ..
-        } = self;
-        let outcome = accumulator.finish();
-        let record = &mut call.record;
-        record.response = outcome.response;
-        record.stream_metrics = outcome.metrics;
-        record.timing.time_to_first_token = outcome.time_to_first_token;
-        record.content_truncated = outcome.truncated;
-        record.extraction_errors.extend(outcome.errors);
-        record.stream_end = Some(end);
-        record.guardrail_intervened |= outcome.guardrail_intervened;
-        if error.is_some() {
-            record.error = error;
+        let Self { mut call } = self;
+        if let Some(error) = error {
+            call.builder.fail(error);
         }
+        call.builder.end_stream(end);
         call.finish();
     }
 }
@@ -172,12 +161,7 @@ impl RecordedConverseStream {
             match &item {
                 Ok(Some(event)) => {
                     let (delta, latency) = super::converse::chunk_delta(event);
-                    recording
-                        .accumulator
-                        .push_delta(delta, recording.started.elapsed());
-                    if let Some(latency) = latency {
-                        recording.accumulator.set_latency(latency);
-                    }
+                    recording.delta(delta, latency);
                 }
                 Ok(None) => self.finish(StreamEnd::Completed, None),
                 Err(error) => self.finish(StreamEnd::Failed, Some(converse_stream_error(error))),

@@ -111,7 +111,6 @@ impl TapState {
         let Some(recording) = self.recording.as_mut() else {
             return;
         };
-        let elapsed = recording.started.elapsed();
         match header(":message-type").as_deref() {
             Some("exception") | Some("error") => {
                 let code = header(":exception-type")
@@ -135,16 +134,13 @@ impl TapState {
                 match self.operation {
                     Operation::InvokeModelWithResponseStream if event == "chunk" => {
                         if let Some(bytes) = chunk_bytes(message.payload()) {
-                            recording.accumulator.push(&bytes, elapsed);
+                            recording.chunk(Bytes::from(bytes));
                         }
                     }
                     Operation::ConverseStream => {
                         let (delta, latency) =
                             super::converse::json_chunk_delta(&event, message.payload());
-                        recording.accumulator.push_delta(delta, elapsed);
-                        if let Some(latency) = latency {
-                            recording.accumulator.set_latency(latency);
-                        }
+                        recording.delta(delta, latency);
                     }
                     _ => {}
                 }
