@@ -302,6 +302,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers streamed calls to `model_id` with one `chunk` event per item of `chunks` (each
+    /// the decoded bytes of the event, any text at all), in order.
+    pub fn respond_stream_chunks(
+        mut self,
+        model_id: &str,
+        chunks: impl IntoIterator<Item = Vec<u8>>,
+    ) -> Self {
+        let frames = chunks.into_iter().map(|c| chunk_frame(&c)).collect();
+        self.recorded_streams.insert(model_id.to_owned(), frames);
+        self
+    }
+
     /// Fails every call to exactly `model_id` with `fault`.
     pub fn fault(mut self, model_id: &str, fault: Fault) -> Self {
         self.faults.insert(model_id.to_owned(), fault);

@@ -701,3 +701,99 @@ fn one_error_classification_for_live_replayed_and_mid_stream_failures() {
         );
     }
 }
+
+/// A Llama stream whose twelve middle chunks are of a shape the family does not know, ending
+/// with Bedrock's metrics: `invocationLatency` set far beyond any loopback call.
+fn stream_with_unreadable_chunks() -> Vec<Value> {
+    let mut chunks = vec![json!({"generation": "Hello", "prompt_token_count": 3,
+        "generation_token_count": 1, "stop_reason": null})];
+    chunks.extend((0..12).map(|i| json!({"token": {"text": format!("x{i}")}})));
+    chunks.push(json!({"generation": " there", "generation_token_count": 2,
+        "stop_reason": "stop", "amazon-bedrock-invocationMetrics": {"inputTokenCount": 3,
+        "outputTokenCount": 2, "invocationLatency": 600_000, "firstByteLatency": 210}}));
+    chunks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_duration_rule_and_every_unreadable_chunk_counted_live_and_replayed() {
+    use bedrock_llm_core::client::RecordingInterceptor;
+    use bedrock_llm_events::{CallContext, Config, Recorder, names::metric};
+    use std::time::Duration;
+    let model = "meta.llama3-8b-instruct-v1:0";
+    let request = br#"{"prompt": "Hi", "max_gen_len": 32}"#.to_vec();
+    let chunks = stream_with_unreadable_chunks();
+    let record: ModelInvocationLog = serde_json::from_value(json!({
+        "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+        "timestamp": "2024-04-18T22:54:57Z", "operation": "InvokeModelWithResponseStream",
+        "modelId": model, "requestId": "r-1",
+        "input": {"inputBodyJson": {"prompt": "Hi", "max_gen_len": 32}},
+        "output": {"outputBodyJson": chunks.clone()},
+    }))
+    .unwrap();
+    let replayed = replay(&record, bedrock_llm_models::registry());
+    let emulator = Emulator::builder()
+        .respond_stream_chunks(model, chunks.iter().map(|c| c.to_string().into_bytes()))
+        .start()
+        .await
+        .unwrap();
+    // The crate's own stream wrapper…
+    let (sdk, client, captured) = clients(&emulator);
+    let mut stream = client
+        .invoke_stream_raw(model, request.clone())
+        .await
+        .unwrap();
+    while stream.recv().await.unwrap().is_some() {}
+    drop(stream);
+    let wrapped = captured.take().pop().unwrap();
+    // …and a plain SDK client with the interceptor.
+    let interceptor = RecordingInterceptor::new(
+        Arc::new(bedrock_llm_models::new_registry()),
+        captured.clone(),
+    );
+    let plain = aws_sdk_bedrockruntime::Client::from_conf(
+        sdk.config()
+            .to_builder()
+            .interceptor(interceptor)
+            .build(),
+    );
+    let output = plain
+        .invoke_model_with_response_stream()
+        .model_id(model)
+        .body(aws_sdk_bedrockruntime::primitives::Blob::new(request))
+        .send()
+        .await
+        .unwrap();
+    let mut events = output.body;
+    while events.recv().await.unwrap().is_some() {}
+    drop(events);
+    let tapped = captured.take().pop().unwrap();
+    for (how, invocation) in [
+        ("replayed", &replayed),
+        ("wrapped", &wrapped),
+        ("tapped", &tapped),
+    ] {
+        // Every unreadable chunk counted, the first few kept, the content intact.
+        assert_eq!(invocation.extraction_error_count(), 12, "{how}");
+        assert_eq!(invocation.extraction_errors.len(), 8, "{how}");
+        let response = invocation.response.as_ref().unwrap();
+        assert_eq!(response.messages[0].content, "Hello there", "{how}");
+        let recorder = Recorder::new(Config::default().enabled());
+        recorder.record(invocation, &CallContext::detached());
+        let harvest = recorder.harvest();
+        let counted = harvest.metrics.get(metric::EXTRACTION_ERROR).unwrap();
+        assert_eq!(counted.count, 12, "{how}");
+    }
+    // Replayed: Bedrock's latencies. Live: the caller's clock, not Bedrock's figures.
+    assert_eq!(replayed.timing.duration, Some(Duration::from_secs(600)));
+    assert_eq!(
+        replayed.timing.time_to_first_token,
+        Some(Duration::from_millis(210))
+    );
+    for (how, live) in [("wrapped", &wrapped), ("tapped", &tapped)] {
+        let duration = live.timing.duration.unwrap();
+        let first = live.timing.time_to_first_token.unwrap();
+        assert!(duration < Duration::from_secs(600), "{how}: {duration:?}");
+        assert!(first <= duration, "{how}: {first:?} > {duration:?}");
+        assert_ne!(first, Duration::from_millis(210), "{how}");
+    }
+}
