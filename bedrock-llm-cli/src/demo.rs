@@ -101,10 +101,7 @@ fn scope(path: &str) -> LlmAttributes {
 pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| format!("could not start the async runtime: {e}"))?;
-    let config = Config {
-        record_content: !args.no_content,
-        ..Config::default().enabled()
-    };
+    let config = Config::default().enabled().with_content(!args.no_content);
     let recorder = Arc::new(Recorder::new(config));
     let samples =
         samples::all().map_err(|e| format!("a built-in sample does not fit its adapter: {e}"))?;

@@ -105,11 +105,10 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         .max_record_bytes(usize::try_from(args.max_record_bytes).unwrap_or(usize::MAX))
         .quote_values(!args.no_content);
     let reader = LogReader::with_options(args.paths.iter().map(|p| Source::parse(p)), options);
-    let config = Config {
-        record_content: !args.no_content,
-        otel_content: true,
-        ..Config::default().enabled()
-    };
+    let config = Config::default()
+        .enabled()
+        .with_content(!args.no_content)
+        .with_otel_content(true);
     let registry = bedrock_llm_models::registry();
     let mut out = Stdout::new();
     let mut sink = match args.to {

@@ -24,6 +24,7 @@
 //! - **Errors**: as the producer classified them; the HTTP status they carry is the answer's
 //!   ([`InvocationError::status`] maps codes to statuses for every producer alike).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -55,6 +56,8 @@ enum ResponsePiece {
 pub struct InvocationBuilder {
     record: Invocation,
     adapter: Option<&'static dyn Adapter>,
+    /// Routing left for later (it may parse the request body): the registry to ask.
+    route_later: Option<Arc<Registry>>,
     /// Set for live calls: the duration and time to first token are measured on it.
     clock: Option<Instant>,
     measured: Option<Duration>,
@@ -96,6 +99,44 @@ impl InvocationBuilder {
         Self::from_record(record, adapter)
     }
 
+    /// [`Self::new`] for a call path: the adapter is settled when the pieces are read, since
+    /// telling apart two families that share an ID parses the request body. Until then the
+    /// first adapter serving the ID gives [`Self::kind`].
+    pub fn routed_later(
+        registry: Arc<Registry>,
+        model_id: impl Into<String>,
+        operation: Operation,
+    ) -> Self {
+        let record = Invocation::new(model_id, operation);
+        if is_converse(operation) {
+            return Self::from_record(record, registry.converse());
+        }
+        let first = match &record.parsed_model_id {
+            Some(id) => registry.resolve_id(id, None),
+            None => registry.resolve(&record.model_id, None),
+        };
+        let mut builder = Self::from_record(record, first);
+        builder.route_later = Some(registry);
+        builder
+    }
+
+    /// Settles routing left for later, with the request body.
+    fn route(&mut self) {
+        let Some(registry) = self.route_later.take() else {
+            return;
+        };
+        let body = self.request.as_deref();
+        let adapter = match &self.record.parsed_model_id {
+            Some(id) => registry.resolve_id(id, body),
+            None => registry.resolve(&self.record.model_id, body),
+        };
+        if let Some(adapter) = adapter {
+            self.record.family = Some(adapter.family());
+            self.record.kind = Some(adapter.kind());
+        }
+        self.adapter = adapter;
+    }
+
     /// A builder reading bodies with `adapter` whatever the model ID (typed calls, opaque
     /// ARNs); `None` reads nothing but Bedrock's own keys.
     pub fn with_adapter(
@@ -124,6 +165,7 @@ impl InvocationBuilder {
         Self {
             record,
             adapter,
+            route_later: None,
             clock: None,
             measured: None,
             request: None,
@@ -163,7 +205,8 @@ impl InvocationBuilder {
         self
     }
 
-    /// The adapter that reads the bodies, when one serves the model.
+    /// The adapter that reads the bodies, when one serves the model (for a builder routed
+    /// later, the first serving the ID until the pieces are read).
     pub fn adapter(&self) -> Option<&'static dyn Adapter> {
         self.adapter
     }
@@ -275,6 +318,7 @@ impl InvocationBuilder {
 
     /// The stream's accumulator, with every held chunk folded in.
     fn folding(&mut self) -> &mut StreamAccumulator {
+        self.route();
         let (adapter, cap) = (self.adapter, self.content_cap);
         let accumulator = self
             .accumulator
@@ -340,6 +384,7 @@ impl InvocationBuilder {
     /// read leaves its view `None` and adds to [`Invocation::extraction_errors`].
     pub fn finish(mut self) -> Invocation {
         self.stop_clock();
+        self.route();
         let adapter = self.adapter;
         if let (Some(adapter), Some(body)) = (adapter, self.request.take()) {
             match adapter.request_view(&body) {

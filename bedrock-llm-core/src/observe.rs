@@ -11,6 +11,7 @@ use crate::record::{Invocation, Operation};
 
 /// What is known when a call starts.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct CallStart<'a> {
     /// The model ID as the caller sent it.
     pub model_id: &'a str,

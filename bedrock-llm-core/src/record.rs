@@ -63,6 +63,7 @@ impl std::fmt::Display for Operation {
 
 /// When the call ran and how long it took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Timing {
     /// Request start, milliseconds since the Unix epoch.
     pub started_at_ms: u64,
@@ -99,8 +100,9 @@ pub struct ServiceMetrics {
     pub first_byte_latency_ms: Option<u64>,
 }
 
-/// How a call failed.
+/// How a call failed. Build one with [`InvocationError::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct InvocationError {
     /// HTTP status, when a response arrived.
     pub http_status: Option<u16>,
@@ -112,6 +114,27 @@ pub struct InvocationError {
 }
 
 impl InvocationError {
+    /// A failure with the AWS error code (or SDK failure kind) `code`, no status, no message.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            http_status: None,
+            code: code.into(),
+            message: None,
+        }
+    }
+
+    /// With the answer's HTTP status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    /// With the service's (or the SDK's) message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
     /// The error's HTTP status: the one the answer had when it was an error status, else the
     /// one Bedrock documents for the code — so a call classifies the same whether it is seen
     /// live (status known), replayed from a log (code only) or failed mid-stream (the frame's
@@ -146,8 +169,10 @@ pub enum TokenSource {
     StreamMetrics,
 }
 
-/// One invocation, family-neutral.
+/// One invocation, family-neutral. Made by [`InvocationBuilder`](crate::InvocationBuilder)
+/// (or [`Invocation::new`] and field by field); read freely.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Invocation {
     /// The model ID exactly as the caller sent it.
     pub model_id: String,

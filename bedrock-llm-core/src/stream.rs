@@ -111,6 +111,7 @@ pub struct StreamAccumulator {
 
 /// A reassembled stream.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StreamOutcome {
     /// The response, as a non-streamed call would report it; `None` when no adapter read it.
     pub response: Option<ResponseView>,

@@ -36,6 +36,7 @@ impl From<TokenSource> for TokenTier {
 
 /// The error report of a failed call (`docs/llm-events.md` §9).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ErrorReport {
     /// HTTP status, when a response arrived.
     pub http_status: Option<u16>,
@@ -51,6 +52,7 @@ pub struct ErrorReport {
 
 /// Everything one invocation produced.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InvocationEvents {
     /// Summary then messages (request first), or the embedding event.
     pub events: Vec<LlmEvent>,

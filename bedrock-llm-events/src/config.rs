@@ -10,6 +10,7 @@
 //! | `token_precedence` | `BEDROCK_LLM_TOKEN_PRECEDENCE` (`response_first`, `callback_first`) | `response_first` |
 //! | `otel_content` | `BEDROCK_LLM_OTEL_CONTENT` | `false` |
 //! | `kill_switch` | `BEDROCK_LLM_KILL_SWITCH`, `NEW_RELIC_HIGH_SECURITY` | `false` |
+//! | `recording_queue` | `BEDROCK_LLM_RECORDING_QUEUE` | `1024` (`0`: record on the caller's thread) |
 //!
 //! `max_samples_stored` defaults to 100,000, the maximum the Bedrock module's README advises:
 //! LLM events share the custom-event reservoir, and the usual 30,000 samples them away under
@@ -33,8 +34,14 @@ pub enum TokenPrecedence {
     CallbackFirst,
 }
 
-/// Configuration of event recording.
+/// Calls the recording worker's queue holds by default.
+pub const DEFAULT_RECORDING_QUEUE: usize = 1024;
+
+/// Configuration of event recording. Build it from [`Config::default`] (or
+/// [`Config::from_env`]) with the `with_…` setters, or set fields on a value you hold; new
+/// settings come with defaults, so code written either way keeps compiling.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Config {
     /// Master switch. Off: nothing is recorded and only `…/ML/Disabled` is reported.
     pub enabled: bool,
@@ -55,6 +62,11 @@ pub struct Config {
     pub otel_content: bool,
     /// Forces everything off, whatever `enabled` says (high-security mode).
     pub kill_switch: bool,
+    /// Calls captured and waiting for the recorder's worker thread, which reads their bodies
+    /// and builds their events off the caller's path. When the queue is full a call is not
+    /// recorded (counted in `Supportability/Rust/ML/Bedrock/Recording/Dropped`); the caller
+    /// never waits. `0` records on the caller's thread instead.
+    pub recording_queue: usize,
 }
 
 impl Default for Config {
@@ -69,6 +81,7 @@ impl Default for Config {
             token_callback: None,
             otel_content: false,
             kill_switch: false,
+            recording_queue: DEFAULT_RECORDING_QUEUE,
         }
     }
 }
@@ -88,6 +101,7 @@ impl fmt::Debug for Config {
             )
             .field("otel_content", &self.otel_content)
             .field("kill_switch", &self.kill_switch)
+            .field("recording_queue", &self.recording_queue)
             .finish()
     }
 }
@@ -146,6 +160,54 @@ impl Config {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
+    /// Keeps (or drops) prompt, completion and embedding input text in events.
+    pub fn with_content(mut self, on: bool) -> Self {
+        self.record_content = on;
+        self
+    }
+
+    /// Records (or skips) events of streamed calls.
+    pub fn with_streaming(mut self, on: bool) -> Self {
+        self.streaming = on;
+        self
+    }
+
+    /// Keeps at most `events` between harvests.
+    pub fn with_max_samples_stored(mut self, events: usize) -> Self {
+        self.max_samples_stored = events;
+        self
+    }
+
+    /// Keeps at most `bytes` of non-content string values (clamped to 4095).
+    pub fn with_max_attribute_value(mut self, bytes: usize) -> Self {
+        self.max_attribute_value = bytes.min(MAX_ATTRIBUTE_VALUE_CEILING);
+        self
+    }
+
+    /// Chooses which token source wins.
+    pub fn with_token_precedence(mut self, precedence: TokenPrecedence) -> Self {
+        self.token_precedence = precedence;
+        self
+    }
+
+    /// Also puts content on OpenTelemetry spans (needs content recording too).
+    pub fn with_otel_content(mut self, on: bool) -> Self {
+        self.otel_content = on;
+        self
+    }
+
+    /// Queues at most `calls` for the recording worker; `0` records on the caller's thread.
+    pub fn with_recording_queue(mut self, calls: usize) -> Self {
+        self.recording_queue = calls;
+        self
+    }
+
+    /// Forces everything off, whatever `enabled` says.
+    pub fn with_kill_switch(mut self, on: bool) -> Self {
+        self.kill_switch = on;
+        self
+    }
+
     /// The defaults overridden by `lookup(variable)`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut config = Self::default();
@@ -199,6 +261,9 @@ impl Config {
         }
         if let Some((name, value)) = find(&["BEDROCK_LLM_OTEL_CONTENT"]) {
             config.otel_content = parse_bool(name, &value)?;
+        }
+        if let Some((name, value)) = find(&["BEDROCK_LLM_RECORDING_QUEUE"]) {
+            config.recording_queue = parse_count(name, &value, "a whole number of calls")?;
         }
         if let Some((name, value)) = find(&["BEDROCK_LLM_KILL_SWITCH", "NEW_RELIC_HIGH_SECURITY"]) {
             config.kill_switch = parse_bool(name, &value)?;

@@ -39,12 +39,13 @@ mod observer;
 mod recorder;
 pub mod render;
 pub mod runtime;
+mod worker;
 
 pub use attribute::{AttrValue, Limits, Text};
 pub use build::{
     EmittedEvents, ErrorReport, InvocationEvents, TokenTier, build_events, emit_events,
 };
-pub use config::{Config, ConfigError, TokenCallback, TokenPrecedence};
+pub use config::{Config, ConfigError, DEFAULT_RECORDING_QUEUE, TokenCallback, TokenPrecedence};
 pub use context::{
     CallContext, LlmAttributes, LlmAttributesExt, TraceContext, WithLlmAttributes,
     current_llm_attributes, with_llm_attributes,

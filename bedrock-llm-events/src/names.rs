@@ -88,6 +88,8 @@ pub mod metric {
     pub const TOKEN_CALLBACK_SET: &str = "Supportability/AiMonitoringTokenCountCallback/Set";
     /// Bodies an adapter could not read.
     pub const EXTRACTION_ERROR: &str = "Supportability/Rust/ML/Bedrock/ExtractionError";
+    /// Calls not recorded because the recording worker's queue was full.
+    pub const RECORDING_DROPPED: &str = "Supportability/Rust/ML/Bedrock/Recording/Dropped";
     /// Problems of the instrumentation itself, by kind.
     pub const INSTRUMENTATION_ERROR: &str = "Supportability/Rust/ML/Bedrock/InstrumentationError";
     /// Attributes dropped for an over-long key, a non-`llm.` custom key, an out-of-range

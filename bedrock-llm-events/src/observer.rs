@@ -1,12 +1,17 @@
 //! The [`Recorder`] as the client layer's [`InvocationObserver`]: at call start it captures the
 //! call context (trace ids, `llm.` attribute scopes) and opens the GenAI span; at the end it
-//! finishes the span and records the invocation.
+//! hands the call to its worker, which reads the captured pieces and records the events.
+//!
+//! A span someone listens to ends with the call, so its record is read at the call's end and
+//! only the events are built on the worker; with nobody listening, all the reading moves off
+//! the caller's path.
 
-use bedrock_llm_core::{CallStart, CallState, Invocation, InvocationObserver};
+use bedrock_llm_core::{CallStart, CallState, Invocation, InvocationBuilder, InvocationObserver};
 
 use crate::context::CallContext;
 use crate::recorder::Recorder;
 use crate::render::otel::GenAiSpan;
+use crate::worker::Job;
 
 /// What a call carries from start to finish.
 struct Started {
@@ -33,23 +38,66 @@ impl InvocationObserver for Recorder {
     }
 
     fn finish(&self, state: CallState, invocation: Invocation) {
+        let (context, sdk_version) = self.close_span(state, &invocation);
+        self.hand_over(Job::Record {
+            invocation: Box::new(invocation),
+            context,
+            sdk_version,
+        });
+    }
+
+    fn finish_capture(&self, state: CallState, capture: InvocationBuilder) {
         match state.downcast::<Started>() {
-            Some(Started {
-                context,
-                span,
-                sdk_version,
-            }) => {
-                span.finish(&invocation, self.config());
-                self.record_for_sdk(&invocation, &context, sdk_version);
-            }
-            None => {
-                self.instrumentation_error("observer_state_missing");
-                self.record_for_sdk(&invocation, &CallContext::detached(), None);
+            Some(started) if started.span.span().is_disabled() => self.hand_over(Job::Capture {
+                capture: Box::new(capture),
+                context: started.context,
+                sdk_version: started.sdk_version,
+            }),
+            started => {
+                let invocation = capture.finish();
+                let (context, sdk_version) = self.close_started(started, &invocation);
+                self.hand_over(Job::Record {
+                    invocation: Box::new(invocation),
+                    context,
+                    sdk_version,
+                });
             }
         }
     }
 
     fn instrumentation_error(&self, what: &'static str) {
         self.count_instrumentation_error(what);
+    }
+}
+
+impl Recorder {
+    fn close_span(
+        &self,
+        state: CallState,
+        invocation: &Invocation,
+    ) -> (CallContext, Option<&'static str>) {
+        self.close_started(state.downcast::<Started>(), invocation)
+    }
+
+    /// Ends the call's span with its record; gives back what its events need.
+    fn close_started(
+        &self,
+        started: Option<Started>,
+        invocation: &Invocation,
+    ) -> (CallContext, Option<&'static str>) {
+        match started {
+            Some(Started {
+                context,
+                span,
+                sdk_version,
+            }) => {
+                span.finish(invocation, self.config());
+                (context, sdk_version)
+            }
+            None => {
+                self.count_instrumentation_error("observer_state_missing");
+                (CallContext::detached(), None)
+            }
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! The recorder: a thread-safe, bounded store of events, error reports and metrics between
 //! harvests. Events beyond `max_samples_stored` are sampled uniformly (reservoir sampling,
 //! Algorithm R), so every event seen has the same chance to be kept; how many were seen and
-//! kept is counted exactly.
+//! kept is counted exactly. Calls of the client layer reach it through its worker
+//! ([`crate::worker`]), off the caller's path.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bedrock_llm_core::Invocation;
 
@@ -15,12 +17,14 @@ use crate::event::LlmEvent;
 use crate::metrics::{MetricTable, operation_metric_name};
 use crate::names::{attr, event_type, metric, value};
 use crate::runtime::RuntimeMetrics;
+use crate::worker::{Job, Worker};
 
 /// Error reports kept between harvests (New Relic's error-event default).
 pub const ERROR_REPORT_CAPACITY: usize = 100;
 
 /// What one harvest drained.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Harvest {
     /// Events kept.
     pub events: Vec<LlmEvent>,
@@ -89,11 +93,25 @@ struct State {
 }
 
 /// Records invocations as events and metrics. Share it (`Arc<Recorder>`) between threads.
+///
+/// Calls made through the client layer are read and turned into events on the recorder's
+/// worker thread (see [`Config::recording_queue`]); [`Recorder::harvest`] waits for the calls
+/// handed over before it, and [`Recorder::flush`] waits without harvesting.
 #[derive(Debug)]
 pub struct Recorder {
+    shared: Arc<Shared>,
+    /// Started by the first call handed over; `None` records on the caller's thread.
+    worker: OnceLock<Option<Worker>>,
+}
+
+/// What the recorder and its worker share.
+#[derive(Debug)]
+pub(crate) struct Shared {
     config: Config,
     sdk_version: String,
     state: Mutex<State>,
+    /// Calls dropped at a full queue since the last harvest.
+    dropped: AtomicU64,
 }
 
 /// A user's feedback on a call (`LlmFeedbackMessage`), linked to it by trace id.
@@ -139,29 +157,52 @@ impl Recorder {
             rng: fastrand::Rng::new(),
         };
         Self {
-            config,
-            sdk_version: "unknown".to_owned(),
-            state: Mutex::new(state),
+            shared: Arc::new(Shared {
+                config,
+                sdk_version: "unknown".to_owned(),
+                state: Mutex::new(state),
+                dropped: AtomicU64::new(0),
+            }),
+            worker: OnceLock::new(),
         }
     }
 
     /// Names the version of the instrumented SDK, for `Supportability/Rust/ML/Bedrock/{version}`.
+    /// Set it before the first call (the worker then shares the recorder's settings).
     pub fn with_sdk_version(mut self, version: impl Into<String>) -> Self {
-        self.sdk_version = version.into();
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.sdk_version = version.into();
+        }
         self
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.shared.config
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave the state inconsistent (every update is
-        // a single push or counter bump), so a poisoned lock is still usable.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.shared.state()
+    }
+
+    /// Hands a finished call's work to the worker, or does it here when there is none. A full
+    /// queue drops the call and counts it; this never waits.
+    pub(crate) fn hand_over(&self, job: Job) {
+        let worker = self
+            .worker
+            .get_or_init(|| Worker::start(&self.shared, self.shared.config.recording_queue));
+        match worker {
+            Some(worker) => worker.hand_over(job, &self.shared.dropped),
+            None => self.shared.run(job),
+        }
+    }
+
+    /// Waits until every call handed to the worker before now is recorded. Returns at once
+    /// when no worker runs; never waits longer than a few seconds.
+    pub fn flush(&self) {
+        if let Some(Some(worker)) = self.worker.get() {
+            worker.flush();
+        }
     }
 
     /// Records one invocation: its metrics, and (unless streaming is off for a streamed call)
@@ -177,6 +218,55 @@ impl Recorder {
     /// [`Recorder::record`] for a call made through an SDK of `sdk_version` (which overrides
     /// [`Recorder::with_sdk_version`] in the supportability metric).
     pub fn record_for_sdk(
+        &self,
+        invocation: &Invocation,
+        context: &CallContext,
+        sdk_version: Option<&str>,
+    ) -> Option<InvocationEvents> {
+        self.shared.record_for_sdk(invocation, context, sdk_version)
+    }
+}
+
+impl Shared {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state inconsistent (every update is
+        // a single push or counter bump), so a poisoned lock is still usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Does one job of the worker's.
+    pub(crate) fn run(&self, job: Job) {
+        match job {
+            Job::Capture {
+                capture,
+                context,
+                sdk_version,
+            } => {
+                let invocation = capture.finish();
+                self.record_for_sdk(&invocation, &context, sdk_version);
+            }
+            Job::Record {
+                invocation,
+                context,
+                sdk_version,
+            } => {
+                self.record_for_sdk(&invocation, &context, sdk_version);
+            }
+            Job::Flush(done) => {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    pub(crate) fn count_instrumentation_error(&self, what: &str) {
+        self.state()
+            .metrics
+            .count(&format!("{}/{what}", metric::INSTRUMENTATION_ERROR), 1);
+    }
+
+    fn record_for_sdk(
         &self,
         invocation: &Invocation,
         context: &CallContext,
@@ -227,15 +317,17 @@ impl Recorder {
         }
         Some(built)
     }
+}
 
+impl Recorder {
     /// Records an `LlmFeedbackMessage`; returns its id, or `None` when recording is off.
     pub fn record_feedback(&self, feedback: Feedback) -> Option<String> {
-        if !self.config.active() {
+        if !self.config().active() {
             return None;
         }
         let id = uuid_v4();
         let now = now_ms();
-        let mut event = LlmEvent::builder(event_type::FEEDBACK, now, self.config.limits());
+        let mut event = LlmEvent::builder(event_type::FEEDBACK, now, self.config().limits());
         event
             .str(attr::ID, id.clone())
             .str(attr::TRACE_ID, feedback.trace_id)
@@ -274,9 +366,7 @@ impl Recorder {
     /// Counts a problem of the instrumentation itself
     /// (`Supportability/Rust/ML/Bedrock/InstrumentationError/{what}`).
     pub fn count_instrumentation_error(&self, what: &str) {
-        self.state()
-            .metrics
-            .count(&format!("{}/{what}", metric::INSTRUMENTATION_ERROR), 1);
+        self.shared.count_instrumentation_error(what);
     }
 
     /// Adds `n` to the count of `name` (a `Supportability/…` metric of a component that works
@@ -288,23 +378,30 @@ impl Recorder {
     }
 
     /// Drains everything recorded since the last harvest, atomically: an event is in exactly
-    /// one harvest. Adds the configuration supportability metrics.
+    /// one harvest. First waits for the calls already handed to the worker ([`Self::flush`]).
+    /// Adds the configuration supportability metrics.
     pub fn harvest(&self) -> Harvest {
+        self.flush();
+        let dropped = self.shared.dropped.swap(0, Ordering::Relaxed);
+        let config = self.config();
         let mut state = self.state();
         let (events, events_seen) = state.events.drain();
         let (error_reports, error_reports_seen) = state.errors.drain();
         let mut metrics = std::mem::take(&mut state.metrics);
         let runtime = std::mem::replace(&mut state.runtime, RuntimeMetrics::per_minute());
         drop(state);
-        if self.config.active() {
+        if dropped > 0 {
+            metrics.count(metric::RECORDING_DROPPED, dropped);
+        }
+        if config.active() {
             metrics.count(metric::ENABLED, 1);
-            let streaming = if self.config.streaming {
+            let streaming = if config.streaming {
                 metric::STREAMING_ENABLED
             } else {
                 metric::STREAMING_DISABLED
             };
             metrics.count(streaming, 1);
-            let content = if self.config.record_content {
+            let content = if config.record_content {
                 metric::RECORD_CONTENT_ENABLED
             } else {
                 metric::RECORD_CONTENT_DISABLED

@@ -106,7 +106,7 @@ proptest! {
 
     #[test]
     fn no_content_anywhere_when_recording_is_off(record in invocation(), custom in custom()) {
-        let config = Config { record_content: false, otel_content: true, ..Config::default().enabled() };
+        let config = Config::default().enabled().with_content(false).with_otel_content(true);
         let context = CallContext { llm_attributes: custom, ..CallContext::detached() };
         let built = build_events(&record, &config, &context);
         let json = newrelic::ndjson(&built.events);
@@ -130,7 +130,7 @@ proptest! {
         custom in custom(),
         limit in 1usize..6000,
     ) {
-        let config = Config { max_attribute_value: limit, ..Config::default().enabled() };
+        let config = Config::default().enabled().with_max_attribute_value(limit);
         let context = CallContext { llm_attributes: custom, ..CallContext::detached() };
         let built = build_events(&record, &config, &context);
         let effective = limit.min(4095);

@@ -27,10 +27,9 @@ async fn sixty_four_tasks_record_exactly_and_stay_bounded() {
     const TASKS: u64 = 64;
     const CALLS_PER_TASK: u64 = 250;
     const CAPACITY: usize = 1_000;
-    let config = Config {
-        max_samples_stored: CAPACITY,
-        ..Config::default().enabled()
-    };
+    let config = Config::default()
+        .enabled()
+        .with_max_samples_stored(CAPACITY);
     let recorder = Arc::new(Recorder::new(config).with_sdk_version("1.153.0"));
     let mut handles = Vec::new();
     for task in 0..TASKS {
@@ -101,10 +100,7 @@ async fn sixty_four_tasks_record_exactly_and_stay_bounded() {
 fn disabled_or_killed_records_nothing_but_the_disabled_metric() {
     for config in [
         Config::default(),
-        Config {
-            kill_switch: true,
-            ..Config::default().enabled()
-        },
+        Config::default().enabled().with_kill_switch(true),
     ] {
         let recorder = Recorder::new(config.with_token_callback(|_, _| Some(1)));
         assert!(
@@ -125,11 +121,12 @@ fn disabled_or_killed_records_nothing_but_the_disabled_metric() {
 
 #[test]
 fn streaming_off_keeps_metrics_and_drops_events() {
-    let recorder = Recorder::new(Config {
-        streaming: false,
-        record_content: false,
-        ..Config::default().enabled()
-    });
+    let recorder = Recorder::new(
+        Config::default()
+            .enabled()
+            .with_streaming(false)
+            .with_content(false),
+    );
     assert!(
         recorder
             .record(

@@ -99,11 +99,11 @@ fn new_relic_ndjson_is_one_flat_object_per_line() {
 #[test]
 fn error_reports_render_as_transaction_errors() {
     let mut record = chat();
-    record.error = Some(InvocationError {
-        http_status: Some(400),
-        code: "ValidationException".into(),
-        message: Some("bad".into()),
-    });
+    record.error = Some(
+        InvocationError::new("ValidationException")
+            .with_status(400)
+            .with_message("bad"),
+    );
     let built = build_events(
         &record,
         &Config::default().enabled(),
@@ -161,10 +161,7 @@ fn genai_attributes_follow_the_conventions() {
         "chat anthropic.claude-3-haiku-20240307-v1:0"
     );
 
-    let with_content = Config {
-        otel_content: true,
-        ..Config::default()
-    };
+    let with_content = Config::default().with_otel_content(true);
     let attributes: BTreeMap<&str, String> = otel::attributes(&chat(), &with_content)
         .into_iter()
         .map(|(k, v)| (k, v.to_text()))
@@ -180,11 +177,9 @@ fn genai_attributes_follow_the_conventions() {
         serde_json::from_str(&attributes["gen_ai.system_instructions"]).unwrap();
     assert_eq!(system[0]["content"], "sys \"quoted\"");
     assert!(attributes.contains_key("gen_ai.tool.definitions"));
-    let no_content = Config {
-        otel_content: true,
-        record_content: false,
-        ..Config::default()
-    };
+    let no_content = Config::default()
+        .with_otel_content(true)
+        .with_content(false);
     assert!(
         otel::attributes(&chat(), &no_content)
             .iter()
@@ -245,11 +240,7 @@ fn genai_span_carries_the_attributes() {
     let subscriber = tracing_subscriber::registry().with(capture.clone());
     tracing::subscriber::with_default(subscriber, || {
         let mut failed = chat();
-        failed.error = Some(InvocationError {
-            http_status: Some(429),
-            code: "ThrottlingException".into(),
-            message: None,
-        });
+        failed.error = Some(InvocationError::new("ThrottlingException").with_status(429));
         otel::GenAiSpan::emit(&failed, &Config::default());
     });
     let spans = capture.spans();

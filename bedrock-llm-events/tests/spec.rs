@@ -277,11 +277,9 @@ fn usage_is_all_three_or_none_and_tiers_apply_in_order() {
 
 #[test]
 fn record_content_off_drops_content_but_keeps_the_rest() {
-    let config = Config {
-        record_content: false,
-        ..enabled()
-    }
-    .with_token_callback(|_, content| (!content.is_empty()).then_some(1));
+    let config = enabled()
+        .with_content(false)
+        .with_token_callback(|_, content| (!content.is_empty()).then_some(1));
     let mut record = chat();
     record.response.as_mut().unwrap().usage = Usage::default();
     let built = build_events(&record, &config, &context());
@@ -299,10 +297,7 @@ fn content_is_never_truncated_and_other_strings_are() {
     let mut record = chat();
     record.request.as_mut().unwrap().messages[1].content = long.clone();
     record.request_id = Some("r".repeat(300));
-    let config = Config {
-        max_attribute_value: 100,
-        ..enabled()
-    };
+    let config = enabled().with_max_attribute_value(100);
     let context = CallContext {
         llm_attributes: LlmAttributes::new().with("llm.note", "x".repeat(500)),
         ..context()
@@ -349,11 +344,11 @@ fn max_tokens_zero_and_missing_values_are_absent() {
 fn failed_calls_record_events_and_an_error_report_linked_by_id() {
     let mut record = chat();
     record.response = None;
-    record.error = Some(InvocationError {
-        http_status: Some(429),
-        code: "ThrottlingException".into(),
-        message: Some("Too many requests".into()),
-    });
+    record.error = Some(
+        InvocationError::new("ThrottlingException")
+            .with_status(429)
+            .with_message("Too many requests"),
+    );
     let built = build_events(&record, &enabled(), &context());
     let summary = &built.events[0];
     assert_eq!(summary.get(attr::ERROR), Some(&AttrValue::Bool(true)));
@@ -406,14 +401,7 @@ fn embeddings_make_one_event_with_joined_input() {
     ] {
         assert_eq!(event.get(never), None);
     }
-    let hidden = build_events(
-        &record,
-        &Config {
-            record_content: false,
-            ..enabled()
-        },
-        &context(),
-    );
+    let hidden = build_events(&record, &enabled().with_content(false), &context());
     assert_eq!(hidden.events[0].get(attr::INPUT), None);
     // Body count first, else the callback.
     record.header_metrics.input_tokens = None;

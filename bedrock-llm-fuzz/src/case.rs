@@ -154,11 +154,10 @@ impl Case {
 /// Events in both renderings, with content on and off.
 fn outputs(invocation: &Invocation) {
     for record_content in [true, false] {
-        let config = Config {
-            record_content,
-            otel_content: true,
-            ..Config::default().enabled()
-        };
+        let config = Config::default()
+            .enabled()
+            .with_content(record_content)
+            .with_otel_content(true);
         let built = build_events(invocation, &config, &CallContext::detached());
         for event in &built.events {
             std::hint::black_box(newrelic::event_json(event));

@@ -80,11 +80,7 @@ pub fn replay(record: &ModelInvocationLog, registry: &Registry) -> Invocation {
         (_, None) => {}
     }
     if let Some(code) = &record.error_code {
-        builder.fail(InvocationError {
-            http_status: None,
-            code: code.clone(),
-            message: None,
-        });
+        builder.fail(InvocationError::new(code.clone()));
     }
     builder.finish()
 }

@@ -4,7 +4,10 @@
 //!
 //! - `floor`: `serde_json` parse of both bodies into `IgnoredAny` — the least any reader pays;
 //! - `extract`: bytes → typed bodies → neutral record (registry resolution included);
-//! - `events`: bytes → record → LLM events rendered as New Relic Event API JSON.
+//! - `events`: bytes → record → LLM events rendered as New Relic Event API JSON;
+//! - `render_floor`: writing that same JSON from an already-built `serde_json::Value` — the
+//!   least any writer of the output pays. `floor + render_floor` is the limit for work that
+//!   must read the bodies and write its output.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -146,6 +149,18 @@ fn families(c: &mut Criterion) {
         });
     }
     events.finish();
+    let mut render = c.benchmark_group("render_floor");
+    for case in &cases {
+        let written =
+            newrelic::payload(&build_events(&record(registry, case), &config, &context).events);
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&written) else {
+            continue;
+        };
+        render.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
+            b.iter(|| serde_json::to_vec(black_box(&value)).map(|v| v.len()))
+        });
+    }
+    render.finish();
 }
 
 criterion_group!(benches, families);

@@ -664,21 +664,9 @@ fn one_error_classification_for_live_replayed_and_mid_stream_failures() {
     ] {
         let frame = format!("{}{}", code[..1].to_ascii_lowercase(), &code[1..]);
         let ways = [
-            InvocationError {
-                http_status: Some(status),
-                code: code.to_owned(),
-                message: None,
-            },
-            InvocationError {
-                http_status: None,
-                code: code.to_owned(),
-                message: None,
-            },
-            InvocationError {
-                http_status: Some(200),
-                code: frame,
-                message: None,
-            },
+            InvocationError::new(code).with_status(status),
+            InvocationError::new(code),
+            InvocationError::new(frame).with_status(200),
         ];
         let mut classified = Vec::new();
         for error in ways {
@@ -751,10 +739,7 @@ async fn one_duration_rule_and_every_unreadable_chunk_counted_live_and_replayed(
         captured.clone(),
     );
     let plain = aws_sdk_bedrockruntime::Client::from_conf(
-        sdk.config()
-            .to_builder()
-            .interceptor(interceptor)
-            .build(),
+        sdk.config().to_builder().interceptor(interceptor).build(),
     );
     let output = plain
         .invoke_model_with_response_stream()

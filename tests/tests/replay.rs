@@ -392,29 +392,17 @@ fn runtime_metrics_follow_cloudwatch_semantics() {
     let mut metrics = RuntimeMetrics::new(Duration::from_secs(60)).unwrap();
     let ok = replayed(&invoke_record(&sample));
     let mut throttled = ok.clone();
-    throttled.error = Some(bedrock_llm_core::InvocationError {
-        http_status: Some(429),
-        code: "ThrottlingException".into(),
-        message: None,
-    });
+    throttled.error =
+        Some(bedrock_llm_core::InvocationError::new("ThrottlingException").with_status(429));
     let mut invalid = ok.clone();
-    invalid.error = Some(bedrock_llm_core::InvocationError {
-        http_status: Some(400),
-        code: "ValidationException".into(),
-        message: None,
-    });
+    invalid.error =
+        Some(bedrock_llm_core::InvocationError::new("ValidationException").with_status(400));
     let mut unavailable = ok.clone();
-    unavailable.error = Some(bedrock_llm_core::InvocationError {
-        http_status: None,
-        code: "ServiceUnavailableException".into(),
-        message: None,
-    });
+    unavailable.error = Some(bedrock_llm_core::InvocationError::new(
+        "ServiceUnavailableException",
+    ));
     let mut unseen = ok.clone();
-    unseen.error = Some(bedrock_llm_core::InvocationError {
-        http_status: None,
-        code: "dispatch_failure".into(),
-        message: None,
-    });
+    unseen.error = Some(bedrock_llm_core::InvocationError::new("dispatch_failure"));
     for invocation in [&ok, &ok, &throttled, &invalid, &unavailable, &unseen] {
         metrics.add(invocation);
     }

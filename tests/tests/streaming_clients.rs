@@ -270,10 +270,9 @@ async fn a_stream_dropped_early_is_recorded_once_as_incomplete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streaming_off_passes_streams_through_and_records_no_events() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let recorder = std::sync::Arc::new(Recorder::new(Config {
-        streaming: false,
-        ..Config::default().enabled()
-    }));
+    let recorder = std::sync::Arc::new(Recorder::new(
+        Config::default().enabled().with_streaming(false),
+    ));
     let client = harness::client(&emulator, &recorder);
     let (sample, expected) = streaming_samples().into_iter().next().unwrap();
     let mut stream = client

@@ -225,7 +225,7 @@ impl Intercept for RecordingInterceptor {
             Some(pinned) if view.is_none() => {
                 InvocationBuilder::with_adapter(model_id, operation, Some(pinned))
             }
-            _ => InvocationBuilder::new(&self.registry, model_id, operation, body),
+            _ => InvocationBuilder::routed_later(Arc::clone(&self.registry), model_id, operation),
         };
         let state = self.observer.start(&CallStart {
             model_id: builder.model_id(),
