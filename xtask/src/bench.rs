@@ -249,7 +249,7 @@ fn summarize(root: &Path, peers_json: &Path) -> Result<String, String> {
     if let (Some(replay), Some(floor)) = (throughput("replay"), throughput("floor")) {
         let _ = writeln!(
             out,
-            "Replay: {replay:.1} MiB/s (records → events → New Relic JSON) vs {floor:.1} MiB/s serde_json parse floor ({:.0}% of floor).",
+            "\nReplay: {replay:.1} MiB/s (records → events → New Relic JSON) vs {floor:.1} MiB/s serde_json parse floor ({:.0}% of floor).",
             replay / floor * 100.0
         );
     }
