@@ -73,7 +73,6 @@ pub struct InvocationBuilder {
     held_bytes: usize,
     /// Chunks folded as they arrive, once the held ones passed [`HELD_CHUNK_BYTES`].
     accumulator: Option<Box<StreamAccumulator>>,
-    stream_latency_ms: Option<u64>,
     content_cap: usize,
 }
 
@@ -88,14 +87,7 @@ impl InvocationBuilder {
         request_body: Option<&[u8]>,
     ) -> Self {
         let record = Invocation::new(model_id, operation);
-        let adapter = if is_converse(operation) {
-            registry.converse()
-        } else {
-            match &record.parsed_model_id {
-                Some(id) => registry.resolve_id(id, request_body),
-                None => registry.resolve(&record.model_id, request_body),
-            }
-        };
+        let adapter = route(registry, &record, request_body);
         Self::from_record(record, adapter)
     }
 
@@ -108,15 +100,11 @@ impl InvocationBuilder {
         operation: Operation,
     ) -> Self {
         let record = Invocation::new(model_id, operation);
-        if is_converse(operation) {
-            return Self::from_record(record, registry.converse());
-        }
-        let first = match &record.parsed_model_id {
-            Some(id) => registry.resolve_id(id, None),
-            None => registry.resolve(&record.model_id, None),
-        };
+        let first = route(&registry, &record, None);
         let mut builder = Self::from_record(record, first);
-        builder.route_later = Some(registry);
+        if !is_converse(operation) {
+            builder.route_later = Some(registry);
+        }
         builder
     }
 
@@ -125,11 +113,7 @@ impl InvocationBuilder {
         let Some(registry) = self.route_later.take() else {
             return;
         };
-        let body = self.request.as_deref();
-        let adapter = match &self.record.parsed_model_id {
-            Some(id) => registry.resolve_id(id, body),
-            None => registry.resolve(&self.record.model_id, body),
-        };
+        let adapter = route(&registry, &self.record, self.request.as_deref());
         if let Some(adapter) = adapter {
             self.record.family = Some(adapter.family());
             self.record.kind = Some(adapter.kind());
@@ -176,7 +160,6 @@ impl InvocationBuilder {
             held: Vec::new(),
             held_bytes: 0,
             accumulator: None,
-            stream_latency_ms: None,
             content_cap: DEFAULT_CONTENT_CAP,
         }
     }
@@ -351,9 +334,10 @@ impl InvocationBuilder {
     pub fn stream_delta(&mut self, delta: ChunkDelta, latency_ms: Option<u64>) -> &mut Self {
         let at = self.elapsed();
         self.streamed = true;
-        self.folding().push_delta(delta, at);
-        if latency_ms.is_some() {
-            self.stream_latency_ms = latency_ms;
+        let accumulator = self.folding();
+        accumulator.push_delta(delta, at);
+        if let Some(latency_ms) = latency_ms {
+            accumulator.set_latency(latency_ms);
         }
         self
     }
@@ -411,24 +395,16 @@ impl InvocationBuilder {
         }
         let mut first_token = None;
         if self.streamed {
-            let latency = self.stream_latency_ms;
+            // Folds any chunks still held.
             self.folding();
-            let outcome = self
-                .accumulator
-                .take()
-                .map(|accumulator| accumulator.finish())
-                .unwrap_or_else(|| StreamAccumulator::new(adapter, 0).finish());
+        }
+        if let Some(accumulator) = self.accumulator.take() {
+            let outcome = accumulator.finish();
             let record = &mut self.record;
             if adapter.is_some() || outcome.response.is_some() {
                 record.response = outcome.response;
             }
-            let mut metrics = outcome.metrics;
-            if latency.is_some() {
-                metrics
-                    .get_or_insert_with(ServiceMetrics::default)
-                    .invocation_latency_ms = latency;
-            }
-            record.stream_metrics = metrics;
+            record.stream_metrics = outcome.metrics;
             record.content_truncated |= outcome.truncated;
             record.guardrail_intervened |= outcome.guardrail_intervened;
             record.extraction_errors_omitted += outcome
@@ -504,6 +480,23 @@ impl InvocationBuilder {
         if self.record.guardrail_id.is_none() {
             self.record.guardrail_id = extras.trace.as_ref().and_then(GuardrailTrace::id);
         }
+    }
+}
+
+/// The adapter for `record`'s call: the registry's Converse slot for Converse operations, else
+/// the one serving the model ID (pins first; the parse the record holds is reused), settled by
+/// `request_body` when two families share the ID.
+pub(crate) fn route(
+    registry: &Registry,
+    record: &Invocation,
+    request_body: Option<&[u8]>,
+) -> Option<&'static dyn Adapter> {
+    if is_converse(record.operation) {
+        return registry.converse();
+    }
+    match &record.parsed_model_id {
+        Some(id) => registry.resolve_id(id, request_body),
+        None => registry.resolve(&record.model_id, request_body),
     }
 }
 

@@ -106,18 +106,7 @@ impl Registry {
         request: Option<&[u8]>,
         response: Option<&[u8]>,
     ) {
-        let adapter = match &record.parsed_model_id {
-            _ if matches!(
-                record.operation,
-                crate::record::Operation::Converse | crate::record::Operation::ConverseStream
-            ) =>
-            {
-                self.converse
-            }
-            Some(id) => self.resolve_id(id, request),
-            None => self.pins.get(&record.model_id).copied(),
-        };
-        if let Some(adapter) = adapter {
+        if let Some(adapter) = crate::assemble::route(self, record, request) {
             record.read_bodies(adapter, request, response);
         }
     }

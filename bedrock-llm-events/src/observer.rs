@@ -38,7 +38,7 @@ impl InvocationObserver for Recorder {
     }
 
     fn finish(&self, state: CallState, invocation: Invocation) {
-        let (context, sdk_version) = self.close_span(state, &invocation);
+        let (context, sdk_version) = self.close_started(state.downcast::<Started>(), &invocation);
         self.hand_over(Job::Record {
             invocation: Box::new(invocation),
             context,
@@ -71,14 +71,6 @@ impl InvocationObserver for Recorder {
 }
 
 impl Recorder {
-    fn close_span(
-        &self,
-        state: CallState,
-        invocation: &Invocation,
-    ) -> (CallContext, Option<&'static str>) {
-        self.close_started(state.downcast::<Started>(), invocation)
-    }
-
     /// Ends the call's span with its record; gives back what its events need.
     fn close_started(
         &self,
