@@ -23,6 +23,7 @@ use bedrock_llm_models::samples::{self, Sample};
 use crate::newrelic::{NewRelicArgs, NewRelicSink};
 use crate::output::{Stdout, Stop, stdout_error};
 use crate::replay::Destination;
+use bedrock_llm_export::otlp::{OtlpOptions, OtlpPipeline};
 use crate::table;
 
 /// Options of `demo`.
@@ -101,21 +102,69 @@ fn scope(path: &str) -> LlmAttributes {
 pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| format!("could not start the async runtime: {e}"))?;
-    let config = Config::default().enabled().with_content(!args.no_content);
-    let recorder = Arc::new(Recorder::new(config));
+    let config = Config::default()
+        .enabled()
+        .with_content(!args.no_content)
+        .with_otel_content(!args.no_content);
+    let live_target = if args.live {
+        Some(target_from_env().ok_or(
+            "--live needs AWS credentials in the environment: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY \
+             (and AWS_SESSION_TOKEN for temporary credentials) and AWS_REGION",
+        )?)
+    } else {
+        None
+    };
+    let otlp = match args.to {
+        Destination::Otlp => {
+            let region = live_target
+                .as_ref()
+                .map_or_else(|| "us-east-1".to_owned(), |t| t.region.clone());
+            let mut options = OtlpOptions::default()
+                .default_service_name("bedrock-llm-demo")
+                .resource_attribute("cloud.provider", "aws")
+                .resource_attribute("cloud.region", region);
+            if let Some(endpoint) = &args.newrelic.endpoint {
+                options = options.endpoint(endpoint.clone());
+            }
+            Some(OtlpPipeline::new(options).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    let mut recorder = Recorder::new(config);
+    if let Some(pipeline) = &otlp {
+        recorder = recorder.with_telemetry(pipeline.telemetry());
+    }
+    let recorder = Arc::new(recorder);
     let samples =
         samples::all().map_err(|e| format!("a built-in sample does not fit its adapter: {e}"))?;
     let started = now_ms();
-    if args.live {
-        let target = target_from_env().ok_or(
-            "--live needs AWS credentials in the environment: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY \
-             (and AWS_SESSION_TOKEN for temporary credentials) and AWS_REGION",
-        )?;
-        live(&runtime, &recorder, &target, &samples);
+    if let Some(target) = &live_target {
+        live(&runtime, &recorder, target, &samples);
     } else {
         emulated(&runtime, &recorder, &samples)?;
     }
     let harvest = recorder.harvest();
+    if let Some(pipeline) = otlp {
+        let calls = harvest
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.event_type(),
+                    bedrock_llm_events::names::event_type::SUMMARY
+                        | bedrock_llm_events::names::event_type::EMBEDDING
+                )
+            })
+            .count();
+        pipeline
+            .shutdown()
+            .map_err(|e| format!("not everything could be delivered over OTLP: {e}"))?;
+        crate::output::note(&format!(
+            "otlp: {calls} calls sent (a span each, GenAI metrics{})",
+            if args.no_content { "" } else { ", content events" }
+        ));
+        return Ok(());
+    }
     if args.to == Destination::Newrelic {
         let mut sink = NewRelicSink::from_env(&args.newrelic)?;
         let identity = sink.identity().clone();

@@ -10,6 +10,7 @@
 
 mod demo;
 mod newrelic;
+mod otlp;
 mod output;
 mod replay;
 mod table;

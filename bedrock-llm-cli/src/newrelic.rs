@@ -21,7 +21,9 @@ const MAX_KEPT_EVENTS: usize = 200_000;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub(crate) struct NewRelicArgs {
     /// With `--to newrelic`: send every New Relic API to this scheme, host and port instead of
-    /// the region's (paths stay: `/v1/accounts/{account}/events`, `/metric/v1`).
+    /// the region's (paths stay: `/v1/accounts/{account}/events`, `/metric/v1`). With
+    /// `--to otlp`: the OTLP base URL, overriding OTEL_EXPORTER_OTLP_ENDPOINT (`/v1/traces`,
+    /// `/v1/metrics`, `/v1/logs` are appended).
     #[arg(long, value_name = "URL")]
     pub(crate) endpoint: Option<String>,
 }

@@ -15,6 +15,7 @@ use bedrock_llm_logs::writer::Caller;
 use bedrock_llm_logs::{LogReader, ModelInvocationLog, ReadItem, Source, replay, to_record};
 
 use crate::newrelic::{NewRelicArgs, NewRelicSink};
+use crate::otlp::{Origin, OtlpSink};
 use crate::output::{Stdout, Stop, note};
 
 /// What each record is written as.
@@ -46,6 +47,10 @@ pub(crate) enum Destination {
     /// New Relic's Event API (events) and Metric API (runtime metrics), with the key and
     /// account from NEW_RELIC_LICENSE_KEY and NEW_RELIC_ACCOUNT_ID.
     Newrelic,
+    /// OpenTelemetry over OTLP/HTTP: a client span per record, the GenAI client metrics and
+    /// (unless --no-content) the content events; configured by OTEL_EXPORTER_OTLP_* and
+    /// OTEL_SERVICE_NAME.
+    Otlp,
 }
 
 /// Options of `replay`.
@@ -105,18 +110,24 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         .max_record_bytes(usize::try_from(args.max_record_bytes).unwrap_or(usize::MAX))
         .quote_values(!args.no_content);
     let reader = LogReader::with_options(args.paths.iter().map(|p| Source::parse(p)), options);
+    // Replay's whole purpose is the record: content goes out unless --no-content says not.
     let config = Config::default()
         .enabled()
         .with_content(!args.no_content)
-        .with_otel_content(true);
+        .with_otel_content(!args.no_content);
     let registry = bedrock_llm_models::registry();
     let mut out = Stdout::new();
+    if args.to != Destination::Stdout && (args.format != Format::Newrelic || args.metrics.is_some())
+    {
+        return Err("--to sends events and metrics itself; --format and --metrics are for stdout".into());
+    }
     let mut sink = match args.to {
-        Destination::Stdout => None,
-        Destination::Newrelic if args.format != Format::Newrelic || args.metrics.is_some() => {
-            return Err("--to newrelic sends New Relic events and metrics; --format and --metrics are for stdout".into());
-        }
         Destination::Newrelic => Some(NewRelicSink::from_env(&args.newrelic)?),
+        _ => None,
+    };
+    let mut otlp = match args.to {
+        Destination::Otlp => Some(OtlpSink::new(args.newrelic.endpoint.clone())?),
+        _ => None,
     };
     let progress = io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -154,9 +165,17 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
                 let record = &read.record;
                 let invocation = replay(record, registry);
                 metrics.add(&invocation);
-                tally.written += match &mut sink {
-                    Some(sink) => send_record(sink, &config, &invocation),
-                    None => write_record(&mut out, args, &config, record, &invocation)?,
+                tally.written += match (&mut sink, &mut otlp) {
+                    (Some(sink), _) => send_record(sink, &config, &invocation),
+                    (None, Some(otlp)) => {
+                        let origin = Origin {
+                            account_id: record.account_id.clone(),
+                            region: record.region.clone(),
+                        };
+                        otlp.send(&origin, &config, &invocation)?;
+                        1
+                    }
+                    (None, None) => write_record(&mut out, args, &config, record, &invocation)?,
                 };
                 if let Some(bar) = &progress {
                     bar.set_message(format!("{} records", tally.records));
@@ -164,6 +183,22 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
                 }
             }
         }
+    }
+    if let Some(otlp) = otlp {
+        if let Some(bar) = &progress {
+            bar.finish_and_clear();
+        }
+        let delivered = otlp.finish();
+        note(&format!(
+            "replay: {} records read, {} lines skipped, {} fields dropped",
+            tally.records, tally.skipped, tally.dropped_fields
+        ));
+        let summary = delivered?;
+        note(&summary);
+        if !tally.unreadable.is_empty() {
+            return Err(format!("could not read: {}", tally.unreadable.join(", ")).into());
+        }
+        return Ok(());
     }
     if let Some(mut sink) = sink {
         let delivered = sink.metrics_of(&metrics);

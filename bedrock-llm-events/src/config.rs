@@ -8,7 +8,7 @@
 //! | `max_samples_stored` | `BEDROCK_LLM_MAX_SAMPLES_STORED`, `NEW_RELIC_CUSTOM_INSIGHTS_EVENTS_MAX_SAMPLES_STORED` | `100000` |
 //! | `max_attribute_value` | `BEDROCK_LLM_MAX_ATTRIBUTE_VALUE`, `NEW_RELIC_CUSTOM_INSIGHTS_EVENTS_MAX_ATTRIBUTE_VALUE` | `255` (at most 4095) |
 //! | `token_precedence` | `BEDROCK_LLM_TOKEN_PRECEDENCE` (`response_first`, `callback_first`) | `response_first` |
-//! | `otel_content` | `BEDROCK_LLM_OTEL_CONTENT` | `false` |
+//! | `otel_content` | `BEDROCK_LLM_OTEL_CONTENT`, `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` | `false` |
 //! | `kill_switch` | `BEDROCK_LLM_KILL_SWITCH`, `NEW_RELIC_HIGH_SECURITY` | `false` |
 //! | `recording_queue` | `BEDROCK_LLM_RECORDING_QUEUE` | `1024` (`0`: record on the caller's thread) |
 //!
@@ -57,7 +57,9 @@ pub struct Config {
     pub token_precedence: TokenPrecedence,
     /// Counts tokens when no other source does.
     pub token_callback: Option<TokenCallback>,
-    /// Also put content on OpenTelemetry spans (`gen_ai.input.messages`, …); needs
+    /// Also put content in OpenTelemetry signals — the opt-in `gen_ai.input.messages`,
+    /// `gen_ai.output.messages`, `gen_ai.system_instructions` and `gen_ai.tool.definitions`,
+    /// on the inference-details event (or on the span when no logger is set); needs
     /// `record_content` too.
     pub otel_content: bool,
     /// Forces everything off, whatever `enabled` says (high-security mode).
@@ -259,7 +261,10 @@ impl Config {
                 }
             };
         }
-        if let Some((name, value)) = find(&["BEDROCK_LLM_OTEL_CONTENT"]) {
+        if let Some((name, value)) = find(&[
+            "BEDROCK_LLM_OTEL_CONTENT",
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+        ]) {
             config.otel_content = parse_bool(name, &value)?;
         }
         if let Some((name, value)) = find(&["BEDROCK_LLM_RECORDING_QUEUE"]) {

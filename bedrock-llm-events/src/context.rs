@@ -171,12 +171,11 @@ pub struct TraceContext {
 }
 
 impl TraceContext {
-    /// The ids of the span active now: the OpenTelemetry context (feature `opentelemetry`),
-    /// else the current `tracing` span (its id as the span id, and a trace id derived from it,
-    /// so events of one span group together), else freshly generated ids.
+    /// The ids of the span active now: the OpenTelemetry context, else the current `tracing`
+    /// span (its id as the span id, and a trace id derived from it, so events of one span
+    /// group together), else freshly generated ids.
     pub fn current() -> Self {
-        #[cfg(feature = "opentelemetry")]
-        if let Some(context) = Self::from_opentelemetry() {
+        if let Some(context) = Self::from_opentelemetry(&opentelemetry::Context::current()) {
             return context;
         }
         if let Some(id) = tracing::Span::current().id() {
@@ -202,12 +201,14 @@ impl TraceContext {
         }
     }
 
-    #[cfg(feature = "opentelemetry")]
-    fn from_opentelemetry() -> Option<Self> {
+    /// The ids of `context`'s span, when it has a valid one.
+    pub fn from_opentelemetry(context: &opentelemetry::Context) -> Option<Self> {
         use opentelemetry::trace::TraceContextExt as _;
-        let context = opentelemetry::Context::current();
-        let span = context.span();
-        let span_context = span.span_context();
+        Self::from_span_context(context.span().span_context())
+    }
+
+    /// The ids of an OpenTelemetry span, when valid.
+    pub fn from_span_context(span_context: &opentelemetry::trace::SpanContext) -> Option<Self> {
         span_context.is_valid().then(|| Self {
             trace_id: span_context.trace_id().to_string(),
             span_id: span_context.span_id().to_string(),

@@ -9,7 +9,10 @@
 //! - [`Recorder`] keeps events (bounded, sampled uniformly), error reports and [`metrics`]
 //!   between harvests, and takes [`Feedback`]. It is the client layer's
 //!   `InvocationObserver`: hand an `Arc<Recorder>` to `bedrock_llm_core::client`.
-//! - [`render`] writes New Relic Event API JSON and OpenTelemetry GenAI attributes.
+//! - [`render`] writes New Relic Event API JSON and OpenTelemetry GenAI attributes;
+//!   [`GenAiTelemetry`] sends an invocation's OpenTelemetry span, GenAI metrics and content
+//!   event through the providers an application set up (hand it to
+//!   [`Recorder::with_telemetry`] for live calls).
 //!
 //! This crate reads the neutral record only; it never names a model family.
 //!
@@ -39,6 +42,7 @@ mod observer;
 mod recorder;
 pub mod render;
 pub mod runtime;
+pub mod telemetry;
 mod worker;
 
 pub use attribute::{AttrValue, Limits, Text};
@@ -53,3 +57,4 @@ pub use context::{
 pub use event::{LlmEvent, LlmEventBuilder};
 pub use recorder::{ERROR_REPORT_CAPACITY, Feedback, Harvest, Recorder, now_ms};
 pub use runtime::{MetricsConfigError, RuntimeMetrics};
+pub use telemetry::GenAiTelemetry;

@@ -125,6 +125,8 @@ pub mod gen_ai {
     pub const USAGE_CACHE_CREATION_INPUT_TOKENS: &str = "gen_ai.usage.cache_creation.input_tokens";
     pub const TIME_TO_FIRST_CHUNK: &str = "gen_ai.response.time_to_first_chunk";
     pub const ERROR_TYPE: &str = "error.type";
+    /// Metric attribute: `input` or `output` tokens.
+    pub const TOKEN_TYPE: &str = "gen_ai.token.type";
     pub const SERVER_ADDRESS: &str = "server.address";
     pub const SERVER_PORT: &str = "server.port";
     pub const GUARDRAIL_ID: &str = "aws.bedrock.guardrail.id";

@@ -18,6 +18,8 @@ struct Started {
     context: CallContext,
     span: GenAiSpan,
     sdk_version: Option<&'static str>,
+    /// The caller's OpenTelemetry context, the parent of the call's OpenTelemetry span.
+    parent: Option<opentelemetry::Context>,
 }
 
 impl InvocationObserver for Recorder {
@@ -34,15 +36,18 @@ impl InvocationObserver for Recorder {
             context,
             span,
             sdk_version: call.sdk_version,
+            parent: self.has_telemetry().then(opentelemetry::Context::current),
         })
     }
 
     fn finish(&self, state: CallState, invocation: Invocation) {
-        let (context, sdk_version) = self.close_started(state.downcast::<Started>(), &invocation);
+        let (context, sdk_version, parent) =
+            self.close_started(state.downcast::<Started>(), &invocation);
         self.hand_over(Job::Record {
             invocation: Box::new(invocation),
             context,
             sdk_version,
+            parent,
         });
     }
 
@@ -52,14 +57,16 @@ impl InvocationObserver for Recorder {
                 capture: Box::new(capture),
                 context: started.context,
                 sdk_version: started.sdk_version,
+                parent: started.parent,
             }),
             started => {
                 let invocation = capture.finish();
-                let (context, sdk_version) = self.close_started(started, &invocation);
+                let (context, sdk_version, parent) = self.close_started(started, &invocation);
                 self.hand_over(Job::Record {
                     invocation: Box::new(invocation),
                     context,
                     sdk_version,
+                    parent,
                 });
             }
         }
@@ -76,19 +83,20 @@ impl Recorder {
         &self,
         started: Option<Started>,
         invocation: &Invocation,
-    ) -> (CallContext, Option<&'static str>) {
+    ) -> (CallContext, Option<&'static str>, Option<opentelemetry::Context>) {
         match started {
             Some(Started {
                 context,
                 span,
                 sdk_version,
+                parent,
             }) => {
                 span.finish(invocation, self.config());
-                (context, sdk_version)
+                (context, sdk_version, parent)
             }
             None => {
                 self.count_instrumentation_error("observer_state_missing");
-                (CallContext::detached(), None)
+                (CallContext::detached(), None, None)
             }
         }
     }

@@ -17,6 +17,7 @@ use crate::event::LlmEvent;
 use crate::metrics::{MetricTable, operation_metric_name};
 use crate::names::{attr, event_type, metric, value};
 use crate::runtime::RuntimeMetrics;
+use crate::telemetry::GenAiTelemetry;
 use crate::worker::{Job, Worker};
 
 /// Error reports kept between harvests (New Relic's error-event default).
@@ -112,6 +113,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     /// Calls dropped at a full queue since the last harvest.
     dropped: AtomicU64,
+    /// Where calls' OpenTelemetry signals go, if anywhere.
+    pub(crate) telemetry: Option<GenAiTelemetry>,
 }
 
 /// A user's feedback on a call (`LlmFeedbackMessage`), linked to it by trace id.
@@ -162,6 +165,7 @@ impl Recorder {
                 sdk_version: "unknown".to_owned(),
                 state: Mutex::new(state),
                 dropped: AtomicU64::new(0),
+                telemetry: None,
             }),
             worker: OnceLock::new(),
         }
@@ -174,6 +178,21 @@ impl Recorder {
             shared.sdk_version = version.into();
         }
         self
+    }
+
+    /// Also sends every recorded call's OpenTelemetry span, GenAI metrics and (opt-in) content
+    /// event through `telemetry`; the call's events then carry its span's ids. Set it before
+    /// the first call (the worker then shares the recorder's settings).
+    pub fn with_telemetry(mut self, telemetry: GenAiTelemetry) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.telemetry = Some(telemetry);
+        }
+        self
+    }
+
+    /// Whether calls' OpenTelemetry signals are sent (see [`Recorder::with_telemetry`]).
+    pub fn has_telemetry(&self) -> bool {
+        self.shared.telemetry.is_some()
     }
 
     /// The configuration.
@@ -223,7 +242,8 @@ impl Recorder {
         context: &CallContext,
         sdk_version: Option<&str>,
     ) -> Option<InvocationEvents> {
-        self.shared.record_for_sdk(invocation, context, sdk_version)
+        self.shared
+            .record_call(invocation, context, sdk_version, None)
     }
 }
 
@@ -243,16 +263,18 @@ impl Shared {
                 capture,
                 context,
                 sdk_version,
+                parent,
             } => {
                 let invocation = capture.finish();
-                self.record_for_sdk(&invocation, &context, sdk_version);
+                self.record_call(&invocation, &context, sdk_version, parent.as_ref());
             }
             Job::Record {
                 invocation,
                 context,
                 sdk_version,
+                parent,
             } => {
-                self.record_for_sdk(&invocation, &context, sdk_version);
+                self.record_call(&invocation, &context, sdk_version, parent.as_ref());
             }
             Job::Flush(done) => {
                 let _ = done.send(());
@@ -266,15 +288,41 @@ impl Shared {
             .count(&format!("{}/{what}", metric::INSTRUMENTATION_ERROR), 1);
     }
 
-    fn record_for_sdk(
+    /// Records one call: its OpenTelemetry signals (when telemetry is set; the events then
+    /// carry the client span's ids), metrics and events. `parent` is the caller's
+    /// OpenTelemetry context (the current one when `None`).
+    fn record_call(
         &self,
         invocation: &Invocation,
         context: &CallContext,
         sdk_version: Option<&str>,
+        parent: Option<&opentelemetry::Context>,
     ) -> Option<InvocationEvents> {
         if !self.config.active() {
             return None;
         }
+        let linked;
+        let context = match &self.telemetry {
+            Some(telemetry) => {
+                let span = match parent {
+                    Some(parent) => telemetry.record(invocation, &self.config, parent),
+                    None => {
+                        telemetry.record(invocation, &self.config, &opentelemetry::Context::current())
+                    }
+                };
+                match span {
+                    Some(trace) => {
+                        linked = CallContext {
+                            trace,
+                            llm_attributes: context.llm_attributes.clone(),
+                        };
+                        &linked
+                    }
+                    None => context,
+                }
+            }
+            None => context,
+        };
         let streaming_off = invocation.operation.is_streaming() && !self.config.streaming;
         let built = (!streaming_off).then(|| build_events(invocation, &self.config, context));
         let mut state = self.state();

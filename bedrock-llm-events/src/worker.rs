@@ -41,12 +41,15 @@ pub(crate) enum Job {
         capture: Box<InvocationBuilder>,
         context: CallContext,
         sdk_version: Option<&'static str>,
+        /// The caller's OpenTelemetry context, when telemetry is on.
+        parent: Option<opentelemetry::Context>,
     },
     /// A call already read (its span needed the record at the call's end).
     Record {
         invocation: Box<Invocation>,
         context: CallContext,
         sdk_version: Option<&'static str>,
+        parent: Option<opentelemetry::Context>,
     },
     /// Answers once every job before it is done.
     Flush(SyncSender<()>),

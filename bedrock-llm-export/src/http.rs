@@ -65,6 +65,17 @@ impl HttpClient {
         })
     }
 
+    /// Sends `request` as it is; the answer's body is left to the caller to read.
+    pub async fn send(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<http::Response<hyper::body::Incoming>, SendError> {
+        self.client
+            .request(request.map(Full::new))
+            .await
+            .map_err(|e| SendError::Connection(bedrock_llm_core::display_chain(&e)))
+    }
+
     /// POSTs `body` to `url` with `headers`, waiting at most `timeout` for the whole answer.
     pub async fn post(
         &self,

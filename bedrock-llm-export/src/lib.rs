@@ -7,6 +7,8 @@
 //!   gzip bodies within the 10^6-byte limit (split before sending, halved again on a 413),
 //!   retries with exponential backoff and jitter on connection errors, timeouts, 408, 429
 //!   (honouring `Retry-After`) and 5xx; a 400 or 403 drops the batch once, with one log line.
+//! - `otlp` (feature `otlp`): OpenTelemetry providers exporting spans, GenAI metrics and content
+//!   events over OTLP/HTTP, configured by the standard `OTEL_EXPORTER_OTLP_*` variables.
 //! - [`payload`]: how events, error reports (`LlmError` events) and metrics are written for
 //!   the APIs, and the 4096-character value limit.
 //!
@@ -26,6 +28,8 @@
 mod harvester;
 pub mod http;
 mod newrelic;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 pub mod payload;
 
 pub use harvester::{

@@ -3,8 +3,10 @@
 //!
 //! The span is named `gen_ai` with `otel.name = "{operation} {model}"` and
 //! `otel.kind = "client"`, the fields `tracing-opentelemetry` maps to the OpenTelemetry span
-//! name and kind. Array values (finish reasons, stop sequences) and the opt-in content
-//! attributes are recorded as JSON text.
+//! name and kind. A `tracing` field holds only scalars, so there array values (finish reasons,
+//! stop sequences) and the opt-in content attributes are JSON text; everywhere else — the
+//! OpenTelemetry signals of [`crate::telemetry`] and [`span_json`] — every value keeps the type
+//! the conventions give it.
 
 use bedrock_llm_core::{ExchangeKind, Invocation, Operation, Role};
 use serde_json::json;
@@ -25,10 +27,12 @@ pub enum OtelValue {
     Bool(bool),
     /// A list of strings.
     StrArray(Vec<String>),
+    /// A structured value (the content attributes: arrays of messages made of parts).
+    Structured(serde_json::Value),
 }
 
 impl OtelValue {
-    /// The value as text: arrays as JSON.
+    /// The value as text: arrays and structures as JSON.
     pub fn to_text(&self) -> String {
         match self {
             Self::Str(s) => s.clone(),
@@ -36,7 +40,75 @@ impl OtelValue {
             Self::Float(f) => f.to_string(),
             Self::Bool(b) => b.to_string(),
             Self::StrArray(items) => json!(items).to_string(),
+            Self::Structured(value) => value.to_string(),
         }
+    }
+
+    /// The value as JSON of its own type.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Str(s) => json!(s),
+            Self::Int(i) => json!(i),
+            Self::Float(f) => json!(f),
+            Self::Bool(b) => json!(b),
+            Self::StrArray(items) => json!(items),
+            Self::Structured(value) => value.clone(),
+        }
+    }
+
+    /// The value as an OpenTelemetry attribute value. Attributes hold no maps, so a
+    /// structure becomes its JSON text (the conventions' rule for span attributes).
+    pub fn to_attribute(&self) -> opentelemetry::Value {
+        use opentelemetry::{Array, StringValue, Value};
+        match self {
+            Self::Str(s) => Value::from(s.clone()),
+            Self::Int(i) => Value::I64(*i),
+            Self::Float(f) => Value::F64(*f),
+            Self::Bool(b) => Value::Bool(*b),
+            Self::StrArray(items) => Value::Array(Array::String(
+                items.iter().cloned().map(StringValue::from).collect(),
+            )),
+            Self::Structured(value) => Value::from(value.to_string()),
+        }
+    }
+
+    /// The value as a log-record value, structures kept as maps and lists.
+    pub fn to_any_value(&self) -> opentelemetry::logs::AnyValue {
+        use opentelemetry::logs::AnyValue;
+        match self {
+            Self::Str(s) => AnyValue::from(s.clone()),
+            Self::Int(i) => AnyValue::Int(*i),
+            Self::Float(f) => AnyValue::Double(*f),
+            Self::Bool(b) => AnyValue::Boolean(*b),
+            Self::StrArray(items) => AnyValue::ListAny(Box::new(
+                items.iter().cloned().map(AnyValue::from).collect(),
+            )),
+            Self::Structured(value) => json_to_any_value(value),
+        }
+    }
+}
+
+/// JSON as a log-record value: objects as maps, arrays as lists, whole numbers as integers.
+pub fn json_to_any_value(value: &serde_json::Value) -> opentelemetry::logs::AnyValue {
+    use opentelemetry::logs::AnyValue;
+    use serde_json::Value;
+    match value {
+        Value::Null => AnyValue::from(""),
+        Value::Bool(b) => AnyValue::Boolean(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => AnyValue::Int(i),
+            None => AnyValue::Double(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => AnyValue::from(s.clone()),
+        Value::Array(items) => {
+            AnyValue::ListAny(Box::new(items.iter().map(json_to_any_value).collect()))
+        }
+        Value::Object(fields) => AnyValue::Map(Box::new(
+            fields
+                .iter()
+                .map(|(k, v)| (opentelemetry::Key::from(k.clone()), json_to_any_value(v)))
+                .collect(),
+        )),
     }
 }
 
@@ -55,7 +127,8 @@ pub fn span_name(invocation: &Invocation) -> String {
     format!("{} {}", operation_name(invocation), invocation.model_id)
 }
 
-/// One invocation as a JSON object: its span name and GenAI attributes, plus `resource`
+/// One invocation as a JSON object: its span name and GenAI attributes (each value of its
+/// conventional type: integers, doubles, booleans, string arrays, structured content), plus `resource`
 /// attributes the record has and New Relic's events do not (`user.id`, `cloud.account.id`,
 /// `cloud.region` from an invocation log, `docs/invocation-logs.md` §6), each when present.
 pub fn span_json(
@@ -65,7 +138,7 @@ pub fn span_json(
 ) -> serde_json::Value {
     let mut object = serde_json::Map::new();
     for (key, value) in attributes(invocation, config) {
-        object.insert(key.to_owned(), serde_json::Value::String(value.to_text()));
+        object.insert(key.to_owned(), value.to_json());
     }
     for (key, value) in resource {
         if let Some(value) = value {
@@ -78,6 +151,16 @@ pub fn span_json(
 /// The GenAI attributes of `invocation`. Content attributes only when both `record_content`
 /// and `otel_content` are on.
 pub fn attributes(invocation: &Invocation, config: &Config) -> Vec<(&'static str, OtelValue)> {
+    let mut out = call_attributes(invocation);
+    if config.record_content && config.otel_content {
+        out.extend(content(invocation));
+    }
+    out
+}
+
+/// The GenAI attributes of `invocation` that hold no content: model, parameters, response id,
+/// finish reasons, token counts, error type, server.
+pub fn call_attributes(invocation: &Invocation) -> Vec<(&'static str, OtelValue)> {
     let mut out: Vec<(&'static str, OtelValue)> = Vec::with_capacity(24);
     let mut put = |key: &'static str, value: OtelValue| out.push((key, value));
     put(
@@ -211,15 +294,15 @@ pub fn attributes(invocation: &Invocation, config: &Config) -> Vec<(&'static str
     if let Some(guardrail) = &invocation.guardrail_id {
         put(gen_ai::GUARDRAIL_ID, OtelValue::Str(guardrail.clone()));
     }
-    if config.record_content && config.otel_content {
-        content_attributes(invocation, &mut put);
-    }
     out
 }
 
-/// `gen_ai.system_instructions`, `gen_ai.input.messages`, `gen_ai.output.messages`,
-/// `gen_ai.tool.definitions`, as JSON parts arrays.
-fn content_attributes(invocation: &Invocation, put: &mut impl FnMut(&'static str, OtelValue)) {
+/// The opt-in content attributes: `gen_ai.system_instructions`, `gen_ai.input.messages`,
+/// `gen_ai.output.messages`, `gen_ai.tool.definitions`, as structured parts arrays. Whether
+/// to record them is the caller's decision (see [`attributes`]).
+pub fn content(invocation: &Invocation) -> Vec<(&'static str, OtelValue)> {
+    let mut out: Vec<(&'static str, OtelValue)> = Vec::with_capacity(4);
+    let mut put = |key: &'static str, value: OtelValue| out.push((key, value));
     let text_part = |content: &str| json!({"type": "text", "content": content});
     if let Some(request) = &invocation.request {
         let system: Vec<_> = request
@@ -231,7 +314,7 @@ fn content_attributes(invocation: &Invocation, put: &mut impl FnMut(&'static str
         if !system.is_empty() {
             put(
                 gen_ai::SYSTEM_INSTRUCTIONS,
-                OtelValue::Str(json!(system).to_string()),
+                OtelValue::Structured(json!(system)),
             );
         }
         let input: Vec<_> = request
@@ -243,7 +326,7 @@ fn content_attributes(invocation: &Invocation, put: &mut impl FnMut(&'static str
         if !input.is_empty() {
             put(
                 gen_ai::INPUT_MESSAGES,
-                OtelValue::Str(json!(input).to_string()),
+                OtelValue::Structured(json!(input)),
             );
         }
         if !request.tool_names.is_empty() {
@@ -254,7 +337,7 @@ fn content_attributes(invocation: &Invocation, put: &mut impl FnMut(&'static str
                 .collect();
             put(
                 gen_ai::TOOL_DEFINITIONS,
-                OtelValue::Str(json!(tools).to_string()),
+                OtelValue::Structured(json!(tools)),
             );
         }
     }
@@ -275,9 +358,10 @@ fn content_attributes(invocation: &Invocation, put: &mut impl FnMut(&'static str
             .collect();
         put(
             gen_ai::OUTPUT_MESSAGES,
-            OtelValue::Str(json!(output).to_string()),
+            OtelValue::Structured(json!(output)),
         );
     }
+    out
 }
 
 /// A `tracing` span for one GenAI call, opened when the call starts so its timing is the call's.
@@ -345,7 +429,9 @@ impl GenAiSpan {
                 OtelValue::Int(i) => self.span.record(key, i),
                 OtelValue::Float(f) => self.span.record(key, f),
                 OtelValue::Bool(b) => self.span.record(key, b),
-                array @ OtelValue::StrArray(_) => self.span.record(key, array.to_text().as_str()),
+                other @ (OtelValue::StrArray(_) | OtelValue::Structured(_)) => {
+                    self.span.record(key, other.to_text().as_str())
+                }
             };
         }
         if invocation.error.is_some() {
