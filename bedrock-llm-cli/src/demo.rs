@@ -23,8 +23,8 @@ use bedrock_llm_models::samples::{self, Sample};
 use crate::newrelic::{NewRelicArgs, NewRelicSink};
 use crate::output::{Stdout, Stop, stdout_error};
 use crate::replay::Destination;
-use bedrock_llm_export::otlp::{OtlpOptions, OtlpPipeline};
 use crate::table;
+use bedrock_llm_export::otlp::{OtlpOptions, OtlpPipeline};
 
 /// Options of `demo`.
 #[derive(Debug, clap::Args)]
@@ -161,7 +161,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
             .map_err(|e| format!("not everything could be delivered over OTLP: {e}"))?;
         crate::output::note(&format!(
             "otlp: {calls} calls sent (a span each, GenAI metrics{})",
-            if args.no_content { "" } else { ", content events" }
+            if args.no_content {
+                ""
+            } else {
+                ", content events"
+            }
         ));
         return Ok(());
     }

@@ -119,7 +119,9 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     let mut out = Stdout::new();
     if args.to != Destination::Stdout && (args.format != Format::Newrelic || args.metrics.is_some())
     {
-        return Err("--to sends events and metrics itself; --format and --metrics are for stdout".into());
+        return Err(
+            "--to sends events and metrics itself; --format and --metrics are for stdout".into(),
+        );
     }
     let mut sink = match args.to {
         Destination::Newrelic => Some(NewRelicSink::from_env(&args.newrelic)?),

@@ -57,10 +57,15 @@ fn records() -> String {
     llama["output"] = json!({"outputBodyJson": {"generation": "Hi there", "stop_reason": "stop", "prompt_token_count": 7, "generation_token_count": 4}, "outputTokenCount": 4});
     let mut embed = base("InvokeModel", TITAN_EMBED, "r-embed");
     embed["input"] = json!({"inputBodyJson": {"inputText": "embed me"}, "inputTokenCount": 3});
-    embed["output"] = json!({"outputBodyJson": {"embedding": [0.1, 0.2, 0.3], "inputTextTokenCount": 3}});
+    embed["output"] =
+        json!({"outputBodyJson": {"embedding": [0.1, 0.2, 0.3], "inputTextTokenCount": 3}});
     let mut converse = base("Converse", CLAUDE, "r-converse");
     converse["input"] = json!({"inputBodyJson": {
-        "messages": [{"role": "user", "content": [{"text": "Weather in Paris?"}]}],
+        "messages": [
+            {"role": "user", "content": [{"text": "Weather in Paris?"}]},
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "weather", "input": {"city": "Paris"}}}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "18C"}]}}]}
+        ],
         "system": [{"text": "Be brief"}],
         "inferenceConfig": {"maxTokens": 100},
         "toolConfig": {"tools": [{"toolSpec": {"name": "weather", "description": "Current weather", "inputSchema": {"json": {"type": "object"}}}}]}
@@ -139,9 +144,11 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
     let span = |request: &str| {
         spans
             .iter()
-            .find(|(_, s)| str_attribute(&s.attributes, "gen_ai.response.id").is_some_and(|id| id == request)
-                || (request == "r-llama" && s.name == format!("text_completion {LLAMA}"))
-                || (request == "r-embed" && s.name == format!("embeddings {TITAN_EMBED}")))
+            .find(|(_, s)| {
+                str_attribute(&s.attributes, "gen_ai.response.id").is_some_and(|id| id == request)
+                    || (request == "r-llama" && s.name == format!("text_completion {LLAMA}"))
+                    || (request == "r-embed" && s.name == format!("embeddings {TITAN_EMBED}"))
+            })
             .unwrap_or_else(|| panic!("no span for {request}"))
     };
     for (resource, s) in &spans {
@@ -150,17 +157,29 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
             str_attribute(&s.attributes, "gen_ai.provider.name"),
             Some("aws.bedrock")
         );
-        assert_eq!(str_attribute(resource, "service.name"), Some("replay-otlp-test"));
+        assert_eq!(
+            str_attribute(resource, "service.name"),
+            Some("replay-otlp-test")
+        );
         assert_eq!(str_attribute(resource, "cloud.provider"), Some("aws"));
         assert_eq!(str_attribute(resource, "cloud.region"), Some("us-west-2"));
-        assert_eq!(str_attribute(resource, "cloud.account.id"), Some("123456789012"));
+        assert_eq!(
+            str_attribute(resource, "cloud.account.id"),
+            Some("123456789012")
+        );
         assert!(s.end_time_unix_nano >= s.start_time_unix_nano);
         assert_eq!(s.start_time_unix_nano, 1_713_480_897_000_000_000);
     }
     let (_, llama) = span("r-llama");
     assert_eq!(int(&llama.attributes, "gen_ai.usage.input_tokens"), Some(7));
-    assert_eq!(int(&llama.attributes, "gen_ai.usage.output_tokens"), Some(4));
-    assert_eq!(int(&llama.attributes, "gen_ai.request.max_tokens"), Some(50));
+    assert_eq!(
+        int(&llama.attributes, "gen_ai.usage.output_tokens"),
+        Some(4)
+    );
+    assert_eq!(
+        int(&llama.attributes, "gen_ai.request.max_tokens"),
+        Some(50)
+    );
     assert_eq!(
         attribute(&llama.attributes, "gen_ai.request.temperature"),
         Some(&Any::DoubleValue(0.5))
@@ -174,17 +193,31 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
     }
     let (_, converse) = spans
         .iter()
-        .find(|(_, s)| s.name == format!("chat {CLAUDE}") && s.end_time_unix_nano - s.start_time_unix_nano == 420_000_000)
+        .find(|(_, s)| {
+            s.name == format!("chat {CLAUDE}")
+                && s.end_time_unix_nano - s.start_time_unix_nano == 420_000_000
+        })
         .expect("the Converse span lasts its latencyMs");
-    assert_eq!(int(&converse.attributes, "gen_ai.usage.output_tokens"), Some(3));
+    assert_eq!(
+        int(&converse.attributes, "gen_ai.usage.output_tokens"),
+        Some(3)
+    );
     // With a logger, content goes to the event, not the span.
     assert!(attribute(&converse.attributes, "gen_ai.input.messages").is_none());
     let (_, stream) = spans
         .iter()
-        .find(|(_, s)| attribute(&s.attributes, "gen_ai.request.stream") == Some(&Any::BoolValue(true)))
+        .find(|(_, s)| {
+            attribute(&s.attributes, "gen_ai.request.stream") == Some(&Any::BoolValue(true))
+        })
         .expect("the stream's span");
-    assert_eq!(stream.end_time_unix_nano - stream.start_time_unix_nano, 800_000_000);
-    assert_eq!(int(&stream.attributes, "gen_ai.usage.output_tokens"), Some(5));
+    assert_eq!(
+        stream.end_time_unix_nano - stream.start_time_unix_nano,
+        800_000_000
+    );
+    assert_eq!(
+        int(&stream.attributes, "gen_ai.usage.output_tokens"),
+        Some(5)
+    );
     assert_eq!(
         attribute(&stream.attributes, "gen_ai.response.time_to_first_chunk"),
         Some(&Any::DoubleValue(0.15))
@@ -214,9 +247,13 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
     };
     assert_eq!(sum_of("input"), (7 + 3 + 12 + 9) as f64);
     assert_eq!(sum_of("output"), (4 + 3 + 5) as f64);
-    assert!(points.iter().all(|p| p.explicit_bounds.first() == Some(&1.0)
-        && p.explicit_bounds.last() == Some(&67_108_864.0)
-        && p.explicit_bounds.len() == 14));
+    assert!(
+        points
+            .iter()
+            .all(|p| p.explicit_bounds.first() == Some(&1.0)
+                && p.explicit_bounds.last() == Some(&67_108_864.0)
+                && p.explicit_bounds.len() == 14)
+    );
     assert!(points.iter().all(|p| {
         str_attribute(&p.attributes, "gen_ai.operation.name").is_some()
             && str_attribute(&p.attributes, "gen_ai.provider.name") == Some("aws.bedrock")
@@ -226,9 +263,25 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
         .iter()
         .flat_map(histogram_points)
         .collect();
-    assert_eq!(durations.iter().map(|p| p.count).sum::<u64>(), 2, "the two records with a latency");
-    assert!((durations.iter().map(|p| p.sum.unwrap_or_default()).sum::<f64>() - 1.22).abs() < 1e-9);
-    assert!(durations.iter().all(|p| p.explicit_bounds.first() == Some(&0.01)));
+    assert_eq!(
+        durations.iter().map(|p| p.count).sum::<u64>(),
+        2,
+        "the two records with a latency"
+    );
+    assert!(
+        (durations
+            .iter()
+            .map(|p| p.sum.unwrap_or_default())
+            .sum::<f64>()
+            - 1.22)
+            .abs()
+            < 1e-9
+    );
+    assert!(
+        durations
+            .iter()
+            .all(|p| p.explicit_bounds.first() == Some(&0.01))
+    );
     let first_chunk: Vec<_> = metric("gen_ai.client.operation.time_to_first_chunk")
         .iter()
         .flat_map(histogram_points)
@@ -237,14 +290,30 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
 
     // Content events: structured messages, linked to their spans.
     let records = receiver.log_records();
-    assert_eq!(records.len(), 3, "one per record with content (not the embedding)");
+    assert_eq!(
+        records.len(),
+        3,
+        "one per record with content (not the embedding)"
+    );
     for record in &records {
-        assert_eq!(record.event_name, "gen_ai.client.inference.operation.details");
-        assert!(spans.iter().any(|(_, s)| s.span_id == record.span_id && s.trace_id == record.trace_id));
+        assert_eq!(
+            record.event_name,
+            "gen_ai.client.inference.operation.details"
+        );
+        assert_eq!(record.severity_number, 5, "DEBUG, as the conventions ask");
+        assert!(
+            spans
+                .iter()
+                .any(|(_, s)| s.span_id == record.span_id && s.trace_id == record.trace_id)
+        );
     }
     let converse_details = records
         .iter()
-        .find(|r| spans.iter().any(|(_, s)| s.span_id == r.span_id && s.span_id == converse.span_id))
+        .find(|r| {
+            spans
+                .iter()
+                .any(|(_, s)| s.span_id == r.span_id && s.span_id == converse.span_id)
+        })
         .expect("the Converse call's event");
     let get = |key: &str| {
         converse_details
@@ -254,9 +323,20 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
             .and_then(|kv| kv.value.as_ref())
             .map(any_to_json)
     };
+    // Tool calls and results as structured parts; tool definitions with description and schema.
     assert_eq!(
         get("gen_ai.input.messages"),
-        Some(json!([{"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]}]))
+        Some(json!([
+            {"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]},
+            {"role": "assistant", "parts": [{"type": "tool_call", "id": "t1", "name": "weather", "arguments": {"city": "Paris"}}]},
+            {"role": "tool", "parts": [{"type": "tool_call_response", "id": "t1", "response": "18C"}]}
+        ]))
+    );
+    assert_eq!(
+        get("gen_ai.tool.definitions"),
+        Some(
+            json!([{"type": "function", "name": "weather", "description": "Current weather", "parameters": {"type": "object"}}])
+        )
     );
     assert_eq!(
         get("gen_ai.system_instructions"),
@@ -264,7 +344,9 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
     );
     assert_eq!(
         get("gen_ai.output.messages"),
-        Some(json!([{"role": "assistant", "parts": [{"type": "text", "content": "Checking."}], "finish_reason": "stop"}]))
+        Some(
+            json!([{"role": "assistant", "parts": [{"type": "text", "content": "Checking."}], "finish_reason": "stop"}])
+        )
     );
 }
 
@@ -278,7 +360,8 @@ async fn replay_to_otlp_with_no_content_sends_no_content() {
             .arg("replay")
             .arg(&file)
             .args(["--to", "otlp", "--no-content"])
-            .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url());
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url())
+            .env("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip");
         output(command).await
     };
     std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
@@ -287,24 +370,48 @@ async fn replay_to_otlp_with_no_content_sends_no_content() {
     let spans = receiver.spans();
     assert_eq!(spans.len(), 4);
     assert!(receiver.log_records().is_empty(), "no content events");
+    let exchanges = receiver.exchanges();
+    assert!(
+        !exchanges.is_empty() && exchanges.iter().all(|x| x.gzip && x.status == 200),
+        "OTEL_EXPORTER_OTLP_COMPRESSION=gzip honoured: {exchanges:?}"
+    );
     for (_, span) in &spans {
         for kv in &span.attributes {
             assert!(
                 !matches!(
                     kv.key.as_str(),
-                    "gen_ai.input.messages" | "gen_ai.output.messages" | "gen_ai.system_instructions"
+                    "gen_ai.input.messages"
+                        | "gen_ai.output.messages"
+                        | "gen_ai.system_instructions"
                 ),
                 "{} on {}",
                 kv.key,
                 span.name
             );
-            let text = kv.value.as_ref().map(any_to_json).unwrap_or_default().to_string();
-            for secret in ["Weather in Paris", "Be brief", "Checking.", "Say hi", "Hi there", "embed me"] {
+            let text = kv
+                .value
+                .as_ref()
+                .map(any_to_json)
+                .unwrap_or_default()
+                .to_string();
+            for secret in [
+                "Weather in Paris",
+                "Be brief",
+                "Checking.",
+                "Say hi",
+                "Hi there",
+                "embed me",
+            ] {
                 assert!(!text.contains(secret), "{secret} leaked in {}", kv.key);
             }
         }
     }
-    assert!(receiver.metrics().iter().any(|(_, m)| m.name == "gen_ai.client.token.usage"));
+    assert!(
+        receiver
+            .metrics()
+            .iter()
+            .any(|(_, m)| m.name == "gen_ai.client.token.usage")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -321,7 +428,12 @@ async fn replay_to_an_unreachable_otlp_endpoint_fails_with_a_message() {
         command
             .arg("replay")
             .arg(&file)
-            .args(["--to", "otlp", "--endpoint", &format!("http://127.0.0.1:{port}")])
+            .args([
+                "--to",
+                "otlp",
+                "--endpoint",
+                &format!("http://127.0.0.1:{port}"),
+            ])
             .env("OTEL_EXPORTER_OTLP_TIMEOUT", "2000");
         output(command).await
     };
@@ -357,5 +469,58 @@ fn replay_format_otel_prints_typed_values() {
     assert_eq!(
         stream["gen_ai.input.messages"],
         json!([{"role": "user", "parts": [{"type": "text", "content": "Count"}]}])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_to_otlp_sends_a_span_per_call_with_errors_marked() {
+    let receiver = Receiver::start(Vec::new()).await.unwrap();
+    let sent = {
+        let mut command = bin();
+        command.args(["demo", "--to", "otlp", "--endpoint", &receiver.url()]);
+        output(command).await
+    };
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert!(sent.status.success(), "{stderr}");
+    let calls: usize = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("otlp: "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary line: {stderr}"));
+    let spans = receiver.spans();
+    let client_spans: Vec<_> = spans.iter().filter(|(_, s)| s.kind == 3).collect();
+    assert!(calls > 20, "{calls}");
+    assert_eq!(client_spans.len(), calls, "a span per recorded call");
+    for (resource, span) in &client_spans {
+        assert_eq!(str_attribute(resource, "cloud.region"), Some("us-east-1"));
+        assert_eq!(
+            str_attribute(&span.attributes, "gen_ai.provider.name"),
+            Some("aws.bedrock")
+        );
+        let model = str_attribute(&span.attributes, "gen_ai.request.model").unwrap();
+        let operation = str_attribute(&span.attributes, "gen_ai.operation.name").unwrap();
+        assert_eq!(span.name, format!("{operation} {model}"));
+        let failed = str_attribute(&span.attributes, "error.type").is_some();
+        let status = span.status.as_ref().map_or(0, |s| s.code);
+        assert_eq!(
+            status == 2,
+            failed,
+            "{}: error status iff error.type",
+            span.name
+        );
+    }
+    assert!(
+        client_spans
+            .iter()
+            .any(|(_, s)| str_attribute(&s.attributes, "error.type").is_some()),
+        "the demo's failing calls"
+    );
+    assert!(!receiver.log_records().is_empty());
+    assert!(
+        receiver
+            .metrics()
+            .iter()
+            .any(|(_, m)| m.name == "gen_ai.client.operation.duration")
     );
 }

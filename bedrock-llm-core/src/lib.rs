@@ -54,6 +54,6 @@ pub use registry::Registry;
 pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};
 pub use value::{FloatVector, NumberOrString, TokenCount};
 pub use view::{
-    EmbeddingStats, FinishReason, Message, NormalizedFinishReason, RequestParams, RequestView,
-    ResponseView, Role, Usage,
+    EmbeddingStats, FinishReason, Message, NormalizedFinishReason, Part, RequestParams,
+    RequestView, ResponseView, Role, ToolDefinition, Usage,
 };

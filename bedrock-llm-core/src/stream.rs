@@ -289,6 +289,8 @@ impl StreamAccumulator {
                         state.blocks.into_iter().map(|(_, text)| text).collect(),
                     ),
                     finish_reason: state.finish_reason,
+                    // Streamed tool calls arrive as JSON fragments: text only for now.
+                    parts: Vec::new(),
                 })
                 .collect();
             if let ([only], Some(reason)) = (messages.as_mut_slice(), &self.finish_reason) {

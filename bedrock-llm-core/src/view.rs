@@ -80,6 +80,10 @@ pub struct Message {
     pub content: String,
     /// Why generation stopped, on response messages that report it.
     pub finish_reason: Option<FinishReason>,
+    /// The message as ordered parts, when it holds tool calls or tool-call responses; empty
+    /// when `content` says it all (one text part).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
 }
 
 impl Message {
@@ -89,8 +93,52 @@ impl Message {
             role,
             content: content.into(),
             finish_reason: None,
+            parts: Vec::new(),
         }
     }
+}
+
+/// One part of a message: text (placeholders included), a tool call, or a tool's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Part {
+    /// Text, or a placeholder such as `<image>`.
+    Text {
+        /// The text.
+        content: String,
+    },
+    /// The model asks for a tool to run.
+    ToolCall {
+        /// The call's id, when the body gives one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The tool's name.
+        name: String,
+        /// The arguments, as the body gave them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        arguments: Option<serde_json::Value>,
+    },
+    /// A tool's result handed back to the model.
+    ToolCallResponse {
+        /// The id of the call it answers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The result, flattened to text.
+        response: String,
+    },
+}
+
+/// A tool offered to the model.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ToolDefinition {
+    /// Its name.
+    pub name: String,
+    /// What it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its parameters' JSON schema.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<serde_json::Value>,
 }
 
 /// Finish reasons as the OpenTelemetry GenAI conventions normalize them.
@@ -206,6 +254,9 @@ pub struct RequestView {
     pub params: RequestParams,
     /// Names of tools offered to the model.
     pub tool_names: Vec<String>,
+    /// The tools offered, with description and parameter schema where the body gives them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<ToolDefinition>,
 }
 
 impl RequestView {

@@ -229,6 +229,10 @@ fn field_statements(container: &Container, field: &Field, value: &TokenStream) -
             Sink::System => quote_spanned!(span=> #p::system::<#ty>(#value, __cx);),
             Sink::Text => quote_spanned!(span=> #p::text::<#ty>(#value, __cx);),
             Sink::Json => quote_spanned!(span=> #p::json::<#ty>(#value, __cx);),
+            Sink::Structure(which) => {
+                let which = variant(which);
+                quote_spanned!(span=> #p::structure::<#ty>(#value, #p::Structure::#which, __cx);)
+            }
             Sink::Nested => quote_spanned!(span=> #p::nested::<#ty>(#value, __cx);),
             Sink::Message => quote_spanned!(span=> #p::message::<#ty>(#value, __cx);),
             Sink::EachMessage => quote_spanned!(span=> #p::each_message::<#ty>(#value, __cx);),

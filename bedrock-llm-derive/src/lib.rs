@@ -34,18 +34,23 @@
 //! | `content`, `text` | any | text of the current message (`text` may repeat) |
 //! | `role` | any | the current message's role |
 //! | `name`, `json` | any | inside a `block` variant: the placeholder's inner text |
+//! | `tool_call_id` | any | inside a `tool_use` or `tool_result` block: the call's id |
+//! | `arguments` | any | inside a `tool_use` block: the call's JSON arguments (not rendered as text) |
 //! | `nested` | any | a part whose fields report into the same context |
 //! | `embedding_input` | request | string or strings to embed |
 //! | `max_tokens`, `top_k`, `choice_count` | request | integer |
 //! | `temperature`, `top_p`, `frequency_penalty`, `presence_penalty` | request | number |
 //! | `stop_sequences` | request | string or strings |
 //! | `tool_name` | request | a tool offered to the model |
+//! | `tool_description`, `tool_parameters` | request | that tool's description and JSON schema |
 //! | `finish_reason`, `response_id`, `response_model` | response | string (ids may be numbers) |
 //! | `input_tokens`, `output_tokens`, `total_tokens`, `cache_read_tokens`, `cache_write_tokens` | response | integer; with `len`, a list whose length is the count |
 //! | `embedding` | response | vector, vectors, or vectors by type (may repeat: the first present wins) |
 //!
 //! On an enum variant, or on a struct `part`, `#[llm(block = "image")]` renders the value as a
-//! placeholder (`<image>`, or `<tool_use>{name}</tool_use>` when its fields add text).
+//! placeholder (`<image>`, or `<tool_use>{name}</tool_use>` when its fields add text). A
+//! `tool_use` block is also kept as a structured tool call (id, name, arguments) and a
+//! `tool_result` block as a tool-call response (id, text), for OpenTelemetry's message parts.
 
 mod ast;
 mod attr;

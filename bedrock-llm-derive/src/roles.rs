@@ -19,6 +19,7 @@ pub(crate) enum Sink {
     Message,
     Nested,
     Json,
+    Structure(&'static str),
     EmbeddingInputs,
     StopSequences,
     IntParam(&'static str),
@@ -60,6 +61,8 @@ pub(crate) const ROLES: &[Role] = &[
     role("role", Side::Any, true, Sink::Scalar("Role")),
     role("name", Side::Any, false, Sink::Scalar("Name")),
     role("json", Side::Any, false, Sink::Json),
+    role("tool_call_id", Side::Any, false, Sink::Scalar("ToolCallId")),
+    role("arguments", Side::Any, false, Sink::Structure("Arguments")),
     role("nested", Side::Any, false, Sink::Nested),
     // Request parameters.
     role(
@@ -102,6 +105,18 @@ pub(crate) const ROLES: &[Role] = &[
         Sink::FloatParam("PresencePenalty"),
     ),
     role("tool_name", Side::Request, false, Sink::Scalar("ToolName")),
+    role(
+        "tool_description",
+        Side::Request,
+        false,
+        Sink::Scalar("ToolDescription"),
+    ),
+    role(
+        "tool_parameters",
+        Side::Request,
+        false,
+        Sink::Structure("ToolParameters"),
+    ),
     // Response facts.
     role(
         "finish_reason",

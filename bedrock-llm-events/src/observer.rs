@@ -83,7 +83,11 @@ impl Recorder {
         &self,
         started: Option<Started>,
         invocation: &Invocation,
-    ) -> (CallContext, Option<&'static str>, Option<opentelemetry::Context>) {
+    ) -> (
+        CallContext,
+        Option<&'static str>,
+        Option<opentelemetry::Context>,
+    ) {
         match started {
             Some(Started {
                 context,

@@ -306,9 +306,11 @@ impl Shared {
             Some(telemetry) => {
                 let span = match parent {
                     Some(parent) => telemetry.record(invocation, &self.config, parent),
-                    None => {
-                        telemetry.record(invocation, &self.config, &opentelemetry::Context::current())
-                    }
+                    None => telemetry.record(
+                        invocation,
+                        &self.config,
+                        &opentelemetry::Context::current(),
+                    ),
                 };
                 match span {
                     Some(trace) => {

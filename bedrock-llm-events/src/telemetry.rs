@@ -25,9 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bedrock_llm_core::{ExchangeKind, Invocation};
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger, LoggerProvider, Severity};
 use opentelemetry::metrics::{Histogram, MeterProvider};
-use opentelemetry::trace::{
-    Span as _, SpanContext, SpanKind, Status, Tracer as _, TracerProvider,
-};
+use opentelemetry::trace::{Span as _, SpanContext, SpanKind, Status, Tracer as _, TracerProvider};
 use opentelemetry::{Context, InstrumentationScope, KeyValue};
 
 use crate::config::Config;
@@ -43,8 +41,20 @@ pub const DETAILS_EVENT: &str = "gen_ai.client.inference.operation.details";
 
 /// `gen_ai.client.token.usage` bucket boundaries the conventions advise.
 pub const TOKEN_BUCKETS: [f64; 14] = [
-    1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262_144.0, 1_048_576.0,
-    4_194_304.0, 16_777_216.0, 67_108_864.0,
+    1.0,
+    4.0,
+    16.0,
+    64.0,
+    256.0,
+    1024.0,
+    4096.0,
+    16384.0,
+    65536.0,
+    262_144.0,
+    1_048_576.0,
+    4_194_304.0,
+    16_777_216.0,
+    67_108_864.0,
 ];
 
 /// `gen_ai.client.operation.duration` (and time to first chunk) bucket boundaries, seconds.
@@ -83,8 +93,9 @@ impl<L: Logger + Send + Sync> DetailsLogger for LoggerOf<L> {
         record.set_event_name(DETAILS_EVENT);
         record.set_timestamp(at);
         record.set_observed_timestamp(SystemTime::now());
-        record.set_severity_number(Severity::Info);
-        record.set_severity_text("INFO");
+        // The conventions ask for DEBUG (severity number 5) on this event.
+        record.set_severity_number(Severity::Debug);
+        record.set_severity_text("DEBUG");
         record.add_attributes(attributes);
         if span.is_valid() {
             record.set_trace_context(span.trace_id(), span.span_id(), Some(span.trace_flags()));
@@ -270,9 +281,7 @@ fn record_metrics(
 ) {
     let common = metric_attributes(attributes, true);
     if let Some(duration) = invocation.timing.duration {
-        instruments
-            .duration
-            .record(duration.as_secs_f64(), &common);
+        instruments.duration.record(duration.as_secs_f64(), &common);
     }
     if let Some(ttfc) = invocation.timing.time_to_first_token {
         instruments

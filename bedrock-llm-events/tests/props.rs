@@ -35,9 +35,8 @@ fn role() -> impl Strategy<Value = Role> {
 fn message() -> impl Strategy<Value = Message> {
     (role(), content(), proptest::option::of("[a-z_]{1,12}")).prop_map(|(role, content, reason)| {
         Message {
-            role,
-            content,
             finish_reason: reason.map(FinishReason::from_raw),
+            ..Message::new(role, content)
         }
     })
 }
@@ -73,7 +72,7 @@ fn invocation() -> impl Strategy<Value = Invocation> {
                         max_tokens: Some(10),
                         ..Default::default()
                     },
-                    tool_names: Vec::new(),
+                    ..RequestView::default()
                 });
                 record.response = Some(ResponseView {
                     messages: responses,

@@ -5,8 +5,9 @@
 //! The standard variables are honoured by the exporters themselves:
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL: `/v1/traces`, `/v1/metrics`, `/v1/logs` are
 //! appended), the per-signal `OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ENDPOINT` (used as is),
-//! `OTEL_EXPORTER_OTLP_HEADERS` (`api-key=…` for New Relic), `OTEL_EXPORTER_OTLP_TIMEOUT`; the
-//! resource takes `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES`.
+//! `OTEL_EXPORTER_OTLP_HEADERS` (`api-key=…` for New Relic), `OTEL_EXPORTER_OTLP_TIMEOUT`,
+//! `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip`); the resource takes `OTEL_SERVICE_NAME` and
+//! `OTEL_RESOURCE_ATTRIBUTES`.
 //! `OTEL_EXPORTER_OTLP_PROTOCOL` may be `http/protobuf` (the default); the other protocols are
 //! not compiled in, and asking for one is an error rather than a silent switch.
 //!

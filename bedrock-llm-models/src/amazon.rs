@@ -221,9 +221,20 @@ pub struct NovaToolSpec {
     #[llm(tool_name)]
     pub name: String,
     /// What it does.
+    #[llm(tool_description)]
     pub description: Option<String>,
-    /// Its schema.
-    pub input_schema: Option<Value>,
+    /// Its schema, `{"json": …}`.
+    #[llm(nested)]
+    pub input_schema: Option<NovaInputSchema>,
+}
+
+/// `inputSchema`: the JSON schema under `json`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct NovaInputSchema {
+    /// The schema.
+    #[llm(tool_parameters)]
+    pub json: Option<Value>,
 }
 
 /// `{"output": {"message": …}, "stopReason": …, "usage": {…}}`.
@@ -403,6 +414,7 @@ pub struct NovaStart {
 #[serde(rename_all = "camelCase")]
 pub struct NovaToolUseStart {
     /// Call id.
+    #[llm(tool_call_id)]
     pub tool_use_id: Option<String>,
     /// The tool.
     #[llm(name)]

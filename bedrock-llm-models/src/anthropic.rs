@@ -123,8 +123,10 @@ pub struct ClaudeTool {
     #[llm(tool_name)]
     pub name: String,
     /// What it does.
+    #[llm(tool_description)]
     pub description: Option<String>,
     /// Its JSON schema.
+    #[llm(tool_parameters)]
     pub input_schema: Option<Value>,
     /// Server tools carry a type (`computer_20241022`, …).
     #[serde(rename = "type")]
@@ -216,17 +218,20 @@ pub enum ClaudeBlock {
     #[llm(block = "tool_use")]
     ToolUse {
         /// Call id.
+        #[llm(tool_call_id)]
         id: Option<String>,
         /// The tool.
         #[llm(name)]
         name: String,
         /// Arguments.
+        #[llm(arguments)]
         input: Option<Value>,
     },
     /// A tool's result: `<tool_result>{text}</tool_result>`.
     #[llm(block = "tool_result")]
     ToolResult {
         /// The call this answers.
+        #[llm(tool_call_id)]
         tool_use_id: Option<String>,
         /// A string or blocks.
         #[llm(text)]

@@ -172,8 +172,10 @@ pub struct CommandRTool {
     #[llm(tool_name)]
     pub name: String,
     /// What it does.
+    #[llm(tool_description)]
     pub description: Option<String>,
     /// Parameter definitions.
+    #[llm(tool_parameters)]
     pub parameter_definitions: Option<Value>,
 }
 
@@ -214,6 +216,7 @@ pub struct CommandRToolCall {
     #[llm(name)]
     pub name: String,
     /// Arguments.
+    #[llm(arguments)]
     pub parameters: Option<Value>,
 }
 

@@ -93,11 +93,13 @@ pub struct ConverseDocument {
 #[serde(rename_all = "camelCase")]
 pub struct ConverseToolUse {
     /// Call id.
+    #[llm(tool_call_id)]
     pub tool_use_id: Option<String>,
     /// The tool.
     #[llm(name)]
     pub name: String,
     /// Arguments.
+    #[llm(arguments)]
     pub input: Option<Value>,
 }
 
@@ -107,6 +109,7 @@ pub struct ConverseToolUse {
 #[serde(rename_all = "camelCase")]
 pub struct ConverseToolResult {
     /// The call this answers.
+    #[llm(tool_call_id)]
     pub tool_use_id: Option<String>,
     /// Result blocks (text, json, image, document).
     #[llm(text)]

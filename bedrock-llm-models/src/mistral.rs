@@ -119,6 +119,7 @@ pub struct MistralMessage {
     #[llm(text)]
     pub tool_calls: Option<Vec<MistralToolCall>>,
     /// On `tool` turns: the call answered.
+    #[llm(tool_call_id)]
     pub tool_call_id: Option<String>,
 }
 
@@ -128,6 +129,7 @@ pub struct MistralMessage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MistralToolCall {
     /// Call id.
+    #[llm(tool_call_id)]
     pub id: Option<String>,
     /// Name and arguments.
     #[llm(nested)]
@@ -142,6 +144,7 @@ pub struct MistralFunctionCall {
     #[llm(name)]
     pub name: String,
     /// JSON-encoded arguments.
+    #[llm(arguments)]
     pub arguments: Option<Value>,
 }
 
@@ -165,8 +168,10 @@ pub struct MistralToolFunction {
     #[llm(tool_name)]
     pub name: String,
     /// What it does.
+    #[llm(tool_description)]
     pub description: Option<String>,
     /// Its parameter schema.
+    #[llm(tool_parameters)]
     pub parameters: Option<Value>,
 }
 

@@ -104,13 +104,15 @@ pub enum EchoBlock {
         /// Base64 data.
         data: String,
     },
-    /// A tool call, rendered as `<tool_use>{name}</tool_use>`.
+    /// A tool call, rendered as `<tool_use>{name}</tool_use>` and kept as a tool-call part with
+    /// its arguments.
     #[llm(block = "tool_use")]
     ToolUse {
         /// The tool.
         #[llm(name)]
         name: String,
         /// Its input.
+        #[llm(arguments)]
         input: bedrock_llm_core::__private::serde_json::Value,
     },
     /// A tool's result, rendered as `<tool_result>{text}</tool_result>`.

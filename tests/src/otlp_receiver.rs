@@ -47,6 +47,8 @@ pub struct Exchange {
     pub status: u16,
     /// The `Content-Type` sent.
     pub content_type: String,
+    /// The body came gzipped.
+    pub gzip: bool,
 }
 
 #[derive(Debug, Default)]
@@ -229,7 +231,9 @@ pub fn any_to_json(value: &AnyValue) -> serde_json::Value {
                 .map(|kv| {
                     (
                         kv.key.clone(),
-                        kv.value.as_ref().map_or(serde_json::Value::Null, any_to_json),
+                        kv.value
+                            .as_ref()
+                            .map_or(serde_json::Value::Null, any_to_json),
                     )
                 })
                 .collect(),
@@ -258,9 +262,7 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let gzip = headers
-        .get("content-encoding")
-        .is_some_and(|v| v == "gzip");
+    let gzip = headers.get("content-encoding").is_some_and(|v| v == "gzip");
     let is_post = request.method() == hyper::Method::POST;
     let body = request
         .into_body()
@@ -275,6 +277,7 @@ async fn answer(
             path: path.clone(),
             status,
             content_type: content_type.clone(),
+            gzip,
         });
         let mut response = reply(status, "text/plain", b"scripted".to_vec());
         if let Some(seconds) = retry_after {
@@ -290,46 +293,46 @@ async fn answer(
             .is_some_and(|v| v.as_bytes() == value.as_bytes())
     });
     let refuse = |status: u16, why: &str| (status, why.as_bytes().to_vec());
-    let (status, answer) = if !is_post
-        || !matches!(path.as_str(), "/v1/traces" | "/v1/metrics" | "/v1/logs")
-    {
-        refuse(404, "not found")
-    } else if content_type != "application/x-protobuf" {
-        refuse(415, "only application/x-protobuf is accepted here")
-    } else if !header_ok {
-        refuse(401, "missing or wrong authentication header")
-    } else {
-        let mut bytes = body.to_vec();
-        if gzip {
-            let mut plain = Vec::new();
-            match flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut plain) {
-                Ok(_) => bytes = plain,
-                Err(_) => bytes.clear(),
+    let (status, answer) =
+        if !is_post || !matches!(path.as_str(), "/v1/traces" | "/v1/metrics" | "/v1/logs") {
+            refuse(404, "not found")
+        } else if content_type != "application/x-protobuf" {
+            refuse(415, "only application/x-protobuf is accepted here")
+        } else if !header_ok {
+            refuse(401, "missing or wrong authentication header")
+        } else {
+            let mut bytes = body.to_vec();
+            if gzip {
+                let mut plain = Vec::new();
+                match flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut plain) {
+                    Ok(_) => bytes = plain,
+                    Err(_) => bytes.clear(),
+                }
             }
-        }
-        let decoded = match path.as_str() {
-            "/v1/traces" => ExportTraceServiceRequest::decode(&bytes[..]).map(|r| {
-                state.traces.push(r);
-                ExportTraceServiceResponse::default().encode_to_vec()
-            }),
-            "/v1/metrics" => ExportMetricsServiceRequest::decode(&bytes[..]).map(|r| {
-                state.metrics.push(r);
-                ExportMetricsServiceResponse::default().encode_to_vec()
-            }),
-            _ => ExportLogsServiceRequest::decode(&bytes[..]).map(|r| {
-                state.logs.push(r);
-                ExportLogsServiceResponse::default().encode_to_vec()
-            }),
+            let decoded = match path.as_str() {
+                "/v1/traces" => ExportTraceServiceRequest::decode(&bytes[..]).map(|r| {
+                    state.traces.push(r);
+                    ExportTraceServiceResponse::default().encode_to_vec()
+                }),
+                "/v1/metrics" => ExportMetricsServiceRequest::decode(&bytes[..]).map(|r| {
+                    state.metrics.push(r);
+                    ExportMetricsServiceResponse::default().encode_to_vec()
+                }),
+                _ => ExportLogsServiceRequest::decode(&bytes[..]).map(|r| {
+                    state.logs.push(r);
+                    ExportLogsServiceResponse::default().encode_to_vec()
+                }),
+            };
+            match decoded {
+                Ok(answer) => (200, answer),
+                Err(_) => refuse(400, "the body is not the signal's protobuf request"),
+            }
         };
-        match decoded {
-            Ok(answer) => (200, answer),
-            Err(_) => refuse(400, "the body is not the signal's protobuf request"),
-        }
-    };
     state.exchanges.push(Exchange {
         path: path.clone(),
         status,
         content_type: content_type.clone(),
+        gzip,
     });
     let kind = if status == 200 {
         "application/x-protobuf"

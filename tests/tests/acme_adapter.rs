@@ -3,7 +3,7 @@
 
 use bedrock_llm_core::{
     BedrockModel, BodyErrorKind, BodySide, EmbeddingStats, ExchangeKind, FinishReason, Invocation,
-    Message, ModelId, ModelRequest, ModelResponse, NormalizedFinishReason, Operation,
+    Message, ModelId, ModelRequest, ModelResponse, NormalizedFinishReason, Operation, Part,
     RequestParams, Role, Usage, adapter,
 };
 use bedrock_llm_tests::acme::{
@@ -96,14 +96,40 @@ fn exchange_becomes_the_neutral_record_field_by_field() {
         vec![
             Message::new(Role::System, "You answer in one line."),
             Message::new(Role::User, "Say hi"),
-            Message::new(
-                Role::Assistant,
-                "Calling the greeter.\n\n<tool_use>greeter</tool_use>"
-            ),
-            Message::new(
-                Role::User,
-                "<tool_result>hi!</tool_result>\n\n<image>\n\n<unknown_chunk>"
-            ),
+            Message {
+                parts: vec![
+                    Part::Text {
+                        content: "Calling the greeter.".into()
+                    },
+                    Part::ToolCall {
+                        id: None,
+                        name: "greeter".into(),
+                        arguments: Some(serde_json::json!({"who": "you"})),
+                    },
+                ],
+                ..Message::new(
+                    Role::Assistant,
+                    "Calling the greeter.\n\n<tool_use>greeter</tool_use>"
+                )
+            },
+            Message {
+                parts: vec![
+                    Part::ToolCallResponse {
+                        id: None,
+                        response: "hi!".into()
+                    },
+                    Part::Text {
+                        content: "<image>".into()
+                    },
+                    Part::Text {
+                        content: "<unknown_chunk>".into()
+                    },
+                ],
+                ..Message::new(
+                    Role::User,
+                    "<tool_result>hi!</tool_result>\n\n<image>\n\n<unknown_chunk>"
+                )
+            },
         ]
     );
     assert_eq!(

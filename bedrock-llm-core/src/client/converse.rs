@@ -12,7 +12,8 @@ use aws_smithy_types::Document;
 use crate::record::ServiceMetrics;
 use crate::stream::{ChunkDelta, ChunkText};
 use crate::view::{
-    FinishReason, Message, RequestParams, RequestView, ResponseView, Role, Usage, join_segments,
+    FinishReason, Message, Part, RequestParams, RequestView, ResponseView, Role, ToolDefinition,
+    Usage, join_segments,
 };
 
 /// The parts of a Converse request that views read.
@@ -31,9 +32,9 @@ pub(crate) fn request_view(request: &ConverseRequest<'_>) -> RequestView {
         messages.push(Message::new(Role::System, join_segments(system)));
     }
     for message in request.messages {
-        messages.push(Message::new(
+        messages.push(blocks_message(
             Role::from_body(message.role().as_str()),
-            blocks_text(message.content()),
+            message.content(),
         ));
     }
     let inference = request.inference;
@@ -56,14 +57,21 @@ pub(crate) fn request_view(request: &ConverseRequest<'_>) -> RequestView {
             .unwrap_or_default(),
         ..RequestParams::default()
     };
-    let tool_names = request
+    let tools: Vec<ToolDefinition> = request
         .tools
         .map(|config| {
             config
                 .tools()
                 .iter()
                 .filter_map(|tool| match tool {
-                    Tool::ToolSpec(spec) => Some(spec.name().to_owned()),
+                    Tool::ToolSpec(spec) => Some(ToolDefinition {
+                        name: spec.name().to_owned(),
+                        description: spec.description().map(str::to_owned),
+                        parameters: spec
+                            .input_schema()
+                            .and_then(|schema| schema.as_json().ok())
+                            .map(document_value),
+                    }),
                     _ => None,
                 })
                 .collect()
@@ -73,7 +81,8 @@ pub(crate) fn request_view(request: &ConverseRequest<'_>) -> RequestView {
         messages,
         embedding_inputs: Vec::new(),
         params,
-        tool_names,
+        tool_names: tools.iter().map(|tool| tool.name.clone()).collect(),
+        tools,
     }
 }
 
@@ -117,6 +126,42 @@ pub(crate) fn blocks_text(blocks: &[ContentBlock]) -> String {
     join_segments(blocks.iter().filter_map(block_text).collect())
 }
 
+/// A message of `blocks`: their text, and their parts when a tool call or result is among them.
+fn blocks_message(role: Role, blocks: &[ContentBlock]) -> Message {
+    let mut message = Message::new(role, blocks_text(blocks));
+    let structured = blocks
+        .iter()
+        .any(|b| matches!(b, ContentBlock::ToolUse(_) | ContentBlock::ToolResult(_)));
+    if structured {
+        message.parts = blocks
+            .iter()
+            .filter_map(|block| {
+                Some(match block {
+                    ContentBlock::ToolUse(tool) => Part::ToolCall {
+                        id: Some(tool.tool_use_id().to_owned()),
+                        name: tool.name().to_owned(),
+                        arguments: Some(document_value(tool.input())),
+                    },
+                    ContentBlock::ToolResult(result) => Part::ToolCallResponse {
+                        id: Some(result.tool_use_id().to_owned()),
+                        response: join_segments(
+                            result
+                                .content()
+                                .iter()
+                                .filter_map(tool_result_text)
+                                .collect(),
+                        ),
+                    },
+                    other => Part::Text {
+                        content: block_text(other)?,
+                    },
+                })
+            })
+            .collect();
+    }
+    message
+}
+
 fn block_text(block: &ContentBlock) -> Option<String> {
     Some(match block {
         ContentBlock::Text(text) => text.clone(),
@@ -150,23 +195,28 @@ fn tool_result_text(block: &ToolResultContentBlock) -> Option<String> {
     })
 }
 
+/// A smithy document as JSON.
+fn document_value(document: &Document) -> serde_json::Value {
+    match document {
+        Document::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), document_value(v)))
+            .collect(),
+        Document::Array(items) => items.iter().map(document_value).collect(),
+        Document::Number(number) => match *number {
+            aws_smithy_types::Number::PosInt(n) => n.into(),
+            aws_smithy_types::Number::NegInt(n) => n.into(),
+            aws_smithy_types::Number::Float(f) => f.into(),
+        },
+        Document::String(s) => s.clone().into(),
+        Document::Bool(b) => (*b).into(),
+        Document::Null => serde_json::Value::Null,
+    }
+}
+
 /// A smithy document as compact JSON.
 fn document_json(document: &Document) -> String {
-    fn to_value(document: &Document) -> serde_json::Value {
-        match document {
-            Document::Object(map) => map.iter().map(|(k, v)| (k.clone(), to_value(v))).collect(),
-            Document::Array(items) => items.iter().map(to_value).collect(),
-            Document::Number(number) => match *number {
-                aws_smithy_types::Number::PosInt(n) => n.into(),
-                aws_smithy_types::Number::NegInt(n) => n.into(),
-                aws_smithy_types::Number::Float(f) => f.into(),
-            },
-            Document::String(s) => s.clone().into(),
-            Document::Bool(b) => (*b).into(),
-            Document::Null => serde_json::Value::Null,
-        }
-    }
-    to_value(document).to_string()
+    document_value(document).to_string()
 }
 
 /// The response view of a Converse output, and Bedrock's latency.
@@ -177,10 +227,11 @@ pub(crate) fn response_view(
     let messages = output
         .output()
         .and_then(|o| o.as_message().ok())
-        .map(|message| Message {
-            role: Role::from_body(message.role().as_str()),
-            content: blocks_text(message.content()),
-            finish_reason: Some(reason.clone()),
+        .map(|message| {
+            let mut message =
+                blocks_message(Role::from_body(message.role().as_str()), message.content());
+            message.finish_reason = Some(reason.clone());
+            message
         })
         .into_iter()
         .collect();

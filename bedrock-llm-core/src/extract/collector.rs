@@ -2,7 +2,8 @@
 
 use crate::stream::{ChunkDelta, ChunkText};
 use crate::view::{
-    EmbeddingStats, FinishReason, Message, RequestParams, RequestView, ResponseView, Role, Usage,
+    EmbeddingStats, FinishReason, Message, Part, RequestParams, RequestView, ResponseView, Role,
+    ToolDefinition, Usage,
 };
 
 /// Which body a [`Collector`] reads.
@@ -68,6 +69,19 @@ pub enum Scalar {
     Name,
     /// `tool_name`: a tool offered to the model.
     ToolName,
+    /// `tool_description`: what the tool offered last does.
+    ToolDescription,
+    /// `tool_call_id`: the id of the tool call or tool result the current block holds.
+    ToolCallId,
+}
+
+/// JSON roles kept as structures rather than rendered as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Structure {
+    /// `arguments`: the current tool call's arguments.
+    Arguments,
+    /// `tool_parameters`: the parameter schema of the tool offered last.
+    ToolParameters,
 }
 
 /// Stream-chunk positions a role can report.
@@ -84,6 +98,11 @@ struct Draft {
     choice_index: Option<u64>,
     role: Option<Role>,
     segments: Vec<String>,
+    /// The segments as parts, kept only once a tool call or response shows up.
+    parts: Vec<Part>,
+    structured: bool,
+    /// A whole message answering a tool call (`role: tool` turns that name the call).
+    answers_call: Option<String>,
     finish_reason: Option<FinishReason>,
     system: bool,
 }
@@ -94,10 +113,22 @@ impl Draft {
             choice_index: None,
             role: None,
             segments: Vec::new(),
+            parts: Vec::new(),
+            structured: false,
+            answers_call: None,
             finish_reason: None,
             system,
         }
     }
+}
+
+/// An open block placeholder: its text, and what a tool call or response in it carries.
+#[derive(Debug, Default)]
+struct Block {
+    segments: Vec<String>,
+    id: Option<String>,
+    name: Option<String>,
+    arguments: Option<serde_json::Value>,
 }
 
 /// Receives the annotated values of one body and assembles its neutral view.
@@ -108,10 +139,11 @@ pub struct Collector {
     messages: Vec<Message>,
     open: Vec<Draft>,
     implicit: Option<Draft>,
-    blocks: Vec<Vec<String>>,
+    blocks: Vec<Block>,
     params: RequestParams,
     embedding_inputs: Vec<String>,
     tool_names: Vec<String>,
+    tools: Vec<ToolDefinition>,
     finish_reason: Option<FinishReason>,
     usage: Usage,
     response_id: Option<String>,
@@ -135,6 +167,7 @@ impl Collector {
             params: RequestParams::default(),
             embedding_inputs: Vec::new(),
             tool_names: Vec::new(),
+            tools: Vec::new(),
             finish_reason: None,
             usage: Usage::default(),
             response_id: None,
@@ -169,9 +202,15 @@ impl Collector {
 
     fn segment(&mut self, text: String) {
         if let Some(block) = self.blocks.last_mut() {
-            block.push(text);
+            block.segments.push(text);
         } else {
-            self.current().segments.push(text);
+            let draft = self.current();
+            if !text.is_empty() {
+                draft.parts.push(Part::Text {
+                    content: text.clone(),
+                });
+            }
+            draft.segments.push(text);
         }
     }
 
@@ -204,17 +243,51 @@ impl Collector {
         }
     }
 
-    /// Runs `f` inside a block placeholder `<tag>…</tag>` (`<tag>` when `f` adds no text).
+    /// Runs `f` inside a block placeholder `<tag>…</tag>` (`<tag>` when `f` adds no text). A
+    /// top-level `tool_use` block is also kept as a tool-call part, a `tool_result` block as a
+    /// tool-call response part.
     pub fn block(&mut self, tag: &str, f: impl FnOnce(&mut Self)) {
-        self.blocks.push(Vec::new());
+        self.blocks.push(Block::default());
         f(self);
-        let inner = self.blocks.pop().unwrap_or_default();
+        let block = self.blocks.pop().unwrap_or_default();
+        let inner = crate::view::join_segments(block.segments);
         let rendered = if inner.is_empty() {
             format!("<{tag}>")
         } else {
-            format!("<{tag}>{}</{tag}>", crate::view::join_segments(inner))
+            format!("<{tag}>{inner}</{tag}>")
         };
-        self.segment(rendered);
+        if !self.blocks.is_empty() {
+            self.segment(rendered);
+            return;
+        }
+        let part = match tag {
+            "tool_use" => Part::ToolCall {
+                id: block.id,
+                name: block.name.unwrap_or_default(),
+                arguments: block.arguments,
+            },
+            "tool_result" => Part::ToolCallResponse {
+                id: block.id,
+                response: inner,
+            },
+            _ => {
+                self.segment(rendered);
+                return;
+            }
+        };
+        let draft = self.current();
+        draft.parts.push(part);
+        draft.structured = true;
+        draft.segments.push(rendered);
+    }
+
+    /// The tool offered last, or a new one when it already has `filled`.
+    fn tool_slot(&mut self, filled: impl Fn(&ToolDefinition) -> bool) -> &mut ToolDefinition {
+        if self.tools.last().is_none_or(&filled) {
+            self.tools.push(ToolDefinition::default());
+        }
+        let last = self.tools.len() - 1;
+        &mut self.tools[last]
     }
 
     fn close(&mut self, draft: Draft) {
@@ -230,10 +303,20 @@ impl Collector {
             (false, Some(role)) => role,
             (false, None) => self.default_role(),
         };
+        let content = crate::view::join_segments(draft.segments);
+        let parts = match (draft.structured, draft.answers_call) {
+            (true, _) => draft.parts,
+            (false, Some(id)) => vec![Part::ToolCallResponse {
+                id: Some(id),
+                response: content.clone(),
+            }],
+            (false, None) => Vec::new(),
+        };
         let message = Message {
             role,
-            content: crate::view::join_segments(draft.segments),
+            content,
             finish_reason: draft.finish_reason,
+            parts,
         };
         if draft.system {
             self.system.push(message);
@@ -259,8 +342,45 @@ impl Collector {
             Scalar::ResponseModel => {
                 self.response_model.get_or_insert_with(|| text.to_owned());
             }
-            Scalar::Name => self.text(text),
-            Scalar::ToolName => self.tool_names.push(text.to_owned()),
+            Scalar::Name => {
+                if let Some(block) = self.blocks.last_mut() {
+                    block.name.get_or_insert_with(|| text.to_owned());
+                }
+                self.text(text);
+            }
+            Scalar::ToolName => {
+                self.tool_names.push(text.to_owned());
+                // A description or schema reported before the name waits in an unnamed slot.
+                self.tool_slot(|tool| !tool.name.is_empty()).name = text.to_owned();
+            }
+            Scalar::ToolDescription => {
+                self.tool_slot(|tool| tool.description.is_some())
+                    .description = Some(text.to_owned());
+            }
+            Scalar::ToolCallId => match self.blocks.last_mut() {
+                Some(block) => {
+                    block.id.get_or_insert_with(|| text.to_owned());
+                }
+                None => {
+                    self.current()
+                        .answers_call
+                        .get_or_insert_with(|| text.to_owned());
+                }
+            },
+        }
+    }
+
+    /// Reports a JSON value kept as a structure.
+    pub fn structure(&mut self, which: Structure, value: &serde_json::Value) {
+        match which {
+            Structure::Arguments => {
+                if let Some(block) = self.blocks.last_mut() {
+                    block.arguments.get_or_insert_with(|| value.clone());
+                }
+            }
+            Structure::ToolParameters => {
+                self.tool_slot(|tool| tool.parameters.is_some()).parameters = Some(value.clone());
+            }
         }
     }
 
@@ -343,6 +463,12 @@ impl Collector {
             embedding_inputs: this.embedding_inputs,
             params: this.params,
             tool_names: this.tool_names,
+            // Only named tools: a description with no name is not a tool.
+            tools: this
+                .tools
+                .into_iter()
+                .filter(|tool| !tool.name.is_empty())
+                .collect(),
         }
     }
 

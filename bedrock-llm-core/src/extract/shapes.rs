@@ -315,19 +315,26 @@ impl<T: LenValue> LenValue for Option<T> {
     }
 }
 
-/// A JSON value rendered as `<json>…</json>` (`json` role).
+/// A JSON value: rendered as `<json>…</json>` (`json` role), or kept as a structure
+/// (`arguments`, `tool_parameters`).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot hold the `json` role",
+    message = "`{Self}` cannot hold a JSON role (`json`, `arguments`, `tool_parameters`)",
     label = "expected `serde_json::Value` or `Option<serde_json::Value>`"
 )]
 pub trait JsonValue {
     /// Reports the value.
     fn write_json(&self, cx: &mut Collector);
+    /// Hands the value, if any, to `f` (`arguments`, `tool_parameters`: kept as structures).
+    fn with_json(&self, f: &mut dyn FnMut(&serde_json::Value));
 }
 
 impl JsonValue for serde_json::Value {
     fn write_json(&self, cx: &mut Collector) {
         cx.json(self);
+    }
+
+    fn with_json(&self, f: &mut dyn FnMut(&serde_json::Value)) {
+        f(self);
     }
 }
 
@@ -335,6 +342,12 @@ impl<T: JsonValue> JsonValue for Option<T> {
     fn write_json(&self, cx: &mut Collector) {
         if let Some(inner) = self {
             inner.write_json(cx);
+        }
+    }
+
+    fn with_json(&self, f: &mut dyn FnMut(&serde_json::Value)) {
+        if let Some(inner) = self {
+            inner.with_json(f);
         }
     }
 }

@@ -24,6 +24,11 @@ pub fn json<T: JsonValue + ?Sized>(value: &T, cx: &mut Collector) {
     value.write_json(cx);
 }
 
+/// Reports a JSON value kept as a structure (tool arguments, a tool's parameter schema).
+pub fn structure<T: JsonValue + ?Sized>(value: &T, which: Structure, cx: &mut Collector) {
+    value.with_json(&mut |json| cx.structure(which, json));
+}
+
 /// Writes a nested part's fields into the current context.
 pub fn nested<T: Extract + ?Sized>(value: &T, cx: &mut Collector) {
     value.extract(cx);

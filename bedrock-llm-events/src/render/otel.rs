@@ -321,20 +321,34 @@ pub fn content(invocation: &Invocation) -> Vec<(&'static str, OtelValue)> {
             .messages
             .iter()
             .filter(|m| m.role != Role::System)
-            .map(|m| json!({"role": m.role.as_str(), "parts": [text_part(&m.content)]}))
+            .map(message_json)
             .collect();
         if !input.is_empty() {
-            put(
-                gen_ai::INPUT_MESSAGES,
-                OtelValue::Structured(json!(input)),
-            );
+            put(gen_ai::INPUT_MESSAGES, OtelValue::Structured(json!(input)));
         }
         if !request.tool_names.is_empty() {
-            let tools: Vec<_> = request
-                .tool_names
-                .iter()
-                .map(|name| json!({"type": "function", "name": name}))
-                .collect();
+            let tools: Vec<_> = if request.tools.is_empty() {
+                request
+                    .tool_names
+                    .iter()
+                    .map(|name| json!({"type": "function", "name": name}))
+                    .collect()
+            } else {
+                request
+                    .tools
+                    .iter()
+                    .map(|tool| {
+                        let mut definition = json!({"type": "function", "name": tool.name});
+                        if let Some(description) = &tool.description {
+                            definition["description"] = json!(description);
+                        }
+                        if let Some(parameters) = &tool.parameters {
+                            definition["parameters"] = parameters.clone();
+                        }
+                        definition
+                    })
+                    .collect()
+            };
             put(
                 gen_ai::TOOL_DEFINITIONS,
                 OtelValue::Structured(json!(tools)),
@@ -348,8 +362,7 @@ pub fn content(invocation: &Invocation) -> Vec<(&'static str, OtelValue)> {
             .messages
             .iter()
             .map(|m| {
-                let mut message =
-                    json!({"role": m.role.as_str(), "parts": [text_part(&m.content)]});
+                let mut message = message_json(m);
                 if let Some(reason) = &m.finish_reason {
                     message["finish_reason"] = json!(reason.normalized.as_str());
                 }
@@ -362,6 +375,68 @@ pub fn content(invocation: &Invocation) -> Vec<(&'static str, OtelValue)> {
         );
     }
     out
+}
+
+/// One message as the conventions' `{role, parts}`: its text, or its parts in order when it
+/// holds tool calls (`tool_call` with id, name, arguments) or tool results
+/// (`tool_call_response`; a message of only those has the role `tool`).
+fn message_json(message: &bedrock_llm_core::Message) -> serde_json::Value {
+    use bedrock_llm_core::Part;
+    if message.parts.is_empty() {
+        return json!({
+            "role": message.role.as_str(),
+            "parts": [{"type": "text", "content": message.content}],
+        });
+    }
+    let parts: Vec<_> = message
+        .parts
+        .iter()
+        .map(|part| match part {
+            Part::Text { content } => json!({"type": "text", "content": content}),
+            Part::ToolCall {
+                id,
+                name,
+                arguments,
+            } => {
+                let mut call = json!({"type": "tool_call", "name": name});
+                if let Some(id) = id {
+                    call["id"] = json!(id);
+                }
+                if let Some(arguments) = arguments {
+                    call["arguments"] = arguments_json(arguments);
+                }
+                call
+            }
+            Part::ToolCallResponse { id, response } => {
+                let mut answer = json!({"type": "tool_call_response", "response": response});
+                if let Some(id) = id {
+                    answer["id"] = json!(id);
+                }
+                answer
+            }
+        })
+        .collect();
+    let only_answers = message
+        .parts
+        .iter()
+        .all(|p| matches!(p, Part::ToolCallResponse { .. }));
+    let role = if only_answers {
+        Role::Tool.as_str()
+    } else {
+        message.role.as_str()
+    };
+    json!({"role": role, "parts": parts})
+}
+
+/// Arguments as an object: some families send them JSON-encoded in a string.
+fn arguments_json(arguments: &serde_json::Value) -> serde_json::Value {
+    match arguments {
+        serde_json::Value::String(text) => serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .filter(serde_json::Value::is_object)
+            .unwrap_or_else(|| arguments.clone()),
+        other => other.clone(),
+    }
 }
 
 /// A `tracing` span for one GenAI call, opened when the call starts so its timing is the call's.
