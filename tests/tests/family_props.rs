@@ -3,7 +3,9 @@
 //!   arbitrary unicode;
 //! - arbitrary JSON values, type-confused samples and arbitrary bytes never panic any adapter;
 //! - arbitrary unicode placed in the completion field comes out byte-exact in the output message;
-//! - token counts written as integers or floats come out exact, and totals add up.
+//! - token counts written as integers or floats come out exact, and totals add up;
+//! - tool calls with arbitrary ids, names and JSON arguments come out as structured parts,
+//!   exactly, in every family that has them.
 
 use std::fmt::Debug;
 
@@ -438,5 +440,142 @@ proptest! {
         let view = Jurassic2::decode_response(&serde_json::to_vec(&response).unwrap()).unwrap().view();
         prop_assert_eq!(view.usage.output_tokens, Some(counts.iter().map(|n| n % 50).sum()));
         prop_assert_eq!(view.usage.input_tokens, Some(5));
+    }
+}
+
+/// A generated tool call: id, name and arguments.
+#[derive(Debug, Clone)]
+struct GeneratedCall {
+    id: String,
+    name: String,
+    arguments: Value,
+}
+
+fn json_leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<String>().prop_map(Value::String),
+        Just(Value::Null),
+    ]
+}
+
+fn arguments() -> impl Strategy<Value = Value> {
+    let value = json_leaf().prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    proptest::collection::btree_map("[a-z_]{1,8}", value, 0..4)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+fn generated_call() -> impl Strategy<Value = GeneratedCall> {
+    ("[A-Za-z0-9_-]{1,24}", "[a-z_][a-z0-9_]{0,20}", arguments()).prop_map(
+        |(id, name, arguments)| GeneratedCall {
+            id,
+            name,
+            arguments,
+        },
+    )
+}
+
+/// Writes `call` into every tool call of `body`, in each family's shape; returns how many, and
+/// whether the family carries arguments JSON-encoded in a string (Mistral).
+fn plant_calls(body: &mut Value, call: &GeneratedCall) -> (usize, bool) {
+    let mut planted = 0;
+    let mut encoded = false;
+    fn walk(value: &mut Value, call: &GeneratedCall, planted: &mut usize, encoded: &mut bool) {
+        match value {
+            Value::Object(map) => {
+                if map.get("type").and_then(Value::as_str) == Some("tool_use") {
+                    map.insert("id".into(), Value::String(call.id.clone()));
+                    map.insert("name".into(), Value::String(call.name.clone()));
+                    map.insert("input".into(), call.arguments.clone());
+                    *planted += 1;
+                } else if let Some(Value::Object(tool_use)) = map.get_mut("toolUse") {
+                    tool_use.insert("toolUseId".into(), Value::String(call.id.clone()));
+                    tool_use.insert("name".into(), Value::String(call.name.clone()));
+                    tool_use.insert("input".into(), call.arguments.clone());
+                    *planted += 1;
+                } else if let Some(Value::Array(calls)) = map.get_mut("tool_calls") {
+                    for item in calls.iter_mut() {
+                        if let Some(Value::Object(function)) = item.get_mut("function") {
+                            function.insert("name".into(), Value::String(call.name.clone()));
+                            function.insert(
+                                "arguments".into(),
+                                Value::String(call.arguments.to_string()),
+                            );
+                            item["id"] = Value::String(call.id.clone());
+                            *planted += 1;
+                            *encoded = true;
+                        }
+                    }
+                }
+                for (_, child) in map.iter_mut() {
+                    walk(child, call, planted, encoded);
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    walk(item, call, planted, encoded);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(body, call, &mut planted, &mut encoded);
+    (planted, encoded)
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 64, failure_persistence: None, ..Config::default() })]
+
+    #[test]
+    fn tool_calls_come_out_as_exact_structured_parts(call in generated_call()) {
+        let registry = bedrock_llm_models::registry();
+        let mut families_with_calls = std::collections::BTreeSet::new();
+        for sample in samples::all().unwrap() {
+            let adapter = registry.resolve(sample.model_id, Some(&sample.request)).unwrap();
+            for (side, bytes) in [("request", &sample.request), ("response", &sample.response)] {
+                let mut body = json(bytes);
+                let (planted, encoded) = plant_calls(&mut body, &call);
+                if planted == 0 {
+                    continue;
+                }
+                let bytes = serde_json::to_vec(&body).unwrap();
+                let messages = if side == "request" {
+                    adapter.request_view(&bytes).unwrap().messages
+                } else {
+                    adapter.response_view(&bytes).unwrap().messages
+                };
+                let parts: Vec<_> = messages
+                    .iter()
+                    .flat_map(|m| m.parts.iter())
+                    .filter_map(|p| match p {
+                        bedrock_llm_core::Part::ToolCall { id, name, arguments } => {
+                            Some((id.clone(), name.clone(), arguments.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                prop_assert_eq!(parts.len(), planted, "{} {} {}", sample.family, sample.case, side);
+                let expected_arguments = if encoded {
+                    Value::String(call.arguments.to_string())
+                } else {
+                    call.arguments.clone()
+                };
+                for (id, name, arguments) in parts {
+                    prop_assert_eq!(id.as_deref(), Some(call.id.as_str()));
+                    prop_assert_eq!(&name, &call.name);
+                    prop_assert_eq!(arguments.as_ref(), Some(&expected_arguments));
+                }
+                families_with_calls.insert(sample.family);
+            }
+        }
+        // Claude Messages, Nova (Converse blocks) and Mistral chat carry tool calls in their samples.
+        prop_assert!(families_with_calls.len() >= 3, "{:?}", families_with_calls);
     }
 }
