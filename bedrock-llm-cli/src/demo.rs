@@ -11,7 +11,7 @@ use std::time::Duration;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_llm_core::client::{
-    BlockingClient, Client, RecordingInterceptor, SdkTarget, sdk_config, target_from_env,
+    BlockingClient, Client, RecordingInterceptor, sdk_config,
 };
 use bedrock_llm_emulator::{Emulator, Fault};
 use bedrock_llm_events::render::newrelic;
@@ -32,8 +32,8 @@ pub(crate) struct DemoArgs {
     /// Print NDJSON: one New Relic Event API object per line (events, error reports, metrics).
     #[arg(long)]
     json: bool,
-    /// Call real Bedrock, with credentials and Region from AWS_ACCESS_KEY_ID,
-    /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION. Billed.
+    /// Call real Bedrock, with credentials and Region from the AWS default chain (environment,
+    /// AWS_PROFILE and its SSO or role settings, container or instance credentials). Billed.
     #[arg(long)]
     live: bool,
     /// Leave prompt, completion and embedding input text out of the events.
@@ -107,10 +107,15 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
         .with_content(!args.no_content)
         .with_otel_content(!args.no_content);
     let live_target = if args.live {
-        Some(target_from_env().ok_or(
-            "--live needs AWS credentials in the environment: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY \
-             (and AWS_SESSION_TOKEN for temporary credentials) and AWS_REGION",
-        )?)
+        let sdk = runtime.block_on(crate::aws::sdk_config()).map_err(|stop| match stop {
+            Stop::Failed(why) => Stop::Failed(format!("--live needs AWS credentials: {why}")),
+            closed => closed,
+        })?;
+        let region = sdk
+            .region()
+            .map(|r| r.as_ref().to_owned())
+            .ok_or("--live needs a Region: set AWS_REGION, or a region in the AWS profile")?;
+        Some((sdk, region))
     } else {
         None
     };
@@ -118,7 +123,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
         Destination::Otlp => {
             let region = live_target
                 .as_ref()
-                .map_or_else(|| "us-east-1".to_owned(), |t| t.region.clone());
+                .map_or_else(|| "us-east-1".to_owned(), |(_, region)| region.clone());
             let mut options = OtlpOptions::default()
                 .default_service_name("bedrock-llm-demo")
                 .resource_attribute("cloud.provider", "aws")
@@ -138,8 +143,8 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
     let samples =
         samples::all().map_err(|e| format!("a built-in sample does not fit its adapter: {e}"))?;
     let started = now_ms();
-    if let Some(target) = &live_target {
-        live(&runtime, &recorder, target, &samples);
+    if let Some((sdk, _)) = &live_target {
+        live(&runtime, &recorder, sdk, &samples);
     } else {
         emulated(&runtime, &recorder, &samples)?;
     }
@@ -368,10 +373,17 @@ fn emulated(
 fn live(
     runtime: &tokio::runtime::Runtime,
     recorder: &Arc<Recorder>,
-    target: &SdkTarget,
+    config: &aws_config::SdkConfig,
     samples: &[Sample],
 ) {
-    let sdk = aws_sdk_bedrockruntime::Client::from_conf(sdk_config(target));
+    let timeouts = aws_sdk_bedrockruntime::config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(std::time::Duration::from_secs(120))
+        .build();
+    let sdk = aws_sdk_bedrockruntime::Client::from_conf(
+        aws_sdk_bedrockruntime::config::Builder::from(config)
+            .timeout_config(timeouts)
+            .build(),
+    );
     let client = Client::new(sdk, bedrock_llm_models::new_registry(), recorder.clone());
     runtime.block_on(async {
         for sample in samples {

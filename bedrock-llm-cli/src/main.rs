@@ -8,12 +8,17 @@
 //! a terminal, NDJSON with `--json`. `--live` calls real Bedrock instead, with credentials
 //! from the environment.
 
+mod aws;
 mod demo;
 mod newrelic;
 mod otlp;
 mod output;
+mod parallel;
 mod replay;
+mod sqs;
+mod state;
 mod table;
+mod work;
 
 use std::process::ExitCode;
 

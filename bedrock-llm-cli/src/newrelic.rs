@@ -80,6 +80,12 @@ impl NewRelicSink {
         }
     }
 
+    /// Delivers what is queued now; `true` when nothing is left waiting for a retry.
+    pub(crate) fn deliver_now(&mut self) -> bool {
+        self.deliver();
+        self.kept.is_empty()
+    }
+
     fn deliver(&mut self) {
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;

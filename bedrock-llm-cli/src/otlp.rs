@@ -119,6 +119,15 @@ impl OtlpSink {
         Ok(ids)
     }
 
+    /// Exports what the batch processors hold, now; the first failure, if any.
+    pub(crate) fn flush(&mut self) -> Result<(), String> {
+        for pipeline in self.pipelines.values_mut() {
+            pipeline.since_flush = 0;
+            pipeline.pipeline.flush().map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     /// Delivers everything and shuts the pipelines down; the closing summary, or what failed.
     pub(crate) fn finish(self) -> Result<String, String> {
         let mut problems = self.problems;

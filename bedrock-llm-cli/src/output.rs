@@ -60,6 +60,11 @@ impl Stdout {
     }
 
     /// Flushes what is buffered: only then has the output been written.
+    /// Flushes what is buffered, so it is written before the caller says it is.
+    pub(crate) fn flush(&mut self) -> Result<(), Stop> {
+        self.inner.flush().map_err(stdout_error)
+    }
+
     pub(crate) fn finish(mut self) -> Result<(), Stop> {
         self.inner.flush().map_err(stdout_error)
     }

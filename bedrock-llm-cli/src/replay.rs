@@ -1,22 +1,28 @@
-//! `bedrock-llm replay PATH…`: invocation-log records (files, directories, `-` for stdin;
-//! NDJSON, gzipped S3 objects, CloudWatch exports) replayed into LLM events, written as NDJSON
-//! on stdout; a summary, and every skipped line with its reason, on stderr.
+//! `bedrock-llm replay SOURCE…`: invocation-log records replayed into LLM events. Sources are
+//! files, directories, `-` for stdin, `s3://BUCKET/PREFIX` (listed and streamed), or with
+//! `--sqs QUEUE_URL` the objects S3 notifications name. Output goes to stdout as NDJSON, to New
+//! Relic or over OTLP; a summary, and every skipped line with its reason, on stderr.
+//!
+//! Files and objects are read `-j N` at a time, each into its own buffer, and written whole in
+//! source order, so the output is the same for any `N`. Event ids are derived from the
+//! records, so the same logs replayed twice give identical events.
 
 use std::io::{self, IsTerminal};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use bedrock_llm_core::Invocation;
-use bedrock_llm_events::RuntimeMetrics;
-use bedrock_llm_events::render::{newrelic, otel};
 use bedrock_llm_events::runtime::DEFAULT_NAMESPACE;
-use bedrock_llm_events::{CallContext, Config, emit_events};
+use bedrock_llm_events::{Config, RuntimeMetrics};
+use bedrock_llm_logs::fetch::{DEFAULT_MAX_BODY_BYTES, S3Uri};
 use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
-use bedrock_llm_logs::writer::Caller;
-use bedrock_llm_logs::{LogReader, ModelInvocationLog, ReadItem, Source, replay, to_record};
+use bedrock_llm_logs::s3::{HourRange, S3Objects};
+use bedrock_llm_logs::{Listed, ReadItem, Source, list_sources};
 
 use crate::newrelic::{NewRelicArgs, NewRelicSink};
-use crate::otlp::{Origin, OtlpSink};
+use crate::otlp::OtlpSink;
 use crate::output::{Stdout, Stop, note};
+use crate::state::State;
+use crate::work::{Item, Mode, Settings, Tally, Unit};
 
 /// What each record is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,7 +35,7 @@ pub(crate) enum Format {
     InvocationLog,
 }
 
-/// Which runtime-metric documents to append.
+/// Which runtime-metric documents to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum MetricsFormat {
     /// CloudWatch Embedded Metric Format.
@@ -61,22 +67,65 @@ pub(crate) struct ReplayArgs {
     to: Destination,
     #[command(flatten)]
     newrelic: NewRelicArgs,
-    /// Files or directories of records (`-` for stdin). Directories are walked, following
-    /// symlinks, each file read once; a path that cannot be read is reported and makes the
-    /// exit status non-zero after the other paths are read.
-    #[arg(required = true)]
+    /// Files or directories of records (`-` for stdin), or `s3://BUCKET/PREFIX` (every object
+    /// under the prefix, in key order). Directories are walked, following symlinks, each file
+    /// read once; a path that cannot be read is reported and makes the exit status non-zero
+    /// after the other paths are read.
+    #[arg(required_unless_present = "sqs")]
     paths: Vec<String>,
+    /// Consume S3 object-created notifications (plain, or wrapped by SNS or EventBridge) from
+    /// this SQS queue: each notified object is replayed and its message deleted once the
+    /// output is written or delivered.
+    #[arg(long, value_name = "QUEUE_URL", conflicts_with = "paths")]
+    sqs: Option<String>,
+    /// With --sqs: stop once the queue has been empty this many seconds (else run until
+    /// interrupted).
+    #[arg(long, value_name = "SECS")]
+    idle_exit: Option<u64>,
+    /// With --sqs: how long a received message stays hidden from other workers; extended while
+    /// a large object is still being read.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=43_200))]
+    visibility_timeout: u32,
+    /// With --sqs: a message received more often than this is a poison object, left for the
+    /// queue's dead-letter policy instead of being tried again.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    max_receives: u32,
+    /// Files or objects read in parallel (default: every core). Output stays in source order.
+    #[arg(short = 'j', long)]
+    jobs: Option<usize>,
+    /// Record finished files and objects in this file (written atomically after each); a
+    /// re-run skips those unchanged since.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Only S3 objects whose `…/YYYY/MM/DD/HH/` key part is at or after this hour
+    /// (`YYYY-MM-DD` or `YYYY-MM-DDTHH`, UTC).
+    #[arg(long)]
+    since: Option<String>,
+    /// Only S3 objects whose `…/YYYY/MM/DD/HH/` key part is at or before this hour.
+    #[arg(long)]
+    until: Option<String>,
+    /// Do not fetch bodies Bedrock offloaded to S3 (`inputBodyS3Path`, `outputBodyS3Path`).
+    #[arg(long)]
+    no_fetch_bodies: bool,
+    /// The largest offloaded body fetched, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: u64,
     /// What to write for each record.
     #[arg(long, value_enum, default_value_t = Format::Newrelic)]
     format: Format,
-    /// Also write runtime metrics per model and period, after the records.
+    /// Also write runtime metrics per model and period: to --metrics-out, else to stdout after
+    /// the records.
     #[arg(long, value_enum)]
     metrics: Option<MetricsFormat>,
+    /// Write the runtime metrics (EMF unless --metrics says otherwise) to this file, apart from
+    /// the events; works with every destination.
+    #[arg(long, value_name = "FILE")]
+    metrics_out: Option<PathBuf>,
     /// The metrics period, in seconds: 1, 5, 10, 20, 30, or a multiple of 60 up to 86400.
     #[arg(long, default_value_t = 60)]
     period: u64,
-    /// The CloudWatch namespace of `--metrics emf` documents. The metric names are Bedrock's,
-    /// but `AWS/Bedrock` is reserved for AWS itself, so ours go to their own namespace.
+    /// The CloudWatch namespace of EMF documents. The metric names are Bedrock's, but
+    /// `AWS/Bedrock` is reserved for AWS itself, so ours go to their own namespace.
     #[arg(long, default_value = DEFAULT_NAMESPACE)]
     namespace: String,
     /// Leave prompts, completions, embedding inputs, tool arguments and system text out of
@@ -92,255 +141,307 @@ pub(crate) struct ReplayArgs {
     strict: bool,
 }
 
-/// What the run counted, for the closing summary.
-#[derive(Debug, Default)]
-struct Tally {
-    records: u64,
-    written: u64,
-    skipped: u64,
-    dropped_fields: u64,
-    unreadable: Vec<String>,
+/// The run's destination.
+pub(crate) enum Sink {
+    Stdout(Stdout),
+    NewRelic(NewRelicSink),
+    Otlp(OtlpSink),
+}
+
+impl Sink {
+    /// Writes or queues one item.
+    pub(crate) fn emit(&mut self, config: &Config, item: Item) -> Result<(), Stop> {
+        match (self, item) {
+            (Self::Stdout(out), Item::Line(line)) => out.line(&line),
+            (Self::NewRelic(sink), Item::Event(event)) => {
+                sink.push(event);
+                Ok(())
+            }
+            (Self::Otlp(sink), Item::Invocation(origin, invocation)) => {
+                sink.send(&origin, config, &invocation).map(|_| ())
+            }
+            _ => Err("an output item for another destination".into()),
+        }
+    }
+
+    /// Makes what was emitted so far written or delivered; `false` when some of it could not
+    /// be delivered yet.
+    pub(crate) fn checkpoint(&mut self) -> Result<bool, Stop> {
+        match self {
+            Self::Stdout(out) => out.flush().map(|()| true),
+            Self::NewRelic(sink) => Ok(sink.deliver_now()),
+            Self::Otlp(sink) => Ok(sink.flush().is_ok()),
+        }
+    }
+}
+
+/// Notes on stderr, above a progress spinner when stderr is a terminal.
+pub(crate) struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Self {
+            bar: io::stderr().is_terminal().then(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_message("replaying");
+                bar
+            }),
+        }
+    }
+
+    pub(crate) fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => note(line),
+        }
+    }
+
+    pub(crate) fn records(&self, records: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{records} records"));
+            bar.tick();
+        }
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
-    let mut metrics = RuntimeMetrics::new(Duration::from_secs(args.period))
+    let metrics_template = RuntimeMetrics::new(Duration::from_secs(args.period))
         .and_then(|m| m.with_namespace(&args.namespace))
         .map_err(|e| e.to_string())?;
+    if args.to != Destination::Stdout && args.format != Format::Newrelic {
+        return Err("--to sends its own format; --format is for stdout".into());
+    }
+    if args.to != Destination::Stdout && args.metrics.is_some() && args.metrics_out.is_none() {
+        return Err("with --to, runtime metrics go to --metrics-out FILE".into());
+    }
+    if args.idle_exit.is_some() && args.sqs.is_none() {
+        return Err("--idle-exit is for --sqs".into());
+    }
+    let range = HourRange::parse(args.since.as_deref(), args.until.as_deref())?;
     let options = ReadOptions::default()
         .max_record_bytes(usize::try_from(args.max_record_bytes).unwrap_or(usize::MAX))
         .quote_values(!args.no_content);
-    let reader = LogReader::with_options(args.paths.iter().map(|p| Source::parse(p)), options);
     // Replay's whole purpose is the record: content goes out unless --no-content says not.
     let config = Config::default()
         .enabled()
         .with_content(!args.no_content)
         .with_otel_content(!args.no_content);
-    let registry = bedrock_llm_models::registry();
-    let mut out = Stdout::new();
-    if args.to != Destination::Stdout && (args.format != Format::Newrelic || args.metrics.is_some())
-    {
-        return Err(
-            "--to sends events and metrics itself; --format and --metrics are for stdout".into(),
-        );
-    }
-    let mut sink = match args.to {
-        Destination::Newrelic => Some(NewRelicSink::from_env(&args.newrelic)?),
-        _ => None,
+    let (mut sink, mode) = match args.to {
+        Destination::Stdout => (Sink::Stdout(Stdout::new()), Mode::Lines(args.format)),
+        Destination::Newrelic => {
+            let sink = NewRelicSink::from_env(&args.newrelic)?;
+            let identity = sink.identity().clone();
+            (Sink::NewRelic(sink), Mode::NewRelic(identity))
+        }
+        Destination::Otlp => (
+            Sink::Otlp(OtlpSink::new(args.newrelic.endpoint.clone())?),
+            Mode::Otlp,
+        ),
     };
-    let mut otlp = match args.to {
-        Destination::Otlp => Some(OtlpSink::new(args.newrelic.endpoint.clone())?),
-        _ => None,
+
+    let needs_aws = args.sqs.is_some() || args.paths.iter().any(|p| p.starts_with("s3://"));
+    let runtime = needs_aws.then(crate::aws::runtime).transpose()?;
+    let s3 = match &runtime {
+        Some(runtime) => {
+            let sdk = runtime
+                .block_on(crate::aws::sdk_config())
+                .map_err(|stop| match stop {
+                    Stop::Failed(why) => Stop::Failed(format!("S3 and SQS need AWS credentials: {why}")),
+                    closed => closed,
+                })?;
+            Some((
+                S3Objects::new(crate::aws::s3_client(&sdk), runtime.handle().clone()),
+                sdk,
+            ))
+        }
+        None => None,
     };
-    let progress = io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message("replaying");
-        bar
-    });
-    let report = |line: String| match &progress {
-        Some(bar) => bar.println(line),
-        None => note(&line),
+    let settings = Settings {
+        config: &config,
+        registry: bedrock_llm_models::registry(),
+        options,
+        mode,
+        s3: s3.as_ref().map(|(s3, _)| s3),
+        fetch_bodies: !args.no_fetch_bodies,
+        max_body_bytes: args.max_body_bytes,
+        no_content: args.no_content,
+        strict: args.strict,
+        metrics: &metrics_template,
     };
+    let mut state = args.state.as_deref().map(State::load).transpose()?;
+    let progress = Progress::new();
     let mut tally = Tally::default();
-    for item in reader {
-        match item {
-            ReadItem::Skipped(skip) => {
-                // Lines only: a loop link or a socket in a directory holds no records to lose.
-                if args.strict && skip.lines > 0 {
-                    return Err(format!("{skip} (--strict)").into());
-                }
-                tally.skipped = tally.skipped.saturating_add(skip.lines);
-                report(format!("skipped {skip}"));
-            }
-            ReadItem::Unreadable { path, reason } => {
-                if args.strict {
-                    return Err(format!("cannot read {path}: {reason} (--strict)").into());
-                }
-                report(format!("cannot read {path}: {reason}"));
-                tally.unreadable.push(path);
-            }
-            ReadItem::Record(read) => {
-                tally.records += 1;
-                for field in &read.dropped {
-                    report(format!("dropped {}: {field}", read.location));
-                }
-                tally.dropped_fields += read.dropped.len() as u64;
-                let record = &read.record;
-                let invocation = replay(record, registry);
-                metrics.add(&invocation);
-                tally.written += match (&mut sink, &mut otlp) {
-                    (Some(sink), _) => send_record(sink, &config, &invocation),
-                    (None, Some(otlp)) => {
-                        let origin = Origin {
-                            account_id: record.account_id.clone(),
-                            region: record.region.clone(),
-                        };
-                        otlp.send(&origin, &config, &invocation)?;
-                        1
+    let mut metrics = metrics_template.empty_like();
+    let mut skipped_done = 0u64;
+
+    if let (Some(queue), Some((_, sdk)), Some(runtime)) = (&args.sqs, &s3, &runtime) {
+        let consumer = crate::sqs::Consumer {
+            queue_url: queue.clone(),
+            client: crate::aws::sqs_client(sdk),
+            runtime: runtime.handle().clone(),
+            idle_exit: args.idle_exit.map(Duration::from_secs),
+            visibility_timeout: args.visibility_timeout,
+            max_receives: args.max_receives,
+        };
+        consumer.run(
+            &settings,
+            &mut sink,
+            state.as_mut(),
+            &progress,
+            &mut tally,
+            &mut metrics,
+        )?;
+    } else {
+        let mut units = Vec::new();
+        for path in &args.paths {
+            if let Some(location) = S3Uri::parse(path) {
+                let (s3, _) = s3.as_ref().ok_or("no S3 client")?;
+                match s3.list(&location, &range) {
+                    Ok(objects) => units.extend(objects.into_iter().map(Unit::Object)),
+                    Err(error) => {
+                        if args.strict {
+                            return Err(format!("{error} (--strict)").into());
+                        }
+                        progress.note(&error.to_string());
+                        tally.unreadable.push(path.clone());
                     }
-                    (None, None) => write_record(&mut out, args, &config, record, &invocation)?,
-                };
-                if let Some(bar) = &progress {
-                    bar.set_message(format!("{} records", tally.records));
-                    bar.tick();
+                }
+                continue;
+            }
+            if path.starts_with("s3://") {
+                return Err(format!("{path:?} is not an s3://BUCKET/PREFIX location").into());
+            }
+            for listed in list_sources([Source::parse(path)]) {
+                match listed {
+                    Listed::Stdin => units.push(Unit::Stdin),
+                    Listed::File(file) => units.push(Unit::File(file)),
+                    Listed::Item(ReadItem::Unreadable { path, reason }) => {
+                        if args.strict {
+                            return Err(format!("cannot read {path}: {reason} (--strict)").into());
+                        }
+                        progress.note(&format!("cannot read {path}: {reason}"));
+                        tally.unreadable.push(path);
+                    }
+                    Listed::Item(ReadItem::Skipped(skip)) => {
+                        progress.note(&format!("skipped {skip}"));
+                    }
+                    Listed::Item(ReadItem::Record(_)) => {}
                 }
             }
         }
-    }
-    if let Some(otlp) = otlp {
-        if let Some(bar) = &progress {
-            bar.finish_and_clear();
+        if let Some(state) = &state {
+            let before = units.len();
+            units.retain(|unit| {
+                unit.identity()
+                    .is_none_or(|(source, version)| !state.is_done(&source, &version))
+            });
+            skipped_done = (before - units.len()) as u64;
         }
-        let delivered = otlp.finish();
-        note(&format!(
-            "replay: {} records read, {} lines skipped, {} fields dropped",
-            tally.records, tally.skipped, tally.dropped_fields
-        ));
-        let summary = delivered?;
-        note(&summary);
-        if !tally.unreadable.is_empty() {
-            return Err(format!("could not read: {}", tally.unreadable.join(", ")).into());
-        }
-        return Ok(());
+        let jobs = args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        crate::parallel::run(
+            units,
+            jobs,
+            &settings,
+            &mut sink,
+            state.as_mut(),
+            &progress,
+            &mut tally,
+            &mut metrics,
+        )?;
     }
-    if let Some(mut sink) = sink {
-        let delivered = sink.metrics_of(&metrics);
-        if let Some(bar) = progress {
-            bar.finish_and_clear();
-        }
-        let report = sink.finish(delivered);
-        note(&format!(
-            "replay: {} records read, {} lines skipped, {} fields dropped",
-            tally.records, tally.skipped, tally.dropped_fields
-        ));
-        note(&NewRelicSink::summary(&report));
-        if !tally.unreadable.is_empty() {
-            return Err(format!("could not read: {}", tally.unreadable.join(", ")).into());
-        }
-        return if NewRelicSink::delivered(&report) {
-            Ok(())
-        } else {
-            Err("not everything could be delivered to New Relic".into())
-        };
+
+    finish(args, sink, &metrics, &tally, skipped_done, progress)
+}
+
+/// Writes the metrics, delivers what is pending, prints the summary and sets the exit status.
+fn finish(
+    args: &ReplayArgs,
+    sink: Sink,
+    metrics: &RuntimeMetrics,
+    tally: &Tally,
+    skipped_done: u64,
+    progress: Progress,
+) -> Result<(), Stop> {
+    let documents = |kind: MetricsFormat| match kind {
+        MetricsFormat::Emf => metrics.emf(),
+        MetricsFormat::Elastic => metrics.elastic(),
+    };
+    if let Some(path) = &args.metrics_out {
+        let lines: String = documents(args.metrics.unwrap_or(MetricsFormat::Emf))
+            .iter()
+            .map(|d| format!("{d}\n"))
+            .collect();
+        std::fs::write(path, lines)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    if let Some(kind) = args.metrics {
-        let documents = match kind {
-            MetricsFormat::Emf => metrics.emf(),
-            MetricsFormat::Elastic => metrics.elastic(),
-        };
-        for document in documents {
-            out.line(&document.to_string())?;
-            tally.written += 1;
-        }
-    }
-    // Only a successful flush means the lines were written.
-    out.finish()?;
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    note(&format!(
-        "replay: {} records read, {} lines written, {} lines skipped, {} fields dropped{}",
+    progress.finish();
+    let read = format!(
+        "replay: {} records read, {} lines skipped, {} fields dropped{}{}{}",
         tally.records,
-        tally.written,
         tally.skipped,
         tally.dropped_fields,
+        match tally.fetch_failures {
+            0 => String::new(),
+            n => format!(", {n} offloaded bodies not fetched"),
+        },
+        match skipped_done {
+            0 => String::new(),
+            n => format!(", {n} sources already done (--state)"),
+        },
         match tally.unreadable.len() {
             0 => String::new(),
-            n => format!(", {n} paths unreadable"),
-        }
-    ));
-    if tally.unreadable.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("could not read: {}", tally.unreadable.join(", ")).into())
-    }
-}
-
-/// Sends the New Relic events (and error report) of one record; returns how many.
-fn send_record(sink: &mut NewRelicSink, config: &Config, invocation: &Invocation) -> u64 {
-    let identity = sink.identity().clone();
-    let emitted = emit_events(invocation, config, &CallContext::detached(), &mut |event| {
-        sink.push(bedrock_llm_export::payload::event_json(&event, &identity));
-    });
-    if let Some(error) = &emitted.error {
-        let report = bedrock_llm_export::payload::error_json(
-            error,
-            invocation.timing.started_at_ms,
-            &identity,
-        );
-        sink.push(report);
-    }
-    emitted.events as u64 + u64::from(emitted.error.is_some())
-}
-
-/// Writes the output lines of one record, each as soon as it is rendered; returns how many.
-fn write_record(
-    out: &mut Stdout,
-    args: &ReplayArgs,
-    config: &Config,
-    record: &ModelInvocationLog,
-    invocation: &Invocation,
-) -> Result<u64, Stop> {
-    let lines = match args.format {
-        Format::Newrelic => {
-            // Each event is written as it is built: a record with a million messages never
-            // holds a million events.
-            let mut line = String::new();
-            let mut failed = None;
-            let emitted = emit_events(invocation, config, &CallContext::detached(), &mut |event| {
-                if failed.is_none() {
-                    line.clear();
-                    newrelic::write_event(&mut line, &event);
-                    failed = out.line(&line).err();
-                }
-            });
-            if let Some(stop) = failed {
-                return Err(stop);
-            }
-            if let Some(error) = &emitted.error {
-                out.line(&newrelic::error_json(
-                    error,
-                    invocation.timing.started_at_ms,
-                ))?;
-            }
-            return Ok(emitted.events as u64 + u64::from(emitted.error.is_some()));
-        }
-        Format::Otel => {
-            let identity = record.identity.as_ref().and_then(|i| i.arn.as_deref());
-            let resource = [
-                ("user.id", identity),
-                ("cloud.account.id", record.account_id.as_deref()),
-                ("cloud.region", record.region.as_deref()),
-            ];
-            vec![otel::span_json(invocation, config, &resource).to_string()]
-        }
-        Format::InvocationLog => {
-            // With content off the bodies stay out: they are the prompts and completions.
-            let body = |raw: Option<&serde_json::value::RawValue>| {
-                raw.filter(|_| !args.no_content)
-                    .map(|r| r.get().as_bytes().to_vec())
-            };
-            let request = body(
-                record
-                    .input
-                    .as_ref()
-                    .and_then(|i| i.input_body_json.as_deref()),
-            );
-            let response = body(
-                record
-                    .output
-                    .as_ref()
-                    .and_then(|o| o.output_body_json.as_deref()),
-            );
-            let caller = Caller {
-                account_id: record.account_id.clone(),
-                identity_arn: record.identity.as_ref().and_then(|i| i.arn.clone()),
-            };
-            let written = to_record(invocation, request.as_deref(), response.as_deref(), &caller);
-            vec![serde_json::to_string(&written).unwrap_or_default()]
+            n => format!(", {n} sources unreadable"),
+        },
+    );
+    let unreadable = || -> Result<(), Stop> {
+        if tally.unreadable.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("could not read: {}", tally.unreadable.join(", ")).into())
         }
     };
-    for line in &lines {
-        out.line(line)?;
+    match sink {
+        Sink::Otlp(otlp) => {
+            let delivered = otlp.finish();
+            note(&read);
+            note(&delivered?);
+            unreadable()
+        }
+        Sink::NewRelic(mut sink) => {
+            let delivered = sink.metrics_of(metrics);
+            let report = sink.finish(delivered);
+            note(&read);
+            note(&NewRelicSink::summary(&report));
+            unreadable()?;
+            if NewRelicSink::delivered(&report) {
+                Ok(())
+            } else {
+                Err("not everything could be delivered to New Relic".into())
+            }
+        }
+        Sink::Stdout(mut out) => {
+            let mut written = tally.written;
+            if let (Some(kind), None) = (args.metrics, &args.metrics_out) {
+                for document in documents(kind) {
+                    out.line(&document.to_string())?;
+                    written += 1;
+                }
+            }
+            // Only a successful flush means the lines were written.
+            out.finish()?;
+            note(&format!("{read}, {written} lines written"));
+            unreadable()
+        }
     }
-    Ok(lines.len() as u64)
 }

@@ -15,6 +15,20 @@ fn demo(args: &[&str]) -> std::io::Result<std::process::Output> {
     ] {
         command.env_remove(var);
     }
+    // Nothing else of the AWS default chain either: no profile files, no instance or
+    // container credentials (which would be requests off the loopback interface).
+    for var in [
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_ENDPOINT_URL",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("AWS_CONFIG_FILE", "/nonexistent/bedrock-llm-test/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/bedrock-llm-test/credentials")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
     command.output()
 }
 

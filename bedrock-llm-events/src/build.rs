@@ -7,7 +7,7 @@ use bedrock_llm_core::{
 
 use crate::attribute::Text;
 use crate::config::{Config, TokenPrecedence};
-use crate::context::{CallContext, uuid_v4_text};
+use crate::context::{CallContext, derived_uuid, uuid_v4_text};
 use crate::event::{CustomAttributes, LlmEvent, LlmEventBuilder};
 use crate::names::{attr, event_type, value};
 
@@ -115,6 +115,7 @@ pub fn emit_events(
             request_id: invocation.request_id.as_ref().map(Text::from),
             custom: CustomAttributes::new(&context.llm_attributes, config.limits()),
         },
+        id_seed: context.id_seed.as_deref(),
         dropped: 0,
     };
     match invocation.kind {
@@ -129,6 +130,8 @@ struct Builder<'a> {
     invocation: &'a Invocation,
     config: &'a Config,
     shared: Shared,
+    /// Derive ids from this instead of drawing them (replay).
+    id_seed: Option<&'a str>,
     dropped: u32,
 }
 
@@ -156,6 +159,19 @@ enum Tokens {
 }
 
 impl Builder<'_> {
+    /// The id of event `kind` number `sequence`: derived from the seed when there is one,
+    /// else random.
+    fn id(&self, kind: &str, sequence: usize) -> Text {
+        match self.id_seed {
+            Some(seed) => {
+                let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+                let id = derived_uuid(seed, kind, sequence);
+                Text::Shared(id.hyphenated().encode_lower(&mut text).into())
+            }
+            None => uuid_v4_text(),
+        }
+    }
+
     /// The attributes every event of a call starts with, in the spec's order.
     fn event(&self, event_type: &'static str, time_ms: u64, id: Text) -> LlmEventBuilder {
         let mut event = LlmEvent::builder(event_type, time_ms, self.config.limits());
@@ -268,7 +284,7 @@ impl Builder<'_> {
 
     fn completion(mut self) -> EmittedEvents {
         let invocation = self.invocation;
-        let summary_id = uuid_v4_text();
+        let summary_id = self.id(event_type::SUMMARY, 0);
         let response_id = self.response_id();
         let request_messages: &[Message] = invocation.request.as_ref().map_or(&[], |r| &r.messages);
         let response_messages: &[Message] =
@@ -346,7 +362,7 @@ impl Builder<'_> {
                     let _ = write!(id_buffer, "{response_id}-{sequence}");
                     Text::Shared(id_buffer.as_str().into())
                 }
-                None => uuid_v4_text(),
+                None => self.id(event_type::MESSAGE, sequence),
             };
             let time = if is_response {
                 self.ended_ms()
@@ -411,7 +427,7 @@ impl Builder<'_> {
 
     fn embedding(mut self) -> EmittedEvents {
         let invocation = self.invocation;
-        let id = uuid_v4_text();
+        let id = self.id(event_type::EMBEDDING, 0);
         let inputs: &[String] = invocation
             .request
             .as_ref()

@@ -189,6 +189,16 @@ impl TraceContext {
         Self::generate()
     }
 
+    /// Ids derived from `seed`: the same seed always gives the same ids.
+    pub fn derived(seed: &str) -> Self {
+        let trace = derived_uuid(seed, "trace", 0);
+        let span = derived_uuid(seed, "span", 0);
+        Self {
+            trace_id: hex(trace.as_bytes()),
+            span_id: hex(&span.as_bytes()[..8]),
+        }
+    }
+
     /// Fresh random ids.
     pub fn generate() -> Self {
         let mut trace = [0u8; 16];
@@ -223,6 +233,9 @@ pub struct CallContext {
     pub trace: TraceContext,
     /// Custom attributes: the scopes in effect at the call, plus any given for the call.
     pub llm_attributes: LlmAttributes,
+    /// When set, event ids are derived from it (see [`CallContext::replayed`]) instead of
+    /// drawn at random.
+    pub id_seed: Option<String>,
 }
 
 impl CallContext {
@@ -231,6 +244,7 @@ impl CallContext {
         Self {
             trace: TraceContext::current(),
             llm_attributes: current_llm_attributes(),
+            id_seed: None,
         }
     }
 
@@ -239,6 +253,19 @@ impl CallContext {
         Self {
             trace: TraceContext::generate(),
             llm_attributes: LlmAttributes::new(),
+            id_seed: None,
+        }
+    }
+
+    /// A context for a record replayed from a log, identified by `seed` (its account and
+    /// request id): the trace and span ids and every event id are derived from the seed, so
+    /// replaying the same record twice gives identical events a backend can deduplicate.
+    pub fn replayed(seed: impl Into<String>) -> Self {
+        let seed = seed.into();
+        Self {
+            trace: TraceContext::derived(&seed),
+            llm_attributes: LlmAttributes::new(),
+            id_seed: Some(seed),
         }
     }
 
@@ -269,6 +296,17 @@ fn hex(bytes: &[u8]) -> String {
             ]
         })
         .collect()
+}
+
+/// The namespace of derived ids (a fixed, arbitrary UUID of this project's).
+const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6b1e_7d2a_93c4_4f0e_a5d8_2c61_b0e9_47f3);
+
+/// A name-based (v5) UUID for event `kind` number `sequence` of the record `seed` names.
+pub(crate) fn derived_uuid(seed: &str, kind: &str, sequence: usize) -> uuid::Uuid {
+    uuid::Uuid::new_v5(
+        &ID_NAMESPACE,
+        format!("{seed}\u{1f}{kind}\u{1f}{sequence}").as_bytes(),
+    )
 }
 
 /// A random UUID v4, as text.

@@ -316,7 +316,7 @@ impl Shared {
                     Some(trace) => {
                         linked = CallContext {
                             trace,
-                            llm_attributes: context.llm_attributes.clone(),
+                            ..context.clone()
                         };
                         &linked
                     }

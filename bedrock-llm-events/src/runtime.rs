@@ -222,6 +222,47 @@ impl RuntimeMetrics {
         }
     }
 
+    /// Adds `other`'s counts (same period) to these: figures of work split across threads
+    /// add up to the figures of the whole.
+    pub fn merge(&mut self, other: &RuntimeMetrics) {
+        for (&start, models) in &other.buckets {
+            let ours = self.buckets.entry(start).or_default();
+            for (model, (theirs, region)) in models {
+                let (figures, our_region) = ours.entry(model.clone()).or_default();
+                if our_region.is_none() {
+                    our_region.clone_from(region);
+                }
+                if theirs.latency_count > 0 {
+                    if figures.latency_count == 0 {
+                        figures.latency_min_ms = theirs.latency_min_ms;
+                        figures.latency_max_ms = theirs.latency_max_ms;
+                    }
+                    figures.latency_min_ms = figures.latency_min_ms.min(theirs.latency_min_ms);
+                    figures.latency_max_ms = figures.latency_max_ms.max(theirs.latency_max_ms);
+                }
+                figures.latency_count = figures.latency_count.saturating_add(theirs.latency_count);
+                figures.latency_sum_ms += theirs.latency_sum_ms;
+                let add = |a: &mut u64, b: u64| *a = a.saturating_add(b);
+                add(&mut figures.invocations, theirs.invocations);
+                add(&mut figures.client_errors, theirs.client_errors);
+                add(&mut figures.server_errors, theirs.server_errors);
+                add(&mut figures.throttles, theirs.throttles);
+                add(&mut figures.input_tokens, theirs.input_tokens);
+                add(&mut figures.output_tokens, theirs.output_tokens);
+                add(&mut figures.output_images, theirs.output_images);
+            }
+        }
+    }
+
+    /// A copy with the same period and namespace and no counts.
+    pub fn empty_like(&self) -> Self {
+        Self {
+            period_ms: self.period_ms,
+            namespace: self.namespace.clone(),
+            buckets: BTreeMap::new(),
+        }
+    }
+
     /// The figures, by (period start in ms, model ID).
     pub fn figures(&self) -> impl Iterator<Item = (u64, &str, &Figures)> {
         self.entries()

@@ -21,6 +21,7 @@ fn context() -> CallContext {
         llm_attributes: LlmAttributes::new()
             .with("llm.conversation_id", "conv-1")
             .with("user.id", "ignored"),
+        id_seed: None,
     }
 }
 
@@ -451,4 +452,28 @@ fn custom_attributes_are_capped_sorted_and_key_limited() {
     assert_eq!(copied[0], "llm.k000");
     assert_eq!(copied[127], "llm.k127");
     assert!(built.dropped_attributes > 0);
+}
+
+#[test]
+fn replayed_records_get_the_same_ids_every_time_and_live_calls_random_ones() {
+    let ids = |context: &CallContext| {
+        build_events(&chat(), &enabled(), context)
+            .events
+            .iter()
+            .map(|e| {
+                let json: serde_json::Value =
+                    serde_json::from_str(&bedrock_llm_events::render::newrelic::event_json(e))
+                        .unwrap();
+                (json["id"].clone(), json["trace_id"].clone(), json["span_id"].clone())
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = ids(&CallContext::replayed("123456789012/req-1"));
+    assert_eq!(first, ids(&CallContext::replayed("123456789012/req-1")));
+    assert_ne!(first, ids(&CallContext::replayed("123456789012/req-2")));
+    let distinct: std::collections::HashSet<_> = first.iter().map(|(id, _, _)| id.clone()).collect();
+    assert_eq!(distinct.len(), first.len(), "each event its own id");
+    assert!(first.iter().all(|(_, trace, span)| trace.as_str().unwrap().len() == 32
+        && span.as_str().unwrap().len() == 16));
+    assert_ne!(ids(&CallContext::detached()), ids(&CallContext::detached()));
 }

@@ -7,15 +7,25 @@
 //! - [`replay`]: a record into the neutral `Invocation`, through the same model adapters as
 //!   live calls; LLM events then come from `bedrock_llm_events` as for live calls.
 //! - [`writer`]: an `Invocation` (with its bodies) back into a record.
+//! - [`fetch`]: the [`BodyFetcher`] seam for bodies Bedrock offloaded to S3;
+//!   [`notification`]: S3/SNS/EventBridge object-created notifications as SQS delivers them.
+//! - `s3` (feature `s3`): log objects listed and streamed from S3, and the S3 body fetcher.
 
+pub mod fetch;
 mod lenient;
+pub mod notification;
 pub mod reader;
 pub mod record;
 pub mod replay;
+#[cfg(feature = "s3")]
+pub mod s3;
 pub mod writer;
 
 pub use lenient::DroppedField;
-pub use reader::{LogReader, ReadItem, ReadOptions, ReadRecord, Skip, Source};
+pub use reader::{
+    Listed, LogReader, ReadItem, ReadOptions, ReadRecord, Skip, Source, list_sources,
+};
 pub use record::ModelInvocationLog;
-pub use replay::replay;
+pub use fetch::{BodyFetcher, FetchError, S3Uri};
+pub use replay::{Replayed, replay, replay_fetching};
 pub use writer::to_record;

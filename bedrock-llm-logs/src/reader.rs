@@ -178,6 +178,110 @@ impl Source {
     }
 }
 
+/// One file the sources hold, in reading order, or something passed over on the way.
+#[derive(Debug)]
+pub enum Listed {
+    /// A file to read.
+    File(PathBuf),
+    /// Standard input.
+    Stdin,
+    /// A path that could not be walked, or was passed over (a symlink loop, a socket).
+    Item(ReadItem),
+}
+
+/// Expands sources into files: directories walked recursively in name order, following
+/// symlinks, each file once (by canonical path).
+struct Walker {
+    sources: VecDeque<Source>,
+    walk: Option<walkdir::IntoIter>,
+    /// Files already listed, by canonical path: a file reached twice (two links, a loop, the
+    /// same argument twice) is read once.
+    seen: HashSet<PathBuf>,
+}
+
+impl Iterator for Walker {
+    type Item = Listed;
+
+    fn next(&mut self) -> Option<Listed> {
+        loop {
+            if let Some(walk) = &mut self.walk {
+                match walk.next() {
+                    None => self.walk = None,
+                    Some(Err(error)) => {
+                        let path = error
+                            .path()
+                            .map_or_else(String::new, |p| p.display().to_string());
+                        // A link back to an ancestor holds nothing new: noted, not an error.
+                        let item = match (error.loop_ancestor(), error.io_error()) {
+                            (Some(ancestor), _) => Skip::path(
+                                path,
+                                format!(
+                                    "a symlink loop back to {}, not followed",
+                                    ancestor.display()
+                                ),
+                            ),
+                            (None, Some(io)) => ReadItem::Unreadable {
+                                path,
+                                reason: io.to_string(),
+                            },
+                            (None, None) => ReadItem::Unreadable {
+                                path,
+                                reason: error.to_string(),
+                            },
+                        };
+                        return Some(Listed::Item(item));
+                    }
+                    Some(Ok(entry)) => {
+                        let kind = entry.file_type();
+                        if kind.is_dir() {
+                            continue;
+                        }
+                        let path = entry.path();
+                        // Below the top level only regular files: a FIFO or socket in a log
+                        // directory would block the walk. A named pipe given by name is read.
+                        if entry.depth() > 0 && !kind.is_file() {
+                            let reason = "not a regular file".to_owned();
+                            return Some(Listed::Item(Skip::path(
+                                path.display().to_string(),
+                                reason,
+                            )));
+                        }
+                        let canonical =
+                            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                        if !self.seen.insert(canonical) {
+                            continue;
+                        }
+                        return Some(Listed::File(path.to_path_buf()));
+                    }
+                }
+                continue;
+            }
+            match self.sources.pop_front()? {
+                Source::Stdin => return Some(Listed::Stdin),
+                Source::Path(path) => {
+                    self.walk = Some(
+                        walkdir::WalkDir::new(path)
+                            .follow_links(true)
+                            .sort_by_file_name()
+                            .into_iter(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The files `sources` hold, in the order a [`LogReader`] reads them, with what was passed
+/// over on the way — to read them one by one, or several at a time.
+pub fn list_sources(sources: impl IntoIterator<Item = Source>) -> Vec<Listed> {
+    Walker {
+        sources: sources.into_iter().collect(),
+        walk: None,
+        seen: HashSet::new(),
+    }
+    .collect()
+}
+
 /// The file being read.
 struct Current {
     name: String,
@@ -188,11 +292,7 @@ struct Current {
 /// Streams records from sources, in order.
 pub struct LogReader {
     options: ReadOptions,
-    sources: VecDeque<Source>,
-    walk: Option<walkdir::IntoIter>,
-    /// Files already read, by canonical path: a file reached twice (two links, a loop, the
-    /// same argument twice) is read once.
-    seen: HashSet<PathBuf>,
+    walker: Walker,
     current: Option<Current>,
     queued: VecDeque<ReadItem>,
     /// A skip that may still grow into a run.
@@ -205,7 +305,7 @@ impl std::fmt::Debug for LogReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogReader")
             .field("options", &self.options)
-            .field("sources", &self.sources.len())
+            .field("sources", &self.walker.sources.len())
             .field("bytes", &self.bytes)
             .finish()
     }
@@ -294,9 +394,11 @@ impl LogReader {
     pub fn with_options(sources: impl IntoIterator<Item = Source>, options: ReadOptions) -> Self {
         Self {
             options,
-            sources: sources.into_iter().collect(),
-            walk: None,
-            seen: HashSet::new(),
+            walker: Walker {
+                sources: sources.into_iter().collect(),
+                walk: None,
+                seen: HashSet::new(),
+            },
             current: None,
             queued: VecDeque::new(),
             pending_skip: None,
@@ -324,80 +426,26 @@ impl LogReader {
 
     /// Opens the next file to read, walking directories; `false` when there is none left.
     fn open_next(&mut self) -> bool {
-        loop {
-            if let Some(walk) = &mut self.walk {
-                match walk.next() {
-                    None => self.walk = None,
-                    Some(Err(error)) => {
-                        let path = error
-                            .path()
-                            .map_or_else(String::new, |p| p.display().to_string());
-                        // A link back to an ancestor holds nothing new: noted, not an error.
-                        let item = match (error.loop_ancestor(), error.io_error()) {
-                            (Some(ancestor), _) => Skip::path(
-                                path,
-                                format!(
-                                    "a symlink loop back to {}, not followed",
-                                    ancestor.display()
-                                ),
-                            ),
-                            (None, Some(io)) => ReadItem::Unreadable {
-                                path,
-                                reason: io.to_string(),
-                            },
-                            (None, None) => ReadItem::Unreadable {
-                                path,
-                                reason: error.to_string(),
-                            },
-                        };
-                        self.push(item);
-                        return true;
-                    }
-                    Some(Ok(entry)) => {
-                        let kind = entry.file_type();
-                        if kind.is_dir() {
-                            continue;
-                        }
-                        let path = entry.path();
-                        // Below the top level only regular files: a FIFO or socket in a log
-                        // directory would block the walk. A named pipe given by name is read.
-                        if entry.depth() > 0 && !kind.is_file() {
-                            let reason = "not a regular file".to_owned();
-                            self.push(Skip::path(path.display().to_string(), reason));
-                            return true;
-                        }
-                        let canonical =
-                            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-                        if !self.seen.insert(canonical) {
-                            continue;
-                        }
-                        let name = path.display().to_string();
-                        match File::open(path) {
-                            Ok(file) => self.start(name, Box::new(file)),
-                            Err(error) => self.push(ReadItem::Unreadable {
-                                path: name,
-                                reason: format!("cannot open: {error}"),
-                            }),
-                        }
-                        return true;
-                    }
-                }
-                continue;
+        match self.walker.next() {
+            None => false,
+            Some(Listed::Stdin) => {
+                self.start("-".to_owned(), Box::new(io::stdin()));
+                true
             }
-            match self.sources.pop_front() {
-                None => return false,
-                Some(Source::Stdin) => {
-                    self.start("-".to_owned(), Box::new(io::stdin()));
-                    return true;
+            Some(Listed::Item(item)) => {
+                self.push(item);
+                true
+            }
+            Some(Listed::File(path)) => {
+                let name = path.display().to_string();
+                match File::open(&path) {
+                    Ok(file) => self.start(name, Box::new(file)),
+                    Err(error) => self.push(ReadItem::Unreadable {
+                        path: name,
+                        reason: format!("cannot open: {error}"),
+                    }),
                 }
-                Some(Source::Path(path)) => {
-                    self.walk = Some(
-                        walkdir::WalkDir::new(path)
-                            .follow_links(true)
-                            .sort_by_file_name()
-                            .into_iter(),
-                    );
-                }
+                true
             }
         }
     }

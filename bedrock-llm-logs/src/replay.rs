@@ -8,26 +8,82 @@ use bedrock_llm_core::{Invocation, InvocationBuilder, InvocationError, Operation
 use bytes::Bytes;
 use serde_json::value::RawValue;
 
+use crate::fetch::{BodyFetcher, FetchError, body_text};
 use crate::record::{ModelInvocationLog, timestamp_ms};
 
-/// Replays one record into an invocation. Never fails: what a record lacks is absent.
+/// Replays one record into an invocation. Never fails: what a record lacks is absent. Bodies
+/// offloaded to S3 stay absent; [`replay_fetching`] fetches them.
 pub fn replay(record: &ModelInvocationLog, registry: &Registry) -> Invocation {
+    replay_fetching(record, registry, None, 0).invocation
+}
+
+/// A replayed record, and the offloaded bodies that could not be fetched for it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Replayed {
+    /// The invocation.
+    pub invocation: Invocation,
+    /// Offloaded bodies that could not be had; the record is replayed without them.
+    pub fetch_failures: Vec<FetchError>,
+}
+
+/// [`replay`], fetching bodies the record offloaded to S3 (`inputBodyS3Path`,
+/// `outputBodyS3Path`, at most `max_body_bytes` each) through `fetcher` and replaying them like
+/// inline ones. A body that cannot be fetched is reported in [`Replayed::fetch_failures`] and
+/// the record still gives its summary.
+pub fn replay_fetching(
+    record: &ModelInvocationLog,
+    registry: &Registry,
+    fetcher: Option<&dyn BodyFetcher>,
+    max_body_bytes: u64,
+) -> Replayed {
+    let mut fetch_failures = Vec::new();
+    let mut fetched = |inline: Option<&RawValue>, offloaded: Option<&String>| -> Option<String> {
+        if let Some(inline) = inline {
+            return Some(inline.get().to_owned());
+        }
+        let (fetcher, uri) = (fetcher?, offloaded?);
+        match fetcher
+            .fetch(uri, max_body_bytes)
+            .and_then(|bytes| body_text(uri, bytes, max_body_bytes))
+        {
+            Ok(text) => Some(text),
+            Err(error) => {
+                fetch_failures.push(error);
+                None
+            }
+        }
+    };
+    let request_body = record.input.as_ref().and_then(|i| {
+        fetched(
+            i.input_body_json.as_deref(),
+            i.input_body_s3_path.as_ref(),
+        )
+    });
+    let response_body = record.output.as_ref().and_then(|o| {
+        fetched(
+            o.output_body_json.as_deref(),
+            o.output_body_s3_path.as_ref(),
+        )
+    });
+    Replayed {
+        invocation: assemble(record, registry, request_body.as_deref(), response_body.as_deref()),
+        fetch_failures,
+    }
+}
+
+fn assemble(
+    record: &ModelInvocationLog,
+    registry: &Registry,
+    request_body: Option<&str>,
+    response_body: Option<&str>,
+) -> Invocation {
     let model_id = record.model_id.clone().unwrap_or_default();
     let operation = record
         .operation
         .as_deref()
         .and_then(Operation::from_name)
         .unwrap_or(Operation::InvokeModel);
-    let request_body = record
-        .input
-        .as_ref()
-        .and_then(|i| i.input_body_json.as_deref())
-        .map(RawValue::get);
-    let response_body = record
-        .output
-        .as_ref()
-        .and_then(|o| o.output_body_json.as_deref())
-        .map(RawValue::get);
     let mut builder = InvocationBuilder::new(
         registry,
         model_id,

@@ -52,6 +52,7 @@ fn events_of_every_fixture_case() {
             span_id: "00f067aa0ba902b7".into(),
         },
         llm_attributes: LlmAttributes::new().with("llm.conversation_id", "fixture"),
+        id_seed: None,
     };
     let registry = bedrock_llm_models::registry();
     let mut snapshots = 0;

@@ -1,0 +1,166 @@
+//! Files and objects read `jobs` at a time: each unit is read on a worker thread into its own
+//! list of output items, and the main thread writes finished units whole, in source order — so
+//! the output is the same for any number of jobs, each unit's lines stay together, and the
+//! destination (stdout, a New Relic or OTLP sink) is only ever touched by one thread. At most
+//! `2 × jobs` units are in flight, which bounds memory to that many units' output.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError, mpsc};
+
+use bedrock_llm_events::RuntimeMetrics;
+
+use crate::output::Stop;
+use crate::replay::{Progress, Sink};
+use crate::state::State;
+use crate::work::{Item, Report, Settings, Tally, Unit, process};
+
+/// A unit read on a worker: its items and notes, in order, and how it ended.
+struct Finished {
+    unit: Unit,
+    items: Vec<Item>,
+    notes: Vec<String>,
+    report: Result<Report, Stop>,
+}
+
+/// Reads `units` with `jobs` threads, writing to `sink`; adds to `tally` and `metrics`, and
+/// records finished units in `state`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run(
+    units: Vec<Unit>,
+    jobs: usize,
+    settings: &Settings<'_>,
+    sink: &mut Sink,
+    mut state: Option<&mut State>,
+    progress: &Progress,
+    tally: &mut Tally,
+    metrics: &mut RuntimeMetrics,
+) -> Result<(), Stop> {
+    if jobs <= 1 || units.len() <= 1 {
+        // One at a time: items go straight to the destination as they are made.
+        for unit in units {
+            let report = process(
+                &unit,
+                settings,
+                &mut |item| sink.emit(settings.config, item),
+                &mut |line| progress.note(&line),
+            )?;
+            complete(&unit, report, sink, state.as_deref_mut(), progress, tally, metrics)?;
+        }
+        return Ok(());
+    }
+    let abort = AtomicBool::new(false);
+    let (to_workers, from_main) = mpsc::sync_channel::<(usize, Unit)>(jobs);
+    let from_main = Mutex::new(from_main);
+    std::thread::scope(|scope| {
+        let (to_main, finished) = mpsc::channel::<(usize, Finished)>();
+        for _ in 0..jobs {
+            let to_main = to_main.clone();
+            let (from_main, abort) = (&from_main, &abort);
+            scope.spawn(move || {
+                loop {
+                    let next = from_main
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .recv();
+                    let Ok((index, unit)) = next else { return };
+                    if abort.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let mut items = Vec::new();
+                    let mut notes = Vec::new();
+                    let report = process(
+                        &unit,
+                        settings,
+                        &mut |item| {
+                            items.push(item);
+                            Ok(())
+                        },
+                        &mut |line| notes.push(line),
+                    );
+                    let done = Finished {
+                        unit,
+                        items,
+                        notes,
+                        report,
+                    };
+                    if to_main.send((index, done)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(to_main);
+        let result = (|| {
+            let mut queued = units.into_iter().enumerate();
+            let mut in_flight = 0usize;
+            let mut waiting: BTreeMap<usize, Finished> = BTreeMap::new();
+            let mut next_to_write = 0usize;
+            loop {
+                while in_flight < 2 * jobs {
+                    let Some(unit) = queued.next() else { break };
+                    if to_workers.send(unit).is_err() {
+                        return Err(Stop::from("the replay workers stopped"));
+                    }
+                    in_flight += 1;
+                }
+                if in_flight == 0 {
+                    return Ok(());
+                }
+                let (index, done) = finished
+                    .recv()
+                    .map_err(|_| Stop::from("the replay workers stopped"))?;
+                in_flight -= 1;
+                waiting.insert(index, done);
+                while let Some(done) = waiting.remove(&next_to_write) {
+                    next_to_write += 1;
+                    for line in &done.notes {
+                        progress.note(line);
+                    }
+                    let report = done.report?;
+                    for item in done.items {
+                        sink.emit(settings.config, item)?;
+                    }
+                    complete(
+                        &done.unit,
+                        report,
+                        sink,
+                        state.as_deref_mut(),
+                        progress,
+                        tally,
+                        metrics,
+                    )?;
+                }
+            }
+        })();
+        if result.is_err() {
+            abort.store(true, Ordering::Relaxed);
+        }
+        drop(to_workers);
+        result
+    })
+}
+
+/// Adds a written unit's counts, and records it as finished once its output is written or
+/// delivered (only when it was read to its end).
+pub(crate) fn complete(
+    unit: &Unit,
+    report: Report,
+    sink: &mut Sink,
+    state: Option<&mut State>,
+    progress: &Progress,
+    tally: &mut Tally,
+    metrics: &mut RuntimeMetrics,
+) -> Result<(), Stop> {
+    let whole = report.tally.unreadable.is_empty();
+    metrics.merge(&report.metrics);
+    tally.add(report.tally);
+    progress.records(tally.records);
+    if let (Some(state), true) = (state, whole)
+        && let Some((source, version)) = unit.identity()
+        && sink.checkpoint()?
+    {
+        state.mark_done(&source, &version)?;
+    }
+    Ok(())
+}

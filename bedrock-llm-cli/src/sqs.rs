@@ -1,0 +1,221 @@
+//! `replay --sqs QUEUE_URL`: S3 object-created notifications consumed from SQS. Each message's
+//! objects are replayed; the message is deleted only once their output is written or
+//! delivered. While an object is read, the message's visibility is extended, so no other
+//! worker takes it; an object that cannot be read is made visible again after a short delay,
+//! and a message received more than `max_receives` times is left alone for the queue's
+//! dead-letter policy. Any number of workers on any number of machines can share the queue:
+//! SQS hands each message to one of them at a time, and event ids derived from the records
+//! make a redelivered message's events identical to the first delivery's.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
+use bedrock_llm_events::RuntimeMetrics;
+use bedrock_llm_logs::notification::{self, Notification};
+use bedrock_llm_logs::s3::ObjectEntry;
+
+use crate::output::Stop;
+use crate::parallel::complete;
+use crate::replay::{Progress, Sink};
+use crate::state::State;
+use crate::work::{Settings, Tally, Unit, process};
+
+/// The longest long poll SQS allows.
+const MAX_WAIT_SECONDS: u64 = 20;
+
+/// A queue and how to consume it.
+pub(crate) struct Consumer {
+    pub(crate) queue_url: String,
+    pub(crate) client: aws_sdk_sqs::Client,
+    pub(crate) runtime: tokio::runtime::Handle,
+    pub(crate) idle_exit: Option<Duration>,
+    pub(crate) visibility_timeout: u32,
+    pub(crate) max_receives: u32,
+}
+
+/// What became of one message.
+enum Outcome {
+    /// Every object was written or delivered: delete it.
+    Done,
+    /// Some object failed: let it come back.
+    Retry,
+    /// Received too often: leave it for the dead-letter queue.
+    Poison,
+}
+
+fn sqs_error(what: &str, error: impl std::error::Error + Send + Sync + 'static) -> Stop {
+    Stop::from(format!(
+        "{what}: {}",
+        aws_sdk_sqs::error::DisplayErrorContext(error)
+    ))
+}
+
+impl Consumer {
+    /// Consumes until the queue has been idle for `idle_exit` (or forever without it).
+    pub(crate) fn run(
+        &self,
+        settings: &Settings<'_>,
+        sink: &mut Sink,
+        mut state: Option<&mut State>,
+        progress: &Progress,
+        tally: &mut Tally,
+        metrics: &mut RuntimeMetrics,
+    ) -> Result<(), Stop> {
+        let wait = self
+            .idle_exit
+            .map_or(MAX_WAIT_SECONDS, |idle| idle.as_secs().clamp(1, MAX_WAIT_SECONDS));
+        let mut last_work = Instant::now();
+        loop {
+            let received = self
+                .runtime
+                .block_on(
+                    self.client
+                        .receive_message()
+                        .queue_url(&self.queue_url)
+                        .max_number_of_messages(10)
+                        .wait_time_seconds(i32::try_from(wait).unwrap_or(20))
+                        .visibility_timeout(i32::try_from(self.visibility_timeout).unwrap_or(300))
+                        .message_system_attribute_names(
+                            MessageSystemAttributeName::ApproximateReceiveCount,
+                        )
+                        .send(),
+                )
+                .map_err(|e| sqs_error(&format!("cannot receive from {}", self.queue_url), e))?;
+            let mut worked = false;
+            for message in received.messages() {
+                match self.handle(message, settings, sink, state.as_deref_mut(), progress, tally, metrics)? {
+                    Outcome::Done => {
+                        worked = true;
+                        if let Some(receipt) = message.receipt_handle() {
+                            self.runtime
+                                .block_on(
+                                    self.client
+                                        .delete_message()
+                                        .queue_url(&self.queue_url)
+                                        .receipt_handle(receipt)
+                                        .send(),
+                                )
+                                .map_err(|e| sqs_error("cannot delete a handled message", e))?;
+                        }
+                    }
+                    Outcome::Retry => worked = true,
+                    // A poison message coming back is not work: it must not keep the run alive.
+                    Outcome::Poison => {}
+                }
+            }
+            if worked {
+                last_work = Instant::now();
+            } else if self
+                .idle_exit
+                .is_some_and(|idle| last_work.elapsed() >= idle)
+            {
+                return Ok(());
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn handle(
+        &self,
+        message: &Message,
+        settings: &Settings<'_>,
+        sink: &mut Sink,
+        mut state: Option<&mut State>,
+        progress: &Progress,
+        tally: &mut Tally,
+        metrics: &mut RuntimeMetrics,
+    ) -> Result<Outcome, Stop> {
+        let receives: u32 = message
+            .attributes()
+            .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(1);
+        let id = message.message_id().unwrap_or("?");
+        if receives > self.max_receives {
+            progress.note(&format!(
+                "sqs: message {id} received {receives} times; left for the queue's dead-letter policy"
+            ));
+            return Ok(Outcome::Poison);
+        }
+        let objects = match notification::parse(message.body().unwrap_or_default()) {
+            Notification::Test => return Ok(Outcome::Done),
+            Notification::Objects(objects) => objects,
+            Notification::Unknown(reason) => {
+                progress.note(&format!("sqs: message {id}: {reason}; not deleted"));
+                self.retry_later(message, receives);
+                return Ok(Outcome::Retry);
+            }
+        };
+        let heartbeat = message.receipt_handle().map(|receipt| self.keep_hidden(receipt));
+        let mut outcome = Outcome::Done;
+        for object in objects {
+            let unit = Unit::Object(ObjectEntry {
+                bucket: object.bucket,
+                key: object.key,
+                size: object.size.unwrap_or(0),
+                etag: object.etag,
+            });
+            if let (Some(state), Some((source, version))) = (&state, unit.identity())
+                && state.is_done(&source, &version)
+            {
+                continue;
+            }
+            let report = process(
+                &unit,
+                settings,
+                &mut |item| sink.emit(settings.config, item),
+                &mut |line| progress.note(&line),
+            )?;
+            let whole = report.tally.unreadable.is_empty();
+            complete(&unit, report, sink, state.as_deref_mut(), progress, tally, metrics)?;
+            if !whole || !sink.checkpoint()? {
+                outcome = Outcome::Retry;
+            }
+        }
+        if let Some(heartbeat) = heartbeat {
+            heartbeat.abort();
+        }
+        if matches!(outcome, Outcome::Retry) {
+            self.retry_later(message, receives);
+        }
+        Ok(outcome)
+    }
+
+    /// Extends the message's visibility every half timeout until aborted.
+    fn keep_hidden(&self, receipt: &str) -> tokio::task::JoinHandle<()> {
+        let (client, queue, receipt) = (
+            self.client.clone(),
+            self.queue_url.clone(),
+            receipt.to_owned(),
+        );
+        let timeout = self.visibility_timeout;
+        self.runtime.spawn(async move {
+            let period = Duration::from_millis(u64::from(timeout) * 500);
+            loop {
+                tokio::time::sleep(period).await;
+                let _ = client
+                    .change_message_visibility()
+                    .queue_url(&queue)
+                    .receipt_handle(&receipt)
+                    .visibility_timeout(i32::try_from(timeout).unwrap_or(300))
+                    .send()
+                    .await;
+            }
+        })
+    }
+
+    /// Makes a failed message visible again after a delay growing with its receives.
+    fn retry_later(&self, message: &Message, receives: u32) {
+        if let Some(receipt) = message.receipt_handle() {
+            let delay = (receives.saturating_mul(2)).min(self.visibility_timeout);
+            let _ = self.runtime.block_on(
+                self.client
+                    .change_message_visibility()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(receipt)
+                    .visibility_timeout(i32::try_from(delay).unwrap_or(0))
+                    .send(),
+            );
+        }
+    }
+}

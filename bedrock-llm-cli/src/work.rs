@@ -1,0 +1,345 @@
+//! One unit of replay work — a local file, stdin, or an S3 object — read into output items,
+//! whatever the destination: the same function serves the sequential run (items written as they
+//! come), the parallel run (items gathered per unit and written in unit order) and the SQS
+//! consumer (one notified object at a time).
+
+use std::path::PathBuf;
+
+use bedrock_llm_core::{Invocation, Registry};
+use bedrock_llm_events::render::{newrelic, otel};
+use bedrock_llm_events::{CallContext, Config, LlmAttributes, RuntimeMetrics, emit_events};
+use bedrock_llm_export::payload::{EventJson, Identity};
+use bedrock_llm_logs::fetch::BodyFetcher;
+use bedrock_llm_logs::reader::ReadOptions;
+use bedrock_llm_logs::s3::{ObjectEntry, S3Objects};
+use bedrock_llm_logs::writer::Caller;
+use bedrock_llm_logs::{LogReader, ModelInvocationLog, ReadItem, Source, replay_fetching, to_record};
+
+use crate::otlp::Origin;
+use crate::output::Stop;
+use crate::replay::Format;
+
+/// A source of records read as one piece.
+#[derive(Debug, Clone)]
+pub(crate) enum Unit {
+    /// Standard input.
+    Stdin,
+    /// A local file.
+    File(PathBuf),
+    /// An S3 object.
+    Object(ObjectEntry),
+}
+
+impl Unit {
+    /// The unit's identity and version for `--state`; stdin has none.
+    pub(crate) fn identity(&self) -> Option<(String, String)> {
+        match self {
+            Self::Stdin => None,
+            Self::File(path) => {
+                let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                let version = crate::state::file_version(&canonical)?;
+                Some((canonical.display().to_string(), version))
+            }
+            Self::Object(object) => Some((
+                object.uri(),
+                object
+                    .etag
+                    .clone()
+                    .unwrap_or_else(|| format!("size:{}", object.size)),
+            )),
+        }
+    }
+}
+
+/// What a record becomes, for the destination.
+#[derive(Debug)]
+pub(crate) enum Item {
+    /// A line for stdout.
+    Line(String),
+    /// A New Relic Event API object.
+    Event(EventJson),
+    /// An invocation for OTLP, with its caller.
+    Invocation(Origin, Box<Invocation>),
+}
+
+/// Where output goes, as far as rendering is concerned.
+#[derive(Debug, Clone)]
+pub(crate) enum Mode {
+    /// NDJSON lines in this format.
+    Lines(Format),
+    /// New Relic events for this app and host.
+    NewRelic(Identity),
+    /// OpenTelemetry signals.
+    Otlp,
+}
+
+/// What every unit is read with.
+pub(crate) struct Settings<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) registry: &'a Registry,
+    pub(crate) options: ReadOptions,
+    pub(crate) mode: Mode,
+    pub(crate) s3: Option<&'a S3Objects>,
+    /// Fetch offloaded bodies (through `s3`).
+    pub(crate) fetch_bodies: bool,
+    pub(crate) max_body_bytes: u64,
+    pub(crate) no_content: bool,
+    pub(crate) strict: bool,
+    /// An empty aggregate with the run's period and namespace.
+    pub(crate) metrics: &'a RuntimeMetrics,
+}
+
+/// What a unit counted.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) records: u64,
+    pub(crate) written: u64,
+    pub(crate) skipped: u64,
+    pub(crate) dropped_fields: u64,
+    pub(crate) fetch_failures: u64,
+    pub(crate) unreadable: Vec<String>,
+}
+
+impl Tally {
+    pub(crate) fn add(&mut self, other: Tally) {
+        self.records += other.records;
+        self.written += other.written;
+        self.skipped += other.skipped;
+        self.dropped_fields += other.dropped_fields;
+        self.fetch_failures += other.fetch_failures;
+        self.unreadable.extend(other.unreadable);
+    }
+}
+
+/// A unit's counts and runtime metrics.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) tally: Tally,
+    pub(crate) metrics: RuntimeMetrics,
+}
+
+/// The seed a record's event ids are derived from: its account and request id, or, for a record
+/// without one, its timestamp, model and place in the file — the same wherever the file is
+/// read from (a local copy or the S3 object).
+fn id_seed(record: &ModelInvocationLog, line: u64) -> String {
+    let account = record.account_id.as_deref().unwrap_or("-");
+    match &record.request_id {
+        Some(request_id) => format!("{account}/{request_id}"),
+        None => format!(
+            "{account}/{}/{}/line {line}",
+            record.timestamp.as_deref().unwrap_or("-"),
+            record.model_id.as_deref().unwrap_or("-"),
+        ),
+    }
+}
+
+/// `requestMetadata` as `llm.` custom attributes: a key already starting with `llm.` kept as
+/// is, any other prefixed with `llm.`.
+fn metadata_attributes(record: &ModelInvocationLog) -> LlmAttributes {
+    let mut attributes = LlmAttributes::new();
+    for (key, value) in record.request_metadata.iter().flatten() {
+        let key = if key.starts_with("llm.") {
+            key.clone()
+        } else {
+            format!("llm.{key}")
+        };
+        match value {
+            serde_json::Value::String(s) => attributes.insert(key, s.clone()),
+            serde_json::Value::Bool(b) => attributes.insert(key, *b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => attributes.insert(key, i),
+                None => attributes.insert(key, n.as_f64().unwrap_or_default()),
+            },
+            other => attributes.insert(key, other.to_string()),
+        };
+    }
+    attributes
+}
+
+/// Reads `unit`, handing each output item to `emit` and each note (skips, drops, fetch
+/// failures) to `note`, in order.
+pub(crate) fn process(
+    unit: &Unit,
+    settings: &Settings<'_>,
+    emit: &mut dyn FnMut(Item) -> Result<(), Stop>,
+    note: &mut dyn FnMut(String),
+) -> Result<Report, Stop> {
+    let options = settings.options.clone();
+    let reader = match unit {
+        Unit::Stdin => LogReader::with_options([Source::Stdin], options),
+        Unit::File(path) => LogReader::with_options([Source::Path(path.clone())], options),
+        Unit::Object(object) => {
+            let s3 = settings
+                .s3
+                .ok_or("an S3 object to read, but no S3 client was set up")?;
+            match s3.open(&object.bucket, &object.key) {
+                Ok(body) => LogReader::from_reader(object.uri(), body, options),
+                Err(error) => {
+                    if settings.strict {
+                        return Err(format!("{error} (--strict)").into());
+                    }
+                    note(error.to_string());
+                    return Ok(Report {
+                        tally: Tally {
+                            unreadable: vec![object.uri()],
+                            ..Tally::default()
+                        },
+                        metrics: settings.metrics.empty_like(),
+                    });
+                }
+            }
+        }
+    };
+    let fetcher: Option<&dyn BodyFetcher> = if settings.fetch_bodies {
+        settings.s3.map(|s3| s3 as &dyn BodyFetcher)
+    } else {
+        None
+    };
+    let mut tally = Tally::default();
+    let mut metrics = settings.metrics.empty_like();
+    for item in reader {
+        match item {
+            ReadItem::Skipped(skip) => {
+                // Lines only: a loop link or a socket in a directory holds no records to lose.
+                if settings.strict && skip.lines > 0 {
+                    return Err(format!("{skip} (--strict)").into());
+                }
+                tally.skipped = tally.skipped.saturating_add(skip.lines);
+                note(format!("skipped {skip}"));
+            }
+            ReadItem::Unreadable { path, reason } => {
+                if settings.strict {
+                    return Err(format!("cannot read {path}: {reason} (--strict)").into());
+                }
+                note(format!("cannot read {path}: {reason}"));
+                tally.unreadable.push(path);
+            }
+            ReadItem::Record(read) => {
+                tally.records += 1;
+                for field in &read.dropped {
+                    note(format!("dropped {}: {field}", read.location));
+                }
+                tally.dropped_fields += read.dropped.len() as u64;
+                let record = &read.record;
+                let replayed =
+                    replay_fetching(record, settings.registry, fetcher, settings.max_body_bytes);
+                for failure in &replayed.fetch_failures {
+                    note(format!("{}: offloaded body not fetched: {failure}", read.location));
+                }
+                tally.fetch_failures += replayed.fetch_failures.len() as u64;
+                let invocation = replayed.invocation;
+                metrics.add(&invocation);
+                let context = CallContext::replayed(id_seed(record, read.location.line))
+                    .with_call_attributes(&metadata_attributes(record));
+                tally.written += render(settings, record, invocation, &context, emit)?;
+            }
+        }
+    }
+    Ok(Report { tally, metrics })
+}
+
+/// Hands the output items of one record to `emit`; returns how many.
+fn render(
+    settings: &Settings<'_>,
+    record: &ModelInvocationLog,
+    invocation: Invocation,
+    context: &CallContext,
+    emit: &mut dyn FnMut(Item) -> Result<(), Stop>,
+) -> Result<u64, Stop> {
+    let config = settings.config;
+    match &settings.mode {
+        Mode::Otlp => {
+            let origin = Origin {
+                account_id: record.account_id.clone(),
+                region: record.region.clone(),
+            };
+            emit(Item::Invocation(origin, Box::new(invocation)))?;
+            Ok(1)
+        }
+        Mode::NewRelic(identity) => {
+            let mut failed = None;
+            let emitted = emit_events(&invocation, config, context, &mut |event| {
+                if failed.is_none() {
+                    let json = bedrock_llm_export::payload::event_json(&event, identity);
+                    failed = emit(Item::Event(json)).err();
+                }
+            });
+            if let Some(stop) = failed {
+                return Err(stop);
+            }
+            if let Some(error) = &emitted.error {
+                emit(Item::Event(bedrock_llm_export::payload::error_json(
+                    error,
+                    invocation.timing.started_at_ms,
+                    identity,
+                )))?;
+            }
+            Ok(emitted.events as u64 + u64::from(emitted.error.is_some()))
+        }
+        Mode::Lines(Format::Newrelic) => {
+            // Each event is written as it is built: a record with a million messages never
+            // holds a million events.
+            let mut line = String::new();
+            let mut failed = None;
+            let emitted = emit_events(&invocation, config, context, &mut |event| {
+                if failed.is_none() {
+                    line.clear();
+                    newrelic::write_event(&mut line, &event);
+                    failed = emit(Item::Line(line.clone())).err();
+                }
+            });
+            if let Some(stop) = failed {
+                return Err(stop);
+            }
+            if let Some(error) = &emitted.error {
+                emit(Item::Line(newrelic::error_json(
+                    error,
+                    invocation.timing.started_at_ms,
+                )))?;
+            }
+            Ok(emitted.events as u64 + u64::from(emitted.error.is_some()))
+        }
+        Mode::Lines(Format::Otel) => {
+            let identity = record.identity.as_ref().and_then(|i| i.arn.as_deref());
+            let resource = [
+                ("user.id", identity),
+                ("cloud.account.id", record.account_id.as_deref()),
+                ("cloud.region", record.region.as_deref()),
+            ];
+            let mut span = otel::span_json(&invocation, config, &resource);
+            // The ids the record's events carry, so both renderings name the same trace.
+            span["trace_id"] = serde_json::json!(context.trace.trace_id);
+            span["span_id"] = serde_json::json!(context.trace.span_id);
+            emit(Item::Line(span.to_string()))?;
+            Ok(1)
+        }
+        Mode::Lines(Format::InvocationLog) => {
+            // With content off the bodies stay out: they are the prompts and completions.
+            let body = |raw: Option<&serde_json::value::RawValue>| {
+                raw.filter(|_| !settings.no_content)
+                    .map(|r| r.get().as_bytes().to_vec())
+            };
+            let request = body(
+                record
+                    .input
+                    .as_ref()
+                    .and_then(|i| i.input_body_json.as_deref()),
+            );
+            let response = body(
+                record
+                    .output
+                    .as_ref()
+                    .and_then(|o| o.output_body_json.as_deref()),
+            );
+            let caller = Caller {
+                account_id: record.account_id.clone(),
+                identity_arn: record.identity.as_ref().and_then(|i| i.arn.clone()),
+            };
+            let written = to_record(&invocation, request.as_deref(), response.as_deref(), &caller);
+            emit(Item::Line(
+                serde_json::to_string(&written).unwrap_or_default(),
+            ))?;
+            Ok(1)
+        }
+    }
+}
