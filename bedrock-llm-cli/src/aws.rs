@@ -38,8 +38,8 @@ pub(crate) async fn sdk_config() -> Result<aws_config::SdkConfig, Stop> {
 /// An S3 client from `config`; path-style addressing when an endpoint URL is set (S3-compatible
 /// servers such as MinIO or moto on a loopback address have no per-bucket host names).
 pub(crate) fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    let path_style = config.endpoint_url().is_some()
-        || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+    let path_style =
+        config.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(config)
             .force_path_style(path_style)
@@ -50,4 +50,70 @@ pub(crate) fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
 /// An SQS client from `config`.
 pub(crate) fn sqs_client(config: &aws_config::SdkConfig) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::new(config)
+}
+
+/// AWS, connected on first use: a run over local files that never meets an offloaded body
+/// never looks for credentials.
+pub(crate) struct Aws {
+    connected: std::sync::OnceLock<Result<Connected, String>>,
+}
+
+/// A runtime and the clients on it.
+pub(crate) struct Connected {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) config: aws_config::SdkConfig,
+    pub(crate) s3: bedrock_llm_logs::s3::S3Objects,
+}
+
+impl Aws {
+    pub(crate) fn new() -> Self {
+        Self {
+            connected: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The connection, made now if it was not yet; the reason when it cannot be.
+    pub(crate) fn get(&self) -> Result<&Connected, String> {
+        self.connected
+            .get_or_init(|| {
+                let failed = |stop: Stop| match stop {
+                    Stop::Failed(why) => format!("S3 and SQS need AWS credentials: {why}"),
+                    Stop::Closed => "stopped".to_owned(),
+                };
+                let runtime = runtime().map_err(failed)?;
+                let config = runtime.block_on(sdk_config()).map_err(failed)?;
+                let s3 = bedrock_llm_logs::s3::S3Objects::new(
+                    s3_client(&config),
+                    runtime.handle().clone(),
+                );
+                Ok(Connected {
+                    runtime,
+                    config,
+                    s3,
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl Drop for Aws {
+    fn drop(&mut self) {
+        // Dropping a runtime waits for its tasks; heartbeats and downloads are abandoned.
+        if let Some(Ok(connected)) = self.connected.take() {
+            connected.runtime.shutdown_background();
+        }
+    }
+}
+
+impl bedrock_llm_logs::BodyFetcher for Aws {
+    fn fetch(&self, uri: &str, max_bytes: u64) -> Result<Vec<u8>, bedrock_llm_logs::FetchError> {
+        let connected = self
+            .get()
+            .map_err(|reason| bedrock_llm_logs::FetchError::Failed {
+                uri: uri.to_owned(),
+                reason,
+            })?;
+        connected.s3.fetch(uri, max_bytes)
+    }
 }

@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
-use bedrock_llm_core::client::{
-    BlockingClient, Client, RecordingInterceptor, sdk_config,
-};
+use bedrock_llm_core::client::{BlockingClient, Client, RecordingInterceptor, sdk_config};
 use bedrock_llm_emulator::{Emulator, Fault};
 use bedrock_llm_events::render::newrelic;
 use bedrock_llm_events::{
@@ -107,10 +105,12 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
         .with_content(!args.no_content)
         .with_otel_content(!args.no_content);
     let live_target = if args.live {
-        let sdk = runtime.block_on(crate::aws::sdk_config()).map_err(|stop| match stop {
-            Stop::Failed(why) => Stop::Failed(format!("--live needs AWS credentials: {why}")),
-            closed => closed,
-        })?;
+        let sdk = runtime
+            .block_on(crate::aws::sdk_config())
+            .map_err(|stop| match stop {
+                Stop::Failed(why) => Stop::Failed(format!("--live needs AWS credentials: {why}")),
+                closed => closed,
+            })?;
         let region = sdk
             .region()
             .map(|r| r.as_ref().to_owned())

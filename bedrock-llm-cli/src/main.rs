@@ -37,7 +37,7 @@ enum Command {
     /// Call every prebuilt family (emulated unless --live) and print the events and metrics.
     Demo(demo::DemoArgs),
     /// Replay Bedrock model invocation logs into LLM events (NDJSON on stdout).
-    Replay(replay::ReplayArgs),
+    Replay(Box<replay::ReplayArgs>),
 }
 
 fn main() -> ExitCode {

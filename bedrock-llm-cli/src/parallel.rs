@@ -45,7 +45,15 @@ pub(crate) fn run(
                 &mut |item| sink.emit(settings.config, item),
                 &mut |line| progress.note(&line),
             )?;
-            complete(&unit, report, sink, state.as_deref_mut(), progress, tally, metrics)?;
+            complete(
+                &unit,
+                report,
+                sink,
+                state.as_deref_mut(),
+                progress,
+                tally,
+                metrics,
+            )?;
         }
         return Ok(());
     }

@@ -15,7 +15,7 @@ use bedrock_llm_events::runtime::DEFAULT_NAMESPACE;
 use bedrock_llm_events::{Config, RuntimeMetrics};
 use bedrock_llm_logs::fetch::{DEFAULT_MAX_BODY_BYTES, S3Uri};
 use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
-use bedrock_llm_logs::s3::{HourRange, S3Objects};
+use bedrock_llm_logs::s3::HourRange;
 use bedrock_llm_logs::{Listed, ReadItem, Source, list_sources};
 
 use crate::newrelic::{NewRelicArgs, NewRelicSink};
@@ -144,7 +144,7 @@ pub(crate) struct ReplayArgs {
 /// The run's destination.
 pub(crate) enum Sink {
     Stdout(Stdout),
-    NewRelic(NewRelicSink),
+    NewRelic(Box<NewRelicSink>),
     Otlp(OtlpSink),
 }
 
@@ -239,7 +239,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         Destination::Newrelic => {
             let sink = NewRelicSink::from_env(&args.newrelic)?;
             let identity = sink.identity().clone();
-            (Sink::NewRelic(sink), Mode::NewRelic(identity))
+            (Sink::NewRelic(Box::new(sink)), Mode::NewRelic(identity))
         }
         Destination::Otlp => (
             Sink::Otlp(OtlpSink::new(args.newrelic.endpoint.clone())?),
@@ -247,29 +247,17 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         ),
     };
 
-    let needs_aws = args.sqs.is_some() || args.paths.iter().any(|p| p.starts_with("s3://"));
-    let runtime = needs_aws.then(crate::aws::runtime).transpose()?;
-    let s3 = match &runtime {
-        Some(runtime) => {
-            let sdk = runtime
-                .block_on(crate::aws::sdk_config())
-                .map_err(|stop| match stop {
-                    Stop::Failed(why) => Stop::Failed(format!("S3 and SQS need AWS credentials: {why}")),
-                    closed => closed,
-                })?;
-            Some((
-                S3Objects::new(crate::aws::s3_client(&sdk), runtime.handle().clone()),
-                sdk,
-            ))
-        }
-        None => None,
-    };
+    let aws = crate::aws::Aws::new();
+    if args.sqs.is_some() || args.paths.iter().any(|p| p.starts_with("s3://")) {
+        // Sources in S3: connect now, so missing credentials stop the run before it reads.
+        aws.get()?;
+    }
     let settings = Settings {
         config: &config,
         registry: bedrock_llm_models::registry(),
         options,
         mode,
-        s3: s3.as_ref().map(|(s3, _)| s3),
+        aws: &aws,
         fetch_bodies: !args.no_fetch_bodies,
         max_body_bytes: args.max_body_bytes,
         no_content: args.no_content,
@@ -282,11 +270,12 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     let mut metrics = metrics_template.empty_like();
     let mut skipped_done = 0u64;
 
-    if let (Some(queue), Some((_, sdk)), Some(runtime)) = (&args.sqs, &s3, &runtime) {
+    if let Some(queue) = &args.sqs {
+        let connected = aws.get()?;
         let consumer = crate::sqs::Consumer {
             queue_url: queue.clone(),
-            client: crate::aws::sqs_client(sdk),
-            runtime: runtime.handle().clone(),
+            client: crate::aws::sqs_client(&connected.config),
+            runtime: connected.runtime.handle().clone(),
             idle_exit: args.idle_exit.map(Duration::from_secs),
             visibility_timeout: args.visibility_timeout,
             max_receives: args.max_receives,
@@ -303,8 +292,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         let mut units = Vec::new();
         for path in &args.paths {
             if let Some(location) = S3Uri::parse(path) {
-                let (s3, _) = s3.as_ref().ok_or("no S3 client")?;
-                match s3.list(&location, &range) {
+                match aws.get()?.s3.list(&location, &range) {
                     Ok(objects) => units.extend(objects.into_iter().map(Unit::Object)),
                     Err(error) => {
                         if args.strict {
@@ -382,12 +370,11 @@ fn finish(
             .iter()
             .map(|d| format!("{d}\n"))
             .collect();
-        std::fs::write(path, lines)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(path, lines).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     progress.finish();
     let read = format!(
-        "replay: {} records read, {} lines skipped, {} fields dropped{}{}{}",
+        "replay: {} records read, {} lines skipped, {} fields dropped{}{}{}{}",
         tally.records,
         tally.skipped,
         tally.dropped_fields,
@@ -402,6 +389,10 @@ fn finish(
         match tally.unreadable.len() {
             0 => String::new(),
             n => format!(", {n} sources unreadable"),
+        },
+        match tally.retried {
+            0 => String::new(),
+            n => format!(", {n} notified objects left to the queue to retry"),
         },
     );
     let unreadable = || -> Result<(), Stop> {

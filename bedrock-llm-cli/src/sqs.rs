@@ -7,6 +7,7 @@
 //! SQS hands each message to one of them at a time, and event ids derived from the records
 //! make a redelivered message's events identical to the first delivery's.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
@@ -61,10 +62,12 @@ impl Consumer {
         tally: &mut Tally,
         metrics: &mut RuntimeMetrics,
     ) -> Result<(), Stop> {
-        let wait = self
-            .idle_exit
-            .map_or(MAX_WAIT_SECONDS, |idle| idle.as_secs().clamp(1, MAX_WAIT_SECONDS));
+        let wait = self.idle_exit.map_or(MAX_WAIT_SECONDS, |idle| {
+            idle.as_secs().clamp(1, MAX_WAIT_SECONDS)
+        });
         let mut last_work = Instant::now();
+        // Objects done in this run: a duplicate notification is deleted without re-reading.
+        let mut seen = HashSet::new();
         loop {
             let received = self
                 .runtime
@@ -83,7 +86,17 @@ impl Consumer {
                 .map_err(|e| sqs_error(&format!("cannot receive from {}", self.queue_url), e))?;
             let mut worked = false;
             for message in received.messages() {
-                match self.handle(message, settings, sink, state.as_deref_mut(), progress, tally, metrics)? {
+                let handled = self.handle(
+                    message,
+                    settings,
+                    sink,
+                    state.as_deref_mut(),
+                    &mut seen,
+                    progress,
+                    tally,
+                    metrics,
+                )?;
+                match handled {
                     Outcome::Done => {
                         worked = true;
                         if let Some(receipt) = message.receipt_handle() {
@@ -121,6 +134,7 @@ impl Consumer {
         settings: &Settings<'_>,
         sink: &mut Sink,
         mut state: Option<&mut State>,
+        seen: &mut HashSet<(String, String)>,
         progress: &Progress,
         tally: &mut Tally,
         metrics: &mut RuntimeMetrics,
@@ -146,7 +160,9 @@ impl Consumer {
                 return Ok(Outcome::Retry);
             }
         };
-        let heartbeat = message.receipt_handle().map(|receipt| self.keep_hidden(receipt));
+        let heartbeat = message
+            .receipt_handle()
+            .map(|receipt| self.keep_hidden(receipt));
         let mut outcome = Outcome::Done;
         for object in objects {
             let unit = Unit::Object(ObjectEntry {
@@ -155,21 +171,39 @@ impl Consumer {
                 size: object.size.unwrap_or(0),
                 etag: object.etag,
             });
-            if let (Some(state), Some((source, version))) = (&state, unit.identity())
-                && state.is_done(&source, &version)
+            let identity = unit.identity();
+            if let Some((source, version)) = &identity
+                && (seen.contains(&(source.clone(), version.clone()))
+                    || state.as_ref().is_some_and(|s| s.is_done(source, version)))
             {
                 continue;
             }
-            let report = process(
+            let mut report = process(
                 &unit,
                 settings,
                 &mut |item| sink.emit(settings.config, item),
                 &mut |line| progress.note(&line),
             )?;
+            // An object that could not be read is the queue's to retry (and, past the limit,
+            // its dead-letter policy's), not a failure of the run.
             let whole = report.tally.unreadable.is_empty();
-            complete(&unit, report, sink, state.as_deref_mut(), progress, tally, metrics)?;
+            if !whole {
+                report.tally.unreadable.clear();
+                report.tally.retried += 1;
+            }
+            complete(
+                &unit,
+                report,
+                sink,
+                state.as_deref_mut(),
+                progress,
+                tally,
+                metrics,
+            )?;
             if !whole || !sink.checkpoint()? {
                 outcome = Outcome::Retry;
+            } else if let Some(identity) = identity {
+                seen.insert(identity);
             }
         }
         if let Some(heartbeat) = heartbeat {

@@ -25,7 +25,10 @@ impl State {
         let done = match std::fs::read(path) {
             Ok(bytes) => {
                 let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-                    format!("{}: not a state file written by bedrock-llm ({e})", path.display())
+                    format!(
+                        "{}: not a state file written by bedrock-llm ({e})",
+                        path.display()
+                    )
                 })?;
                 value
                     .get("done")

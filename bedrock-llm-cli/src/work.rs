@@ -11,9 +11,11 @@ use bedrock_llm_events::{CallContext, Config, LlmAttributes, RuntimeMetrics, emi
 use bedrock_llm_export::payload::{EventJson, Identity};
 use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
-use bedrock_llm_logs::s3::{ObjectEntry, S3Objects};
+use bedrock_llm_logs::s3::ObjectEntry;
 use bedrock_llm_logs::writer::Caller;
-use bedrock_llm_logs::{LogReader, ModelInvocationLog, ReadItem, Source, replay_fetching, to_record};
+use bedrock_llm_logs::{
+    LogReader, ModelInvocationLog, ReadItem, Source, replay_fetching, to_record,
+};
 
 use crate::otlp::Origin;
 use crate::output::Stop;
@@ -79,8 +81,9 @@ pub(crate) struct Settings<'a> {
     pub(crate) registry: &'a Registry,
     pub(crate) options: ReadOptions,
     pub(crate) mode: Mode,
-    pub(crate) s3: Option<&'a S3Objects>,
-    /// Fetch offloaded bodies (through `s3`).
+    /// S3, connected on first use.
+    pub(crate) aws: &'a crate::aws::Aws,
+    /// Fetch offloaded bodies (through `aws`).
     pub(crate) fetch_bodies: bool,
     pub(crate) max_body_bytes: u64,
     pub(crate) no_content: bool,
@@ -98,6 +101,8 @@ pub(crate) struct Tally {
     pub(crate) dropped_fields: u64,
     pub(crate) fetch_failures: u64,
     pub(crate) unreadable: Vec<String>,
+    /// Notified objects that could not be read, left to the queue to deliver again.
+    pub(crate) retried: u64,
 }
 
 impl Tally {
@@ -107,6 +112,7 @@ impl Tally {
         self.skipped += other.skipped;
         self.dropped_fields += other.dropped_fields;
         self.fetch_failures += other.fetch_failures;
+        self.retried += other.retried;
         self.unreadable.extend(other.unreadable);
     }
 }
@@ -169,9 +175,7 @@ pub(crate) fn process(
         Unit::Stdin => LogReader::with_options([Source::Stdin], options),
         Unit::File(path) => LogReader::with_options([Source::Path(path.clone())], options),
         Unit::Object(object) => {
-            let s3 = settings
-                .s3
-                .ok_or("an S3 object to read, but no S3 client was set up")?;
+            let s3 = &settings.aws.get()?.s3;
             match s3.open(&object.bucket, &object.key) {
                 Ok(body) => LogReader::from_reader(object.uri(), body, options),
                 Err(error) => {
@@ -190,11 +194,9 @@ pub(crate) fn process(
             }
         }
     };
-    let fetcher: Option<&dyn BodyFetcher> = if settings.fetch_bodies {
-        settings.s3.map(|s3| s3 as &dyn BodyFetcher)
-    } else {
-        None
-    };
+    let fetcher: Option<&dyn BodyFetcher> = settings
+        .fetch_bodies
+        .then_some(settings.aws as &dyn BodyFetcher);
     let mut tally = Tally::default();
     let mut metrics = settings.metrics.empty_like();
     for item in reader {
@@ -224,7 +226,10 @@ pub(crate) fn process(
                 let replayed =
                     replay_fetching(record, settings.registry, fetcher, settings.max_body_bytes);
                 for failure in &replayed.fetch_failures {
-                    note(format!("{}: offloaded body not fetched: {failure}", read.location));
+                    note(format!(
+                        "{}: offloaded body not fetched: {failure}",
+                        read.location
+                    ));
                 }
                 tally.fetch_failures += replayed.fetch_failures.len() as u64;
                 let invocation = replayed.invocation;
@@ -335,7 +340,12 @@ fn render(
                 account_id: record.account_id.clone(),
                 identity_arn: record.identity.as_ref().and_then(|i| i.arn.clone()),
             };
-            let written = to_record(&invocation, request.as_deref(), response.as_deref(), &caller);
+            let written = to_record(
+                &invocation,
+                request.as_deref(),
+                response.as_deref(),
+                &caller,
+            );
             emit(Item::Line(
                 serde_json::to_string(&written).unwrap_or_default(),
             ))?;

@@ -27,7 +27,10 @@ fn demo(args: &[&str]) -> std::io::Result<std::process::Output> {
     }
     command
         .env("AWS_CONFIG_FILE", "/nonexistent/bedrock-llm-test/config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/bedrock-llm-test/credentials")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/bedrock-llm-test/credentials",
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true");
     command.output()
 }

@@ -464,16 +464,25 @@ fn replayed_records_get_the_same_ids_every_time_and_live_calls_random_ones() {
                 let json: serde_json::Value =
                     serde_json::from_str(&bedrock_llm_events::render::newrelic::event_json(e))
                         .unwrap();
-                (json["id"].clone(), json["trace_id"].clone(), json["span_id"].clone())
+                (
+                    json["id"].clone(),
+                    json["trace_id"].clone(),
+                    json["span_id"].clone(),
+                )
             })
             .collect::<Vec<_>>()
     };
     let first = ids(&CallContext::replayed("123456789012/req-1"));
     assert_eq!(first, ids(&CallContext::replayed("123456789012/req-1")));
     assert_ne!(first, ids(&CallContext::replayed("123456789012/req-2")));
-    let distinct: std::collections::HashSet<_> = first.iter().map(|(id, _, _)| id.clone()).collect();
+    let distinct: std::collections::HashSet<_> =
+        first.iter().map(|(id, _, _)| id.clone()).collect();
     assert_eq!(distinct.len(), first.len(), "each event its own id");
-    assert!(first.iter().all(|(_, trace, span)| trace.as_str().unwrap().len() == 32
-        && span.as_str().unwrap().len() == 16));
+    assert!(
+        first
+            .iter()
+            .all(|(_, trace, span)| trace.as_str().unwrap().len() == 32
+                && span.as_str().unwrap().len() == 16)
+    );
     assert_ne!(ids(&CallContext::detached()), ids(&CallContext::detached()));
 }

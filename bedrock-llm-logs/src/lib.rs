@@ -21,11 +21,11 @@ pub mod replay;
 pub mod s3;
 pub mod writer;
 
+pub use fetch::{BodyFetcher, FetchError, S3Uri};
 pub use lenient::DroppedField;
 pub use reader::{
     Listed, LogReader, ReadItem, ReadOptions, ReadRecord, Skip, Source, list_sources,
 };
 pub use record::ModelInvocationLog;
-pub use fetch::{BodyFetcher, FetchError, S3Uri};
 pub use replay::{Replayed, replay, replay_fetching};
 pub use writer::to_record;

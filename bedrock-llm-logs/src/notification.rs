@@ -136,7 +136,8 @@ mod tests {
 
     #[test]
     fn sns_and_eventbridge_wrappings_are_read() {
-        let sns = serde_json::json!({"Type": "Notification", "MessageId": "m", "Message": S3}).to_string();
+        let sns = serde_json::json!({"Type": "Notification", "MessageId": "m", "Message": S3})
+            .to_string();
         assert!(matches!(parse(&sns), Notification::Objects(o) if o.len() == 1));
         let bridge = r#"{"version":"0","source":"aws.s3","detail-type":"Object Created","detail":{"bucket":{"name":"logs"},"object":{"key":"k.json.gz","size":5}}}"#;
         assert_eq!(

@@ -54,12 +54,10 @@ pub fn replay_fetching(
             }
         }
     };
-    let request_body = record.input.as_ref().and_then(|i| {
-        fetched(
-            i.input_body_json.as_deref(),
-            i.input_body_s3_path.as_ref(),
-        )
-    });
+    let request_body = record
+        .input
+        .as_ref()
+        .and_then(|i| fetched(i.input_body_json.as_deref(), i.input_body_s3_path.as_ref()));
     let response_body = record.output.as_ref().and_then(|o| {
         fetched(
             o.output_body_json.as_deref(),
@@ -67,7 +65,12 @@ pub fn replay_fetching(
         )
     });
     Replayed {
-        invocation: assemble(record, registry, request_body.as_deref(), response_body.as_deref()),
+        invocation: assemble(
+            record,
+            registry,
+            request_body.as_deref(),
+            response_body.as_deref(),
+        ),
         fetch_failures,
     }
 }

@@ -1,5 +1,6 @@
 //! Invocation-log objects in S3 (feature `s3`): listed page by page under a prefix, in key
-//! order, filtered by the hour in Bedrock's `…/YYYY/MM/DD/HH/` layout, and streamed — an
+//! order, filtered by the hour in Bedrock's `…/YYYY/MM/DD/HH/` layout (the offloaded bodies
+//! under `data/` folders left out), and streamed — an
 //! object is never held whole — into the same [`crate::LogReader`] as local files. The same
 //! client fetches offloaded bodies ([`BodyFetcher`]).
 //!
@@ -103,8 +104,13 @@ impl HourRange {
     pub fn contains(&self, key: &str) -> bool {
         match key_hour(key) {
             Some(hour) => {
-                self.since.as_deref().is_none_or(|since| hour.as_str() >= since)
-                    && self.until.as_deref().is_none_or(|until| hour.as_str() <= until)
+                self.since
+                    .as_deref()
+                    .is_none_or(|since| hour.as_str() >= since)
+                    && self
+                        .until
+                        .as_deref()
+                        .is_none_or(|until| hour.as_str() <= until)
             }
             None => self.is_open(),
         }
@@ -150,16 +156,25 @@ impl S3Objects {
                 .send();
             let mut entries = Vec::new();
             while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
+                let page = page
+                    .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
                 for object in page.contents() {
                     let Some(key) = object.key() else { continue };
-                    if key.ends_with('/') || !range.contains(key) {
+                    // Bedrock offloads large bodies and media under a `data/` folder of the
+                    // same layout: they are fetched by the records naming them, not read as logs.
+                    if key.ends_with('/')
+                        || key.split('/').any(|s| s == "data")
+                        || !range.contains(key)
+                    {
                         continue;
                     }
                     entries.push(ObjectEntry {
                         bucket: location.bucket.clone(),
                         key: key.to_owned(),
-                        size: object.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+                        size: object
+                            .size()
+                            .and_then(|s| u64::try_from(s).ok())
+                            .unwrap_or(0),
                         etag: object.e_tag().map(str::to_owned),
                     });
                 }

@@ -25,7 +25,10 @@ pub(crate) fn bin() -> Command {
     }
     command
         .env("AWS_CONFIG_FILE", "/nonexistent/bedrock-llm-test/config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/bedrock-llm-test/credentials")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/bedrock-llm-test/credentials",
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true");
     command
 }
