@@ -59,12 +59,17 @@ impl Stdout {
         &mut self.inner
     }
 
-    /// Flushes what is buffered: only then has the output been written.
+    /// Writes `text` as it is (lines that already end in newlines).
+    pub(crate) fn text(&mut self, text: &str) -> Result<(), Stop> {
+        self.inner.write_all(text.as_bytes()).map_err(stdout_error)
+    }
+
     /// Flushes what is buffered, so it is written before the caller says it is.
     pub(crate) fn flush(&mut self) -> Result<(), Stop> {
         self.inner.flush().map_err(stdout_error)
     }
 
+    /// Flushes what is buffered: only then has the output been written.
     pub(crate) fn finish(mut self) -> Result<(), Stop> {
         self.inner.flush().map_err(stdout_error)
     }

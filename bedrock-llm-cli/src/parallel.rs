@@ -81,7 +81,17 @@ pub(crate) fn run(
                         &unit,
                         settings,
                         &mut |item| {
-                            items.push(item);
+                            match (item, items.last_mut()) {
+                                (Item::Line(line), Some(Item::Lines(text))) => {
+                                    text.push_str(&line);
+                                    text.push('\n');
+                                }
+                                (Item::Line(mut line), _) => {
+                                    line.push('\n');
+                                    items.push(Item::Lines(line));
+                                }
+                                (other, _) => items.push(other),
+                            }
                             Ok(())
                         },
                         &mut |line| notes.push(line),

@@ -153,6 +153,7 @@ impl Sink {
     pub(crate) fn emit(&mut self, config: &Config, item: Item) -> Result<(), Stop> {
         match (self, item) {
             (Self::Stdout(out), Item::Line(line)) => out.line(&line),
+            (Self::Stdout(out), Item::Lines(text)) => out.text(&text),
             (Self::NewRelic(sink), Item::Event(event)) => {
                 sink.push(event);
                 Ok(())

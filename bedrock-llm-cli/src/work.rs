@@ -58,6 +58,9 @@ impl Unit {
 pub(crate) enum Item {
     /// A line for stdout.
     Line(String),
+    /// Several lines for stdout, each ending in a newline (a unit's lines gathered on a
+    /// worker: one write instead of one per line).
+    Lines(String),
     /// A New Relic Event API object.
     Event(EventJson),
     /// An invocation for OTLP, with its caller.

@@ -459,3 +459,82 @@ async fn two_workers_sharing_a_queue_replay_each_object_exactly_once() {
     assert_eq!(ids.len(), all.len());
     assert_eq!(visible_messages(&moto, &url).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_object_leaves_its_message_and_the_rerun_gives_the_same_ids() {
+    use std::io::BufRead as _;
+    let moto = Moto::start();
+    let records: Vec<Value> = (0..20_000)
+        .map(|r| record(&format!("big-{r}"), "21"))
+        .collect();
+    let key = format!("{}/big.json.gz", prefix("21"));
+    upload(&moto, &[(key.clone(), gzip(&records))]).await;
+    let url = queue(&moto, "crashy", None).await;
+    send(&moto, &url, s3_notification(&key)).await;
+
+    // The first worker is killed once it has written some events.
+    let mut command = bin(&moto);
+    command
+        .args(["replay", "--sqs", &url, "--visibility-timeout", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let partial = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let lines: Vec<String> = std::io::BufReader::new(stdout)
+            .lines()
+            .take(300)
+            .map(Result::unwrap)
+            .collect();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        lines
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        partial.len(),
+        300,
+        "the killed worker wrote some events first"
+    );
+    assert_eq!(
+        visible_messages(&moto, &url).await,
+        1,
+        "its message was not deleted"
+    );
+
+    // Once the message is visible again, a new worker replays the whole object.
+    let mut command = bin(&moto);
+    command.args([
+        "replay",
+        "--sqs",
+        &url,
+        "--idle-exit",
+        "5",
+        "--visibility-timeout",
+        "2",
+    ]);
+    let (ok, stdout, stderr) = run(command).await;
+    assert!(ok, "{stderr}");
+    let rerun: Vec<&str> = stdout.lines().collect();
+    assert_eq!(rerun.len(), 60_000, "{stderr}");
+    assert_eq!(&rerun[..300], &partial[..], "the same events, ids included");
+    assert_eq!(visible_messages(&moto, &url).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_sources_go_over_otlp_too() {
+    let moto = Moto::start();
+    upload(&moto, &objects()).await;
+    let receiver = bedrock_llm_tests::otlp_receiver::Receiver::start(Vec::new())
+        .await
+        .unwrap();
+    let mut command = bin(&moto);
+    command
+        .args(["replay", &format!("s3://{BUCKET}/AWSLogs/"), "--to", "otlp"])
+        .args(["--endpoint", &receiver.url()]);
+    let (ok, stdout, stderr) = run(command).await;
+    assert!(ok, "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(receiver.spans().len(), 4, "{stderr}");
+}

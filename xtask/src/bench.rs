@@ -49,6 +49,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         ("bedrock-llm-models", "families", Some("samples")),
         ("bedrock-llm-logs", "replay", None),
         ("bedrock-llm-emulator", "call_overhead", None),
+        ("bedrock-llm-cli", "replay_jobs", None),
     ] {
         let mut command = cargo();
         command.args(["bench", "-q", "-p", package, "--bench", bench]);
@@ -252,6 +253,27 @@ fn summarize(root: &Path, peers_json: &Path) -> Result<String, String> {
             "\nReplay: {replay:.1} MiB/s (records → events → New Relic JSON) vs {floor:.1} MiB/s serde_json parse floor ({:.0}% of floor).",
             replay / floor * 100.0
         );
+    }
+    if let Some(jobs) = std::fs::read(root.join("target/bench/replay_jobs.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+    {
+        let _ = writeln!(
+            out,
+            "\nReplay by -j ({} records in {} gzipped files, {} cores, median of {} interleaved rounds):\n",
+            jobs["records"], jobs["files"], jobs["cores"], jobs["rounds"]
+        );
+        let _ = writeln!(out, "| -j | records/s | speed-up over -j 1 |");
+        let _ = writeln!(out, "|---:|---:|---:|");
+        for run in jobs["runs"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} | {:.2}x |",
+                run["jobs"],
+                run["records_per_second"].as_f64().unwrap_or(f64::NAN),
+                run["speedup"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
     }
     if let Some(python) = peers["python"].as_str() {
         let _ = writeln!(out, "\nPeers ran on {python}: {}.", peers["peer_versions"]);
