@@ -62,8 +62,9 @@ impl Consumer {
         tally: &mut Tally,
         metrics: &mut RuntimeMetrics,
     ) -> Result<(), Stop> {
+        // Several polls per idle period, so an idle exit comes on time.
         let wait = self.idle_exit.map_or(MAX_WAIT_SECONDS, |idle| {
-            idle.as_secs().clamp(1, MAX_WAIT_SECONDS)
+            (idle.as_secs() / 3).clamp(1, MAX_WAIT_SECONDS)
         });
         let mut last_work = Instant::now();
         // Objects done in this run: a duplicate notification is deleted without re-reading.

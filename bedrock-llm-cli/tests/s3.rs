@@ -538,3 +538,69 @@ async fn s3_sources_go_over_otlp_too() {
     assert!(stdout.is_empty());
     assert_eq!(receiver.spans().len(), 4, "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_stays_hidden_while_its_large_object_is_read() {
+    use std::io::BufRead as _;
+    let moto = Moto::start();
+    let records: Vec<Value> = (0..20_000)
+        .map(|r| record(&format!("slow-{r}"), "21"))
+        .collect();
+    let key = format!("{}/slow.json.gz", prefix("21"));
+    upload(&moto, &[(key.clone(), gzip(&records))]).await;
+    let url = queue(&moto, "slow", None).await;
+    send(&moto, &url, s3_notification(&key)).await;
+    // A one-second visibility timeout, far shorter than reading the object: a second worker
+    // started once the first is under way would receive the message too, unless the first
+    // keeps extending it.
+    let mut first = bin(&moto);
+    first
+        .args([
+            "replay",
+            "--sqs",
+            &url,
+            "--idle-exit",
+            "3",
+            "--visibility-timeout",
+            "1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = first.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let head: Vec<String> = lines.by_ref().take(200).map(Result::unwrap).collect();
+    assert_eq!(head.len(), 200);
+    // The first worker now blocks on its full stdout pipe, mid-object, until the second has
+    // polled the queue for three seconds.
+    let mut second = bin(&moto);
+    second.args([
+        "replay",
+        "--sqs",
+        &url,
+        "--idle-exit",
+        "3",
+        "--visibility-timeout",
+        "1",
+    ]);
+    let (ok, second_out, stderr) = run(second).await;
+    assert!(ok, "{stderr}");
+    let (first_ok, rest) = tokio::task::spawn_blocking(move || {
+        let rest = lines.map(Result::unwrap).count();
+        let status = child.wait().unwrap();
+        (status.success(), rest)
+    })
+    .await
+    .unwrap();
+    assert!(first_ok);
+    assert_eq!(
+        head.len() + rest,
+        60_000,
+        "the first worker replayed the whole object"
+    );
+    assert_eq!(
+        second_out.lines().count(),
+        0,
+        "the second never saw the message"
+    );
+    assert_eq!(visible_messages(&moto, &url).await, 0);
+}
