@@ -16,22 +16,74 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Stop> {
         .map_err(|e| Stop::from(format!("could not start the async runtime: {e}")))
 }
 
+/// Whether requests go to an endpoint other than AWS's own (`AWS_ENDPOINT_URL`, or the per-
+/// service variables): an S3-compatible server or a local test double.
+fn endpoint_overridden(config: &aws_config::SdkConfig) -> bool {
+    config.endpoint_url().is_some()
+        || ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some())
+}
+
 /// The shared AWS configuration from the default chain. Fails early, with a message, when no
-/// credentials can be found, rather than on the first request.
+/// credentials or Region can be found, rather than on the first request — except against an
+/// overridden endpoint (an S3-compatible server, a local test double), where a missing Region
+/// means `us-east-1` and missing credentials mean placeholder ones, said once on stderr.
 pub(crate) async fn sdk_config() -> Result<aws_config::SdkConfig, Stop> {
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(bedrock_llm_core::client::http_client())
-        .load()
-        .await;
-    let provider = config
-        .credentials_provider()
-        .ok_or("no AWS credentials provider could be set up")?;
     use aws_sdk_s3::config::ProvideCredentials as _;
-    provider.provide_credentials().await.map_err(|e| {
-        Stop::from(format!(
-            "none found ({e}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run where an instance or container role is available"
-        ))
-    })?;
+    let loader = || {
+        aws_config::defaults(BehaviorVersion::latest())
+            .http_client(bedrock_llm_core::client::http_client())
+    };
+    let mut config = loader().load().await;
+    let overridden = endpoint_overridden(&config);
+    let credentials = match config.credentials_provider() {
+        Some(provider) => provider
+            .provide_credentials()
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        None => Err("no credentials provider could be set up".to_owned()),
+    };
+    match (credentials, overridden) {
+        (Ok(()), _) => {}
+        (Err(reason), false) => {
+            return Err(format!(
+                "needs AWS credentials, and none were found ({reason}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run where an instance or container role is available"
+            )
+            .into());
+        }
+        (Err(_), true) => {
+            // Local doubles (moto, LocalStack) take any credentials but refuse some unsigned
+            // requests, so sign with placeholders rather than not at all.
+            crate::output::note(
+                "aws: no credentials found; signing with placeholder credentials for the overridden endpoint",
+            );
+            let placeholder = aws_sdk_s3::config::Credentials::new(
+                "placeholder",
+                "placeholder",
+                None,
+                None,
+                "bedrock-llm placeholder",
+            );
+            let mut signed = loader().credentials_provider(placeholder);
+            if config.region().is_none() {
+                signed = signed.region(aws_config::Region::new("us-east-1"));
+            }
+            config = signed.load().await;
+        }
+    }
+    if config.region().is_none() {
+        if !overridden {
+            return Err(
+                "needs an AWS Region: set AWS_REGION, or a region in the AWS profile".into(),
+            );
+        }
+        config = config
+            .into_builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+    }
     Ok(config)
 }
 
@@ -77,7 +129,7 @@ impl Aws {
         self.connected
             .get_or_init(|| {
                 let failed = |stop: Stop| match stop {
-                    Stop::Failed(why) => format!("S3 and SQS need AWS credentials: {why}"),
+                    Stop::Failed(why) => format!("reading S3 and SQS {why}"),
                     Stop::Closed => "stopped".to_owned(),
                 };
                 let runtime = runtime().map_err(failed)?;

@@ -604,3 +604,27 @@ async fn a_message_stays_hidden_while_its_large_object_is_read() {
     );
     assert_eq!(visible_messages(&moto, &url).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overridden_endpoint_without_credentials_is_read_with_placeholders() {
+    let moto = Moto::start();
+    upload(&moto, &objects()).await;
+    // Only the endpoint: no credentials, no Region anywhere in the chain.
+    let mut command = common::bin();
+    command
+        .env_remove("AWS_REGION")
+        .env("AWS_ENDPOINT_URL", moto.url());
+    command.args(["replay", &format!("s3://{BUCKET}/AWSLogs/")]);
+    let (ok, stdout, stderr) = run(command).await;
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("placeholder credentials"), "{stderr}");
+    assert_eq!(events(&stdout).len(), 12);
+
+    // Against AWS itself, missing credentials stop the run before it reads, with a message.
+    let mut command = common::bin();
+    command.args(["replay", &format!("s3://{BUCKET}/AWSLogs/")]);
+    let (ok, stdout, stderr) = run(command).await;
+    assert!(!ok);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("needs AWS credentials"), "{stderr}");
+}
