@@ -13,7 +13,7 @@ use bedrock_llm_events::RuntimeMetrics;
 use crate::output::Stop;
 use crate::replay::{Progress, Sink};
 use crate::state::State;
-use crate::work::{Item, Report, Settings, Tally, Unit, process};
+use crate::work::{Item, Report, Settings, Tally, Unit, process, process_into};
 
 /// A unit read on a worker: its items and notes, in order, and how it ended.
 struct Finished {
@@ -39,12 +39,7 @@ pub(crate) fn run(
     if jobs <= 1 || units.len() <= 1 {
         // One at a time: items go straight to the destination as they are made.
         for unit in units {
-            let report = process(
-                &unit,
-                settings,
-                &mut |item| sink.emit(settings.config, item),
-                &mut |line| progress.note(&line),
-            )?;
+            let report = process_into(&unit, settings, sink, progress)?;
             complete(
                 &unit,
                 report,

@@ -19,7 +19,7 @@ use crate::output::Stop;
 use crate::parallel::complete;
 use crate::replay::{Progress, Sink};
 use crate::state::State;
-use crate::work::{Settings, Tally, Unit, process};
+use crate::work::{Settings, Tally, Unit, process_into};
 
 /// The longest long poll SQS allows.
 const MAX_WAIT_SECONDS: u64 = 20;
@@ -179,12 +179,7 @@ impl Consumer {
             {
                 continue;
             }
-            let mut report = process(
-                &unit,
-                settings,
-                &mut |item| sink.emit(settings.config, item),
-                &mut |line| progress.note(&line),
-            )?;
+            let mut report = process_into(&unit, settings, sink, progress)?;
             // An object that could not be read is the queue's to retry (and, past the limit,
             // its dead-letter policy's), not a failure of the run.
             let whole = report.tally.unreadable.is_empty();

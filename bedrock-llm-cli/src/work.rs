@@ -246,6 +246,21 @@ pub(crate) fn process(
     Ok(Report { tally, metrics })
 }
 
+/// [`process`] writing straight to `sink`, notes above `progress`.
+pub(crate) fn process_into(
+    unit: &Unit,
+    settings: &Settings<'_>,
+    sink: &mut crate::replay::Sink,
+    progress: &crate::replay::Progress,
+) -> Result<Report, Stop> {
+    process(
+        unit,
+        settings,
+        &mut |item| sink.emit(settings.config, item),
+        &mut |line| progress.note(&line),
+    )
+}
+
 /// Hands the output items of one record to `emit`; returns how many.
 fn render(
     settings: &Settings<'_>,

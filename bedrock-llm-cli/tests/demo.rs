@@ -1,37 +1,12 @@
 //! The `bedrock-llm demo` binary, run as a user runs it.
 
 use std::collections::BTreeSet;
-use std::process::Command;
+
+mod common;
 
 fn demo(args: &[&str]) -> std::io::Result<std::process::Output> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"));
-    command.arg("demo").args(args);
-    for var in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-    ] {
-        command.env_remove(var);
-    }
-    // Nothing else of the AWS default chain either: no profile files, no instance or
-    // container credentials (which would be requests off the loopback interface).
-    for var in [
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_ENDPOINT_URL",
-    ] {
-        command.env_remove(var);
-    }
-    command
-        .env("AWS_CONFIG_FILE", "/nonexistent/bedrock-llm-test/config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/bedrock-llm-test/credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let mut command = common::bin();
+    command.env_remove("AWS_REGION").arg("demo").args(args);
     command.output()
 }
 

@@ -3,12 +3,14 @@
 //! reads the fixture tree the cross-crate tests share; [`harness`] sets up clients against the
 //! emulator; [`newrelic_receiver`] is a New Relic ingest endpoint on 127.0.0.1 that enforces
 //! the APIs' contract and scripts faults; [`otlp_receiver`] is an OTLP/HTTP receiver decoding
-//! with the official protobuf definitions; [`moto`] is a real S3 and SQS on 127.0.0.1.
+//! with the official protobuf definitions; [`loopback`] serves both; [`moto`] is a real S3 and
+//! SQS on 127.0.0.1.
 
 pub mod acme;
 pub mod fixtures;
 pub mod harness;
 pub mod logs;
+pub mod loopback;
 pub mod moto;
 pub mod newrelic_receiver;
 pub mod otlp_receiver;

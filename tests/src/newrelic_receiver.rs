@@ -13,10 +13,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::service::service_fn;
 use hyper::{Request, Response};
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 /// One scripted answer, used by the next request (events or metrics) before the contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,15 +56,8 @@ struct State {
 pub struct Receiver {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
+    /// Stops the server when the receiver is dropped.
+    _stop: crate::loopback::Stop,
 }
 
 /// The license key and account the receiver expects.
@@ -82,35 +73,16 @@ impl Receiver {
 
     /// As [`start`](Self::start), refusing bodies over `max_bytes` with 413.
     pub async fn start_with_limit(faults: Vec<Fault>, max_bytes: usize) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-        let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State {
             faults: faults.into(),
             max_bytes,
             ..State::default()
         }));
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = Arc::clone(&state);
-        tokio::spawn(async move {
-            loop {
-                let accepted = tokio::select! {
-                    accepted = listener.accept() => accepted,
-                    _ = &mut stopped => return,
-                };
-                let Ok((stream, _)) = accepted else { continue };
-                let state = Arc::clone(&serving);
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| answer(Arc::clone(&state), request));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
+        let (addr, stop) = crate::loopback::serve(Arc::clone(&state), answer).await?;
         Ok(Self {
             addr,
             state,
-            stop: Some(stop),
+            _stop: stop,
         })
     }
 

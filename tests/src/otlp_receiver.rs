@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::service::service_fn;
 use hyper::{Request, Response};
 use opentelemetry_proto::tonic::collector::logs::v1::{
     ExportLogsServiceRequest, ExportLogsServiceResponse,
@@ -29,7 +28,6 @@ use opentelemetry_proto::tonic::logs::v1::LogRecord;
 use opentelemetry_proto::tonic::metrics::v1::{Metric, metric};
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message as _;
-use tokio::net::TcpListener;
 
 /// One scripted answer, used by the next request before the contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,15 +64,8 @@ struct State {
 pub struct Receiver {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
+    /// Stops the server when the receiver is dropped.
+    _stop: crate::loopback::Stop,
 }
 
 impl Receiver {
@@ -88,35 +79,16 @@ impl Receiver {
         faults: Vec<Fault>,
         header: Option<(&str, &str)>,
     ) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-        let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State {
             faults: faults.into(),
             required_header: header.map(|(n, v)| (n.to_ascii_lowercase(), v.to_owned())),
             ..State::default()
         }));
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = Arc::clone(&state);
-        tokio::spawn(async move {
-            loop {
-                let accepted = tokio::select! {
-                    accepted = listener.accept() => accepted,
-                    _ = &mut stopped => return,
-                };
-                let Ok((stream, _)) = accepted else { continue };
-                let state = Arc::clone(&serving);
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| answer(Arc::clone(&state), request));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
+        let (addr, stop) = crate::loopback::serve(Arc::clone(&state), answer).await?;
         Ok(Self {
             addr,
             state,
-            stop: Some(stop),
+            _stop: stop,
         })
     }
 
