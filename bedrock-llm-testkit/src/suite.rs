@@ -1,0 +1,604 @@
+//! The conformance suite: every property bedrock-llm holds its own families to, run over a
+//! family's sample file. Each failure names the property, the case, the field (or JSON path)
+//! and the input that broke it.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bedrock_llm_core::{
+    Adapter, BedrockModel, Invocation, ModelRequest, ModelResponse, Operation, RequestView,
+    ResponseView, StreamAccumulator, adapter,
+};
+use bedrock_llm_events::render::{newrelic, otel};
+use bedrock_llm_events::{CallContext, Config, build_events};
+use serde_json::Value;
+
+use crate::sample::{Case, SampleFile};
+
+/// The properties, by name.
+pub mod property {
+    /// The sample file loads.
+    pub const SAMPLES: &str = "samples_load";
+    /// Request bytes → typed → bytes → typed is stable, and the view survives it.
+    pub const REQUEST_ROUND_TRIP: &str = "request_round_trip";
+    /// Response bytes → typed → bytes → typed is stable, and the view survives it.
+    pub const RESPONSE_ROUND_TRIP: &str = "response_round_trip";
+    /// The views say what the sample's `expect` says.
+    pub const EXPECTED_VIEW: &str = "expected_view";
+    /// Mutated bodies never panic and fail with a typed error carrying a JSON path.
+    pub const MUTATIONS: &str = "mutated_bodies_fail_cleanly";
+    /// The sample's chunks reassemble to the whole response's record.
+    pub const CHUNKS: &str = "chunks_reassemble";
+    /// Text deltas split at any character reassemble to the same record.
+    pub const RECHUNKED: &str = "any_split_reassembles";
+    /// Events build and render as New Relic JSON and OpenTelemetry attributes.
+    pub const EVENTS: &str = "events_render";
+    /// With content recording off, no prompt or completion text appears anywhere.
+    pub const NO_CONTENT: &str = "no_content_leaks_nothing";
+}
+
+/// One broken property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The property's name (see [`property`]).
+    pub property: &'static str,
+    /// The sample case.
+    pub case: String,
+    /// The field or JSON path at fault, when one is known.
+    pub field: Option<String>,
+    /// What went wrong.
+    pub detail: String,
+    /// The input that broke it (shortened).
+    pub input: String,
+}
+
+/// What a run found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The family checked.
+    pub family: &'static str,
+    /// The sample file.
+    pub samples: PathBuf,
+    /// Property checks run.
+    pub checks: usize,
+    /// The failures, in the order found.
+    pub failures: Vec<Failure>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "bedrock-llm-testkit: {} of {} checks failed for {} ({})",
+            self.failures.len(),
+            self.checks,
+            self.family,
+            self.samples.display()
+        )?;
+        for failure in &self.failures {
+            write!(f, "- {} [case `{}`]", failure.property, failure.case)?;
+            if let Some(field) = &failure.field {
+                write!(f, " at {field}")?;
+            }
+            writeln!(f, ": {}", failure.detail)?;
+            writeln!(f, "  input: {}", failure.input)?;
+        }
+        Ok(())
+    }
+}
+
+/// At most this many characters of an input in a report.
+const SHOWN_INPUT: usize = 300;
+
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_INPUT) {
+        Some((at, _)) => format!("{}… ({} bytes)", &text[..at], text.len()),
+        None => text.to_owned(),
+    }
+}
+
+/// The suite for model `M`.
+pub struct Conformance<M> {
+    samples: Vec<PathBuf>,
+    seed: u64,
+    mutations_per_case: usize,
+    splits_per_case: usize,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Debug for Conformance<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Conformance")
+            .field("samples", &self.samples)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: BedrockModel> Default for Conformance<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: BedrockModel> Conformance<M> {
+    /// The suite with no samples yet, seed 1, 400 mutations and 16 splits per case.
+    pub fn new() -> Self {
+        Self {
+            samples: Vec::new(),
+            seed: 1,
+            mutations_per_case: 400,
+            splits_per_case: 16,
+            model: PhantomData,
+        }
+    }
+
+    /// Adds a sample file (see [`crate::sample`]).
+    pub fn samples(mut self, path: impl Into<PathBuf>) -> Self {
+        self.samples.push(path.into());
+        self
+    }
+
+    /// The seed of mutations and splits (the report names the inputs, so a failure reproduces).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How many mutated bodies to try per case and side.
+    pub fn mutations(mut self, count: usize) -> Self {
+        self.mutations_per_case = count;
+        self
+    }
+
+    /// Runs the suite; panics with the report when a property fails. The one line a test needs.
+    #[track_caller]
+    pub fn run(self) {
+        for report in self.check() {
+            assert!(report.failures.is_empty(), "{report}");
+        }
+    }
+
+    /// Runs the suite and returns one report per sample file.
+    pub fn check(self) -> Vec<Report> {
+        let adapter = adapter::<M>();
+        self.samples
+            .iter()
+            .map(|path| {
+                let mut run = Run {
+                    adapter,
+                    report: Report {
+                        family: M::FAMILY,
+                        samples: path.clone(),
+                        ..Report::default()
+                    },
+                    rng: fastrand::Rng::with_seed(self.seed),
+                };
+                match SampleFile::load(path) {
+                    Ok(file) => {
+                        for case in &file.cases {
+                            run.case::<M>(
+                                &file,
+                                case,
+                                self.mutations_per_case,
+                                self.splits_per_case,
+                            );
+                        }
+                    }
+                    Err(error) => run.fail(property::SAMPLES, "", None, error.to_string(), ""),
+                }
+                run.report
+            })
+            .collect()
+    }
+}
+
+/// One sample file being checked.
+struct Run {
+    adapter: &'static dyn Adapter,
+    report: Report,
+    rng: fastrand::Rng,
+}
+
+impl Run {
+    fn fail(
+        &mut self,
+        property: &'static str,
+        case: &str,
+        field: Option<String>,
+        detail: String,
+        input: &str,
+    ) {
+        self.report.failures.push(Failure {
+            property,
+            case: case.to_owned(),
+            field,
+            detail,
+            input: shorten(input),
+        });
+    }
+
+    fn case<M: BedrockModel>(
+        &mut self,
+        file: &SampleFile,
+        case: &Case,
+        mutations: usize,
+        splits: usize,
+    ) {
+        let request = case.request_bytes();
+        let response = case.response_bytes();
+        self.report.checks += 1;
+        let Some(request_view) = self.round_trip(
+            property::REQUEST_ROUND_TRIP,
+            case,
+            &request,
+            M::decode_request,
+            |r: &M::Request| r.to_body(),
+            |r: &M::Request| r.view(),
+        ) else {
+            return;
+        };
+        self.report.checks += 1;
+        let Some(response_view) = self.round_trip(
+            property::RESPONSE_ROUND_TRIP,
+            case,
+            &response,
+            M::decode_response,
+            |r: &M::Response| r.to_body(),
+            |r: &M::Response| r.view(),
+        ) else {
+            return;
+        };
+        if let Some(expect) = &case.expect {
+            self.report.checks += 1;
+            for (field, detail) in crate::expect::differences(expect, &request_view, &response_view)
+            {
+                let input = if field.starts_with("request") {
+                    &case.request
+                } else {
+                    &case.response
+                };
+                self.fail(
+                    property::EXPECTED_VIEW,
+                    &case.name,
+                    Some(field),
+                    detail,
+                    &input.to_string(),
+                );
+            }
+        }
+        self.report.checks += 2;
+        self.mutations(case, "request", &case.request, mutations);
+        self.mutations(case, "response", &case.response, mutations);
+        if let Some(chunks) = &case.chunks {
+            self.report.checks += 2;
+            self.chunks(case, chunks, &response_view, splits);
+        }
+        self.report.checks += 2;
+        self.events(
+            file,
+            case,
+            &request,
+            &response,
+            &request_view,
+            &response_view,
+        );
+    }
+
+    /// Decodes, re-encodes and decodes again; the second encoding must equal the first and the
+    /// views must agree. Returns the view.
+    fn round_trip<T, V: PartialEq + fmt::Debug>(
+        &mut self,
+        property: &'static str,
+        case: &Case,
+        bytes: &[u8],
+        decode: impl Fn(&[u8]) -> Result<T, bedrock_llm_core::BodyError>,
+        encode: impl Fn(&T) -> Result<Vec<u8>, bedrock_llm_core::BodyError>,
+        view: impl Fn(&T) -> V,
+    ) -> Option<V> {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let typed = match decode(bytes) {
+            Ok(typed) => typed,
+            Err(error) => {
+                self.fail(
+                    property,
+                    &case.name,
+                    Some(error.path.clone()),
+                    format!("the sample does not decode: {error}"),
+                    &text,
+                );
+                return None;
+            }
+        };
+        let first = match encode(&typed) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                self.fail(
+                    property,
+                    &case.name,
+                    Some(error.path.clone()),
+                    format!("cannot encode: {error}"),
+                    &text,
+                );
+                return None;
+            }
+        };
+        let again = match decode(&first) {
+            Ok(again) => again,
+            Err(error) => {
+                self.fail(
+                    property,
+                    &case.name,
+                    Some(error.path.clone()),
+                    format!("its own encoding does not decode: {error}"),
+                    &String::from_utf8_lossy(&first),
+                );
+                return None;
+            }
+        };
+        let second = encode(&again).unwrap_or_default();
+        if first != second {
+            self.fail(
+                property,
+                &case.name,
+                None,
+                format!(
+                    "encoding is not stable: first {} then {}",
+                    shorten(&String::from_utf8_lossy(&first)),
+                    shorten(&String::from_utf8_lossy(&second))
+                ),
+                &text,
+            );
+        }
+        let (before, after) = (view(&typed), view(&again));
+        if before != after {
+            self.fail(
+                property,
+                &case.name,
+                None,
+                format!("the view changed across the round trip: {before:?} then {after:?}"),
+                &text,
+            );
+        }
+        Some(before)
+    }
+
+    /// Mutated bodies: never a panic; an error always has a JSON path.
+    fn mutations(&mut self, case: &Case, side: &str, body: &Value, count: usize) {
+        let property = property::MUTATIONS;
+        let (mut inputs, whole) = crate::mutate::mutations(body, &mut self.rng, count);
+        inputs.extend(whole);
+        for (what, bytes) in inputs {
+            let adapter = self.adapter;
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                if side == "request" {
+                    adapter.request_view(&bytes).map(|_| ())
+                } else {
+                    adapter.response_view(&bytes).map(|_| ())
+                }
+            }));
+            let input = String::from_utf8_lossy(&bytes).into_owned();
+            match outcome {
+                Err(panic) => {
+                    let message = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_default();
+                    self.fail(
+                        property,
+                        &case.name,
+                        Some(format!("{side} {what}")),
+                        format!("the adapter panicked: {message}"),
+                        &input,
+                    );
+                }
+                Ok(Err(error)) if !error.path.starts_with('$') => self.fail(
+                    property,
+                    &case.name,
+                    Some(format!("{side} {what}")),
+                    format!("an error without a JSON path: {error}"),
+                    &input,
+                ),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// The sample's chunks, then the same with text deltas split at random characters, must
+    /// reassemble to the whole response's messages and finish reason.
+    fn chunks(&mut self, case: &Case, chunks: &[Value], whole: &ResponseView, splits: usize) {
+        let expected = summary(whole);
+        let assembled = self.assemble(chunks);
+        let input = Value::Array(chunks.to_vec()).to_string();
+        if assembled != expected {
+            self.fail(
+                property::CHUNKS,
+                &case.name,
+                None,
+                format!("chunks give {assembled:?}, the whole response {expected:?}"),
+                &input,
+            );
+            return;
+        }
+        for _ in 0..splits {
+            let Some(split) = self.split_one(chunks) else {
+                return;
+            };
+            let assembled = self.assemble(&split);
+            if assembled != expected {
+                self.fail(
+                    property::RECHUNKED,
+                    &case.name,
+                    None,
+                    format!("split chunks give {assembled:?}, the whole response {expected:?}"),
+                    &Value::Array(split).to_string(),
+                );
+                return;
+            }
+        }
+    }
+
+    fn assemble(&self, chunks: &[Value]) -> Summary {
+        let mut accumulator = StreamAccumulator::new(Some(self.adapter), usize::MAX);
+        for chunk in chunks {
+            accumulator.push(chunk.to_string().as_bytes(), Duration::ZERO);
+        }
+        accumulator.finish().response.as_ref().and_then(summary)
+    }
+
+    /// The chunks with one text-only delta cut in two at a random character.
+    fn split_one(&mut self, chunks: &[Value]) -> Option<Vec<Value>> {
+        let candidates: Vec<(usize, String)> = chunks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, chunk)| {
+                let delta = self
+                    .adapter
+                    .chunk_delta(chunk.to_string().as_bytes())?
+                    .ok()?;
+                let only_text = delta.finish_reason.is_none()
+                    && delta.usage == Default::default()
+                    && delta.texts.len() == 1
+                    && delta.texts[0].finish_reason.is_none();
+                let text = delta.texts.into_iter().next()?.text?;
+                (only_text && text.chars().count() >= 2).then_some((i, text))
+            })
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        let (index, text) = &candidates[self.rng.usize(..candidates.len())];
+        let cut = self.rng.usize(1..text.chars().count());
+        let at = text
+            .char_indices()
+            .nth(cut)
+            .map_or(text.len(), |(at, _)| at);
+        let (head, tail) = text.split_at(at);
+        let mut first = chunks[*index].clone();
+        let mut second = chunks[*index].clone();
+        if !replace_string(&mut first, text, head) || !replace_string(&mut second, text, tail) {
+            return None;
+        }
+        let mut out = chunks[..*index].to_vec();
+        out.push(first);
+        out.push(second);
+        out.extend_from_slice(&chunks[*index + 1..]);
+        Some(out)
+    }
+
+    /// Events build and render in both formats; with content off none of the case's text
+    /// appears in either.
+    #[allow(clippy::too_many_arguments)]
+    fn events(
+        &mut self,
+        file: &SampleFile,
+        case: &Case,
+        request: &[u8],
+        response: &[u8],
+        request_view: &RequestView,
+        response_view: &ResponseView,
+    ) {
+        let mut invocation = Invocation::new(file.model_id.clone(), Operation::InvokeModel);
+        invocation.read_bodies(self.adapter, Some(request), Some(response));
+        let render = |config: &Config| -> Vec<String> {
+            let built = build_events(&invocation, config, &CallContext::detached());
+            let mut out: Vec<String> = built.events.iter().map(newrelic::event_json).collect();
+            out.push(otel::span_json(&invocation, config, &[]).to_string());
+            out
+        };
+        let with_content = render(&Config::default().enabled());
+        let input = format!("{} → {}", case.request, case.response);
+        let events = with_content.len() - 1;
+        if events == 0 {
+            self.fail(
+                property::EVENTS,
+                &case.name,
+                None,
+                "no events were built".to_owned(),
+                &input,
+            );
+        }
+        for rendered in &with_content {
+            let parsed: Result<Value, _> = serde_json::from_str(rendered);
+            let ok = parsed.as_ref().is_ok_and(|v| {
+                v.get("eventType").is_some()
+                    || (v.get("name").is_some() && v.get("attributes").is_some())
+            });
+            if !ok {
+                self.fail(
+                    property::EVENTS,
+                    &case.name,
+                    None,
+                    format!("a rendering is not an event object: {}", shorten(rendered)),
+                    &input,
+                );
+            }
+        }
+        let without_content = render(&Config::default().enabled().with_content(false));
+        let texts = content_texts(request_view, response_view, &file.model_id);
+        for text in texts {
+            let escaped = serde_json::to_string(&text).unwrap_or_default();
+            let needle = escaped.trim_matches('"');
+            if let Some(leak) = without_content.iter().find(|r| r.contains(needle)) {
+                self.fail(
+                    property::NO_CONTENT,
+                    &case.name,
+                    Some(format!("{text:?}")),
+                    format!(
+                        "content appears with content recording off: {}",
+                        shorten(leak)
+                    ),
+                    &input,
+                );
+            }
+        }
+    }
+}
+
+/// The messages (role, content) and finish reason of a response, as chunks must reassemble them.
+type Summary = Option<(Vec<(String, String)>, Option<String>)>;
+
+fn summary(view: &ResponseView) -> Summary {
+    let messages = view
+        .messages
+        .iter()
+        .map(|m| (m.role.as_str().to_owned(), m.content.clone()))
+        .collect();
+    let reason = view
+        .messages
+        .iter()
+        .find_map(|m| m.finish_reason.as_ref())
+        .or(view.finish_reason.as_ref())
+        .map(|r| r.normalized.as_str().to_owned());
+    Some((messages, reason))
+}
+
+/// Replaces the first string leaf equal to `from` with `to`; whether one was found.
+fn replace_string(value: &mut Value, from: &str, to: &str) -> bool {
+    match value {
+        Value::String(s) if s == from => {
+            *s = to.to_owned();
+            true
+        }
+        Value::Array(items) => items.iter_mut().any(|v| replace_string(v, from, to)),
+        Value::Object(map) => map.values_mut().any(|v| replace_string(v, from, to)),
+        _ => false,
+    }
+}
+
+/// The case's prompt and completion texts worth looking for: message contents and embedding
+/// inputs of four characters or more that are not also the model ID.
+fn content_texts(request: &RequestView, response: &ResponseView, model_id: &str) -> Vec<String> {
+    request
+        .messages
+        .iter()
+        .chain(&response.messages)
+        .map(|m| m.content.clone())
+        .chain(request.embedding_inputs.iter().cloned())
+        .filter(|t| t.chars().count() >= 4 && t != model_id)
+        .collect()
+}
