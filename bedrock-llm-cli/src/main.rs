@@ -10,6 +10,7 @@
 
 mod aws;
 mod demo;
+mod fixtures;
 mod newrelic;
 mod otlp;
 mod output;
@@ -38,6 +39,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Replay Bedrock model invocation logs into LLM events (NDJSON on stdout).
     Replay(Box<replay::ReplayArgs>),
+    /// Write a crate's sample files out as fixture files; --check for drift, --record from
+    /// live Bedrock.
+    Fixtures(fixtures::FixturesArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Fixtures(args) => fixtures::run(&args),
     };
     match result {
         Ok(()) | Err(output::Stop::Closed) => ExitCode::SUCCESS,

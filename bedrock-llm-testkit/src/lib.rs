@@ -22,6 +22,9 @@
 //! recording off, no prompt or completion text appears in either. A failure names the property,
 //! the case, the field or JSON path, and the input.
 //!
+//! [`assert_snapshots!`] snapshots each case's neutral record, New Relic events and
+//! OpenTelemetry attributes with insta, volatile ids and timestamps redacted.
+//!
 //! Mutations and splits come from a seeded generator, not from proptest strategies derived by
 //! the macro: the sample is the realistic starting point, and deriving generators for every
 //! user type would cost every adapter crate a proptest dependency at build time.
@@ -29,6 +32,7 @@
 mod expect;
 mod mutate;
 pub mod sample;
+pub mod snapshot;
 pub mod suite;
 
 pub use sample::{Case, Expect, SampleError, SampleFile};

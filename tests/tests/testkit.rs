@@ -192,3 +192,19 @@ fn the_outside_example_passes_the_kit() {
         )
         .run();
 }
+
+#[test]
+fn the_kit_snapshots_records_and_events_with_ids_redacted() {
+    bedrock_llm_testkit::assert_snapshots!(bedrock_llm_tests::acme::AcmeEcho, acme_samples());
+    let values = bedrock_llm_testkit::snapshot::snapshots::<bedrock_llm_tests::acme::AcmeEcho>(
+        acme_samples(),
+    )
+    .unwrap();
+    assert_eq!(values.len(), 2);
+    let events = values[0].1["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .all(|e| e["id"] == "[id]" && e["trace_id"] == "[trace_id]")
+    );
+}
