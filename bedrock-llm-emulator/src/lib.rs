@@ -314,6 +314,62 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serves a family from a sample file in `bedrock-llm-testkit`'s format
+    /// (`{"model_id", "cases": [{"request", "response", "headers"?, "chunks"?}]}`), prebuilt or
+    /// a user's: `InvokeModel` calls to its model ID get the response (and headers) of the case
+    /// whose request equals the body sent, else of the first case; streamed calls get the
+    /// chunks of the first case that has some.
+    pub fn serve_sample_file(self, path: impl AsRef<std::path::Path>) -> std::io::Result<Self> {
+        let path = path.as_ref();
+        let invalid = |why: String| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: {why}", path.display()),
+            )
+        };
+        let file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path)?).map_err(|e| invalid(e.to_string()))?;
+        let model_id = file["model_id"]
+            .as_str()
+            .ok_or_else(|| invalid("no model_id".to_owned()))?
+            .to_owned();
+        let cases = file["cases"]
+            .as_array()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| invalid("no cases".to_owned()))?
+            .clone();
+        let chunks: Option<Vec<Vec<u8>>> = cases.iter().find_map(|case| {
+            case["chunks"]
+                .as_array()
+                .map(|chunks| chunks.iter().map(|c| c.to_string().into_bytes()).collect())
+        });
+        let answer = move |body: &[u8]| {
+            let sent: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+            let case = cases
+                .iter()
+                .find(|case| sent.as_ref() == Some(&case["request"]))
+                .unwrap_or(&cases[0]);
+            let mut response =
+                EmulatedResponse::json(case["response"].to_string().into_bytes(), None, None);
+            if let Some(headers) = case["headers"].as_object() {
+                for (name, value) in headers {
+                    response
+                        .headers
+                        .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                    response
+                        .headers
+                        .push((name.clone(), value.as_str().unwrap_or_default().to_owned()));
+                }
+            }
+            response
+        };
+        let mut builder = self.respond_raw(&model_id, answer);
+        if let Some(chunks) = chunks {
+            builder = builder.respond_stream_chunks(&model_id, chunks);
+        }
+        Ok(builder)
+    }
+
     /// Fails every call to exactly `model_id` with `fault`.
     pub fn fault(mut self, model_id: &str, fault: Fault) -> Self {
         self.faults.insert(model_id.to_owned(), fault);

@@ -208,3 +208,55 @@ fn the_kit_snapshots_records_and_events_with_ids_redacted() {
             .all(|e| e["id"] == "[id]" && e["trace_id"] == "[trace_id]")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_serves_a_users_family_from_its_sample_file() {
+    use bedrock_llm_events::names::event_type;
+    use bedrock_llm_events::{Config, Recorder};
+
+    let samples =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/zeta-adapter/samples/zeta.json");
+    let emulator = bedrock_llm_emulator::Emulator::builder()
+        .serve_sample_file(&samples)
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    let mut registry = bedrock_llm_models::new_registry();
+    registry.register::<zeta::Zeta>();
+    let recorder = std::sync::Arc::new(Recorder::new(Config::default().enabled()));
+    let sdk = aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config());
+    let client = bedrock_llm_core::client::Client::new(sdk, registry, recorder.clone());
+    let file = bedrock_llm_testkit::SampleFile::load(&samples).unwrap();
+
+    let output = client
+        .invoke_raw(&file.model_id, file.cases[1].request_bytes())
+        .await
+        .unwrap();
+    let answered: Value = serde_json::from_slice(output.body().as_ref()).unwrap();
+    assert_eq!(
+        answered, file.cases[1].response,
+        "the case whose request was sent"
+    );
+
+    let mut stream = client
+        .invoke_stream_raw(&file.model_id, file.cases[0].request_bytes())
+        .await
+        .unwrap();
+    while stream.recv().await.unwrap().is_some() {}
+    drop(stream);
+
+    let events = recorder.harvest().events;
+    let completions: Vec<String> = events
+        .iter()
+        .filter(|e| e.event_type() == event_type::MESSAGE)
+        .map(|e| bedrock_llm_events::render::newrelic::event_json(e))
+        .filter(|json| json.contains("\"is_response\":true"))
+        .collect();
+    assert_eq!(completions.len(), 2, "{completions:?}");
+    assert!(completions.iter().any(|c| c.contains("3, 4, 5, 6")));
+    assert!(
+        completions.iter().any(|c| c.contains("Hello, team!")),
+        "the stream reassembled"
+    );
+}
