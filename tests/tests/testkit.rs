@@ -250,7 +250,7 @@ async fn the_emulator_serves_a_users_family_from_its_sample_file() {
     let completions: Vec<String> = events
         .iter()
         .filter(|e| e.event_type() == event_type::MESSAGE)
-        .map(|e| bedrock_llm_events::render::newrelic::event_json(e))
+        .map(bedrock_llm_events::render::newrelic::event_json)
         .filter(|json| json.contains("\"is_response\":true"))
         .collect();
     assert_eq!(completions.len(), 2, "{completions:?}");
