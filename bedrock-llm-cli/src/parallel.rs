@@ -23,32 +23,50 @@ struct Finished {
     report: Result<Report, Stop>,
 }
 
-/// Reads `units` with `jobs` threads, writing to `sink`; adds to `tally` and `metrics`, and
-/// records finished units in `state`.
-#[allow(clippy::too_many_arguments)]
+/// Where finished units go, and what the run has counted so far.
+pub(crate) struct Output<'a> {
+    pub(crate) sink: &'a mut Sink,
+    pub(crate) state: Option<&'a mut State>,
+    pub(crate) progress: &'a Progress,
+    pub(crate) tally: Tally,
+    pub(crate) metrics: RuntimeMetrics,
+}
+
+impl Output<'_> {
+    /// Adds a written unit's counts, and records it as finished once its output is written or
+    /// delivered (only when it was read to its end).
+    pub(crate) fn complete(&mut self, unit: &Unit, report: Report) -> Result<(), Stop> {
+        let whole = report.tally.unreadable.is_empty();
+        self.metrics.merge(&report.metrics);
+        self.tally.add(report.tally);
+        self.progress.records(self.tally.records);
+        if let (Some(state), true) = (self.state.as_deref_mut(), whole)
+            && let Some((source, version)) = unit.identity()
+            && self.sink.checkpoint()?
+        {
+            state.mark_done(&source, &version)?;
+        }
+        Ok(())
+    }
+
+    /// Reads `unit` straight into the sink.
+    pub(crate) fn process(&mut self, unit: &Unit, settings: &Settings<'_>) -> Result<Report, Stop> {
+        process_into(unit, settings, self.sink, self.progress)
+    }
+}
+
+/// Reads `units` with `jobs` threads into `output`.
 pub(crate) fn run(
     units: Vec<Unit>,
     jobs: usize,
     settings: &Settings<'_>,
-    sink: &mut Sink,
-    mut state: Option<&mut State>,
-    progress: &Progress,
-    tally: &mut Tally,
-    metrics: &mut RuntimeMetrics,
+    output: &mut Output<'_>,
 ) -> Result<(), Stop> {
     if jobs <= 1 || units.len() <= 1 {
         // One at a time: items go straight to the destination as they are made.
         for unit in units {
-            let report = process_into(&unit, settings, sink, progress)?;
-            complete(
-                &unit,
-                report,
-                sink,
-                state.as_deref_mut(),
-                progress,
-                tally,
-                metrics,
-            )?;
+            let report = output.process(&unit, settings)?;
+            output.complete(&unit, report)?;
         }
         return Ok(());
     }
@@ -128,21 +146,13 @@ pub(crate) fn run(
                 while let Some(done) = waiting.remove(&next_to_write) {
                     next_to_write += 1;
                     for line in &done.notes {
-                        progress.note(line);
+                        output.progress.note(line);
                     }
                     let report = done.report?;
                     for item in done.items {
-                        sink.emit(settings.config, item)?;
+                        output.sink.emit(settings.config, item)?;
                     }
-                    complete(
-                        &done.unit,
-                        report,
-                        sink,
-                        state.as_deref_mut(),
-                        progress,
-                        tally,
-                        metrics,
-                    )?;
+                    output.complete(&done.unit, report)?;
                 }
             }
         })();
@@ -152,28 +162,4 @@ pub(crate) fn run(
         drop(to_workers);
         result
     })
-}
-
-/// Adds a written unit's counts, and records it as finished once its output is written or
-/// delivered (only when it was read to its end).
-pub(crate) fn complete(
-    unit: &Unit,
-    report: Report,
-    sink: &mut Sink,
-    state: Option<&mut State>,
-    progress: &Progress,
-    tally: &mut Tally,
-    metrics: &mut RuntimeMetrics,
-) -> Result<(), Stop> {
-    let whole = report.tally.unreadable.is_empty();
-    metrics.merge(&report.metrics);
-    tally.add(report.tally);
-    progress.records(tally.records);
-    if let (Some(state), true) = (state, whole)
-        && let Some((source, version)) = unit.identity()
-        && sink.checkpoint()?
-    {
-        state.mark_done(&source, &version)?;
-    }
-    Ok(())
 }

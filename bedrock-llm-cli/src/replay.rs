@@ -21,6 +21,7 @@ use bedrock_llm_logs::{Listed, ReadItem, Source, list_sources};
 use crate::newrelic::{NewRelicArgs, NewRelicSink};
 use crate::otlp::OtlpSink;
 use crate::output::{Stdout, Stop, note};
+use crate::parallel::Output;
 use crate::state::State;
 use crate::work::{Item, Mode, Settings, Tally, Unit};
 
@@ -267,9 +268,14 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     };
     let mut state = args.state.as_deref().map(State::load).transpose()?;
     let progress = Progress::new();
-    let mut tally = Tally::default();
-    let mut metrics = metrics_template.empty_like();
     let mut skipped_done = 0u64;
+    let mut output = Output {
+        sink: &mut sink,
+        state: state.as_mut(),
+        progress: &progress,
+        tally: Tally::default(),
+        metrics: metrics_template.empty_like(),
+    };
 
     if let Some(queue) = &args.sqs {
         let connected = aws.get()?;
@@ -281,14 +287,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
             visibility_timeout: args.visibility_timeout,
             max_receives: args.max_receives,
         };
-        consumer.run(
-            &settings,
-            &mut sink,
-            state.as_mut(),
-            &progress,
-            &mut tally,
-            &mut metrics,
-        )?;
+        consumer.run(&settings, &mut output)?;
     } else {
         let mut units = Vec::new();
         for path in &args.paths {
@@ -300,7 +299,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
                             return Err(format!("{error} (--strict)").into());
                         }
                         progress.note(&error.to_string());
-                        tally.unreadable.push(path.clone());
+                        output.tally.unreadable.push(path.clone());
                     }
                 }
                 continue;
@@ -317,7 +316,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
                             return Err(format!("cannot read {path}: {reason} (--strict)").into());
                         }
                         progress.note(&format!("cannot read {path}: {reason}"));
-                        tally.unreadable.push(path);
+                        output.tally.unreadable.push(path);
                     }
                     Listed::Item(ReadItem::Skipped(skip)) => {
                         progress.note(&format!("skipped {skip}"));
@@ -326,7 +325,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
                 }
             }
         }
-        if let Some(state) = &state {
+        if let Some(state) = &output.state {
             let before = units.len();
             units.retain(|unit| {
                 unit.identity()
@@ -338,18 +337,9 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1);
-        crate::parallel::run(
-            units,
-            jobs,
-            &settings,
-            &mut sink,
-            state.as_mut(),
-            &progress,
-            &mut tally,
-            &mut metrics,
-        )?;
+        crate::parallel::run(units, jobs, &settings, &mut output)?;
     }
-
+    let Output { tally, metrics, .. } = output;
     finish(args, sink, &metrics, &tally, skipped_done, progress)
 }
 

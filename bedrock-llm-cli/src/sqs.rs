@@ -11,15 +11,12 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
-use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_logs::notification::{self, Notification};
 use bedrock_llm_logs::s3::ObjectEntry;
 
 use crate::output::Stop;
-use crate::parallel::complete;
-use crate::replay::{Progress, Sink};
-use crate::state::State;
-use crate::work::{Settings, Tally, Unit, process_into};
+use crate::parallel::Output;
+use crate::work::{Settings, Unit};
 
 /// The longest long poll SQS allows.
 const MAX_WAIT_SECONDS: u64 = 20;
@@ -53,15 +50,7 @@ fn sqs_error(what: &str, error: impl std::error::Error + Send + Sync + 'static) 
 
 impl Consumer {
     /// Consumes until the queue has been idle for `idle_exit` (or forever without it).
-    pub(crate) fn run(
-        &self,
-        settings: &Settings<'_>,
-        sink: &mut Sink,
-        mut state: Option<&mut State>,
-        progress: &Progress,
-        tally: &mut Tally,
-        metrics: &mut RuntimeMetrics,
-    ) -> Result<(), Stop> {
+    pub(crate) fn run(&self, settings: &Settings<'_>, output: &mut Output<'_>) -> Result<(), Stop> {
         // Several polls per idle period, so an idle exit comes on time.
         let wait = self.idle_exit.map_or(MAX_WAIT_SECONDS, |idle| {
             (idle.as_secs() / 3).clamp(1, MAX_WAIT_SECONDS)
@@ -87,16 +76,7 @@ impl Consumer {
                 .map_err(|e| sqs_error(&format!("cannot receive from {}", self.queue_url), e))?;
             let mut worked = false;
             for message in received.messages() {
-                let handled = self.handle(
-                    message,
-                    settings,
-                    sink,
-                    state.as_deref_mut(),
-                    &mut seen,
-                    progress,
-                    tally,
-                    metrics,
-                )?;
+                let handled = self.handle(message, settings, output, &mut seen)?;
                 match handled {
                     Outcome::Done => {
                         worked = true;
@@ -128,17 +108,12 @@ impl Consumer {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn handle(
         &self,
         message: &Message,
         settings: &Settings<'_>,
-        sink: &mut Sink,
-        mut state: Option<&mut State>,
+        output: &mut Output<'_>,
         seen: &mut HashSet<(String, String)>,
-        progress: &Progress,
-        tally: &mut Tally,
-        metrics: &mut RuntimeMetrics,
     ) -> Result<Outcome, Stop> {
         let receives: u32 = message
             .attributes()
@@ -147,7 +122,7 @@ impl Consumer {
             .unwrap_or(1);
         let id = message.message_id().unwrap_or("?");
         if receives > self.max_receives {
-            progress.note(&format!(
+            output.progress.note(&format!(
                 "sqs: message {id} received {receives} times; left for the queue's dead-letter policy"
             ));
             return Ok(Outcome::Poison);
@@ -156,7 +131,9 @@ impl Consumer {
             Notification::Test => return Ok(Outcome::Done),
             Notification::Objects(objects) => objects,
             Notification::Unknown(reason) => {
-                progress.note(&format!("sqs: message {id}: {reason}; not deleted"));
+                output
+                    .progress
+                    .note(&format!("sqs: message {id}: {reason}; not deleted"));
                 self.retry_later(message, receives);
                 return Ok(Outcome::Retry);
             }
@@ -175,11 +152,14 @@ impl Consumer {
             let identity = unit.identity();
             if let Some((source, version)) = &identity
                 && (seen.contains(&(source.clone(), version.clone()))
-                    || state.as_ref().is_some_and(|s| s.is_done(source, version)))
+                    || output
+                        .state
+                        .as_ref()
+                        .is_some_and(|s| s.is_done(source, version)))
             {
                 continue;
             }
-            let mut report = process_into(&unit, settings, sink, progress)?;
+            let mut report = output.process(&unit, settings)?;
             // An object that could not be read is the queue's to retry (and, past the limit,
             // its dead-letter policy's), not a failure of the run.
             let whole = report.tally.unreadable.is_empty();
@@ -187,16 +167,8 @@ impl Consumer {
                 report.tally.unreadable.clear();
                 report.tally.retried += 1;
             }
-            complete(
-                &unit,
-                report,
-                sink,
-                state.as_deref_mut(),
-                progress,
-                tally,
-                metrics,
-            )?;
-            if !whole || !sink.checkpoint()? {
+            output.complete(&unit, report)?;
+            if !whole || !output.sink.checkpoint()? {
                 outcome = Outcome::Retry;
             } else if let Some(identity) = identity {
                 seen.insert(identity);
