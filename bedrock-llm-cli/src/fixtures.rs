@@ -223,12 +223,16 @@ fn record(files: &[PathBuf]) -> Result<(), Stop> {
         // Edit the file as JSON, so fields the kit does not know about survive.
         let mut file: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
-        let model_id = file["model_id"].as_str().unwrap_or_default().to_owned();
+        let file_model_id = file["model_id"].as_str().unwrap_or_default().to_owned();
         let Some(cases) = file["cases"].as_array_mut() else {
             return Err(format!("{}: no cases", path.display()).into());
         };
         for case in cases {
             let name = case["name"].as_str().unwrap_or_default().to_owned();
+            let model_id = case["model_id"]
+                .as_str()
+                .unwrap_or(&file_model_id)
+                .to_owned();
             let body = case["request"].to_string().into_bytes();
             let capture = HeaderCapture::default();
             let captured = std::sync::Arc::clone(&capture.headers);

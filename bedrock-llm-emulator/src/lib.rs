@@ -338,34 +338,54 @@ impl EmulatorBuilder {
             .filter(|c| !c.is_empty())
             .ok_or_else(|| invalid("no cases".to_owned()))?
             .clone();
-        let chunks: Option<Vec<Vec<u8>>> = cases.iter().find_map(|case| {
-            case["chunks"]
-                .as_array()
-                .map(|chunks| chunks.iter().map(|c| c.to_string().into_bytes()).collect())
-        });
-        let answer = move |body: &[u8]| {
-            let sent: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-            let case = cases
-                .iter()
-                .find(|case| sent.as_ref() == Some(&case["request"]))
-                .unwrap_or(&cases[0]);
-            let mut response =
-                EmulatedResponse::json(case["response"].to_string().into_bytes(), None, None);
-            if let Some(headers) = case["headers"].as_object() {
-                for (name, value) in headers {
-                    response
-                        .headers
-                        .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-                    response
-                        .headers
-                        .push((name.clone(), value.as_str().unwrap_or_default().to_owned()));
-                }
+        // Each model ID the file names (its own, and any case's) answers with its cases.
+        let mut ids: Vec<String> = vec![model_id.clone()];
+        for case in &cases {
+            if let Some(id) = case["model_id"].as_str()
+                && !ids.iter().any(|known| known == id)
+            {
+                ids.push(id.to_owned());
             }
-            response
-        };
-        let mut builder = self.respond_raw(&model_id, answer);
-        if let Some(chunks) = chunks {
-            builder = builder.respond_stream_chunks(&model_id, chunks);
+        }
+        let mut builder = self;
+        for id in ids {
+            let mine: Vec<serde_json::Value> = cases
+                .iter()
+                .filter(|case| case["model_id"].as_str().unwrap_or(&model_id) == id)
+                .cloned()
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let chunks: Option<Vec<Vec<u8>>> = mine.iter().find_map(|case| {
+                case["chunks"]
+                    .as_array()
+                    .map(|chunks| chunks.iter().map(|c| c.to_string().into_bytes()).collect())
+            });
+            let answer = move |body: &[u8]| {
+                let sent: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+                let case = mine
+                    .iter()
+                    .find(|case| sent.as_ref() == Some(&case["request"]))
+                    .unwrap_or(&mine[0]);
+                let mut response =
+                    EmulatedResponse::json(case["response"].to_string().into_bytes(), None, None);
+                if let Some(headers) = case["headers"].as_object() {
+                    for (name, value) in headers {
+                        response
+                            .headers
+                            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                        response
+                            .headers
+                            .push((name.clone(), value.as_str().unwrap_or_default().to_owned()));
+                    }
+                }
+                response
+            };
+            builder = builder.respond_raw(&id, answer);
+            if let Some(chunks) = chunks {
+                builder = builder.respond_stream_chunks(&id, chunks);
+            }
         }
         Ok(builder)
     }

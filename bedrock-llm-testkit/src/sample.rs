@@ -70,6 +70,9 @@ pub struct SampleFile {
 pub struct Case {
     /// Its name, for reports.
     pub name: String,
+    /// The model ID this case is sent to, when not the file's.
+    #[serde(default)]
+    pub model_id: Option<String>,
     /// The request body.
     pub request: Value,
     /// The response body.
@@ -127,6 +130,11 @@ impl SampleFile {
 }
 
 impl Case {
+    /// The model ID this case is sent to: its own, else the file's.
+    pub fn model_id<'a>(&'a self, file: &'a SampleFile) -> &'a str {
+        self.model_id.as_deref().unwrap_or(&file.model_id)
+    }
+
     /// The request body's bytes.
     pub fn request_bytes(&self) -> Vec<u8> {
         self.request.to_string().into_bytes()

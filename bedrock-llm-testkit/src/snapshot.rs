@@ -46,7 +46,7 @@ pub fn snapshots<M: BedrockModel>(
         .cases
         .iter()
         .map(|case| {
-            let mut invocation = Invocation::new(file.model_id.clone(), Operation::InvokeModel);
+            let mut invocation = Invocation::new(case.model_id(&file), Operation::InvokeModel);
             invocation.read_bodies(
                 adapter::<M>(),
                 Some(&case.request_bytes()),

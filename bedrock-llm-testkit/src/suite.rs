@@ -502,7 +502,8 @@ impl Run {
         request_view: &RequestView,
         response_view: &ResponseView,
     ) {
-        let mut invocation = Invocation::new(file.model_id.clone(), Operation::InvokeModel);
+        let model_id = case.model_id(file);
+        let mut invocation = Invocation::new(model_id, Operation::InvokeModel);
         invocation.read_bodies(self.adapter, Some(request), Some(response));
         let render = |config: &Config| -> Vec<String> {
             let built = build_events(&invocation, config, &CallContext::detached());
@@ -539,7 +540,7 @@ impl Run {
             }
         }
         let without_content = render(&Config::default().enabled().with_content(false));
-        let texts = content_texts(request_view, response_view, &file.model_id);
+        let texts = content_texts(request_view, response_view, model_id);
         for text in texts {
             let escaped = serde_json::to_string(&text).unwrap_or_default();
             let needle = escaped.trim_matches('"');

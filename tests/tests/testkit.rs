@@ -1,5 +1,6 @@
 //! The adapter kit, used as an author outside the model crate would use it: every prebuilt
-//! family passes the suite from sample files written out of its samples (with their streams);
+//! family passes the suite from its shipped sample file, and from the same written out with
+//! its generated stream;
 //! the Acme adapter passes it from a hand-written sample file with expectations; and an adapter
 //! with one field mapped wrong fails with a report naming the property, the field and the input.
 
@@ -52,9 +53,12 @@ fn every_prebuilt_family_passes_the_kit() {
     use bedrock_llm_models::*;
     let dir = scratch("prebuilt");
     let all = samples::all().unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bedrock-llm-models/samples");
     macro_rules! check {
         ($($model:ty => $slug:literal),* $(,)?) => {$(
+            // The shipped data file, and the same with each case's stream added.
             Conformance::<$model>::new()
+                .samples(shipped.join(concat!($slug, ".json")))
                 .samples(sample_file(&all, &dir, $slug))
                 .mutations(40)
                 .run();
