@@ -1,17 +1,18 @@
 //! `bedrock-llm fixtures`: a crate's sample files (the kit's format, `samples/*.json`) written
 //! out as fixture files — per case `request.json`, `response.json`, and when the sample has
-//! them `headers.json` and `chunks.json` — so tests and the emulator load the same exchanges.
+//! them `headers.json` and `chunks.json` — by `bedrock_llm_testkit::fixtures`, so tests and
+//! the emulator load the same exchanges.
 //! `--check` fails when the files on disk differ from what the samples give (for CI);
 //! `--record` first re-records every case from live Bedrock (the default credential chain;
 //! `AWS_ENDPOINT_URL` honoured): the response body and Bedrock's `x-amzn-bedrock-*` headers,
 //! and the stream's chunks when the case has some, with account ids, ARNs and UUIDs redacted.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::ResponseStream;
-use bedrock_llm_testkit::SampleFile;
+use bedrock_llm_testkit::fixtures;
 use serde_json::{Value, json};
 
 use crate::output::{Stop, note};
@@ -33,94 +34,24 @@ pub(crate) struct FixturesArgs {
     record: bool,
 }
 
-/// The sample files in `dir`, in name order.
-fn sample_files(dir: &Path) -> Result<Vec<PathBuf>, Stop> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read the samples folder {}: {e}", dir.display()))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(format!("no *.json sample files in {}", dir.display()).into());
-    }
-    Ok(files)
-}
-
 fn pretty(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
 }
 
-/// Every fixture file the samples give: path → contents.
-fn expected_files(files: &[PathBuf], out: &Path) -> Result<BTreeMap<PathBuf, String>, Stop> {
-    let mut expected = BTreeMap::new();
-    for path in files {
-        let file = SampleFile::load(path).map_err(|e| e.to_string())?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        for case in &file.cases {
-            let dir = out.join(&stem).join(&case.name);
-            expected.insert(dir.join("request.json"), pretty(&case.request));
-            expected.insert(dir.join("response.json"), pretty(&case.response));
-            if !case.headers.is_empty() {
-                expected.insert(dir.join("headers.json"), pretty(&json!(case.headers)));
-            }
-            if let Some(chunks) = &case.chunks {
-                expected.insert(
-                    dir.join("chunks.json"),
-                    pretty(&Value::Array(chunks.clone())),
-                );
-            }
-        }
-    }
-    Ok(expected)
-}
-
-/// Files below `dir`, recursively.
-fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            files_below(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 pub(crate) fn run(args: &FixturesArgs) -> Result<(), Stop> {
-    let files = sample_files(&args.samples)?;
+    let files = fixtures::sample_files(&args.samples).map_err(|e| e.to_string())?;
+    if files.is_empty() {
+        return Err(format!("no *.json sample files in {}", args.samples.display()).into());
+    }
     if args.record {
         record(&files)?;
     }
-    let expected = expected_files(&files, &args.out)?;
-    let mut present = Vec::new();
-    files_below(&args.out, &mut present);
     if args.check {
-        let mut drift: Vec<String> = expected
-            .iter()
-            .filter(|(path, contents)| {
-                std::fs::read_to_string(path).ok().as_deref() != Some(contents.as_str())
-            })
-            .map(|(path, _)| format!("{} differs from the samples", path.display()))
-            .collect();
-        drift.extend(
-            present
-                .iter()
-                .filter(|p| !expected.contains_key(*p))
-                .map(|p| format!("{} is not in the samples", p.display())),
-        );
+        let drift = fixtures::check(&files, &args.out).map_err(|e| e.to_string())?;
         if drift.is_empty() {
-            note(&format!("fixtures: {} files up to date", expected.len()));
+            note(&format!("fixtures: {} up to date", args.out.display()));
             return Ok(());
         }
         for line in &drift {
@@ -132,21 +63,9 @@ pub(crate) fn run(args: &FixturesArgs) -> Result<(), Stop> {
         )
         .into());
     }
-    for stale in present.iter().filter(|p| !expected.contains_key(*p)) {
-        std::fs::remove_file(stale)
-            .map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
-    }
-    for (path, contents) in &expected {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
-        std::fs::write(path, contents)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
+    let written = fixtures::write(&files, &args.out).map_err(|e| e.to_string())?;
     note(&format!(
-        "fixtures: {} files written to {}",
-        expected.len(),
+        "fixtures: {written} files written to {}",
         args.out.display()
     ));
     Ok(())

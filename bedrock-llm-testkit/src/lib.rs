@@ -30,6 +30,7 @@
 //! user type would cost every adapter crate a proptest dependency at build time.
 
 mod expect;
+pub mod fixtures;
 mod mutate;
 pub mod sample;
 pub mod snapshot;
