@@ -460,17 +460,23 @@ async fn two_workers_sharing_a_queue_replay_each_object_exactly_once() {
     assert_eq!(visible_messages(&moto, &url).await, 0);
 }
 
+/// An object of 20,000 records under `name`, notified once on a new queue; the queue's URL.
+async fn one_large_notified_object(moto: &Moto, name: &str, queue_name: &str) -> String {
+    let records: Vec<Value> = (0..20_000)
+        .map(|r| record(&format!("{name}-{r}"), "21"))
+        .collect();
+    let key = format!("{}/{name}.json.gz", prefix("21"));
+    upload(moto, &[(key.clone(), gzip(&records))]).await;
+    let url = queue(moto, queue_name, None).await;
+    send(moto, &url, s3_notification(&key)).await;
+    url
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_killed_mid_object_leaves_its_message_and_the_rerun_gives_the_same_ids() {
     use std::io::BufRead as _;
     let moto = Moto::start();
-    let records: Vec<Value> = (0..20_000)
-        .map(|r| record(&format!("big-{r}"), "21"))
-        .collect();
-    let key = format!("{}/big.json.gz", prefix("21"));
-    upload(&moto, &[(key.clone(), gzip(&records))]).await;
-    let url = queue(&moto, "crashy", None).await;
-    send(&moto, &url, s3_notification(&key)).await;
+    let url = one_large_notified_object(&moto, "big", "crashy").await;
 
     // The first worker is killed once it has written some events.
     let mut command = bin(&moto);
@@ -543,13 +549,7 @@ async fn s3_sources_go_over_otlp_too() {
 async fn a_message_stays_hidden_while_its_large_object_is_read() {
     use std::io::BufRead as _;
     let moto = Moto::start();
-    let records: Vec<Value> = (0..20_000)
-        .map(|r| record(&format!("slow-{r}"), "21"))
-        .collect();
-    let key = format!("{}/slow.json.gz", prefix("21"));
-    upload(&moto, &[(key.clone(), gzip(&records))]).await;
-    let url = queue(&moto, "slow", None).await;
-    send(&moto, &url, s3_notification(&key)).await;
+    let url = one_large_notified_object(&moto, "slow", "slow").await;
     // A one-second visibility timeout, far shorter than reading the object: a second worker
     // started once the first is under way would receive the message too, unless the first
     // keeps extending it.
