@@ -592,14 +592,29 @@ fn replace_string(value: &mut Value, from: &str, to: &str) -> bool {
 }
 
 /// The case's prompt and completion texts worth looking for: message contents and embedding
-/// inputs of four characters or more that are not also the model ID.
+/// inputs of four characters or more that are not also a value the events carry with content
+/// off (the model ID, a finish reason, an id, a stop sequence, a tool name).
 fn content_texts(request: &RequestView, response: &ResponseView, model_id: &str) -> Vec<String> {
+    let mut metadata: Vec<&str> = vec![model_id];
+    metadata.extend(request.params.stop_sequences.iter().map(String::as_str));
+    metadata.extend(request.tool_names.iter().map(String::as_str));
+    metadata.extend(response.response_id.as_deref());
+    metadata.extend(response.response_model.as_deref());
+    for reason in response
+        .messages
+        .iter()
+        .filter_map(|m| m.finish_reason.as_ref())
+        .chain(response.finish_reason.as_ref())
+    {
+        metadata.push(&reason.raw);
+        metadata.push(reason.normalized.as_str());
+    }
     request
         .messages
         .iter()
         .chain(&response.messages)
         .map(|m| m.content.clone())
         .chain(request.embedding_inputs.iter().cloned())
-        .filter(|t| t.chars().count() >= 4 && t != model_id)
+        .filter(|t| t.chars().count() >= 4 && !metadata.contains(&t.as_str()))
         .collect()
 }

@@ -264,3 +264,72 @@ async fn the_emulator_serves_a_users_family_from_its_sample_file() {
         "the stream reassembled"
     );
 }
+
+/// A hand-written request type that panics on a body whose `messages` is not an array — the
+/// kind of bug the mutation property exists to find.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FragileRequest(Value);
+
+impl bedrock_llm_core::ModelRequest for FragileRequest {
+    const HAS_MESSAGES: bool = true;
+
+    fn from_body(body: &[u8]) -> Result<Self, bedrock_llm_core::BodyError> {
+        let value: Value =
+            serde_json::from_slice(body).map_err(|e| bedrock_llm_core::BodyError {
+                family: None,
+                type_name: "FragileRequest",
+                side: bedrock_llm_core::BodySide::Request,
+                path: "$".to_owned(),
+                kind: bedrock_llm_core::BodyErrorKind::Syntax,
+                message: e.to_string(),
+            })?;
+        assert!(value["messages"].is_array(), "messages must be an array");
+        Ok(Self(value))
+    }
+
+    fn to_body(&self) -> Result<Vec<u8>, bedrock_llm_core::BodyError> {
+        Ok(self.0.to_string().into_bytes())
+    }
+
+    fn view(&self) -> bedrock_llm_core::RequestView {
+        bedrock_llm_core::RequestView::default()
+    }
+}
+
+/// Acme Echo with the fragile request type.
+pub struct FragileEcho;
+
+impl bedrock_llm_core::BedrockModel for FragileEcho {
+    type Request = FragileRequest;
+    type Response = bedrock_llm_tests::acme::EchoResponse;
+    const FAMILY: &'static str = "Fragile Echo";
+    const ID_PATTERNS: &'static [&'static str] = &["acme.echo-*"];
+    const KIND: bedrock_llm_core::ExchangeKind = bedrock_llm_core::ExchangeKind::Chat;
+}
+
+#[test]
+fn a_panicking_adapter_is_caught_by_the_mutation_property() {
+    let report = &Conformance::<FragileEcho>::new()
+        .samples(acme_samples())
+        .check()[0];
+    let panics: Vec<_> = report
+        .failures
+        .iter()
+        .filter(|f| f.property == property::MUTATIONS)
+        .collect();
+    assert!(!panics.is_empty(), "{report}");
+    assert!(
+        panics
+            .iter()
+            .all(|f| f.detail.contains("messages must be an array")),
+        "{report}"
+    );
+    assert!(
+        panics
+            .iter()
+            .all(|f| f.field.as_deref().is_some_and(
+                |w| w.starts_with("request $.messages") || w.starts_with("request $ ")
+            )),
+        "{report}"
+    );
+}
