@@ -297,6 +297,7 @@ impl bedrock_llm_core::ModelRequest for FragileRequest {
 }
 
 /// Acme Echo with the fragile request type.
+#[derive(Debug)]
 pub struct FragileEcho;
 
 impl bedrock_llm_core::BedrockModel for FragileEcho {
