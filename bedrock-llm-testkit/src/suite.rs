@@ -492,7 +492,6 @@ impl Run {
 
     /// Events build and render in both formats; with content off none of the case's text
     /// appears in either.
-    #[allow(clippy::too_many_arguments)]
     fn events(
         &mut self,
         file: &SampleFile,
