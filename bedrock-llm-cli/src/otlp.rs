@@ -129,7 +129,8 @@ impl OtlpSink {
     }
 
     /// Delivers everything and shuts the pipelines down; the closing summary, or what failed.
-    pub(crate) fn finish(self) -> Result<String, String> {
+    /// `content` says whether content events were part of it.
+    pub(crate) fn finish(self, content: bool) -> Result<String, String> {
         let mut problems = self.problems;
         for (_, pipeline) in self.pipelines {
             if let Err(e) = pipeline.pipeline.shutdown() {
@@ -138,8 +139,9 @@ impl OtlpSink {
         }
         if problems.is_empty() {
             Ok(format!(
-                "otlp: {} invocations sent (a span each, GenAI metrics, content events)",
-                self.sent
+                "otlp: {} invocations sent (a span each, GenAI metrics{})",
+                self.sent,
+                if content { ", content events" } else { "" }
             ))
         } else {
             Err(format!(

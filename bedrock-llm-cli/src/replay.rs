@@ -395,7 +395,7 @@ fn finish(
     };
     match sink {
         Sink::Otlp(otlp) => {
-            let delivered = otlp.finish();
+            let delivered = otlp.finish(!args.no_content);
             note(&read);
             note(&delivered?);
             unreadable()
