@@ -34,12 +34,6 @@ pub(crate) struct FixturesArgs {
     record: bool,
 }
 
-fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
 pub(crate) fn run(args: &FixturesArgs) -> Result<(), Stop> {
     let files = fixtures::sample_files(&args.samples).map_err(|e| e.to_string())?;
     if files.is_empty() {
@@ -236,7 +230,7 @@ fn record(files: &[PathBuf]) -> Result<(), Stop> {
                 path.display()
             ));
         }
-        std::fs::write(path, pretty(&file))
+        std::fs::write(path, fixtures::pretty(&file))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())

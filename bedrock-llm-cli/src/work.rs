@@ -302,13 +302,12 @@ fn render(
         Mode::Lines(Format::Newrelic) => {
             // Each event is written as it is built: a record with a million messages never
             // holds a million events.
-            let mut line = String::new();
             let mut failed = None;
             let emitted = emit_events(&invocation, config, context, &mut |event| {
                 if failed.is_none() {
-                    line.clear();
+                    let mut line = String::new();
                     newrelic::write_event(&mut line, &event);
-                    failed = emit(Item::Line(line.clone())).err();
+                    failed = emit(Item::Line(line)).err();
                 }
             });
             if let Some(stop) = failed {

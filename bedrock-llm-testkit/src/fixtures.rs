@@ -47,7 +47,8 @@ pub fn sample_files(dir: &Path) -> Result<Vec<PathBuf>, FixturesError> {
     Ok(files)
 }
 
-fn pretty(value: &Value) -> String {
+/// `value` as the fixture and sample files write it: pretty JSON ending in a newline.
+pub fn pretty(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text

@@ -300,42 +300,34 @@ impl Run {
         view: impl Fn(&T) -> V,
     ) -> Option<V> {
         let text = String::from_utf8_lossy(bytes).into_owned();
+        let mut failed = |what: &str, error: bedrock_llm_core::BodyError, input: &str| {
+            self.fail(
+                property,
+                &case.name,
+                Some(error.path.clone()),
+                format!("{what}: {error}"),
+                input,
+            );
+        };
         let typed = match decode(bytes) {
             Ok(typed) => typed,
             Err(error) => {
-                self.fail(
-                    property,
-                    &case.name,
-                    Some(error.path.clone()),
-                    format!("the sample does not decode: {error}"),
-                    &text,
-                );
+                failed("the sample does not decode", error, &text);
                 return None;
             }
         };
         let first = match encode(&typed) {
             Ok(bytes) => bytes,
             Err(error) => {
-                self.fail(
-                    property,
-                    &case.name,
-                    Some(error.path.clone()),
-                    format!("cannot encode: {error}"),
-                    &text,
-                );
+                failed("cannot encode", error, &text);
                 return None;
             }
         };
         let again = match decode(&first) {
             Ok(again) => again,
             Err(error) => {
-                self.fail(
-                    property,
-                    &case.name,
-                    Some(error.path.clone()),
-                    format!("its own encoding does not decode: {error}"),
-                    &String::from_utf8_lossy(&first),
-                );
+                let input = String::from_utf8_lossy(&first).into_owned();
+                failed("its own encoding does not decode", error, &input);
                 return None;
             }
         };
