@@ -24,7 +24,7 @@
 //! - **Errors**: as the producer classified them; the HTTP status they carry is the answer's
 //!   ([`InvocationError::status`] maps codes to statuses for every producer alike).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -32,6 +32,7 @@ use serde::Deserialize;
 
 use crate::adapter::Adapter;
 use crate::model::ExchangeKind;
+use crate::model_id::ModelId;
 use crate::record::{Invocation, InvocationError, Operation, ServiceMetrics, StreamEnd};
 use crate::registry::Registry;
 use crate::stream::{ChunkDelta, DEFAULT_CONTENT_CAP, StreamAccumulator};
@@ -58,6 +59,8 @@ pub struct InvocationBuilder {
     adapter: Option<&'static dyn Adapter>,
     /// Routing left for later (it may parse the request body): the registry to ask.
     route_later: Option<Arc<Registry>>,
+    /// The record's model ID is parsed when the pieces are read.
+    parse_later: bool,
     /// Set for live calls: the duration and time to first token are measured on it.
     clock: Option<Instant>,
     measured: Option<Duration>,
@@ -94,14 +97,23 @@ impl InvocationBuilder {
     /// [`Self::new`] for a call path: the adapter is settled when the pieces are read, since
     /// telling apart two families that share an ID parses the request body. Until then the
     /// first adapter serving the ID gives [`Self::kind`].
+    ///
+    /// The model ID is parsed when the pieces are read too; `first` remembers, per ID, the
+    /// first adapter serving it, so a call path neither parses nor searches the registry.
     pub fn routed_later(
         registry: Arc<Registry>,
         model_id: impl Into<String>,
         operation: Operation,
+        first: &FirstAdapters,
     ) -> Self {
-        let record = Invocation::new(model_id, operation);
-        let first = route(&registry, &record, None);
-        let mut builder = Self::from_record(record, first);
+        let record = Invocation::unparsed(model_id.into(), operation);
+        let adapter = if is_converse(operation) {
+            registry.converse()
+        } else {
+            first.get(&registry, &record.model_id)
+        };
+        let mut builder = Self::from_record(record, adapter);
+        builder.parse_later = true;
         if !is_converse(operation) {
             builder.route_later = Some(registry);
         }
@@ -110,6 +122,9 @@ impl InvocationBuilder {
 
     /// Settles routing left for later, with the request body.
     fn route(&mut self) {
+        if std::mem::take(&mut self.parse_later) {
+            self.record.parsed_model_id = ModelId::parse(&self.record.model_id).ok();
+        }
         let Some(registry) = self.route_later.take() else {
             return;
         };
@@ -150,6 +165,7 @@ impl InvocationBuilder {
             record,
             adapter,
             route_later: None,
+            parse_later: false,
             clock: None,
             measured: None,
             request: None,
@@ -256,23 +272,52 @@ impl InvocationBuilder {
         self
     }
 
-    /// The answer's status and headers: request id and Bedrock's counts and latency.
+    /// The response headers [`Self::response_head`] reads.
+    pub const RESPONSE_HEADERS: [&'static str; 5] = [
+        "x-amzn-requestid",
+        "x-amz-request-id",
+        "x-amzn-bedrock-input-token-count",
+        "x-amzn-bedrock-output-token-count",
+        "x-amzn-bedrock-invocation-latency",
+    ];
+
+    /// The answer's status and headers (name, value; names in any case): request id and
+    /// Bedrock's counts and latency. One pass, comparing only `x-amz…` names and decoding only
+    /// the values read.
     pub fn response_head<'h>(
         &mut self,
         status: u16,
-        header: impl Fn(&str) -> Option<&'h str>,
+        headers: impl IntoIterator<Item = (&'h str, &'h [u8])>,
     ) -> &mut Self {
-        let count = |name: &str| header(name).and_then(|v| v.trim().parse::<u64>().ok());
+        let mut found: [Option<&[u8]>; 5] = [None; 5];
+        for (name, value) in headers {
+            if !name
+                .as_bytes()
+                .get(..5)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"x-amz"))
+            {
+                continue;
+            }
+            if let Some(at) = Self::RESPONSE_HEADERS
+                .iter()
+                .position(|known| known.eq_ignore_ascii_case(name))
+            {
+                found[at].get_or_insert(value);
+            }
+        }
+        let text = |value: Option<&'h [u8]>| value.and_then(|v| std::str::from_utf8(v).ok());
+        let count = |value| text(value).and_then(|v| v.trim().parse::<u64>().ok());
+        let [request_id, fallback_request_id, input, output, latency] = found;
         self.status = Some(status);
         self.request_id(
-            header("x-amzn-requestid")
-                .or_else(|| header("x-amz-request-id"))
+            text(request_id)
+                .or_else(|| text(fallback_request_id))
                 .map(str::to_owned),
         );
         self.record.header_metrics = ServiceMetrics {
-            input_tokens: count("x-amzn-bedrock-input-token-count"),
-            output_tokens: count("x-amzn-bedrock-output-token-count"),
-            invocation_latency_ms: count("x-amzn-bedrock-invocation-latency"),
+            input_tokens: count(input),
+            output_tokens: count(output),
+            invocation_latency_ms: count(latency),
             first_byte_latency_ms: None,
         };
         self
@@ -480,6 +525,55 @@ impl InvocationBuilder {
         if self.record.guardrail_id.is_none() {
             self.record.guardrail_id = extras.trace.as_ref().and_then(GuardrailTrace::id);
         }
+    }
+}
+
+/// The first adapter serving each model ID seen, for [`InvocationBuilder::routed_later`]: a
+/// call path learns its family's kind without parsing the ID. Holds at most
+/// [`FirstAdapters::LIMIT`] IDs; others are resolved each time (a stream of made-up IDs must
+/// not grow it).
+#[derive(Debug, Default)]
+pub struct FirstAdapters {
+    seen: Mutex<Vec<FirstAdapter>>,
+}
+
+/// A model ID and the first adapter serving it.
+type FirstAdapter = (Box<str>, Option<&'static dyn Adapter>);
+
+impl FirstAdapters {
+    /// The most model IDs remembered.
+    pub const LIMIT: usize = 64;
+
+    /// Remembers nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many model IDs are remembered (at most [`Self::LIMIT`]).
+    pub fn len(&self) -> usize {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The first adapter of `registry` serving `model_id` (pins first).
+    pub fn get(&self, registry: &Registry, model_id: &str) -> Option<&'static dyn Adapter> {
+        // A poisoned list is still a list of settled answers.
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, adapter)) = seen.iter().find(|(id, _)| **id == *model_id) {
+            return *adapter;
+        }
+        let adapter = registry.resolve(model_id, None);
+        if seen.len() < Self::LIMIT {
+            seen.push((model_id.into(), adapter));
+        }
+        adapter
     }
 }
 

@@ -69,7 +69,7 @@ pub trait InvocationObserver: Send + Sync + fmt::Debug {
     /// chunks) but not yet read. The default reads them now and calls [`Self::finish`]. An
     /// observer that records off the call path hands `capture` to a worker of its own and
     /// calls [`InvocationBuilder::finish`] there; it must never wait for room to do so.
-    fn finish_capture(&self, state: CallState, capture: InvocationBuilder) {
+    fn finish_capture(&self, state: CallState, capture: Box<InvocationBuilder>) {
         self.finish(state, capture.finish());
     }
 

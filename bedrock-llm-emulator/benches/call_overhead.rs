@@ -5,11 +5,13 @@
 //!
 //! Four ways of making the call — raw; instrumented with recording on the worker (the
 //! default); instrumented with recording on the caller's thread; instrumented with recording
-//! disabled — run in batches, interleaved (each round starts with the next way, so drift over
+//! disabled — run in batches of about 100 ms (150 ms without `--quick`; sized from the
+//! warm-up's raw calls), interleaved (each round starts with the next way, so drift over
 //! the run falls on all alike) and repeated. Each round gives one overhead figure per way
 //! against that round's raw batch; the report is their median with the quartiles and extremes,
-//! so two runs can be compared. Workers are flushed and recorders harvested between batches,
-//! outside the timed windows; how many calls were recorded and dropped is reported too, so a
+//! so two runs can be compared. A batch spans several of the recorder's drain intervals, so
+//! the worker does most of a batch's recording while the batch is timed; what is left is
+//! flushed, and recorders harvested, between batches, outside the timed windows; how many calls were recorded and dropped is reported too, so a
 //! low figure cannot come from dropping work.
 //!
 //! `cargo bench -p bedrock-llm-emulator --bench call_overhead [-- --quick]`; writes
@@ -49,8 +51,20 @@ struct Variant {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let (rounds, batch) = if quick { (16, 150) } else { (40, 300) };
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--only NAME`: time one way alone (for a profiler), no report.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|at| args.get(at + 1).cloned());
+    // Each batch lasts several of the recorder's drain intervals, so most of the worker's work
+    // for a batch happens inside its timed window (the rest is flushed outside it).
+    let (rounds, batch_time) = if quick {
+        (16, Duration::from_millis(100))
+    } else {
+        (40, Duration::from_millis(150))
+    };
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -109,7 +123,7 @@ fn main() {
             instrumented(Config::default()),
         ),
     ];
-    let run_batch = |variant: &Variant| {
+    let run_batch = |variant: &Variant, batch: usize| {
         let start = Instant::now();
         for _ in 0..batch {
             let ok = match &variant.client {
@@ -136,12 +150,31 @@ fn main() {
         }
         elapsed
     };
-    // Warm-up round, not counted.
+    // Warm-up round, not counted; it also sizes the batches.
+    const WARM_UP_CALLS: usize = 200;
+    let mut raw_call = Duration::ZERO;
     for variant in &variants {
-        run_batch(variant);
+        let spent = run_batch(variant, WARM_UP_CALLS);
+        if variant.client.is_none() {
+            raw_call = spent / WARM_UP_CALLS as u32;
+        }
         if let Some(recorder) = &variant.recorder {
             drop(recorder.harvest());
         }
+    }
+    let batch = (batch_time.as_nanos() / raw_call.as_nanos().max(1)).clamp(50, 20_000) as usize;
+    if let Some(name) = only {
+        let Some(variant) = variants.iter().find(|v| v.name == name) else {
+            eprintln!("call_overhead: no way named {name}");
+            return;
+        };
+        let mut spent = Duration::ZERO;
+        for _ in 0..rounds {
+            spent += run_batch(variant, batch);
+        }
+        let us = spent.as_secs_f64() * 1e6 / (rounds * batch) as f64;
+        println!("call_overhead: {name} alone {us:.1} µs/call");
+        return;
     }
     let count = variants.len();
     for round in 0..rounds {
@@ -149,7 +182,7 @@ fn main() {
         let mut times = vec![Duration::ZERO; count];
         for step in 0..count {
             let at = (round + step) % count;
-            times[at] = run_batch(&variants[at]);
+            times[at] = run_batch(&variants[at], batch);
         }
         let raw_us = times[0].as_secs_f64() * 1e6 / batch as f64;
         for (variant, time) in variants.iter_mut().zip(&times) {

@@ -175,18 +175,7 @@ impl TraceContext {
     /// span (its id as the span id, and a trace id derived from it, so events of one span
     /// group together), else freshly generated ids.
     pub fn current() -> Self {
-        if let Some(context) = Self::from_opentelemetry(&opentelemetry::Context::current()) {
-            return context;
-        }
-        if let Some(id) = tracing::Span::current().id() {
-            let span = id.into_u64();
-            let mixed = span.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x6a09_e667_f3bc_c908;
-            return Self {
-                trace_id: format!("{mixed:016x}{span:016x}"),
-                span_id: format!("{span:016x}"),
-            };
-        }
-        Self::generate()
+        TraceIds::current().to_context()
     }
 
     /// Ids derived from `seed`: the same seed always gives the same ids.
@@ -201,14 +190,7 @@ impl TraceContext {
 
     /// Fresh random ids.
     pub fn generate() -> Self {
-        let mut trace = [0u8; 16];
-        fill_random(&mut trace);
-        let mut span = [0u8; 8];
-        fill_random(&mut span);
-        Self {
-            trace_id: hex(&trace),
-            span_id: hex(&span),
-        }
+        TraceIds::generate().to_context()
     }
 
     /// The ids of `context`'s span, when it has a valid one.
@@ -273,6 +255,93 @@ impl CallContext {
     pub fn with_call_attributes(mut self, attributes: &LlmAttributes) -> Self {
         self.llm_attributes = self.llm_attributes.merged_with(attributes);
         self
+    }
+}
+
+/// Trace and span ids as bytes: what a call path captures; the hex text is made off it.
+#[derive(Debug, Clone, Copy)]
+struct TraceIds {
+    trace: [u8; 16],
+    span: [u8; 8],
+}
+
+impl TraceIds {
+    /// See [`TraceContext::current`].
+    fn current() -> Self {
+        use opentelemetry::trace::TraceContextExt as _;
+        let otel = opentelemetry::Context::map_current(|otel| {
+            let span = otel.span();
+            let span_context = span.span_context();
+            span_context.is_valid().then(|| Self {
+                trace: span_context.trace_id().to_bytes(),
+                span: span_context.span_id().to_bytes(),
+            })
+        });
+        if let Some(ids) = otel {
+            return ids;
+        }
+        if let Some(id) = tracing::Span::current().id() {
+            let span = id.into_u64();
+            let mixed = span.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x6a09_e667_f3bc_c908;
+            let mut trace = [0u8; 16];
+            trace[..8].copy_from_slice(&mixed.to_be_bytes());
+            trace[8..].copy_from_slice(&span.to_be_bytes());
+            return Self {
+                trace,
+                span: span.to_be_bytes(),
+            };
+        }
+        Self::generate()
+    }
+
+    fn generate() -> Self {
+        let mut ids = Self {
+            trace: [0; 16],
+            span: [0; 8],
+        };
+        fill_random(&mut ids.trace);
+        fill_random(&mut ids.span);
+        ids
+    }
+
+    fn to_context(self) -> TraceContext {
+        TraceContext {
+            trace_id: hex(&self.trace),
+            span_id: hex(&self.span),
+        }
+    }
+}
+
+/// [`CallContext::capture`] as a call path takes it: nothing formatted, nothing allocated
+/// unless custom attributes are in scope. [`CapturedContext::into_context`] finishes it.
+#[derive(Debug, Clone)]
+pub(crate) struct CapturedContext {
+    trace: TraceIds,
+    llm_attributes: LlmAttributes,
+}
+
+impl CapturedContext {
+    pub(crate) fn capture() -> Self {
+        Self {
+            trace: TraceIds::current(),
+            llm_attributes: current_llm_attributes(),
+        }
+    }
+
+    /// See [`CallContext::detached`].
+    pub(crate) fn detached() -> Self {
+        Self {
+            trace: TraceIds::generate(),
+            llm_attributes: LlmAttributes::new(),
+        }
+    }
+
+    pub(crate) fn into_context(self) -> CallContext {
+        CallContext {
+            trace: self.trace.to_context(),
+            llm_attributes: self.llm_attributes,
+            id_seed: None,
+        }
     }
 }
 

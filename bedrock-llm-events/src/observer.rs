@@ -8,14 +8,14 @@
 
 use bedrock_llm_core::{CallStart, CallState, Invocation, InvocationBuilder, InvocationObserver};
 
-use crate::context::CallContext;
+use crate::context::CapturedContext;
 use crate::recorder::Recorder;
 use crate::render::otel::GenAiSpan;
 use crate::worker::Job;
 
 /// What a call carries from start to finish.
 struct Started {
-    context: CallContext,
+    context: CapturedContext,
     span: GenAiSpan,
     sdk_version: Option<&'static str>,
     /// The caller's OpenTelemetry context, the parent of the call's OpenTelemetry span.
@@ -31,7 +31,11 @@ impl InvocationObserver for Recorder {
         let operation = call.kind.map_or("chat", |kind| kind.otel_operation_name());
         let span = GenAiSpan::start(operation, call.model_id);
         // The span is the call's, so events link to it.
-        let context = span.span().in_scope(CallContext::capture);
+        let context = if span.span().is_disabled() {
+            CapturedContext::capture()
+        } else {
+            span.span().in_scope(CapturedContext::capture)
+        };
         CallState::new(Started {
             context,
             span,
@@ -51,10 +55,10 @@ impl InvocationObserver for Recorder {
         });
     }
 
-    fn finish_capture(&self, state: CallState, capture: InvocationBuilder) {
+    fn finish_capture(&self, state: CallState, capture: Box<InvocationBuilder>) {
         match state.downcast::<Started>() {
             Some(started) if started.span.span().is_disabled() => self.hand_over(Job::Capture {
-                capture: Box::new(capture),
+                capture,
                 context: started.context,
                 sdk_version: started.sdk_version,
                 parent: started.parent,
@@ -84,7 +88,7 @@ impl Recorder {
         started: Option<Started>,
         invocation: &Invocation,
     ) -> (
-        CallContext,
+        CapturedContext,
         Option<&'static str>,
         Option<opentelemetry::Context>,
     ) {
@@ -100,7 +104,7 @@ impl Recorder {
             }
             None => {
                 self.count_instrumentation_error("observer_state_missing");
-                (CallContext::detached(), None, None)
+                (CapturedContext::detached(), None, None)
             }
         }
     }

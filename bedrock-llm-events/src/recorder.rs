@@ -266,6 +266,7 @@ impl Shared {
                 parent,
             } => {
                 let invocation = capture.finish();
+                let context = context.into_context();
                 self.record_call(&invocation, &context, sdk_version, parent.as_ref());
             }
             Job::Record {
@@ -274,6 +275,7 @@ impl Shared {
                 sdk_version,
                 parent,
             } => {
+                let context = context.into_context();
                 self.record_call(&invocation, &context, sdk_version, parent.as_ref());
             }
             Job::Flush(done) => {

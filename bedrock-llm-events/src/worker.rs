@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use bedrock_llm_core::{Invocation, InvocationBuilder};
 
-use crate::context::CallContext;
+use crate::context::CapturedContext;
 use crate::recorder::Shared;
 
 /// How often a busy worker drains its queue when nobody wakes it.
@@ -39,7 +39,7 @@ pub(crate) enum Job {
     /// A call's captured pieces, read here.
     Capture {
         capture: Box<InvocationBuilder>,
-        context: CallContext,
+        context: CapturedContext,
         sdk_version: Option<&'static str>,
         /// The caller's OpenTelemetry context, when telemetry is on.
         parent: Option<opentelemetry::Context>,
@@ -47,7 +47,7 @@ pub(crate) enum Job {
     /// A call already read (its span needed the record at the call's end).
     Record {
         invocation: Box<Invocation>,
-        context: CallContext,
+        context: CapturedContext,
         sdk_version: Option<&'static str>,
         parent: Option<opentelemetry::Context>,
     },

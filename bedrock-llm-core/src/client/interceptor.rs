@@ -13,8 +13,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_bedrockruntime::config::interceptors::{
-    BeforeDeserializationInterceptorContextMut, BeforeDeserializationInterceptorContextRef,
-    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
+    BeforeDeserializationInterceptorContextMut, BeforeSerializationInterceptorContextRef,
+    FinalizerInterceptorContextRef,
 };
 use aws_sdk_bedrockruntime::config::{ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_bedrockruntime::error::{BoxError, ProvideErrorMetadata};
@@ -30,6 +30,7 @@ use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::{
     InvokeModelWithResponseStreamOutput,
 };
 use aws_smithy_runtime_api::client::interceptors::context::{Error as ErasedError, Input};
+use aws_smithy_runtime_api::client::interceptors::dyn_dispatch_hint;
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
@@ -37,7 +38,7 @@ use bytes::Bytes;
 
 use super::converse;
 use crate::adapter::Adapter;
-use crate::assemble::InvocationBuilder;
+use crate::assemble::{FirstAdapters, InvocationBuilder};
 use crate::observe::{CallStart, CallState, InvocationObserver};
 use crate::record::{InvocationError, Operation};
 use crate::registry::Registry;
@@ -56,6 +57,8 @@ pub struct RecordingInterceptor {
     registry: Arc<Registry>,
     observer: Arc<dyn InvocationObserver>,
     pinned: Option<&'static dyn Adapter>,
+    /// The kind of each model ID seen, so calls do not parse their IDs on the call path.
+    first_adapters: Arc<FirstAdapters>,
     handoff: Option<Handoff>,
     /// Bytes of streamed text kept for the record.
     pub(crate) stream_content_cap: usize,
@@ -81,6 +84,7 @@ impl RecordingInterceptor {
             registry,
             observer,
             pinned: None,
+            first_adapters: Arc::new(FirstAdapters::new()),
             handoff: None,
             stream_content_cap: crate::stream::DEFAULT_CONTENT_CAP,
         }
@@ -122,7 +126,8 @@ impl Storable for InFlight {
 /// A call under way: what it captured so far, and whom to hand it to.
 #[derive(Debug)]
 pub(crate) struct PendingCall {
-    pub(crate) builder: InvocationBuilder,
+    /// Boxed once: it is moved from hook to hook and on to the observer's worker.
+    pub(crate) builder: Box<InvocationBuilder>,
     pub(crate) state: CallState,
     pub(crate) observer: Arc<dyn InvocationObserver>,
 }
@@ -196,6 +201,9 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
     None
 }
 
+// Only the hooks implemented here are called (the SDK skips the others, and their per-hook
+// check of the config bag).
+#[dyn_dispatch_hint]
 impl Intercept for RecordingInterceptor {
     fn name(&self) -> &'static str {
         "bedrock-llm RecordingInterceptor"
@@ -221,12 +229,17 @@ impl Intercept for RecordingInterceptor {
             return Ok(());
         };
         // Converse is one API for every model: read through the registry's Converse slot.
-        let mut builder = match self.pinned {
+        let mut builder = Box::new(match self.pinned {
             Some(pinned) if view.is_none() => {
                 InvocationBuilder::with_adapter(model_id, operation, Some(pinned))
             }
-            _ => InvocationBuilder::routed_later(Arc::clone(&self.registry), model_id, operation),
-        };
+            _ => InvocationBuilder::routed_later(
+                Arc::clone(&self.registry),
+                model_id,
+                operation,
+                &self.first_adapters,
+            ),
+        });
         let state = self.observer.start(&CallStart {
             model_id: builder.model_id(),
             operation,
@@ -261,48 +274,38 @@ impl Intercept for RecordingInterceptor {
         Ok(())
     }
 
-    fn read_before_deserialization(
-        &self,
-        context: &BeforeDeserializationInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let Some(in_flight) = cfg.load::<InFlight>() else {
-            return Ok(());
-        };
-        let response = context.response();
-        let headers = response.headers();
-        if let Ok(mut slot) = in_flight.0.lock()
-            && let Some(call) = slot.as_mut()
-        {
-            call.builder
-                .response_head(response.status().as_u16(), |name| headers.get(name));
-        }
-        Ok(())
-    }
-
     fn modify_before_deserialization(
         &self,
         context: &mut BeforeDeserializationInterceptorContextMut<'_>,
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        // The crate's own stream wrappers read the SDK's events instead.
-        if self.handoff.is_some() || !context.response().status().is_success() {
-            return Ok(());
-        }
-        let streaming = cfg.load::<InFlight>().is_some_and(|in_flight| {
-            in_flight.0.lock().is_ok_and(|slot| {
-                slot.as_ref()
-                    .is_some_and(|call| call.builder.operation().is_streaming())
-            })
-        });
-        if !streaming {
-            return Ok(());
-        }
-        let Some(call) = self.take_call(cfg) else {
+        // One look into the config bag per hook: each look walks its layers.
+        let Some(in_flight) = cfg.load::<InFlight>() else {
             return Ok(());
         };
+        let Ok(mut slot) = in_flight.0.lock() else {
+            return Ok(());
+        };
+        let Some(call) = slot.as_mut() else {
+            return Ok(());
+        };
+        let response = context.response();
+        let status = response.status();
+        call.builder
+            .response_head(status.as_u16(), response.headers().iter_bytes());
+        // A successful stream is recorded as its frames pass; the crate's own stream wrappers
+        // read the SDK's events instead.
+        if self.handoff.is_some()
+            || !status.is_success()
+            || !call.builder.operation().is_streaming()
+        {
+            return Ok(());
+        }
+        let Some(call) = slot.take() else {
+            return Ok(());
+        };
+        drop(slot);
         let operation = call.builder.operation();
         let tap = super::tap::Tap::new(super::stream::Recording::new(call), operation);
         let body = context.response_mut().take_body();
@@ -322,8 +325,11 @@ impl Intercept for RecordingInterceptor {
         match context.output_or_error() {
             Some(Ok(output)) => {
                 if let Some(output) = output.downcast_ref::<InvokeModelOutput>() {
-                    call.builder
-                        .response_body(Bytes::copy_from_slice(output.body().as_ref()));
+                    // A copy: sharing the loaded body's bytes would keep the connection's read
+                    // buffer from being reused until the record is built, costing the next call
+                    // a fresh buffer.
+                    let body = Bytes::copy_from_slice(output.body().as_ref());
+                    call.builder.response_body(body);
                 } else if let Some(output) = output.downcast_ref::<ConverseOutput>() {
                     let (view, metrics) = converse::response_view(output);
                     call.builder
