@@ -201,10 +201,7 @@ impl TraceContext {
 
     /// The ids of an OpenTelemetry span, when valid.
     pub fn from_span_context(span_context: &opentelemetry::trace::SpanContext) -> Option<Self> {
-        span_context.is_valid().then(|| Self {
-            trace_id: span_context.trace_id().to_string(),
-            span_id: span_context.span_id().to_string(),
-        })
+        TraceIds::from_span_context(span_context).map(TraceIds::to_context)
     }
 }
 
@@ -223,20 +220,12 @@ pub struct CallContext {
 impl CallContext {
     /// The context here and now: the current trace context and custom-attribute scopes.
     pub fn capture() -> Self {
-        Self {
-            trace: TraceContext::current(),
-            llm_attributes: current_llm_attributes(),
-            id_seed: None,
-        }
+        CapturedContext::capture().into_context()
     }
 
     /// A context with generated ids and no custom attributes (replay without a caller context).
     pub fn detached() -> Self {
-        Self {
-            trace: TraceContext::generate(),
-            llm_attributes: LlmAttributes::new(),
-            id_seed: None,
-        }
+        CapturedContext::detached().into_context()
     }
 
     /// A context for a record replayed from a log, identified by `seed` (its account and
@@ -269,13 +258,9 @@ impl TraceIds {
     /// See [`TraceContext::current`].
     fn current() -> Self {
         use opentelemetry::trace::TraceContextExt as _;
+        // Borrowed, not cloned: `Context::current` would clone the context on every call.
         let otel = opentelemetry::Context::map_current(|otel| {
-            let span = otel.span();
-            let span_context = span.span_context();
-            span_context.is_valid().then(|| Self {
-                trace: span_context.trace_id().to_bytes(),
-                span: span_context.span_id().to_bytes(),
-            })
+            Self::from_span_context(otel.span().span_context())
         });
         if let Some(ids) = otel {
             return ids;
@@ -292,6 +277,13 @@ impl TraceIds {
             };
         }
         Self::generate()
+    }
+
+    fn from_span_context(span_context: &opentelemetry::trace::SpanContext) -> Option<Self> {
+        span_context.is_valid().then(|| Self {
+            trace: span_context.trace_id().to_bytes(),
+            span: span_context.span_id().to_bytes(),
+        })
     }
 
     fn generate() -> Self {

@@ -202,7 +202,8 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
 }
 
 // Only the hooks implemented here are called (the SDK skips the others, and their per-hook
-// check of the config bag).
+// check of the config bag). The attribute is hidden from the SDK's docs but is the way its
+// `Intercept::overridden_hooks` asks to be derived.
 #[dyn_dispatch_hint]
 impl Intercept for RecordingInterceptor {
     fn name(&self) -> &'static str {
