@@ -68,9 +68,10 @@ pub trait InvocationObserver: Send + Sync + fmt::Debug {
     /// **When:** after the call ended, with its pieces captured (bodies, headers, timings,
     /// chunks) but not yet read. The default reads them now and calls [`Self::finish`]. An
     /// observer that records off the call path hands `capture` to a worker of its own and
-    /// calls [`InvocationBuilder::finish`] there; it must never wait for room to do so.
+    /// calls [`InvocationBuilder::finish_boxed`] there (which gives the builder back to be
+    /// reused); it must never wait for room to do so.
     fn finish_capture(&self, state: CallState, capture: Box<InvocationBuilder>) {
-        self.finish(state, capture.finish());
+        self.finish(state, capture.finish_boxed());
     }
 
     /// **When:** the instrumentation itself hit a problem (never the caller's). For a

@@ -5,14 +5,17 @@
 //!
 //! Four ways of making the call — raw; instrumented with recording on the worker (the
 //! default); instrumented with recording on the caller's thread; instrumented with recording
-//! disabled — run in batches of about 100 ms (150 ms without `--quick`; sized from the
-//! warm-up's raw calls), interleaved (each round starts with the next way, so drift over
-//! the run falls on all alike) and repeated. Each round gives one overhead figure per way
-//! against that round's raw batch; the report is their median with the quartiles and extremes,
-//! so two runs can be compared. A batch spans several of the recorder's drain intervals, so
-//! the worker does most of a batch's recording while the batch is timed; what is left is
-//! flushed, and recorders harvested, between batches, outside the timed windows; how many calls were recorded and dropped is reported too, so a
-//! low figure cannot come from dropping work.
+//! disabled — take turns in blocks of [`BLOCK_CALLS`] calls (each block starts with the next
+//! way), so a slow spell of the host, which on a shared virtual machine lasts milliseconds to
+//! seconds, falls on all of them alike. A round gives each way about 100 ms of calls (150 ms
+//! without `--quick`; sized from the warm-up's raw calls) and one overhead figure per way
+//! against the round's raw calls; the report is the median over the rounds with the quartiles
+//! and extremes, so two runs can be compared. The worker drains every 20 ms, so it records
+//! during the round, beside the calls; what is left is flushed, and recorders harvested,
+//! between rounds, outside the timed windows. Because the worker runs beside every way's
+//! calls, its own CPU time is reported apart, per recorded call, from the kernel's per-thread
+//! accounting; how many calls were recorded and dropped is reported too, so a low figure
+//! cannot come from dropping work.
 //!
 //! `cargo bench -p bedrock-llm-emulator --bench call_overhead [-- --quick]`; writes
 //! `target/bench/call_overhead.json` for `cargo xtask bench`. A plain harness rather than
@@ -28,6 +31,26 @@ use bedrock_llm_core::client::Client;
 use bedrock_llm_emulator::Emulator;
 use bedrock_llm_events::names::{event_type, metric};
 use bedrock_llm_events::{Config, Recorder};
+
+/// Calls each way makes before the next takes its turn: short enough that the host's slow
+/// spells fall on every way, long enough that the time taken to switch is negligible.
+const BLOCK_CALLS: usize = 10;
+
+/// CPU time spent so far by this thread and by the whole process, from the kernel's per-thread
+/// accounting (`/proc/.../schedstat`, Linux only; `None` elsewhere).
+fn cpu_times() -> Option<(Duration, Duration)> {
+    let read = |path: &Path| -> Option<Duration> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let nanos = text.split_whitespace().next()?.parse().ok()?;
+        Some(Duration::from_nanos(nanos))
+    };
+    let this_thread = read(Path::new("/proc/thread-self/schedstat"))?;
+    let mut process = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        process += read(&task.ok()?.path().join("schedstat"))?;
+    }
+    Some((this_thread, process))
+}
 
 /// The value at quantile `q` of sorted `values`.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -58,9 +81,9 @@ fn main() {
         .iter()
         .position(|a| a == "--only")
         .and_then(|at| args.get(at + 1).cloned());
-    // Each batch lasts several of the recorder's drain intervals, so most of the worker's work
-    // for a batch happens inside its timed window (the rest is flushed outside it).
-    let (rounds, batch_time) = if quick {
+    // A round spans several of the recorder's drain intervals, so most of the worker's work
+    // for a round happens while it is timed (the rest is flushed outside it).
+    let (rounds, round_time) = if quick {
         (16, Duration::from_millis(100))
     } else {
         (40, Duration::from_millis(150))
@@ -123,9 +146,9 @@ fn main() {
             instrumented(Config::default()),
         ),
     ];
-    let run_batch = |variant: &Variant, batch: usize| {
+    let run_block = |variant: &Variant, calls: usize| {
         let start = Instant::now();
-        for _ in 0..batch {
+        for _ in 0..calls {
             let ok = match &variant.client {
                 None => runtime
                     .block_on(
@@ -143,26 +166,36 @@ fn main() {
             };
             black_box(ok);
         }
-        let elapsed = start.elapsed();
-        // Outside the timed window: let the worker finish.
-        if let Some(recorder) = &variant.recorder {
+        start.elapsed()
+    };
+    // Outside the timed windows: let the workers finish.
+    let flush = |variants: &[Variant]| {
+        for recorder in variants.iter().filter_map(|v| v.recorder.as_ref()) {
             recorder.flush();
         }
-        elapsed
     };
-    // Warm-up round, not counted; it also sizes the batches.
+    // Warm-up, not counted; it also sizes the rounds.
     const WARM_UP_CALLS: usize = 200;
     let mut raw_call = Duration::ZERO;
-    for variant in &variants {
-        let spent = run_batch(variant, WARM_UP_CALLS);
-        if variant.client.is_none() {
+    // Alone (`--only`), only that way warms up and sizes the rounds, so profiles of two ways
+    // differ by nothing but their calls.
+    let sizing = |v: &Variant| {
+        only.as_ref()
+            .map_or(v.client.is_none(), |name| v.name == name)
+    };
+    for variant in variants.iter().filter(|v| only.is_none() || sizing(v)) {
+        let spent = run_block(variant, WARM_UP_CALLS);
+        if sizing(variant) {
             raw_call = spent / WARM_UP_CALLS as u32;
         }
-        if let Some(recorder) = &variant.recorder {
-            drop(recorder.harvest());
-        }
     }
-    let batch = (batch_time.as_nanos() / raw_call.as_nanos().max(1)).clamp(50, 20_000) as usize;
+    flush(&variants);
+    for recorder in variants.iter().filter_map(|v| v.recorder.as_ref()) {
+        drop(recorder.harvest());
+    }
+    let per_round = (round_time.as_nanos() / raw_call.as_nanos().max(1)).clamp(50, 20_000) as usize;
+    let blocks = per_round.div_ceil(BLOCK_CALLS);
+    let per_round = blocks * BLOCK_CALLS;
     if let Some(name) = only {
         let Some(variant) = variants.iter().find(|v| v.name == name) else {
             eprintln!("call_overhead: no way named {name}");
@@ -170,23 +203,28 @@ fn main() {
         };
         let mut spent = Duration::ZERO;
         for _ in 0..rounds {
-            spent += run_batch(variant, batch);
+            spent += run_block(variant, per_round);
+            flush(&variants);
         }
-        let us = spent.as_secs_f64() * 1e6 / (rounds * batch) as f64;
+        let us = spent.as_secs_f64() * 1e6 / (rounds * per_round) as f64;
         println!("call_overhead: {name} alone {us:.1} µs/call");
         return;
     }
     let count = variants.len();
+    let cpu_before = cpu_times();
     for round in 0..rounds {
-        // Each round starts with the next variant, so none always runs first or last.
         let mut times = vec![Duration::ZERO; count];
-        for step in 0..count {
-            let at = (round + step) % count;
-            times[at] = run_batch(&variants[at], batch);
+        for block in 0..blocks {
+            // Each block starts with the next way, so none always runs first or last.
+            for step in 0..count {
+                let at = (round + block + step) % count;
+                times[at] += run_block(&variants[at], BLOCK_CALLS);
+            }
         }
-        let raw_us = times[0].as_secs_f64() * 1e6 / batch as f64;
+        flush(&variants);
+        let raw_us = times[0].as_secs_f64() * 1e6 / per_round as f64;
         for (variant, time) in variants.iter_mut().zip(&times) {
-            let us = time.as_secs_f64() * 1e6 / batch as f64;
+            let us = time.as_secs_f64() * 1e6 / per_round as f64;
             variant.per_call_us.push(us);
             variant.overhead_pct.push((us - raw_us) / raw_us * 100.0);
             if let Some(recorder) = &variant.recorder {
@@ -203,10 +241,20 @@ fn main() {
             }
         }
     }
-    let calls = rounds as u64 * batch as u64;
+    // Every thread but this one is a recorder's worker (the emulator runs on this thread), and
+    // only the default way hands calls to one.
+    let worker_cpu_us = cpu_before.zip(cpu_times()).and_then(|(before, after)| {
+        let others =
+            (after.1.checked_sub(before.1)?).checked_sub(after.0.checked_sub(before.0)?)?;
+        let recorded = variants.iter().find(|v| v.name == "instrumented")?.recorded;
+        Some(others.as_secs_f64() * 1e6 / recorded.max(1) as f64)
+    });
+    let calls = rounds as u64 * per_round as u64;
     let mut report = serde_json::Map::new();
+    report.insert("worker_cpu_us_per_call".into(), worker_cpu_us.into());
     report.insert("rounds".into(), rounds.into());
-    report.insert("calls_per_batch".into(), batch.into());
+    report.insert("calls_per_round".into(), per_round.into());
+    report.insert("calls_per_block".into(), BLOCK_CALLS.into());
     for variant in &mut variants {
         variant.per_call_us.sort_by(f64::total_cmp);
         variant.overhead_pct.sort_by(f64::total_cmp);
@@ -240,6 +288,12 @@ fn main() {
                 "dropped_calls": variant.dropped,
             }),
         );
+    }
+    match worker_cpu_us {
+        Some(us) => println!(
+            "call_overhead: the worker spent {us:.1} µs of CPU per recorded call, on its own thread"
+        ),
+        None => println!("call_overhead: the worker's CPU time is not known on this system"),
     }
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let written = std::fs::create_dir_all(&out).and_then(|()| {

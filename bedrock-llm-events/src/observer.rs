@@ -64,7 +64,7 @@ impl InvocationObserver for Recorder {
                 parent: started.parent,
             }),
             started => {
-                let invocation = capture.finish();
+                let invocation = capture.finish_boxed();
                 let (context, sdk_version, parent) = self.close_started(started, &invocation);
                 self.hand_over(Job::Record {
                     invocation: Box::new(invocation),

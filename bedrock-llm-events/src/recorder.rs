@@ -265,7 +265,7 @@ impl Shared {
                 sdk_version,
                 parent,
             } => {
-                let invocation = capture.finish();
+                let invocation = capture.finish_boxed();
                 let context = context.into_context();
                 self.record_call(&invocation, &context, sdk_version, parent.as_ref());
             }

@@ -1,10 +1,15 @@
 //! What the assembler takes from a call path: routing settled without parsing on the call
-//! path, the answer's head read from raw header bytes.
+//! path, the answer's head read from raw header bytes, and builders reused from
+//! `SpareBuilders` reading exactly as new ones do.
 
 use std::sync::Arc;
 
-use bedrock_llm_core::assemble::FirstAdapters;
-use bedrock_llm_core::{ExchangeKind, InvocationBuilder, ModelId, Operation};
+use bedrock_llm_core::assemble::{FirstAdapters, SpareBuilders};
+use bedrock_llm_core::{
+    ExchangeKind, InvocationBuilder, InvocationError, ModelId, Operation, StreamEnd,
+};
+use bedrock_llm_models::samples::{self, Sample};
+use serde_json::Value;
 
 const CLAUDE: &str = "us.anthropic.claude-3-5-haiku-20241022-v1:0";
 
@@ -83,4 +88,120 @@ fn the_head_is_read_from_header_bytes_in_any_case() {
     let mut fallback = InvocationBuilder::with_adapter(CLAUDE, Operation::InvokeModel, None);
     fallback.response_head(500, [("x-amz-request-id", b"req-2".as_slice())]);
     assert_eq!(fallback.finish().request_id.as_deref(), Some("req-2"));
+}
+
+/// Feeds `sample` to `builder` as the interceptor does (no clock, so two records compare):
+/// copied bodies, the head, and for a stream its chunks instead of the whole body.
+fn capture(builder: &mut InvocationBuilder, sample: &Sample, chunks: Option<&[Value]>) {
+    builder.copy_request_body(&sample.request).response_head(
+        200,
+        sample
+            .headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_bytes())),
+    );
+    match chunks {
+        Some(chunks) => {
+            for chunk in chunks {
+                builder.stream_chunk(serde_json::to_vec(chunk).unwrap());
+            }
+            builder.end_stream(StreamEnd::Completed);
+        }
+        None => {
+            builder.copy_response_body(&sample.response);
+        }
+    }
+}
+
+#[test]
+fn a_reused_builder_reads_every_sample_as_a_new_one_does() {
+    let registry = Arc::new(bedrock_llm_models::new_registry());
+    let first = FirstAdapters::new();
+    let spare = SpareBuilders::new();
+    let mut calls = 0;
+    for sample in samples::all().unwrap() {
+        let chunks = samples::stream_chunks(&sample, &mut |text| samples::pieces(text, 7));
+        // Whole, streamed, then failed: each reuses the box the one before gave back, so
+        // state left over from any of them would show in the next record.
+        let mut ways = vec![(Operation::InvokeModel, None, false)];
+        if let Some(chunks) = &chunks {
+            ways.push((
+                Operation::InvokeModelWithResponseStream,
+                Some(&chunks[..]),
+                false,
+            ));
+        }
+        ways.push((Operation::InvokeModel, None, true));
+        for (operation, chunks, failed) in ways {
+            let mut new = InvocationBuilder::routed_later(
+                Arc::clone(&registry),
+                sample.model_id,
+                operation,
+                &first,
+            );
+            let mut reused =
+                spare.routed_later(Arc::clone(&registry), sample.model_id, operation, &first);
+            for builder in [&mut new, &mut *reused] {
+                capture(builder, &sample, chunks);
+                if failed {
+                    builder.fail(
+                        InvocationError::new("ThrottlingException").with_message("slow down"),
+                    );
+                }
+            }
+            let (new, reused) = (new.finish(), reused.finish_boxed());
+            assert_eq!(
+                new, reused,
+                "{} {} {operation:?}",
+                sample.family_slug, sample.case
+            );
+            assert!(new.response.is_some() || failed || new.kind.is_none());
+            // The box came back, and the next call takes it again.
+            assert_eq!(spare.len(), 1);
+            calls += 1;
+        }
+    }
+    assert!(calls > 30, "{calls} calls");
+}
+
+#[test]
+fn spare_builders_keep_a_bounded_number_and_bounded_buffers() {
+    let registry = Arc::new(bedrock_llm_models::new_registry());
+    let first = FirstAdapters::new();
+    let spare = SpareBuilders::new();
+    let small = b"{\"prompt\": \"hi\"}".as_slice();
+    let large = vec![b' '; SpareBuilders::BUFFER_LIMIT + 1];
+    // More calls at once than are kept; one with a body too large to keep a buffer for.
+    let builders: Vec<_> = (0..SpareBuilders::LIMIT + 10)
+        .map(|n| {
+            let mut builder = spare.routed_later(
+                Arc::clone(&registry),
+                CLAUDE,
+                Operation::InvokeModel,
+                &first,
+            );
+            builder.copy_request_body(if n == 0 { &large } else { small });
+            builder
+        })
+        .collect();
+    assert!(spare.is_empty());
+    for builder in builders {
+        drop(builder.finish_boxed());
+    }
+    assert_eq!(spare.len(), SpareBuilders::LIMIT);
+    assert!(spare.buffer_bytes() <= SpareBuilders::LIMIT * SpareBuilders::BUFFER_LIMIT);
+    assert!(
+        spare.buffer_bytes() < (SpareBuilders::LIMIT - 1) * large.len(),
+        "the large buffer was kept: {} bytes",
+        spare.buffer_bytes()
+    );
+    // A builder made without a home is not kept.
+    let alone = Box::new(InvocationBuilder::routed_later(
+        registry,
+        CLAUDE,
+        Operation::InvokeModel,
+        &first,
+    ));
+    drop(alone.finish_boxed());
+    assert_eq!(spare.len(), SpareBuilders::LIMIT);
 }

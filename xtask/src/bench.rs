@@ -216,9 +216,10 @@ fn summarize(root: &Path, peers_json: &Path) -> Result<String, String> {
     {
         let _ = writeln!(
             out,
-            "\nInvokeModel against the loopback emulator, {} interleaved rounds of {} calls per way \
-             (emulator work included in all; overhead against the same round's raw batch):\n",
-            overhead["rounds"], overhead["calls_per_batch"]
+            "\nInvokeModel against the loopback emulator, {} rounds of {} calls per way, the ways \
+             taking turns in blocks of {} calls (emulator work included in all; overhead against \
+             the same round's raw calls):\n",
+            overhead["rounds"], overhead["calls_per_round"], overhead["calls_per_block"]
         );
         let _ = writeln!(
             out,
@@ -240,6 +241,13 @@ fn summarize(root: &Path, peers_json: &Path) -> Result<String, String> {
                 f("overhead_pct_max"),
                 v["recorded_calls"],
                 v["dropped_calls"],
+            );
+        }
+        if let Some(us) = overhead["worker_cpu_us_per_call"].as_f64() {
+            let _ = writeln!(
+                out,
+                "\nThe recorder's worker, beside the calls on its own thread: {us:.1} µs of CPU per \
+                 recorded call."
             );
         }
     }

@@ -1,7 +1,8 @@
 //! Repository rules, checked by `cargo xtask tidy` and by this module's tests (so the plain
 //! test command enforces them): every Rust file under a crate's `src/` starts with a doc
-//! comment, no source file has trailing whitespace or tabs, and README.md and `.ci/run` name
-//! the same test command.
+//! comment, no source file has trailing whitespace or tabs, no file of the core crate is
+//! longer than [`CORE_FILE_LINES`] (it is read from its files), and README.md and `.ci/run`
+//! name the same test command.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ const CRATES: &[&str] = &[
     "tests",
     "xtask",
 ];
+
+/// The longest a source file of `bedrock-llm-core` may be, in lines.
+const CORE_FILE_LINES: usize = 600;
 
 /// Runs every rule; the error lists each violation on its own line.
 pub(crate) fn run(root: &Path) -> Result<(), String> {
@@ -49,6 +53,13 @@ fn check_file(root: &Path, file: &Path, problems: &mut Vec<String>) {
     if !text.trim_start().starts_with("//!") {
         problems.push(format!(
             "{shown}: must start with a `//!` doc comment saying what lives there"
+        ));
+    }
+    let lines = text.lines().count();
+    if shown.starts_with("bedrock-llm-core/src/") && lines > CORE_FILE_LINES {
+        problems.push(format!(
+            "{shown}: {lines} lines; core files stay under {CORE_FILE_LINES} (split it by what \
+             its parts do)"
         ));
     }
     for (number, line) in text.lines().enumerate() {
@@ -101,6 +112,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("xtask-tidy-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("tests/src")).unwrap();
         std::fs::write(dir.join("tests/src/lib.rs"), "fn main() {} \n").unwrap();
+        std::fs::create_dir_all(dir.join("bedrock-llm-core/src")).unwrap();
+        std::fs::write(
+            dir.join("bedrock-llm-core/src/long.rs"),
+            "//! Long.\n".repeat(super::CORE_FILE_LINES + 1),
+        )
+        .unwrap();
         let problems = super::run(&dir).unwrap_err();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(problems.contains("doc comment"), "{problems}");
@@ -108,5 +125,6 @@ mod tests {
             problems.contains("lib.rs:1: trailing whitespace"),
             "{problems}"
         );
+        assert!(problems.contains("long.rs: 601 lines"), "{problems}");
     }
 }

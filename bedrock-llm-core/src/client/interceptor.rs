@@ -16,7 +16,9 @@ use aws_sdk_bedrockruntime::config::interceptors::{
     BeforeDeserializationInterceptorContextMut, BeforeSerializationInterceptorContextRef,
     FinalizerInterceptorContextRef,
 };
-use aws_sdk_bedrockruntime::config::{ConfigBag, Intercept, Region, RuntimeComponents};
+use aws_sdk_bedrockruntime::config::{
+    ConfigBag, Intercept, Region, RuntimeComponents, SharedInterceptor,
+};
 use aws_sdk_bedrockruntime::error::{BoxError, ProvideErrorMetadata};
 use aws_sdk_bedrockruntime::operation::converse::{ConverseError, ConverseInput, ConverseOutput};
 use aws_sdk_bedrockruntime::operation::converse_stream::{
@@ -34,11 +36,9 @@ use aws_smithy_runtime_api::client::interceptors::dyn_dispatch_hint;
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
-use bytes::Bytes;
-
 use super::converse;
 use crate::adapter::Adapter;
-use crate::assemble::{FirstAdapters, InvocationBuilder};
+use crate::assemble::{FirstAdapters, InvocationBuilder, SpareBuilders};
 use crate::observe::{CallStart, CallState, InvocationObserver};
 use crate::record::{InvocationError, Operation};
 use crate::registry::Registry;
@@ -59,6 +59,8 @@ pub struct RecordingInterceptor {
     pinned: Option<&'static dyn Adapter>,
     /// The kind of each model ID seen, so calls do not parse their IDs on the call path.
     first_adapters: Arc<FirstAdapters>,
+    /// Builders finished calls gave back, for the next calls' captures.
+    spare: Arc<SpareBuilders>,
     handoff: Option<Handoff>,
     /// Bytes of streamed text kept for the record.
     pub(crate) stream_content_cap: usize,
@@ -85,6 +87,7 @@ impl RecordingInterceptor {
             observer,
             pinned: None,
             first_adapters: Arc::new(FirstAdapters::new()),
+            spare: SpareBuilders::new(),
             handoff: None,
             stream_content_cap: crate::stream::DEFAULT_CONTENT_CAP,
         }
@@ -94,6 +97,14 @@ impl RecordingInterceptor {
     pub fn pinned(mut self, adapter: &'static dyn Adapter) -> Self {
         self.pinned = Some(adapter);
         self
+    }
+
+    /// This interceptor wrapped for a config builder's `push_interceptor`, always on: the SDK
+    /// then skips its per-hook check for a `DisableInterceptor` in the config bag, a search
+    /// through every layer that otherwise costs each call more than a hook's own work.
+    /// `config::Builder::interceptor(this)` attaches it too, with that check.
+    pub fn into_shared(self) -> SharedInterceptor {
+        SharedInterceptor::permanent(self)
     }
 
     /// Hands a successful stream's record to `handoff` instead of finishing it.
@@ -143,7 +154,7 @@ impl PendingCall {
 /// What a recorded call's input gives: its model ID and operation, and the request as bytes for
 /// an adapter (`InvokeModel…`) or as an already neutral view (`Converse…`).
 struct RecordedInput<'a> {
-    model_id: String,
+    model_id: &'a str,
     operation: Operation,
     body: Option<&'a [u8]>,
     view: Option<RequestView>,
@@ -151,10 +162,9 @@ struct RecordedInput<'a> {
 }
 
 fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
-    let model = |id: Option<&str>| id.unwrap_or_default().to_owned();
     if let Some(input) = input.downcast_ref::<InvokeModelInput>() {
         return Some(RecordedInput {
-            model_id: model(input.model_id()),
+            model_id: input.model_id().unwrap_or_default(),
             operation: Operation::InvokeModel,
             body: input.body().map(|blob| blob.as_ref()),
             view: None,
@@ -163,7 +173,7 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
     }
     if let Some(input) = input.downcast_ref::<InvokeModelWithResponseStreamInput>() {
         return Some(RecordedInput {
-            model_id: model(input.model_id()),
+            model_id: input.model_id().unwrap_or_default(),
             operation: Operation::InvokeModelWithResponseStream,
             body: input.body().map(|blob| blob.as_ref()),
             view: None,
@@ -182,7 +192,7 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
                 additional: input.additional_model_request_fields(),
             });
             Some(RecordedInput {
-                model_id: model(input.model_id()),
+                model_id: input.model_id().unwrap_or_default(),
                 operation: $operation,
                 body: None,
                 view: Some(view),
@@ -230,17 +240,17 @@ impl Intercept for RecordingInterceptor {
             return Ok(());
         };
         // Converse is one API for every model: read through the registry's Converse slot.
-        let mut builder = Box::new(match self.pinned {
+        let mut builder = match self.pinned {
             Some(pinned) if view.is_none() => {
-                InvocationBuilder::with_adapter(model_id, operation, Some(pinned))
+                self.spare.with_adapter(model_id, operation, Some(pinned))
             }
-            _ => InvocationBuilder::routed_later(
+            _ => self.spare.routed_later(
                 Arc::clone(&self.registry),
                 model_id,
                 operation,
                 &self.first_adapters,
             ),
-        });
+        };
         let state = self.observer.start(&CallStart {
             model_id: builder.model_id(),
             operation,
@@ -250,18 +260,17 @@ impl Intercept for RecordingInterceptor {
         builder
             .start_clock()
             .content_cap(self.stream_content_cap)
-            .region(
-                cfg.load::<Region>()
-                    .map(|region| region.as_ref().to_owned()),
-            )
             .guardrail_id(guardrail_id);
+        if let Some(region) = cfg.load::<Region>() {
+            builder.copy_region(region.as_ref());
+        }
         match (view, body) {
             (Some(view), _) => {
                 builder.request_view(view);
             }
-            // One copy into refcounted bytes; the SDK serializes the input it keeps.
+            // A copy (the SDK serializes the input it keeps), into the builder's own buffer.
             (None, Some(body)) => {
-                builder.request_body(Bytes::copy_from_slice(body));
+                builder.copy_request_body(body);
             }
             (None, None) => {}
         }
@@ -326,11 +335,10 @@ impl Intercept for RecordingInterceptor {
         match context.output_or_error() {
             Some(Ok(output)) => {
                 if let Some(output) = output.downcast_ref::<InvokeModelOutput>() {
-                    // A copy: sharing the loaded body's bytes would keep the connection's read
-                    // buffer from being reused until the record is built, costing the next call
-                    // a fresh buffer.
-                    let body = Bytes::copy_from_slice(output.body().as_ref());
-                    call.builder.response_body(body);
+                    // A copy, into the builder's own buffer: sharing the loaded body's bytes
+                    // would keep the connection's read buffer from being reused until the
+                    // record is built, costing the next call a fresh buffer.
+                    call.builder.copy_response_body(output.body().as_ref());
                 } else if let Some(output) = output.downcast_ref::<ConverseOutput>() {
                     let (view, metrics) = converse::response_view(output);
                     call.builder

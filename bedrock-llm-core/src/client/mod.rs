@@ -97,8 +97,9 @@ pub struct Client {
     /// `sdk` with the recording interceptor in its config: calls that need nothing per call
     /// use it, since a per-call interceptor makes the SDK rebuild its pipeline each time.
     recorded: aws_sdk_bedrockruntime::Client,
-    registry: Arc<Registry>,
-    observer: Arc<dyn InvocationObserver>,
+    /// The interceptor of `recorded`; per-call interceptors are clones of it, so every call
+    /// shares its remembered model IDs and spare builders.
+    base: RecordingInterceptor,
     stream_content_cap: usize,
 }
 
@@ -110,16 +111,14 @@ impl Client {
         registry: Registry,
         observer: Arc<dyn InvocationObserver>,
     ) -> Self {
-        let registry = Arc::new(registry);
-        let interceptor = RecordingInterceptor::new(Arc::clone(&registry), Arc::clone(&observer));
-        let recorded = aws_sdk_bedrockruntime::Client::from_conf(
-            sdk.config().to_builder().interceptor(interceptor).build(),
-        );
+        let base = RecordingInterceptor::new(Arc::new(registry), observer);
+        let mut config = sdk.config().to_builder();
+        config.push_interceptor(base.clone().into_shared());
+        let recorded = aws_sdk_bedrockruntime::Client::from_conf(config.build());
         Self {
             sdk,
             recorded,
-            registry,
-            observer,
+            base,
             stream_content_cap: crate::stream::DEFAULT_CONTENT_CAP,
         }
     }
@@ -138,8 +137,7 @@ impl Client {
 
     /// The interceptor this client attaches to each call.
     pub fn interceptor(&self) -> RecordingInterceptor {
-        let mut interceptor =
-            RecordingInterceptor::new(Arc::clone(&self.registry), Arc::clone(&self.observer));
+        let mut interceptor = self.base.clone();
         interceptor.stream_content_cap = self.stream_content_cap;
         interceptor
     }

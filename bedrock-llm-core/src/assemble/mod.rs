@@ -24,11 +24,25 @@
 //! - **Errors**: as the producer classified them; the HTTP status they carry is the answer's
 //!   ([`InvocationError::status`] maps codes to statuses for every producer alike).
 
-use std::sync::{Arc, Mutex, PoisonError};
+mod body;
+mod finish;
+mod routing;
+mod spare;
+mod text;
+mod traces;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use serde::Deserialize;
+
+use body::BodySlot;
+pub use routing::FirstAdapters;
+use routing::is_converse;
+pub(crate) use routing::route;
+pub use spare::SpareBuilders;
+use text::CallText;
+use traces::note_trace;
 
 use crate::adapter::Adapter;
 use crate::model::ExchangeKind;
@@ -44,13 +58,6 @@ pub const HELD_CHUNK_BYTES: usize = 256 * 1024;
 /// The family name of Converse records read from the SDK's typed shapes.
 pub const CONVERSE_FAMILY: &str = "Converse";
 
-/// The response as captured: bytes to read, or a view already built from typed SDK shapes.
-#[derive(Debug)]
-enum ResponsePiece {
-    Body(Bytes),
-    View(ResponseView),
-}
-
 /// Collects the pieces of one invocation and assembles its record. See the module docs for
 /// the rules it owns.
 #[derive(Debug)]
@@ -64,9 +71,16 @@ pub struct InvocationBuilder {
     /// Set for live calls: the duration and time to first token are measured on it.
     clock: Option<Instant>,
     measured: Option<Duration>,
-    request: Option<Bytes>,
-    response: Option<ResponsePiece>,
+    request: BodySlot,
+    /// The response: a whole body to read, or a view built from the SDK's typed shapes (the
+    /// last given wins).
+    response_body: BodySlot,
+    response_view: Option<ResponseView>,
+    /// The latency Bedrock reported beside a response view (Converse).
+    view_latency_ms: Option<u64>,
     status: Option<u16>,
+    /// The model ID, Region and head as a call path copied them.
+    text: CallText,
     /// An invocation log's token counts, the last tier.
     logged: Option<ServiceMetrics>,
     /// Whether any stream chunk or delta arrived.
@@ -77,6 +91,8 @@ pub struct InvocationBuilder {
     /// Chunks folded as they arrive, once the held ones passed [`HELD_CHUNK_BYTES`].
     accumulator: Option<Box<StreamAccumulator>>,
     content_cap: usize,
+    /// Where a boxed builder goes back to when finished, to be reused.
+    home: Option<Arc<SpareBuilders>>,
 }
 
 impl InvocationBuilder {
@@ -106,29 +122,43 @@ impl InvocationBuilder {
         operation: Operation,
         first: &FirstAdapters,
     ) -> Self {
-        let record = Invocation::unparsed(model_id.into(), operation);
+        let mut builder = Self::blank(None);
+        builder.begin_routed_later(registry, &model_id.into(), operation, first);
+        builder
+    }
+
+    /// Sets a blank builder up as [`Self::routed_later`] builds one.
+    fn begin_routed_later(
+        &mut self,
+        registry: Arc<Registry>,
+        model_id: &str,
+        operation: Operation,
+        first: &FirstAdapters,
+    ) {
+        self.text.set_model_id(model_id);
+        self.record.operation = operation;
         let adapter = if is_converse(operation) {
             registry.converse()
         } else {
-            first.get(&registry, &record.model_id)
+            first.get(&registry, model_id)
         };
-        let mut builder = Self::from_record(record, adapter);
-        builder.parse_later = true;
+        self.set_adapter(adapter);
+        self.parse_later = true;
         if !is_converse(operation) {
-            builder.route_later = Some(registry);
+            self.route_later = Some(registry);
         }
-        builder
     }
 
     /// Settles routing left for later, with the request body.
     fn route(&mut self) {
+        self.text.settle_model_id(&mut self.record);
         if std::mem::take(&mut self.parse_later) {
             self.record.parsed_model_id = ModelId::parse(&self.record.model_id).ok();
         }
         let Some(registry) = self.route_later.take() else {
             return;
         };
-        let adapter = route(&registry, &self.record, self.request.as_deref());
+        let adapter = route(&registry, &self.record, self.request.get());
         if let Some(adapter) = adapter {
             self.record.family = Some(adapter.family());
             self.record.kind = Some(adapter.kind());
@@ -143,12 +173,36 @@ impl InvocationBuilder {
         operation: Operation,
         adapter: Option<&'static dyn Adapter>,
     ) -> Self {
-        Self::from_record(Invocation::new(model_id, operation), adapter)
+        let mut builder = Self::blank(None);
+        builder.begin_with_adapter(&model_id.into(), operation, adapter);
+        builder
     }
 
-    /// A builder that completes `record`: what the record already holds stands unless a piece
-    /// given later replaces it.
-    pub fn from_record(mut record: Invocation, adapter: Option<&'static dyn Adapter>) -> Self {
+    /// Sets a blank builder up as [`Self::with_adapter`] builds one.
+    fn begin_with_adapter(
+        &mut self,
+        model_id: &str,
+        operation: Operation,
+        adapter: Option<&'static dyn Adapter>,
+    ) {
+        self.record.parsed_model_id = ModelId::parse(model_id).ok();
+        self.text.set_model_id(model_id);
+        self.record.operation = operation;
+        self.set_adapter(adapter);
+    }
+
+    /// A builder continuing `record` (its ID, operation and anything already set), reading
+    /// bodies with `adapter`.
+    pub fn from_record(record: Invocation, adapter: Option<&'static dyn Adapter>) -> Self {
+        let mut builder = Self::blank(None);
+        builder.record = record;
+        builder.set_adapter(adapter);
+        builder
+    }
+
+    /// Reads bodies with `adapter`; the record's family and kind follow from it.
+    fn set_adapter(&mut self, adapter: Option<&'static dyn Adapter>) {
+        let record = &mut self.record;
         if let Some(adapter) = adapter {
             record.family = Some(adapter.family());
             record.kind = Some(if is_converse(record.operation) {
@@ -161,22 +215,31 @@ impl InvocationBuilder {
             record.family = Some(CONVERSE_FAMILY);
             record.kind = Some(ExchangeKind::Chat);
         }
+        self.adapter = adapter;
+    }
+
+    /// A builder holding nothing; a boxed one goes back to `home` when finished.
+    fn blank(home: Option<Arc<SpareBuilders>>) -> Self {
         Self {
-            record,
-            adapter,
+            record: Invocation::unparsed(String::new(), Operation::InvokeModel),
+            adapter: None,
             route_later: None,
             parse_later: false,
             clock: None,
             measured: None,
-            request: None,
-            response: None,
+            request: BodySlot::default(),
+            response_body: BodySlot::default(),
+            response_view: None,
+            view_latency_ms: None,
             status: None,
+            text: CallText::default(),
             logged: None,
             streamed: false,
             held: Vec::new(),
             held_bytes: 0,
             accumulator: None,
             content_cap: DEFAULT_CONTENT_CAP,
+            home,
         }
     }
 
@@ -217,7 +280,9 @@ impl InvocationBuilder {
 
     /// The model ID as the caller sent it.
     pub fn model_id(&self) -> &str {
-        &self.record.model_id
+        self.text
+            .pending_model_id()
+            .unwrap_or(&self.record.model_id)
     }
 
     /// The operation.
@@ -233,6 +298,13 @@ impl InvocationBuilder {
     /// When the call started, milliseconds since the Unix epoch (replay: the log's timestamp).
     pub fn started_at_ms(&mut self, ms: u64) -> &mut Self {
         self.record.timing.started_at_ms = ms;
+        self
+    }
+
+    /// A copy of the AWS Region the call went to (a call path's capture: a reused builder
+    /// allocates nothing for it).
+    pub fn copy_region(&mut self, region: &str) -> &mut Self {
+        self.text.set_region(region);
         self
     }
 
@@ -262,7 +334,14 @@ impl InvocationBuilder {
 
     /// The request body, read in [`Self::finish`].
     pub fn request_body(&mut self, body: impl Into<Bytes>) -> &mut Self {
-        self.request = Some(body.into());
+        self.request.share(body.into());
+        self
+    }
+
+    /// A copy of the request body, read in [`Self::finish`]: a call path's capture, into a
+    /// buffer this builder keeps (a reused builder allocates nothing for it).
+    pub fn copy_request_body(&mut self, body: &[u8]) -> &mut Self {
+        self.request.copy_from(body);
         self
     }
 
@@ -273,70 +352,42 @@ impl InvocationBuilder {
     }
 
     /// The response headers [`Self::response_head`] reads.
-    pub const RESPONSE_HEADERS: [&'static str; 5] = [
-        "x-amzn-requestid",
-        "x-amz-request-id",
-        "x-amzn-bedrock-input-token-count",
-        "x-amzn-bedrock-output-token-count",
-        "x-amzn-bedrock-invocation-latency",
-    ];
+    pub const RESPONSE_HEADERS: [&'static str; 5] = text::RESPONSE_HEADERS;
 
-    /// The answer's status and headers (name, value; names in any case): request id and
-    /// Bedrock's counts and latency. One pass, comparing only `x-amz…` names and decoding only
-    /// the values read.
+    /// The answer's status and headers (name, value; names in any case): the request id and
+    /// Bedrock's counts and latency are copied as bytes and decoded when the pieces are read
+    /// (the request id of the head then wins over one given to [`Self::request_id`]).
     pub fn response_head<'h>(
         &mut self,
         status: u16,
         headers: impl IntoIterator<Item = (&'h str, &'h [u8])>,
     ) -> &mut Self {
-        let mut found: [Option<&[u8]>; 5] = [None; 5];
-        for (name, value) in headers {
-            if !name
-                .as_bytes()
-                .get(..5)
-                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"x-amz"))
-            {
-                continue;
-            }
-            if let Some(at) = Self::RESPONSE_HEADERS
-                .iter()
-                .position(|known| known.eq_ignore_ascii_case(name))
-            {
-                found[at].get_or_insert(value);
-            }
-        }
-        let text = |value: Option<&'h [u8]>| value.and_then(|v| std::str::from_utf8(v).ok());
-        let count = |value| text(value).and_then(|v| v.trim().parse::<u64>().ok());
-        let [request_id, fallback_request_id, input, output, latency] = found;
         self.status = Some(status);
-        self.request_id(
-            text(request_id)
-                .or_else(|| text(fallback_request_id))
-                .map(str::to_owned),
-        );
-        self.record.header_metrics = ServiceMetrics {
-            input_tokens: count(input),
-            output_tokens: count(output),
-            invocation_latency_ms: count(latency),
-            first_byte_latency_ms: None,
-        };
+        self.text.capture_head(headers);
         self
     }
 
     /// The whole response body, read in [`Self::finish`]. For a streamed operation this is a
     /// response logged whole (a Converse stream's log record, a single object).
     pub fn response_body(&mut self, body: impl Into<Bytes>) -> &mut Self {
-        self.response = Some(ResponsePiece::Body(body.into()));
+        self.response_body.share(body.into());
+        self.response_view = None;
+        self
+    }
+
+    /// A copy of the whole response body, as [`Self::copy_request_body`] copies the request's.
+    pub fn copy_response_body(&mut self, body: &[u8]) -> &mut Self {
+        self.response_body.copy_from(body);
+        self.response_view = None;
         self
     }
 
     /// The response, already neutral (Converse calls read from the SDK's typed output), with
     /// the latency Bedrock reported beside it.
     pub fn response_view(&mut self, view: ResponseView, latency_ms: Option<u64>) -> &mut Self {
-        self.response = Some(ResponsePiece::View(view));
-        if latency_ms.is_some() {
-            self.record.header_metrics.invocation_latency_ms = latency_ms;
-        }
+        self.response_body.clear();
+        self.response_view = Some(view);
+        self.view_latency_ms = latency_ms;
         self
     }
 
@@ -407,249 +458,5 @@ impl InvocationBuilder {
     pub fn fail(&mut self, error: InvocationError) -> &mut Self {
         self.record.error = Some(error);
         self
-    }
-
-    /// Reads every captured piece and returns the record. Never fails: a body that does not
-    /// read leaves its view `None` and adds to [`Invocation::extraction_errors`].
-    pub fn finish(mut self) -> Invocation {
-        self.stop_clock();
-        self.route();
-        let adapter = self.adapter;
-        if let (Some(adapter), Some(body)) = (adapter, self.request.take()) {
-            match adapter.request_view(&body) {
-                Ok(view) => self.record.request = Some(view),
-                Err(error) => self.record.extraction_errors.push(error),
-            }
-        }
-        let mut whole_body = None;
-        match self.response.take() {
-            Some(ResponsePiece::Body(body)) => {
-                if let Some(adapter) = adapter {
-                    match adapter.response_view(&body) {
-                        Ok(view) => self.record.response = Some(view),
-                        Err(error) => self.record.extraction_errors.push(error),
-                    }
-                }
-                if is_converse(self.record.operation) {
-                    self.converse_extras(&body);
-                }
-                whole_body = Some(body);
-            }
-            Some(ResponsePiece::View(view)) => self.record.response = Some(view),
-            None => {}
-        }
-        let mut first_token = None;
-        if self.streamed {
-            // Folds any chunks still held.
-            self.folding();
-        }
-        if let Some(accumulator) = self.accumulator.take() {
-            let outcome = accumulator.finish();
-            let record = &mut self.record;
-            if adapter.is_some() || outcome.response.is_some() {
-                record.response = outcome.response;
-            }
-            record.stream_metrics = outcome.metrics;
-            record.content_truncated |= outcome.truncated;
-            record.guardrail_intervened |= outcome.guardrail_intervened;
-            record.extraction_errors_omitted += outcome
-                .errors_seen
-                .saturating_sub(outcome.errors.len() as u64);
-            record.extraction_errors.extend(outcome.errors);
-            first_token = outcome.time_to_first_token;
-        }
-        self.finish_counts();
-        self.finish_timing(first_token);
-        let record = &mut self.record;
-        if record.operation.is_streaming()
-            && (whole_body.is_some() || self.streamed)
-            && record.stream_end.is_none()
-        {
-            record.stream_end = Some(StreamEnd::Completed);
-        }
-        record.note_guardrail(whole_body.as_deref());
-        self.record
-    }
-
-    /// The log's counts fill what the stream (or, for whole bodies, nothing) reported.
-    fn finish_counts(&mut self) {
-        let Some(logged) = self.logged else { return };
-        let record = &mut self.record;
-        record.stream_metrics = Some(match record.stream_metrics {
-            Some(metrics) => ServiceMetrics {
-                input_tokens: metrics.input_tokens.or(logged.input_tokens),
-                output_tokens: metrics.output_tokens.or(logged.output_tokens),
-                ..metrics
-            },
-            None => logged,
-        });
-    }
-
-    /// The one duration rule: measured when live, else Bedrock's latency.
-    fn finish_timing(&mut self, measured_first_token: Option<Duration>) {
-        let live = self.clock.is_some();
-        let record = &mut self.record;
-        let reported = |pick: fn(&ServiceMetrics) -> Option<u64>| {
-            record
-                .stream_metrics
-                .as_ref()
-                .and_then(pick)
-                .or_else(|| pick(&record.header_metrics))
-                .map(Duration::from_millis)
-        };
-        let duration = self
-            .measured
-            .or(record.timing.duration)
-            .or_else(|| reported(|m| m.invocation_latency_ms));
-        let first_token = if live {
-            measured_first_token
-        } else {
-            record
-                .timing
-                .time_to_first_token
-                .or_else(|| reported(|m| m.first_byte_latency_ms))
-        };
-        record.timing.duration = duration;
-        record.timing.time_to_first_token = first_token;
-    }
-
-    /// What a whole Converse response says beside its message: Bedrock's latency and the
-    /// guardrail its trace names.
-    fn converse_extras(&mut self, body: &[u8]) {
-        let Ok(extras) = serde_json::from_slice::<ConverseExtras>(body) else {
-            return;
-        };
-        if let Some(latency) = extras.metrics.and_then(|m| m.latency_ms) {
-            self.record.header_metrics.invocation_latency_ms = Some(latency.get());
-        }
-        if self.record.guardrail_id.is_none() {
-            self.record.guardrail_id = extras.trace.as_ref().and_then(GuardrailTrace::id);
-        }
-    }
-}
-
-/// The first adapter serving each model ID seen, for [`InvocationBuilder::routed_later`]: a
-/// call path learns its family's kind without parsing the ID. Holds at most
-/// [`FirstAdapters::LIMIT`] IDs; others are resolved each time (a stream of made-up IDs must
-/// not grow it).
-#[derive(Debug, Default)]
-pub struct FirstAdapters {
-    seen: Mutex<Vec<FirstAdapter>>,
-}
-
-/// A model ID and the first adapter serving it.
-type FirstAdapter = (Box<str>, Option<&'static dyn Adapter>);
-
-impl FirstAdapters {
-    /// The most model IDs remembered.
-    pub const LIMIT: usize = 64;
-
-    /// Remembers nothing yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// How many model IDs are remembered (at most [`Self::LIMIT`]).
-    pub fn len(&self) -> usize {
-        self.seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-    }
-
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The first adapter of `registry` serving `model_id` (pins first).
-    pub fn get(&self, registry: &Registry, model_id: &str) -> Option<&'static dyn Adapter> {
-        // A poisoned list is still a list of settled answers.
-        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, adapter)) = seen.iter().find(|(id, _)| **id == *model_id) {
-            return *adapter;
-        }
-        let adapter = registry.resolve(model_id, None);
-        if seen.len() < Self::LIMIT {
-            seen.push((model_id.into(), adapter));
-        }
-        adapter
-    }
-}
-
-/// The adapter for `record`'s call: the registry's Converse slot for Converse operations, else
-/// the one serving the model ID (pins first; the parse the record holds is reused), settled by
-/// `request_body` when two families share the ID.
-pub(crate) fn route(
-    registry: &Registry,
-    record: &Invocation,
-    request_body: Option<&[u8]>,
-) -> Option<&'static dyn Adapter> {
-    if is_converse(record.operation) {
-        return registry.converse();
-    }
-    match &record.parsed_model_id {
-        Some(id) => registry.resolve_id(id, request_body),
-        None => registry.resolve(&record.model_id, request_body),
-    }
-}
-
-fn is_converse(operation: Operation) -> bool {
-    matches!(operation, Operation::Converse | Operation::ConverseStream)
-}
-
-/// The parts of a Converse response body read beyond the adapter's view.
-#[derive(Deserialize)]
-struct ConverseExtras {
-    metrics: Option<ConverseMetrics>,
-    trace: Option<GuardrailTrace>,
-}
-
-#[derive(Deserialize)]
-struct ConverseMetrics {
-    #[serde(rename = "latencyMs")]
-    latency_ms: Option<crate::value::TokenCount>,
-}
-
-/// `trace` (Converse) or `amazon-bedrock-trace` (stream chunks): which guardrail assessed the
-/// call.
-#[derive(Deserialize)]
-struct GuardrailTrace {
-    guardrail: Option<GuardrailAssessments>,
-}
-
-#[derive(Deserialize)]
-struct GuardrailAssessments {
-    #[serde(rename = "inputAssessment", alias = "input")]
-    input: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-impl GuardrailTrace {
-    /// The assessed guardrail: the first key of the input assessment.
-    fn id(&self) -> Option<String> {
-        self.guardrail
-            .as_ref()?
-            .input
-            .as_ref()?
-            .keys()
-            .next()
-            .cloned()
-    }
-}
-
-/// A stream chunk's trace key.
-#[derive(Deserialize)]
-struct ChunkTrace {
-    #[serde(rename = "amazon-bedrock-trace")]
-    trace: Option<GuardrailTrace>,
-}
-
-/// Sets `guardrail_id` from a chunk's `amazon-bedrock-trace`, when it has none yet.
-fn note_trace(guardrail_id: &mut Option<String>, chunk: &[u8]) {
-    if guardrail_id.is_none()
-        && memchr::memmem::find(chunk, b"amazon-bedrock-trace").is_some()
-        && let Ok(trace) = serde_json::from_slice::<ChunkTrace>(chunk)
-    {
-        *guardrail_id = trace.trace.as_ref().and_then(GuardrailTrace::id);
     }
 }
