@@ -34,6 +34,8 @@ use bedrock_llm_events::{Config, Recorder};
 
 /// Calls each way makes before the next takes its turn: short enough that the host's slow
 /// spells fall on every way, long enough that the time taken to switch is negligible.
+/// `--block N` changes it: a block as long as a round (`--block 100000`) gives each way its
+/// round in one piece, so the worker's effect on the calls beside it falls on its own way alone.
 const BLOCK_CALLS: usize = 10;
 
 /// CPU time spent so far by this thread and by the whole process, from the kernel's per-thread
@@ -194,8 +196,14 @@ fn main() {
         drop(recorder.harvest());
     }
     let per_round = (round_time.as_nanos() / raw_call.as_nanos().max(1)).clamp(50, 20_000) as usize;
-    let blocks = per_round.div_ceil(BLOCK_CALLS);
-    let per_round = blocks * BLOCK_CALLS;
+    let block_calls = args
+        .iter()
+        .position(|a| a == "--block")
+        .and_then(|at| args.get(at + 1)?.parse::<usize>().ok())
+        .unwrap_or(BLOCK_CALLS)
+        .clamp(1, per_round);
+    let blocks = per_round.div_ceil(block_calls);
+    let per_round = blocks * block_calls;
     if let Some(name) = only {
         let Some(variant) = variants.iter().find(|v| v.name == name) else {
             eprintln!("call_overhead: no way named {name}");
@@ -205,6 +213,10 @@ fn main() {
         for _ in 0..rounds {
             spent += run_block(variant, per_round);
             flush(&variants);
+            // Outside the timed window, as in the full run.
+            if let Some(recorder) = &variant.recorder {
+                drop(recorder.harvest());
+            }
         }
         let us = spent.as_secs_f64() * 1e6 / (rounds * per_round) as f64;
         println!("call_overhead: {name} alone {us:.1} µs/call");
@@ -218,7 +230,7 @@ fn main() {
             // Each block starts with the next way, so none always runs first or last.
             for step in 0..count {
                 let at = (round + block + step) % count;
-                times[at] += run_block(&variants[at], BLOCK_CALLS);
+                times[at] += run_block(&variants[at], block_calls);
             }
         }
         flush(&variants);
@@ -254,7 +266,7 @@ fn main() {
     report.insert("worker_cpu_us_per_call".into(), worker_cpu_us.into());
     report.insert("rounds".into(), rounds.into());
     report.insert("calls_per_round".into(), per_round.into());
-    report.insert("calls_per_block".into(), BLOCK_CALLS.into());
+    report.insert("calls_per_block".into(), block_calls.into());
     for variant in &mut variants {
         variant.per_call_us.sort_by(f64::total_cmp);
         variant.overhead_pct.sort_by(f64::total_cmp);

@@ -168,11 +168,14 @@ impl Client {
     }
 
     /// Sends `body` to `model_id`; returns the SDK's output or error, unchanged.
-    pub async fn invoke_raw(
+    ///
+    /// The SDK's own future, not one wrapping it: the orchestrator's future is large, and an
+    /// `async fn` here would copy it into its own on every call.
+    pub fn invoke_raw(
         &self,
         model_id: &str,
         body: impl Into<Vec<u8>>,
-    ) -> Result<InvokeModelOutput, InvokeModelSdkError> {
+    ) -> impl Future<Output = Result<InvokeModelOutput, InvokeModelSdkError>> + Send + 'static {
         self.recorded
             .invoke_model()
             .model_id(model_id)
@@ -180,7 +183,6 @@ impl Client {
             .accept("application/json")
             .body(Blob::new(body.into()))
             .send()
-            .await
     }
 
     /// Starts a streamed call to `model_id` with `body`; the stream yields the SDK's own events,
@@ -271,16 +273,13 @@ impl Client {
     }
 
     /// Sends a request built with the SDK's own builder (guardrails, trace, service tier, …),
-    /// recorded; returns the SDK's output or error, unchanged.
-    pub async fn send(
+    /// recorded; returns the SDK's output or error, unchanged (the SDK's own future, as
+    /// [`Self::invoke_raw`] returns it).
+    pub fn send(
         &self,
         builder: InvokeModelFluentBuilder,
-    ) -> Result<InvokeModelOutput, InvokeModelSdkError> {
-        builder
-            .customize()
-            .interceptor(self.interceptor())
-            .send()
-            .await
+    ) -> impl Future<Output = Result<InvokeModelOutput, InvokeModelSdkError>> + Send + 'static {
+        builder.customize().interceptor(self.interceptor()).send()
     }
 }
 
