@@ -1,7 +1,7 @@
 //! `#[bedrock_model]`: typed AWS Bedrock body adapters from annotated structs and enums.
 //!
 //! The macro reads `#[bedrock_model(...)]` and the `#[llm(...)]` field attributes into a model
-//! ([`ast`]), checks it as a whole ([`check`]), and generates the trait impls ([`expand`]).
+//! (`ast`), checks it as a whole (`check`), and generates the trait impls (`expand`).
 //! Every error is collected and reported in one compile, and the annotated item is always
 //! re-emitted, so one mistake does not cascade into errors elsewhere.
 //!

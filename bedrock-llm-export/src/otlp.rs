@@ -1,6 +1,6 @@
 //! OTLP delivery (feature `otlp`): OpenTelemetry SDK tracer, meter and logger providers that
 //! export over OTLP/HTTP with protobuf bodies, ready to hand to
-//! [`GenAiTelemetry`](bedrock_llm_events::GenAiTelemetry).
+//! [`bedrock_llm_events::GenAiTelemetry`].
 //!
 //! The standard variables are honoured by the exporters themselves:
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL: `/v1/traces`, `/v1/metrics`, `/v1/logs` are

@@ -4,7 +4,7 @@
 //! - [`record`]: the record types.
 //! - [`reader`]: records from NDJSON files, gzipped S3 objects, directories, stdin and
 //!   CloudWatch exports, streamed.
-//! - [`replay`]: a record into the neutral `Invocation`, through the same model adapters as
+//! - [`mod@replay`]: a record into the neutral `Invocation`, through the same model adapters as
 //!   live calls; LLM events then come from `bedrock_llm_events` as for live calls.
 //! - [`writer`]: an `Invocation` (with its bodies) back into a record.
 //! - [`fetch`]: the [`BodyFetcher`] seam for bodies Bedrock offloaded to S3;

@@ -1,7 +1,7 @@
 //! Fixture files from sample files, as a library: each case's `request.json`, `response.json`,
 //! and when the sample has them `headers.json` and `chunks.json`, under
-//! `{out}/{sample file stem}/{case}/`. [`write`] brings the tree in line with the samples;
-//! [`check`] lists every file that differs or that no sample gives (for CI). The
+//! `{out}/{sample file stem}/{case}/`. [`write()`] brings the tree in line with the samples;
+//! [`check()`] lists every file that differs or that no sample gives (for CI). The
 //! `bedrock-llm fixtures` command is these two, plus recording from live Bedrock.
 
 use std::collections::BTreeMap;

@@ -19,23 +19,20 @@ impl InvocationBuilder {
     }
 
     /// [`Self::finish`] for a boxed builder (a call path's capture). One that came from
-    /// [`SpareBuilders`] then goes back there, emptied, with its body buffers, to be reused.
+    /// [`SpareBuilders`](super::SpareBuilders) then goes back there, emptied, with its buffers,
+    /// to be reused.
     pub fn finish_boxed(mut self: Box<Self>) -> Invocation {
         self.assemble();
-        let operation = self.record.operation;
-        let record = std::mem::replace(
-            &mut self.record,
-            Invocation::unparsed(String::new(), operation),
-        );
+        let record = self.reset();
         if let Some(home) = self.home.clone() {
-            self.reset();
             home.give_back(self);
         }
         record
     }
 
-    /// Empty again, as [`Self::blank`] made it, keeping the body buffers and the home.
-    fn reset(&mut self) {
+    /// Empties the builder, as [`Self::blank`] made it but keeping its buffers and home, and
+    /// returns the record it held.
+    fn reset(&mut self) -> Invocation {
         let Self {
             record,
             adapter,
@@ -57,7 +54,6 @@ impl InvocationBuilder {
             content_cap,
             home: _,
         } = self;
-        *record = Invocation::unparsed(String::new(), Operation::InvokeModel);
         *adapter = None;
         *route_later = None;
         *parse_later = false;
@@ -75,14 +71,18 @@ impl InvocationBuilder {
         *held_bytes = 0;
         *accumulator = None;
         *content_cap = DEFAULT_CONTENT_CAP;
+        std::mem::replace(
+            record,
+            Invocation::unparsed(String::new(), Operation::InvokeModel),
+        )
     }
 
-    /// Bytes the body buffers hold on to.
+    /// Bytes the buffers (bodies and text) hold on to.
     pub(super) fn buffer_capacity(&self) -> usize {
         self.request.copy.capacity() + self.response_body.copy.capacity() + self.text.capacity()
     }
 
-    /// Lets go of body buffers larger than `limit` bytes together.
+    /// Lets go of the buffers when together they hold more than `limit` bytes.
     pub(super) fn trim_buffers(&mut self, limit: usize) {
         if self.buffer_capacity() > limit {
             self.request.copy = Vec::new();

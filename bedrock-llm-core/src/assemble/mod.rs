@@ -7,10 +7,12 @@
 //!
 //! - **Routing**: by model ID (any form, pins first) and the request body's shape; `Converse`
 //!   and `ConverseStream` through the registry's Converse slot, whatever the model.
-//! - **Capture is cheap, reading is deferred**: the methods a call path uses only store
-//!   (refcounted bytes, headers, timings); bodies and chunks are parsed in `finish`, which a
-//!   recorder may run on a worker thread. A long stream's chunks are folded as they arrive
-//!   once the held bytes pass [`HELD_CHUNK_BYTES`], so memory stays bounded.
+//! - **Capture is cheap, reading is deferred**: the methods a call path uses only store —
+//!   refcounted bytes, or copies into buffers the builder keeps (bodies, the model ID, the
+//!   Region, the head's raw values), and timings; everything is parsed in `finish`, which a
+//!   recorder may run on a worker thread, and a boxed builder from [`SpareBuilders`] is then
+//!   reused with its buffers. A long stream's chunks are folded as they arrive once the held
+//!   bytes pass [`HELD_CHUNK_BYTES`], so memory stays bounded.
 //! - **Duration**: measured by the caller's clock when the call was live; otherwise Bedrock's
 //!   own latency (a stream's invocation metrics, Converse's `metrics.latencyMs`, the
 //!   `X-Amzn-Bedrock-Invocation-Latency` header). Time to first token likewise: measured, else

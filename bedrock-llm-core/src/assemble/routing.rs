@@ -8,7 +8,8 @@ use crate::adapter::Adapter;
 use crate::record::{Invocation, Operation};
 use crate::registry::Registry;
 
-/// The first adapter serving each model ID seen, for [`InvocationBuilder::routed_later`]: a
+/// The first adapter serving each model ID seen, for
+/// [`InvocationBuilder::routed_later`](super::InvocationBuilder::routed_later): a
 /// call path learns its family's kind without parsing the ID. Holds at most
 /// [`FirstAdapters::LIMIT`] IDs; others are resolved each time (a stream of made-up IDs must
 /// not grow it).

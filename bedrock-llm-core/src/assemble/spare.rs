@@ -1,11 +1,12 @@
 //! [`SpareBuilders`]: boxed builders a call path reuses, so capturing a call allocates neither
-//! the builder nor copies of its bodies once the recorder is warm.
+//! the builder nor copies of its bodies and text once the recorder is warm.
 //!
 //! A builder is large (it holds the whole record) and is finished on the recorder's worker,
 //! so without reuse every call allocates it on the caller's thread and frees it on another.
 //! With the system allocator that is the slow path on both sides: an allocation too large
 //! for the thread's cache, and a free into another thread's arena. A finished builder comes
-//! back here instead, emptied, with its body buffers, and the next call takes it.
+//! back here instead, emptied, with its buffers, and the next call takes it. The lock is taken
+//! once by the caller (take) and once by the worker (give back), each for a push or a pop.
 
 #![expect(
     clippy::vec_box,
@@ -20,8 +21,8 @@ use crate::record::Operation;
 use crate::registry::Registry;
 
 /// Boxed [`InvocationBuilder`]s waiting to be reused; see the module docs. Holds at most
-/// [`Self::LIMIT`] builders, each keeping at most [`Self::BUFFER_LIMIT`] bytes of body
-/// buffers, so what it keeps is bounded whatever the calls were.
+/// [`Self::LIMIT`] builders, each keeping at most [`Self::BUFFER_LIMIT`] bytes of buffers, so
+/// what it keeps is bounded whatever the calls were.
 #[derive(Debug, Default)]
 pub struct SpareBuilders {
     spare: Mutex<Vec<Box<InvocationBuilder>>>,
@@ -31,8 +32,8 @@ impl SpareBuilders {
     /// The most builders kept: about the calls a busy recorder has in its queue at once.
     pub const LIMIT: usize = 256;
 
-    /// The most bytes of body buffers a kept builder holds on to (request and response
-    /// together); larger buffers are let go.
+    /// The most bytes of buffers a kept builder holds on to (the bodies' and the text's
+    /// together); larger ones are let go.
     pub const BUFFER_LIMIT: usize = 8 * 1024;
 
     /// Keeps nothing yet.
@@ -50,8 +51,7 @@ impl SpareBuilders {
         self.len() == 0
     }
 
-    /// Bytes of body buffers the waiting builders hold on to (at most [`Self::BUFFER_LIMIT`]
-    /// each).
+    /// Bytes of buffers the waiting builders hold on to (at most [`Self::BUFFER_LIMIT`] each).
     pub fn buffer_bytes(&self) -> usize {
         self.spare().iter().map(|b| b.buffer_capacity()).sum()
     }
