@@ -229,13 +229,6 @@ pub enum StreamEnd {
 }
 
 impl Invocation {
-    /// [`Self::new`] without parsing the model ID (a call path; the assembler parses it later).
-    pub(crate) fn unparsed(model_id: String, operation: Operation) -> Self {
-        let mut record = Self::new(String::new(), operation);
-        record.model_id = model_id;
-        record
-    }
-
     /// A record with nothing but the model ID and operation.
     pub fn new(model_id: impl Into<String>, operation: Operation) -> Self {
         let model_id = model_id.into();

@@ -73,7 +73,7 @@ impl InvocationBuilder {
         *content_cap = DEFAULT_CONTENT_CAP;
         std::mem::replace(
             record,
-            Invocation::unparsed(String::new(), Operation::InvokeModel),
+            Invocation::new(String::new(), Operation::InvokeModel),
         )
     }
 

@@ -223,7 +223,7 @@ impl InvocationBuilder {
     /// A builder holding nothing; a boxed one goes back to `home` when finished.
     fn blank(home: Option<Arc<SpareBuilders>>) -> Self {
         Self {
-            record: Invocation::unparsed(String::new(), Operation::InvokeModel),
+            record: Invocation::new(String::new(), Operation::InvokeModel),
             adapter: None,
             route_later: None,
             parse_later: false,

@@ -5,7 +5,7 @@
 
 use crate::record::{Invocation, ServiceMetrics};
 
-/// The response headers the head is read from, in the order of [`CallText::head_at`].
+/// The response headers the head is read from, in the order of `CallText::head_at`.
 pub(super) const RESPONSE_HEADERS: [&str; 5] = [
     "x-amzn-requestid",
     "x-amz-request-id",
@@ -96,18 +96,19 @@ impl CallText {
         if !self.has_head {
             return;
         }
-        let text = |at: usize| {
-            let (start, end) = self.head_at[at]?;
+        let [request_id, fallback_request_id, input, output, latency] = self.head_at;
+        let text = |at: Option<(usize, usize)>| {
+            let (start, end) = at?;
             std::str::from_utf8(self.head.get(start..end)?).ok()
         };
         let count = |at| text(at).and_then(|v| v.trim().parse::<u64>().ok());
-        if let Some(request_id) = text(0).or_else(|| text(1)) {
+        if let Some(request_id) = text(request_id).or_else(|| text(fallback_request_id)) {
             record.request_id = Some(request_id.to_owned());
         }
         record.header_metrics = ServiceMetrics {
-            input_tokens: count(2),
-            output_tokens: count(3),
-            invocation_latency_ms: count(4),
+            input_tokens: count(input),
+            output_tokens: count(output),
+            invocation_latency_ms: count(latency),
             first_byte_latency_ms: None,
         };
     }

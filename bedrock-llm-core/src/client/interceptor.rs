@@ -295,6 +295,8 @@ impl Intercept for RecordingInterceptor {
             return Ok(());
         };
         let Ok(mut slot) = in_flight.0.lock() else {
+            self.observer
+                .instrumentation_error("interceptor_state_poisoned");
             return Ok(());
         };
         let Some(call) = slot.as_mut() else {
