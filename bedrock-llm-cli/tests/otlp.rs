@@ -265,8 +265,8 @@ async fn replay_to_otlp_sends_typed_spans_metrics_and_content_events() {
         .collect();
     assert_eq!(
         durations.iter().map(|p| p.count).sum::<u64>(),
-        2,
-        "the two records with a latency"
+        4,
+        "one point per record; the two without a latency add 0 s"
     );
     assert!(
         (durations
@@ -411,6 +411,73 @@ async fn replay_to_otlp_with_no_content_sends_no_content() {
             .metrics()
             .iter()
             .any(|(_, m)| m.name == "gen_ai.client.token.usage")
+    );
+}
+
+/// Failed calls are data points of `gen_ai.client.operation.duration` too (issue 25 item 2):
+/// records with `errorCode` and no latency each add one point, split by `error.type`, so an
+/// error rate computed from the histogram's counts is right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_to_otlp_gives_every_record_a_duration_point_failed_or_not() {
+    let dir = std::env::temp_dir().join(format!("bedrock-llm-otlp-errors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("records.ndjson");
+    let record = |request: &str, error: Option<&str>| {
+        let mut record = json!({
+            "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+            "timestamp": "2024-04-18T22:54:57Z", "accountId": "123456789012",
+            "region": "us-east-1", "requestId": request, "operation": "InvokeModel",
+            "modelId": LLAMA,
+            "input": {"inputBodyJson": {"prompt": "Say hi", "max_gen_len": 50}, "inputTokenCount": 7},
+        });
+        match error {
+            Some(code) => record["errorCode"] = json!(code),
+            None => {
+                record["output"] = json!({"outputBodyJson": {"generation": "Hi", "stop_reason": "stop"}, "outputTokenCount": 2})
+            }
+        }
+        record.to_string()
+    };
+    let lines = [
+        record("ok-1", None),
+        record("throttled-1", Some("ThrottlingException")),
+        record("throttled-2", Some("ThrottlingException")),
+        record("invalid-1", Some("ValidationException")),
+        record("ok-2", None),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let receiver = Receiver::start(Vec::new()).await.unwrap();
+    let sent = {
+        let mut command = bin();
+        command
+            .arg("replay")
+            .arg(&file)
+            .args(["--to", "otlp", "--endpoint", &receiver.url()]);
+        output(command).await
+    };
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert!(sent.status.success(), "{stderr}");
+    let points: Vec<_> = receiver
+        .metrics()
+        .iter()
+        .filter(|(_, m)| m.name == "gen_ai.client.operation.duration")
+        .flat_map(|(_, m)| histogram_points(m))
+        .collect();
+    assert_eq!(points.iter().map(|p| p.count).sum::<u64>(), 5, "{points:?}");
+    let count_of = |error: Option<&str>| -> u64 {
+        points
+            .iter()
+            .filter(|p| str_attribute(&p.attributes, "error.type") == error)
+            .map(|p| p.count)
+            .sum()
+    };
+    assert_eq!(count_of(None), 2, "the successful calls");
+    assert_eq!(count_of(Some("ThrottlingException")), 2);
+    assert_eq!(count_of(Some("ValidationException")), 1);
+    assert!(
+        points.iter().all(|p| p.sum == Some(0.0)),
+        "no record has a latency: each point is 0 s"
     );
 }
 

@@ -280,9 +280,12 @@ fn record_metrics(
     attributes: &[(&'static str, OtelValue)],
 ) {
     let common = metric_attributes(attributes, true);
-    if let Some(duration) = invocation.timing.duration {
-        instruments.duration.record(duration.as_secs_f64(), &common);
-    }
+    // Every call is one data point, failed or not, so error rates computed from the
+    // histogram's count hold; a call whose duration nobody measured or reported (a replayed
+    // record with neither latency nor a stream's metrics, typically a failure) records 0 s:
+    // its count is right and it adds nothing to the sum (`docs/llm-events.md` §12).
+    let duration = invocation.timing.duration.unwrap_or_default();
+    instruments.duration.record(duration.as_secs_f64(), &common);
     if let Some(ttfc) = invocation.timing.time_to_first_token {
         instruments
             .time_to_first_chunk

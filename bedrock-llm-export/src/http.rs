@@ -118,8 +118,18 @@ impl HttpClient {
     }
 }
 
-/// The ring provider for rustls (the one the SDK's client uses here).
+/// The TLS provider: the one the application installed as the process default (a FIPS or
+/// aws-lc-rs provider, say), else rustls' ring provider — the one the SDK's client is built
+/// with here.
 fn rustls_ring() -> rustls::crypto::CryptoProvider {
+    if let Some(installed) = rustls::crypto::CryptoProvider::get_default() {
+        return installed.as_ref().clone();
+    }
+    // rustls 0.23.48 deprecates ring's constructor only because ring has no post-quantum key
+    // exchange; its replacement, aws-lc-rs, compiles a C library for minutes on every clean
+    // build. Classical key exchange is what the SDK's `rustls-ring` client uses too, and an
+    // application that wants post-quantum installs aws-lc-rs as the default (taken above).
+    #[allow(deprecated)]
     rustls::crypto::ring::default_provider()
 }
 

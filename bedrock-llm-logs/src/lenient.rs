@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::record::{Identity, LogInput, LogOutput, ModelInvocationLog, timestamp_ms};
+use crate::record::{Identity, LogInput, LogOutput, ModelInvocationLog};
+use crate::timestamp::parse_timestamp;
 
 /// A field dropped from a record because its value had the wrong type or could not be
 /// represented (a timestamp before 1970, a count beyond 2^64).
@@ -141,19 +142,13 @@ impl FieldReader<'_> {
         record
     }
 
-    /// Drops what parsed but cannot be represented: a timestamp outside 1970–9999 or not in
-    /// the logs' format (it would otherwise become an event time of 0 or overflow).
+    /// Drops what parsed but cannot be represented: a timestamp that is no date and time, an
+    /// impossible date, or one outside 1970–9999 (replay then gives the record the time it
+    /// was read, `docs/invocation-logs.md` §3).
     pub(crate) fn check(&mut self, record: &mut ModelInvocationLog) {
-        if record
-            .timestamp
-            .as_deref()
-            .is_some_and(|text| timestamp_ms(text).is_none())
-        {
-            record.timestamp = None;
-            self.reject(
-                "$.timestamp",
-                "not an ISO 8601 UTC time between 1970 and 9999",
-            );
+        if let Some(Err(error)) = record.timestamp.as_deref().map(parse_timestamp) {
+            let reason = format!("{:?}: {error}", record.timestamp.take().unwrap_or_default());
+            self.reject("$.timestamp", &reason);
         }
     }
 }

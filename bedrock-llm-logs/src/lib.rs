@@ -7,6 +7,7 @@
 //! - [`mod@replay`]: a record into the neutral `Invocation`, through the same model adapters as
 //!   live calls; LLM events then come from `bedrock_llm_events` as for live calls.
 //! - [`writer`]: an `Invocation` (with its bodies) back into a record.
+//! - [`timestamp`]: record timestamps, every ISO 8601 form the logs and exports write.
 //! - [`fetch`]: the [`BodyFetcher`] seam for bodies Bedrock offloaded to S3;
 //!   [`notification`]: S3/SNS/EventBridge object-created notifications as SQS delivers them.
 //! - `s3` (feature `s3`): log objects listed and streamed from S3, and the S3 body fetcher.
@@ -19,6 +20,7 @@ pub mod record;
 pub mod replay;
 #[cfg(feature = "s3")]
 pub mod s3;
+pub mod timestamp;
 pub mod writer;
 
 pub use fetch::{BodyFetcher, FetchError, S3Uri};
@@ -28,4 +30,5 @@ pub use reader::{
 };
 pub use record::ModelInvocationLog;
 pub use replay::{Replayed, replay, replay_fetching};
+pub use timestamp::{TimestampError, parse_timestamp};
 pub use writer::to_record;

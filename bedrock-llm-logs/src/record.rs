@@ -110,64 +110,7 @@ pub struct LogOutput {
     pub output_token_count: Option<bedrock_llm_core::TokenCount>,
 }
 
-/// Milliseconds since the Unix epoch of an ISO 8601 UTC timestamp
-/// (`2024-04-18T22:54:57Z`, with optional fractional seconds or a `+00:00` offset); `None` for
-/// text that is not one, or a time before 1970 or after 9999.
-///
-/// Hand-written: the logs use one fixed format, and a date-time crate for this one conversion
-/// would cost more build time than the 30 lines it saves. Every part is range-checked before
-/// it is combined, so no input can overflow the arithmetic.
-pub fn timestamp_ms(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let (date, time) = text.split_once('T').or_else(|| text.split_once(' '))?;
-    let mut date_parts = date.split('-');
-    let year: i64 = date_parts.next()?.parse().ok()?;
-    let month: i64 = date_parts.next()?.parse().ok()?;
-    let day: i64 = date_parts.next()?.parse().ok()?;
-    if date_parts.next().is_some() {
-        return None;
-    }
-    let (time, offset_minutes) = if let Some(rest) = time.strip_suffix('Z') {
-        (rest, 0)
-    } else if let Some(at) = time.rfind(['+', '-']) {
-        let sign = if time.as_bytes()[at] == b'-' { -1 } else { 1 };
-        let (h, m) = time[at + 1..]
-            .split_once(':')
-            .unwrap_or((&time[at + 1..], "0"));
-        let (h, m) = (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?);
-        if !(0..=23).contains(&h) || !(0..=59).contains(&m) {
-            return None;
-        }
-        (&time[..at], sign * (h * 60 + m))
-    } else {
-        (time, 0)
-    };
-    let mut clock = time.split(':');
-    let hour: i64 = clock.next()?.parse().ok()?;
-    let minute: i64 = clock.next()?.parse().ok()?;
-    let seconds: f64 = clock.next().unwrap_or("0").parse().ok()?;
-    if !(1970..=9999).contains(&year)
-        || !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || !(0..=23).contains(&hour)
-        || !(0..=59).contains(&minute)
-        || !(0.0..61.0).contains(&seconds)
-    {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm); with the ranges above every step fits.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let ms = ((days * 86_400 + hour * 3_600 + minute * 60 - offset_minutes * 60) as f64 + seconds)
-        * 1000.0;
-    (ms >= 0.0).then_some(ms.round() as u64)
-}
-
+pub use crate::timestamp::{parse_timestamp, timestamp_ms};
 pub use bedrock_llm_core::record::timestamp_text;
 
 #[cfg(test)]

@@ -96,13 +96,7 @@ fn assemble(
     builder
         .request_id(record.request_id.clone())
         .region(record.region.clone())
-        .started_at_ms(
-            record
-                .timestamp
-                .as_deref()
-                .and_then(timestamp_ms)
-                .unwrap_or(0),
-        )
+        .started_at_ms(started_at_ms(record))
         .logged_counts(
             record
                 .input
@@ -142,4 +136,19 @@ fn assemble(
         builder.fail(InvocationError::new(code.clone()));
     }
     builder.finish()
+}
+
+/// When the record's call started: its timestamp, or — for a record without a usable one (the
+/// reader has reported it) — the time it is replayed, so no event or metric is dated 1970
+/// (`docs/invocation-logs.md` §3).
+fn started_at_ms(record: &ModelInvocationLog) -> u64 {
+    record
+        .timestamp
+        .as_deref()
+        .and_then(timestamp_ms)
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |since| since.as_millis() as u64)
+        })
 }

@@ -7,12 +7,15 @@
 //! - `bench [--quick]` — our cost next to the parse floor and the Python peers.
 //! - `fuzz [--cases N] [--seed S] [--replay DIR]` — the fuzz harness, built optimized with
 //!   overflow checks on.
+//! - `newest-deps` — clippy against the newest semver-compatible dependencies, in a scratch
+//!   copy (the committed `Cargo.lock` is left alone).
 //!
 //! Arguments are parsed by hand: a handful of sub-commands does not justify compiling an
 //! argument parser on every CI run.
 
 mod bench;
 mod fixtures;
+mod newest;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         Some("fixtures") => fixtures::run(&project_root(), &args[1..]),
         Some("bench") => bench::run(&project_root(), &args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("newest-deps") => newest::run(&project_root()),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -57,7 +61,11 @@ commands:
   fuzz [--cases N] [--seed S] [--replay DIR]
           mutated and generated inputs through every entry point that takes untrusted bytes,
           in an optimized build with overflow checks; prints cases/s; a panic is shrunk,
-          printed and saved under target/fuzz/ (default 100000 cases)";
+          printed and saved under target/fuzz/ (default 100000 cases)
+  newest-deps
+          clippy -D warnings with every dependency at its newest compatible version, in a
+          copy under target/newest-deps (Cargo.lock is not changed): a deprecation in a
+          dependency's next release shows up before a user's `cargo update` meets it";
 
 /// The workspace root: the parent of this crate's manifest directory.
 pub(crate) fn project_root() -> PathBuf {
