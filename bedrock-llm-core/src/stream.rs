@@ -3,7 +3,10 @@
 //! [`ResponseView`] a non-streamed call gives.
 //!
 //! Folding rules: text deltas concatenate per choice, and per content block within a choice
-//! (blocks are joined by a blank line, as for a whole body); the last finish reason and the last
+//! (blocks are joined by a blank line, as for a whole body); a chunk that starts tool calls
+//! opens a block of its own, and argument pieces are appended to the call of their block (else
+//! the last call), so a streamed message has the same tool-call parts — id, name, arguments
+//! parsed from the joined pieces — as the whole body; the last finish reason and the last
 //! reported value of each count win (families send running totals or a final count); ids come
 //! from the first chunk that has them. Bedrock's `amazon-bedrock-invocationMetrics` on the last
 //! chunk become the stream's service metrics. Buffered content is capped; beyond the cap,
@@ -18,7 +21,7 @@ use serde::Deserialize;
 use crate::adapter::Adapter;
 use crate::error::BodyError;
 use crate::record::ServiceMetrics;
-use crate::view::{FinishReason, Message, ResponseView, Role, Usage, join_segments};
+use crate::view::{FinishReason, Message, Part, ResponseView, Role, Usage, join_segments};
 
 /// Content kept per stream by default: 1 MiB of text.
 pub const DEFAULT_CONTENT_CAP: usize = 1 << 20;
@@ -26,8 +29,8 @@ pub const DEFAULT_CONTENT_CAP: usize = 1 << 20;
 /// At most this many chunk errors are kept per stream (the rest are counted).
 const MAX_KEPT_ERRORS: usize = 8;
 
-/// Text one chunk adds to one choice.
-#[derive(Debug, Clone, PartialEq)]
+/// What one chunk adds to one choice: text, and the tool calls it starts or extends.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChunkText {
     /// The choice, when the chunk says; else its position in the chunk.
     pub choice: Option<u64>,
@@ -37,6 +40,14 @@ pub struct ChunkText {
     pub text: Option<String>,
     /// A finish reason for this choice.
     pub finish_reason: Option<FinishReason>,
+    /// The chunk's text as ordered parts, when it starts tool calls (Claude's
+    /// `content_block_start` of type `tool_use`, Nova's `contentBlockStart.start.toolUse`, or
+    /// a whole call in one chunk); empty otherwise. A call's arguments given here are replaced
+    /// by the pieces [`ChunkText::arguments_delta`] brings, when any come.
+    pub parts: Vec<Part>,
+    /// A piece of a started tool call's JSON arguments (`input_json_delta`, Nova's
+    /// `delta.toolUse.input`): appended to the call of the chunk's block, else the last call.
+    pub arguments_delta: Option<String>,
 }
 
 /// What one chunk adds.
@@ -77,9 +88,71 @@ struct InvocationMetrics {
 #[derive(Debug, Default)]
 struct ChoiceState {
     role: Option<Role>,
-    /// (block index, text) in arrival order.
-    blocks: Vec<(Option<u64>, String)>,
+    /// Content blocks in arrival order.
+    blocks: Vec<BlockState>,
     finish_reason: Option<FinishReason>,
+    /// Whether some block holds a tool call (so the message gets parts).
+    has_calls: bool,
+}
+
+/// One content block of a streamed message.
+#[derive(Debug, Default)]
+struct BlockState {
+    index: Option<u64>,
+    text: String,
+    /// The block as parts, when it started tool calls; empty for a text block.
+    parts: Vec<Part>,
+    /// Argument pieces per tool-call part of `parts` (by position among the calls).
+    arguments: Vec<String>,
+}
+
+impl BlockState {
+    /// The block's parts, each tool call's arguments assembled from its pieces: the JSON they
+    /// make, or the text itself when it is not JSON (a stream cut short), for the renderings
+    /// to show as they show an unparsable argument string.
+    fn into_parts(self) -> Vec<Part> {
+        if self.parts.is_empty() {
+            return if self.text.is_empty() {
+                Vec::new()
+            } else {
+                vec![Part::Text { content: self.text }]
+            };
+        }
+        let mut pieces = self.arguments.into_iter();
+        self.parts
+            .into_iter()
+            .map(|part| match part {
+                Part::ToolCall {
+                    id,
+                    name,
+                    arguments,
+                } => {
+                    let piece = pieces.next().unwrap_or_default();
+                    let arguments = if piece.trim().is_empty() {
+                        arguments
+                    } else {
+                        Some(
+                            serde_json::from_str(&piece)
+                                .unwrap_or(serde_json::Value::String(piece)),
+                        )
+                    };
+                    Part::ToolCall {
+                        id,
+                        name,
+                        arguments,
+                    }
+                }
+                other => other,
+            })
+            .collect()
+    }
+
+    fn calls(&self) -> usize {
+        self.parts
+            .iter()
+            .filter(|part| matches!(part, Part::ToolCall { .. }))
+            .count()
+    }
 }
 
 /// Whether every top-level key of `chunk` is one of Bedrock's own (`amazon-bedrock-…`).
@@ -214,37 +287,70 @@ impl StreamAccumulator {
     pub fn push_delta(&mut self, delta: ChunkDelta, elapsed: Duration) {
         self.deltas += 1;
         for (position, text) in delta.texts.into_iter().enumerate() {
-            let choice = text.choice.unwrap_or(position as u64);
-            let state = self.choices.entry(choice).or_default();
-            if let Some(role) = text.role {
+            let ChunkText {
+                choice,
+                role,
+                text,
+                finish_reason,
+                parts,
+                arguments_delta,
+            } = text;
+            let text = match text {
+                Some(text) => {
+                    if !text.is_empty() && self.first_content.is_none() {
+                        self.first_content = Some(elapsed);
+                    }
+                    self.within_cap(text)
+                }
+                None => None,
+            };
+            let piece = arguments_delta.and_then(|piece| self.within_cap(piece));
+            let state = self
+                .choices
+                .entry(choice.unwrap_or(position as u64))
+                .or_default();
+            if let Some(role) = role {
                 state.role = Some(role);
             }
-            if let Some(reason) = text.finish_reason {
+            if let Some(reason) = finish_reason {
                 state.finish_reason = Some(reason);
             }
-            let Some(text) = text.text else { continue };
-            if !text.is_empty() && self.first_content.is_none() {
-                self.first_content = Some(elapsed);
-            }
-            let room = self.content_cap.saturating_sub(self.content_bytes);
-            let text = if text.len() > room {
-                // Keep what fits, cut on a character boundary.
-                self.truncated = true;
-                let cut = (0..=room)
-                    .rev()
-                    .find(|&i| text.is_char_boundary(i))
-                    .unwrap_or(0);
-                if cut == 0 {
-                    continue;
+            if !parts.is_empty() {
+                // A block that starts tool calls is a block of its own, whatever its index.
+                state.has_calls = true;
+                state.blocks.push(BlockState {
+                    index: delta.block_index,
+                    text: text.unwrap_or_default(),
+                    parts,
+                    arguments: Vec::new(),
+                });
+            } else if let Some(text) = text {
+                match state.blocks.last_mut() {
+                    Some(block) if block.index == delta.block_index && block.parts.is_empty() => {
+                        block.text.push_str(&text)
+                    }
+                    _ => state.blocks.push(BlockState {
+                        index: delta.block_index,
+                        text,
+                        ..BlockState::default()
+                    }),
                 }
-                text[..cut].to_owned()
-            } else {
-                text
-            };
-            self.content_bytes += text.len();
-            match state.blocks.last_mut() {
-                Some((block, buffer)) if *block == delta.block_index => buffer.push_str(&text),
-                _ => state.blocks.push((delta.block_index, text)),
+            }
+            if let Some(piece) = piece {
+                // The call of the chunk's block when it names one, else the last call.
+                let target = state
+                    .blocks
+                    .iter_mut()
+                    .rev()
+                    .filter(|block| block.calls() > 0)
+                    .find(|block| delta.block_index.is_none() || block.index == delta.block_index);
+                if let Some(block) = target {
+                    let calls = block.calls();
+                    block.arguments.resize(calls, String::new());
+                    if let Some(last) = block.arguments.last_mut() {
+                        last.push_str(&piece);
+                    }
+                }
             }
         }
         if let Some(reason) = delta.finish_reason {
@@ -275,6 +381,27 @@ impl StreamAccumulator {
         }
     }
 
+    /// `text` as far as the content cap lets it in (cut on a character boundary; `None` once
+    /// nothing fits), counted against the cap.
+    fn within_cap(&mut self, text: String) -> Option<String> {
+        let room = self.content_cap.saturating_sub(self.content_bytes);
+        let text = if text.len() > room {
+            self.truncated = true;
+            let cut = (0..=room)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            if cut == 0 {
+                return None;
+            }
+            text[..cut].to_owned()
+        } else {
+            text
+        };
+        self.content_bytes += text.len();
+        Some(text)
+    }
+
     /// The reassembled stream.
     pub fn finish(self) -> StreamOutcome {
         // Deltas pushed directly (ConverseStream) make a response without an adapter.
@@ -283,14 +410,25 @@ impl StreamAccumulator {
             let mut messages: Vec<Message> = self
                 .choices
                 .into_values()
-                .map(|state| Message {
-                    role: state.role.unwrap_or(Role::Assistant),
-                    content: join_segments(
-                        state.blocks.into_iter().map(|(_, text)| text).collect(),
-                    ),
-                    finish_reason: state.finish_reason,
-                    // Streamed tool calls arrive as JSON fragments: text only for now.
-                    parts: Vec::new(),
+                .map(|state| {
+                    let content =
+                        join_segments(state.blocks.iter().map(|b| b.text.clone()).collect());
+                    // Parts, as a whole body gives them, only for messages with tool calls.
+                    let parts = if state.has_calls {
+                        state
+                            .blocks
+                            .into_iter()
+                            .flat_map(BlockState::into_parts)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    Message {
+                        role: state.role.unwrap_or(Role::Assistant),
+                        content,
+                        finish_reason: state.finish_reason,
+                        parts,
+                    }
                 })
                 .collect();
             if let ([only], Some(reason)) = (messages.as_mut_slice(), &self.finish_reason) {

@@ -63,6 +63,12 @@ pub(crate) const ROLES: &[Role] = &[
     role("json", Side::Any, false, Sink::Json),
     role("tool_call_id", Side::Any, false, Sink::Scalar("ToolCallId")),
     role("arguments", Side::Any, false, Sink::Structure("Arguments")),
+    role(
+        "arguments_delta",
+        Side::Response,
+        false,
+        Sink::Scalar("ArgumentsDelta"),
+    ),
     role("nested", Side::Any, false, Sink::Nested),
     // Request parameters.
     role(

@@ -445,9 +445,19 @@ pub struct NovaDelta {
     #[llm(text)]
     pub text: Option<String>,
     /// `{input}`: a piece of a tool call's JSON input.
-    pub tool_use: Option<Value>,
+    #[llm(nested)]
+    pub tool_use: Option<NovaToolUseDelta>,
     /// Reasoning, not message text.
     pub reasoning_content: Option<Value>,
+}
+
+/// `delta.toolUse`: a piece of the JSON input of the call the last `contentBlockStart` began.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct NovaToolUseDelta {
+    /// The piece, JSON text.
+    #[llm(arguments_delta)]
+    pub input: Option<String>,
 }
 
 /// `messageStop`.

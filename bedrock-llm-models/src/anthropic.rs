@@ -387,9 +387,11 @@ pub enum ClaudeDelta {
         #[llm(text)]
         text: String,
     },
-    /// A piece of a tool call's JSON input (the placeholder came with the block start).
+    /// A piece of a tool call's JSON input (the call and its placeholder came with the block
+    /// start; the pieces joined are its arguments).
     InputJsonDelta {
         /// The piece.
+        #[llm(arguments_delta)]
         partial_json: String,
     },
     /// Reasoning, not message text.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bedrock_llm_core::{
-    Adapter, BedrockModel, Invocation, ModelRequest, ModelResponse, Operation, RequestView,
+    Adapter, BedrockModel, Invocation, ModelRequest, ModelResponse, Operation, Part, RequestView,
     ResponseView, StreamAccumulator, adapter,
 };
 use bedrock_llm_events::render::{newrelic, otel};
@@ -442,7 +442,7 @@ impl Run {
         accumulator.finish().response.as_ref().and_then(summary)
     }
 
-    /// The chunks with one text-only delta cut in two at a random character.
+    /// The chunks with one text-only delta (or argument piece) cut in two at a random character.
     fn split_one(&mut self, chunks: &[Value]) -> Option<Vec<Value>> {
         let candidates: Vec<(usize, String)> = chunks
             .iter()
@@ -455,8 +455,14 @@ impl Run {
                 let only_text = delta.finish_reason.is_none()
                     && delta.usage == Default::default()
                     && delta.texts.len() == 1
-                    && delta.texts[0].finish_reason.is_none();
-                let text = delta.texts.into_iter().next()?.text?;
+                    && delta.texts[0].finish_reason.is_none()
+                    && delta.texts[0].parts.is_empty();
+                let text = delta.texts.into_iter().next()?;
+                // A text delta, or a piece of a tool call's arguments: either may be cut.
+                let text = match (text.text, text.arguments_delta) {
+                    (Some(text), None) | (None, Some(text)) => text,
+                    _ => return None,
+                };
                 (only_text && text.chars().count() >= 2).then_some((i, text))
             })
             .collect();
@@ -551,14 +557,25 @@ impl Run {
     }
 }
 
-/// The messages (role, content) and finish reason of a response, as chunks must reassemble them.
-type Summary = Option<(Vec<(String, String)>, Option<String>)>;
+/// The messages (role, content, tool calls) and finish reason of a response, as chunks must
+/// reassemble them.
+type Summary = Option<(Vec<(String, String, Vec<Part>)>, Option<String>)>;
 
 fn summary(view: &ResponseView) -> Summary {
     let messages = view
         .messages
         .iter()
-        .map(|m| (m.role.as_str().to_owned(), m.content.clone()))
+        .map(|m| {
+            // Tool calls must come out of a stream as the whole body has them (id, name,
+            // arguments); text parts are already in `content`.
+            let calls = m
+                .parts
+                .iter()
+                .filter(|part| matches!(part, Part::ToolCall { .. }))
+                .cloned()
+                .collect();
+            (m.role.as_str().to_owned(), m.content.clone(), calls)
+        })
         .collect();
     let reason = view
         .messages

@@ -94,6 +94,22 @@ fn check(case: &FixtureCase, invocation: &Invocation, how: &str) {
         }
         other => panic!("{what}: kind {other:?}"),
     }
+    // Tool calls, whole or streamed, come out as parts with the recording's ids, names and
+    // arguments (streamed: the argument pieces joined and parsed).
+    let calls: Vec<(Option<String>, String, Option<Value>)> = response
+        .messages
+        .iter()
+        .flat_map(|m| &m.parts)
+        .filter_map(|part| match part {
+            bedrock_llm_core::Part::ToolCall {
+                id,
+                name,
+                arguments,
+            } => Some((id.clone(), name.clone(), arguments.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calls, recorded_tool_calls(case), "{what}: tool calls");
     let usage = invocation.usage().map(|(usage, _)| usage);
     for (key, got) in [
         ("input_tokens", usage.and_then(|u| u.input_tokens)),
@@ -103,6 +119,80 @@ fn check(case: &FixtureCase, invocation: &Invocation, how: &str) {
             assert_eq!(got, Some(want), "{what}: {key}");
         }
     }
+}
+
+/// The tool calls the recording holds, read straight from its bodies (the oracle for
+/// [`check`]): Claude `tool_use` blocks, Nova and Converse `toolUse` blocks — and in streams
+/// the block starts with their `input_json_delta` / `delta.toolUse.input` pieces joined.
+fn recorded_tool_calls(case: &FixtureCase) -> Vec<(Option<String>, String, Option<Value>)> {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let mut calls = Vec::new();
+    if let Some(chunks) = &case.chunks {
+        // (id, name, pieces) per started call, in order.
+        let mut started: Vec<(Option<String>, String, String)> = Vec::new();
+        for chunk in chunks {
+            if chunk["type"] == "content_block_start"
+                && chunk["content_block"]["type"] == "tool_use"
+            {
+                let block = &chunk["content_block"];
+                started.push((
+                    text(&block["id"]),
+                    text(&block["name"]).unwrap(),
+                    String::new(),
+                ));
+            }
+            if let Some(piece) = chunk["delta"]["partial_json"].as_str() {
+                started.last_mut().unwrap().2.push_str(piece);
+            }
+            let tool = &chunk["contentBlockStart"]["start"]["toolUse"];
+            if tool.is_object() {
+                started.push((
+                    text(&tool["toolUseId"]),
+                    text(&tool["name"]).unwrap(),
+                    String::new(),
+                ));
+            }
+            if let Some(piece) = chunk["contentBlockDelta"]["delta"]["toolUse"]["input"].as_str() {
+                started.last_mut().unwrap().2.push_str(piece);
+            }
+        }
+        for (id, name, pieces) in started {
+            let arguments = if pieces.is_empty() {
+                Some(json!({}))
+            } else {
+                Some(serde_json::from_str(&pieces).unwrap())
+            };
+            calls.push((id, name, arguments));
+        }
+        return calls;
+    }
+    let Some(body) = &case.response else {
+        return calls;
+    };
+    let body: Value = serde_json::from_slice(body).unwrap();
+    let blocks = body["content"]
+        .as_array()
+        .or(body["output"]["message"]["content"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    for block in blocks {
+        if block["type"] == "tool_use" {
+            calls.push((
+                text(&block["id"]),
+                text(&block["name"]).unwrap(),
+                Some(block["input"].clone()),
+            ));
+        }
+        let tool = &block["toolUse"];
+        if tool.is_object() {
+            calls.push((
+                text(&tool["toolUseId"]),
+                text(&tool["name"]).unwrap(),
+                Some(tool["input"].clone()),
+            ));
+        }
+    }
+    calls
 }
 
 /// The log record Bedrock writes for this exchange.

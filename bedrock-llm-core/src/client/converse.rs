@@ -271,6 +271,7 @@ pub(crate) fn chunk_delta(event: &ConverseStreamOutput) -> (ChunkDelta, Option<u
         role,
         text,
         finish_reason: finish,
+        ..ChunkText::default()
     };
     match event {
         ConverseStreamOutput::MessageStart(start) => {
@@ -283,17 +284,24 @@ pub(crate) fn chunk_delta(event: &ConverseStreamOutput) -> (ChunkDelta, Option<u
         ConverseStreamOutput::ContentBlockStart(start) => {
             delta.block_index = u64::try_from(start.content_block_index()).ok();
             if let Some(ContentBlockStart::ToolUse(tool)) = start.start() {
-                delta.texts.push(text(
-                    None,
-                    Some(format!("<tool_use>{}</tool_use>", tool.name())),
-                    None,
+                delta.texts.push(tool_call_start(
+                    Some(tool.tool_use_id().to_owned()),
+                    tool.name(),
                 ));
             }
         }
         ConverseStreamOutput::ContentBlockDelta(event) => {
             delta.block_index = u64::try_from(event.content_block_index()).ok();
-            if let Some(ContentBlockDelta::Text(piece)) = event.delta() {
-                delta.texts.push(text(None, Some(piece.clone()), None));
+            match event.delta() {
+                Some(ContentBlockDelta::Text(piece)) => {
+                    delta.texts.push(text(None, Some(piece.clone()), None));
+                }
+                Some(ContentBlockDelta::ToolUse(piece)) => delta.texts.push(ChunkText {
+                    choice: Some(0),
+                    arguments_delta: Some(piece.input().to_owned()),
+                    ..ChunkText::default()
+                }),
+                _ => {}
             }
         }
         ConverseStreamOutput::MessageStop(stop) => {
@@ -323,7 +331,7 @@ pub(crate) fn json_chunk_delta(event_type: &str, payload: &[u8]) -> (ChunkDelta,
         choice: Some(0),
         role,
         text,
-        finish_reason: None,
+        ..ChunkText::default()
     };
     let index = event
         .get("contentBlockIndex")
@@ -343,18 +351,29 @@ pub(crate) fn json_chunk_delta(event_type: &str, payload: &[u8]) -> (ChunkDelta,
                 .pointer("/start/toolUse/name")
                 .and_then(serde_json::Value::as_str)
             {
-                delta
-                    .texts
-                    .push(text(None, Some(format!("<tool_use>{name}</tool_use>"))));
+                let id = event
+                    .pointer("/start/toolUse/toolUseId")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned);
+                delta.texts.push(tool_call_start(id, name));
             }
         }
         "contentBlockDelta" => {
             delta.block_index = index;
-            if let Some(piece) = event
-                .pointer("/delta/text")
-                .and_then(serde_json::Value::as_str)
-            {
-                delta.texts.push(text(None, Some(piece.to_owned())));
+            let piece = |pointer: &str| {
+                event
+                    .pointer(pointer)
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            };
+            if let Some(piece) = piece("/delta/text") {
+                delta.texts.push(text(None, Some(piece)));
+            } else if let Some(arguments) = piece("/delta/toolUse/input") {
+                delta.texts.push(ChunkText {
+                    choice: Some(0),
+                    arguments_delta: Some(arguments),
+                    ..ChunkText::default()
+                });
             }
         }
         "messageStop" => {
@@ -380,4 +399,19 @@ pub(crate) fn json_chunk_delta(event_type: &str, payload: &[u8]) -> (ChunkDelta,
         _ => {}
     }
     (delta, latency)
+}
+
+/// The chunk text of a ConverseStream tool call's start: its placeholder as text (the New
+/// Relic rule) and the call as a part, whose arguments the deltas bring.
+fn tool_call_start(id: Option<String>, name: &str) -> ChunkText {
+    ChunkText {
+        choice: Some(0),
+        text: Some(format!("<tool_use>{name}</tool_use>")),
+        parts: vec![Part::ToolCall {
+            id,
+            name: name.to_owned(),
+            arguments: None,
+        }],
+        ..ChunkText::default()
+    }
 }

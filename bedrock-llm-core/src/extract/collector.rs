@@ -73,6 +73,8 @@ pub enum Scalar {
     ToolDescription,
     /// `tool_call_id`: the id of the tool call or tool result the current block holds.
     ToolCallId,
+    /// `arguments_delta`: a piece of a streamed tool call's JSON arguments.
+    ArgumentsDelta,
 }
 
 /// JSON roles kept as structures rather than rendered as text.
@@ -103,6 +105,8 @@ struct Draft {
     structured: bool,
     /// A whole message answering a tool call (`role: tool` turns that name the call).
     answers_call: Option<String>,
+    /// Pieces of a streamed tool call's arguments (stream chunks only).
+    arguments_delta: Option<String>,
     finish_reason: Option<FinishReason>,
     system: bool,
 }
@@ -116,6 +120,7 @@ impl Draft {
             parts: Vec::new(),
             structured: false,
             answers_call: None,
+            arguments_delta: None,
             finish_reason: None,
             system,
         }
@@ -129,6 +134,16 @@ struct Block {
     id: Option<String>,
     name: Option<String>,
     arguments: Option<serde_json::Value>,
+}
+
+/// What a closed message of a stream chunk says beside its text.
+#[derive(Debug)]
+struct ChunkFacts {
+    /// The role as the body gave it (none when it gave none).
+    role: Option<Role>,
+    choice: Option<u64>,
+    has_text: bool,
+    arguments_delta: Option<String>,
 }
 
 /// Receives the annotated values of one body and assembles its neutral view.
@@ -150,8 +165,8 @@ pub struct Collector {
     response_model: Option<String>,
     embedding: Option<EmbeddingStats>,
     block_index: Option<u64>,
-    /// Per closed message: (role as the body gave it, choice index, whether it had text).
-    chunk_facts: Vec<(Option<Role>, Option<u64>, bool)>,
+    /// Per closed message, what a stream chunk reports beside the message.
+    chunk_facts: Vec<ChunkFacts>,
 }
 
 impl Collector {
@@ -290,13 +305,14 @@ impl Collector {
         &mut self.tools[last]
     }
 
-    fn close(&mut self, draft: Draft) {
+    fn close(&mut self, mut draft: Draft) {
         if !draft.system {
-            self.chunk_facts.push((
-                draft.role.clone(),
-                draft.choice_index,
-                !draft.segments.is_empty(),
-            ));
+            self.chunk_facts.push(ChunkFacts {
+                role: draft.role.clone(),
+                choice: draft.choice_index,
+                has_text: !draft.segments.is_empty(),
+                arguments_delta: draft.arguments_delta.take(),
+            });
         }
         let role = match (draft.system, draft.role) {
             (true, _) => Role::System,
@@ -357,6 +373,11 @@ impl Collector {
                 self.tool_slot(|tool| tool.description.is_some())
                     .description = Some(text.to_owned());
             }
+            Scalar::ArgumentsDelta => self
+                .current()
+                .arguments_delta
+                .get_or_insert_with(String::new)
+                .push_str(text),
             Scalar::ToolCallId => match self.blocks.last_mut() {
                 Some(block) => {
                     block.id.get_or_insert_with(|| text.to_owned());
@@ -481,11 +502,13 @@ impl Collector {
             .messages
             .into_iter()
             .zip(self.chunk_facts)
-            .map(|(message, (role, choice, has_text))| ChunkText {
-                choice,
-                role,
-                text: has_text.then_some(message.content),
+            .map(|(message, facts)| ChunkText {
+                choice: facts.choice,
+                role: facts.role,
+                text: facts.has_text.then_some(message.content),
                 finish_reason: message.finish_reason,
+                parts: message.parts,
+                arguments_delta: facts.arguments_delta,
             })
             .collect();
         ChunkDelta {
