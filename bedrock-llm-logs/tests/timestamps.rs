@@ -164,7 +164,7 @@ fn an_unusable_timestamp_is_reported_and_the_record_dated_when_replayed() {
         let ReadItem::Record(read) = item else {
             panic!("every line is a record: {item:?}");
         };
-        let started = replay(&read.record, &registry).timing.started_at_ms;
+        let started = replay(&read.record, registry).timing.started_at_ms;
         let dropped: Vec<String> = read.dropped.iter().map(ToString::to_string).collect();
         seen.push((read.location.to_string(), started, dropped));
     }
