@@ -48,7 +48,7 @@ pub use model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
 pub use observe::{CallStart, CallState, InvocationObserver};
 pub use record::{
-    Invocation, InvocationError, Operation, ServiceMetrics, StreamEnd, Timing, TokenSource,
+    Invocation, InvocationError, Operation, ServiceMetrics, Serving, StreamEnd, Timing, TokenSource,
 };
 pub use registry::Registry;
 pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};

@@ -100,6 +100,65 @@ pub struct ServiceMetrics {
     pub first_byte_latency_ms: Option<u64>,
 }
 
+/// How Bedrock served the call, where it says (`docs/llm-events.md` §2, §12): the Region it ran
+/// in, the latency mode and the service tier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Serving {
+    /// The Region the call ran in — with cross-region inference, not always the one it was
+    /// sent to (an invocation log's `inferenceRegion`).
+    pub inference_region: Option<String>,
+    /// `standard` or `optimized` (latency-optimized inference): `performanceConfig.latency`,
+    /// or the `X-Amzn-Bedrock-PerformanceConfig-Latency` header.
+    pub latency: Option<String>,
+    /// `priority`, `default`, `flex` or `reserved`: Converse's `serviceTier.type`, or the
+    /// `X-Amzn-Bedrock-Service-Tier` header.
+    pub service_tier: Option<String>,
+}
+
+impl Serving {
+    /// With the Region the call ran in.
+    pub fn with_inference_region(mut self, region: Option<String>) -> Self {
+        self.inference_region = region;
+        self
+    }
+
+    /// With the latency mode (`standard`, `optimized`).
+    pub fn with_latency(mut self, latency: Option<String>) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// With the service tier.
+    pub fn with_service_tier(mut self, tier: Option<String>) -> Self {
+        self.service_tier = tier;
+        self
+    }
+
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Fills what is unknown here from `other`.
+    pub fn fill_from(&mut self, other: Serving) {
+        let Serving {
+            inference_region,
+            latency,
+            service_tier,
+        } = other;
+        if self.inference_region.is_none() {
+            self.inference_region = inference_region;
+        }
+        if self.latency.is_none() {
+            self.latency = latency;
+        }
+        if self.service_tier.is_none() {
+            self.service_tier = service_tier;
+        }
+    }
+}
+
 /// How a call failed. Build one with [`InvocationError::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -214,6 +273,8 @@ pub struct Invocation {
     /// A guardrail intervened (`guardrail_intervened` stop reason, or a stream chunk's
     /// `amazon-bedrock-guardrailAction: INTERVENED`).
     pub guardrail_intervened: bool,
+    /// Where and how Bedrock served the call, where it says.
+    pub serving: Serving,
 }
 
 /// How a streamed response ended.
@@ -252,6 +313,7 @@ impl Invocation {
             content_truncated: false,
             guardrail_id: None,
             guardrail_intervened: false,
+            serving: Serving::default(),
         }
     }
 

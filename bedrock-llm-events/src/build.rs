@@ -341,6 +341,12 @@ impl Builder<'_> {
                 .int(attr::TOTAL_TOKENS, prompt.saturating_add(completion));
             token_tier = Some(tier);
         }
+        if let Some(usage) = invocation.response.as_ref().map(|r| &r.usage) {
+            summary
+                .opt_int(attr::CACHE_READ_TOKENS, usage.cache_read_input_tokens)
+                .opt_int(attr::CACHE_WRITE_TOKENS, usage.cache_write_input_tokens);
+        }
+        serving(&mut summary, invocation);
         summary.error_flag(invocation.is_error());
         if invocation.stream_end == Some(StreamEnd::Dropped) {
             summary.bool(attr::INCOMPLETE, true);
@@ -464,7 +470,9 @@ impl Builder<'_> {
         event
             .opt_float(attr::DURATION, self.duration_ms())
             .int(attr::TIMESTAMP, self.started_ms())
-            .opt_int(attr::TOTAL_TOKENS, total.map(|(n, _)| n))
+            .opt_int(attr::TOTAL_TOKENS, total.map(|(n, _)| n));
+        serving(&mut event, invocation);
+        event
             .error_flag(invocation.is_error())
             .custom_prepared(&self.shared.custom);
         self.finish(event);
@@ -482,4 +490,17 @@ impl Builder<'_> {
             dropped_attributes: self.dropped,
         }
     }
+}
+
+/// How Bedrock served the call, on a summary or embedding event: a guardrail's intervention
+/// and, where known, the Region the call ran in, its latency mode and service tier.
+fn serving(event: &mut LlmEventBuilder, invocation: &Invocation) {
+    if invocation.guardrail_intervened {
+        event.bool(attr::GUARDRAIL_INTERVENED, true);
+    }
+    let serving = &invocation.serving;
+    event
+        .opt_str(attr::INFERENCE_REGION, serving.inference_region.clone())
+        .opt_str(attr::PERFORMANCE_LATENCY, serving.latency.clone())
+        .opt_str(attr::SERVICE_TIER, serving.service_tier.clone());
 }

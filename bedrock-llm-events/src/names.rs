@@ -41,6 +41,15 @@ pub mod attr {
     pub const PROMPT_TOKENS: &str = "response.usage.prompt_tokens";
     pub const COMPLETION_TOKENS: &str = "response.usage.completion_tokens";
     pub const TOTAL_TOKENS: &str = "response.usage.total_tokens";
+    /// Project additions (New Relic's agents name no cache counts): prompt tokens read from
+    /// and written to the prompt cache, as the body reports them.
+    pub const CACHE_READ_TOKENS: &str = "response.usage.cache_read_input_tokens";
+    pub const CACHE_WRITE_TOKENS: &str = "response.usage.cache_creation_input_tokens";
+    /// Project additions: how Bedrock served the call, named as on OpenTelemetry spans.
+    pub const GUARDRAIL_INTERVENED: &str = "aws.bedrock.guardrail.intervened";
+    pub const INFERENCE_REGION: &str = "aws.bedrock.inference_region";
+    pub const PERFORMANCE_LATENCY: &str = "aws.bedrock.performance_config.latency";
+    pub const SERVICE_TIER: &str = "aws.bedrock.service_tier";
     pub const ERROR: &str = "error";
     /// Project addition: `true` on a streamed call the caller dropped before its end.
     pub const INCOMPLETE: &str = "incomplete";
@@ -130,6 +139,12 @@ pub mod gen_ai {
     pub const SERVER_ADDRESS: &str = "server.address";
     pub const SERVER_PORT: &str = "server.port";
     pub const GUARDRAIL_ID: &str = "aws.bedrock.guardrail.id";
+    /// Project additions, beside the conventions' `aws.bedrock.guardrail.id`
+    /// (`docs/llm-events.md` §12); the New Relic events use the same names (§2).
+    pub const GUARDRAIL_INTERVENED: &str = "aws.bedrock.guardrail.intervened";
+    pub const INFERENCE_REGION: &str = "aws.bedrock.inference_region";
+    pub const PERFORMANCE_LATENCY: &str = "aws.bedrock.performance_config.latency";
+    pub const SERVICE_TIER: &str = "aws.bedrock.service_tier";
     pub const INPUT_MESSAGES: &str = "gen_ai.input.messages";
     pub const OUTPUT_MESSAGES: &str = "gen_ai.output.messages";
     pub const SYSTEM_INSTRUCTIONS: &str = "gen_ai.system_instructions";

@@ -4,7 +4,9 @@
 //! ConverseStream bodies through the registry's Converse slot. What this module knows is the
 //! log's layout; every rule about the record is the builder's.
 
-use bedrock_llm_core::{Invocation, InvocationBuilder, InvocationError, Operation, Registry};
+use bedrock_llm_core::{
+    Invocation, InvocationBuilder, InvocationError, Operation, Registry, Serving,
+};
 use bytes::Bytes;
 use serde_json::value::RawValue;
 
@@ -97,6 +99,18 @@ fn assemble(
         .request_id(record.request_id.clone())
         .region(record.region.clone())
         .started_at_ms(started_at_ms(record))
+        .serving(
+            Serving::default()
+                .with_inference_region(record.inference_region.clone())
+                .with_latency(
+                    record
+                        .performance_config
+                        .as_ref()
+                        .and_then(|config| config.get("latency"))
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned),
+                ),
+        )
         .logged_counts(
             record
                 .input

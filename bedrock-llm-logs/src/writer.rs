@@ -62,6 +62,13 @@ pub fn to_record(
             ..LogOutput::default()
         }),
         error_code: invocation.error.as_ref().map(|e| e.code.clone()),
+        inference_region: invocation.serving.inference_region.clone(),
+        // Schema 1.0 has a place for the latency mode, none for the service tier.
+        performance_config: invocation
+            .serving
+            .latency
+            .as_ref()
+            .map(|latency| serde_json::json!({ "latency": latency })),
         ..ModelInvocationLog::default()
     }
 }

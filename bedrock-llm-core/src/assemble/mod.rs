@@ -326,6 +326,13 @@ impl InvocationBuilder {
         self
     }
 
+    /// Where and how Bedrock served the call (replay: `inferenceRegion`,
+    /// `performanceConfig.latency`); fills only what is not known yet.
+    pub fn serving(&mut self, serving: crate::record::Serving) -> &mut Self {
+        self.record.serving.fill_from(serving);
+        self
+    }
+
     /// The guardrail the request named.
     pub fn guardrail_id(&mut self, guardrail_id: Option<String>) -> &mut Self {
         if guardrail_id.is_some() {
@@ -354,7 +361,7 @@ impl InvocationBuilder {
     }
 
     /// The response headers [`Self::response_head`] reads.
-    pub const RESPONSE_HEADERS: [&'static str; 5] = text::RESPONSE_HEADERS;
+    pub const RESPONSE_HEADERS: [&'static str; 7] = text::RESPONSE_HEADERS;
 
     /// The answer's status and headers (name, value; names in any case): the request id and
     /// Bedrock's counts and latency are copied as bytes and decoded when the pieces are read

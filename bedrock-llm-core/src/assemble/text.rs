@@ -3,15 +3,17 @@
 //! record when the pieces are read. A reused builder allocates nothing for them, and the
 //! strings the record owns are made (and later freed) off the call path.
 
-use crate::record::{Invocation, ServiceMetrics};
+use crate::record::{Invocation, ServiceMetrics, Serving};
 
 /// The response headers the head is read from, in the order of `CallText::head_at`.
-pub(super) const RESPONSE_HEADERS: [&str; 5] = [
+pub(super) const RESPONSE_HEADERS: [&str; 7] = [
     "x-amzn-requestid",
     "x-amz-request-id",
     "x-amzn-bedrock-input-token-count",
     "x-amzn-bedrock-output-token-count",
     "x-amzn-bedrock-invocation-latency",
+    "x-amzn-bedrock-performanceconfig-latency",
+    "x-amzn-bedrock-service-tier",
 ];
 
 /// See the module docs. Each piece is set or not; `clear` keeps the buffers' capacity.
@@ -25,7 +27,7 @@ pub(super) struct CallText {
     /// The values of [`RESPONSE_HEADERS`] the answer had, back to back.
     head: Vec<u8>,
     /// Where each of [`RESPONSE_HEADERS`] lies in `head`.
-    head_at: [Option<(usize, usize)>; 5],
+    head_at: [Option<(usize, usize)>; 7],
     has_head: bool,
 }
 
@@ -61,7 +63,7 @@ impl CallText {
         headers: impl IntoIterator<Item = (&'h str, &'h [u8])>,
     ) {
         self.head.clear();
-        self.head_at = [None; 5];
+        self.head_at = [None; 7];
         self.has_head = true;
         for (name, value) in headers {
             if !name
@@ -96,7 +98,15 @@ impl CallText {
         if !self.has_head {
             return;
         }
-        let [request_id, fallback_request_id, input, output, latency] = self.head_at;
+        let [
+            request_id,
+            fallback_request_id,
+            input,
+            output,
+            latency,
+            latency_mode,
+            service_tier,
+        ] = self.head_at;
         let text = |at: Option<(usize, usize)>| {
             let (start, end) = at?;
             std::str::from_utf8(self.head.get(start..end)?).ok()
@@ -111,6 +121,16 @@ impl CallText {
             invocation_latency_ms: count(latency),
             first_byte_latency_ms: None,
         };
+        let word = |at| {
+            text(at)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        record.serving.fill_from(Serving {
+            latency: word(latency_mode),
+            service_tier: word(service_tier),
+            ..Serving::default()
+        });
     }
 
     /// Holds nothing again; the buffers keep their capacity.
@@ -120,7 +140,7 @@ impl CallText {
         self.region.clear();
         self.has_region = false;
         self.head.clear();
-        self.head_at = [None; 5];
+        self.head_at = [None; 7];
         self.has_head = false;
     }
 

@@ -1,9 +1,9 @@
 //! What Bedrock says beside a body's message, read once the body is: a whole Converse
-//! response's latency and guardrail trace, and the guardrail trace a stream chunk carries.
+//! response's latency, guardrail trace, latency mode and service tier, and the guardrail trace a stream chunk carries.
 
 use serde::Deserialize;
 
-use crate::record::Invocation;
+use crate::record::{Invocation, Serving};
 
 /// What a whole Converse response says beside its message: Bedrock's latency and the
 /// guardrail its trace names.
@@ -17,13 +17,34 @@ pub(super) fn converse_extras(record: &mut Invocation, body: &[u8]) {
     if record.guardrail_id.is_none() {
         record.guardrail_id = extras.trace.as_ref().and_then(GuardrailTrace::id);
     }
+    record.serving.fill_from(Serving {
+        latency: extras.performance_config.and_then(|c| c.latency),
+        service_tier: extras.service_tier.and_then(|t| t.kind),
+        ..Serving::default()
+    });
 }
 
 /// The parts of a Converse response body read beyond the adapter's view.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ConverseExtras {
     metrics: Option<ConverseMetrics>,
     trace: Option<GuardrailTrace>,
+    performance_config: Option<PerformanceConfig>,
+    service_tier: Option<ServiceTier>,
+}
+
+/// `performanceConfig`: `{latency: standard | optimized}`.
+#[derive(Deserialize)]
+struct PerformanceConfig {
+    latency: Option<String>,
+}
+
+/// `serviceTier`: `{type: priority | default | flex | reserved}`.
+#[derive(Deserialize)]
+struct ServiceTier {
+    #[serde(rename = "type")]
+    kind: Option<String>,
 }
 
 #[derive(Deserialize)]

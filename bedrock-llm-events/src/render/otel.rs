@@ -294,6 +294,19 @@ pub fn call_attributes(invocation: &Invocation) -> Vec<(&'static str, OtelValue)
     if let Some(guardrail) = &invocation.guardrail_id {
         put(gen_ai::GUARDRAIL_ID, OtelValue::Str(guardrail.clone()));
     }
+    if invocation.guardrail_intervened {
+        put(gen_ai::GUARDRAIL_INTERVENED, OtelValue::Bool(true));
+    }
+    let serving = &invocation.serving;
+    for (key, value) in [
+        (gen_ai::INFERENCE_REGION, &serving.inference_region),
+        (gen_ai::PERFORMANCE_LATENCY, &serving.latency),
+        (gen_ai::SERVICE_TIER, &serving.service_tier),
+    ] {
+        if let Some(value) = value {
+            put(key, OtelValue::Str(value.clone()));
+        }
+    }
     out
 }
 
