@@ -53,6 +53,14 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    // The registry skips a malformed alias list; say so before anything is read with it.
+    if let Err(error) = bedrock_llm_core::Registry::new().aliases_from_env() {
+        output::note(&format!(
+            "bedrock-llm: {}: {error}",
+            bedrock_llm_core::MODEL_ALIASES_ENV
+        ));
+        return ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Replay(args) => replay::run(&args),

@@ -365,7 +365,7 @@ fn finish(
     }
     progress.finish();
     let read = format!(
-        "replay: {} records read, {} lines skipped, {} fields dropped{}{}{}{}",
+        "replay: {} records read, {} lines skipped, {} fields dropped{}{}{}{}{}",
         tally.records,
         tally.skipped,
         tally.dropped_fields,
@@ -384,6 +384,14 @@ fn finish(
         match tally.retried {
             0 => String::new(),
             n => format!(", {n} notified objects left to the queue to retry"),
+        },
+        match tally.ambiguous {
+            0 => String::new(),
+            n => format!(
+                ", {n} records of opaque model IDs left unread (their bodies fit several \
+                 families; map the IDs with {})",
+                bedrock_llm_core::MODEL_ALIASES_ENV
+            ),
         },
     );
     let unreadable = || -> Result<(), Stop> {

@@ -106,6 +106,8 @@ pub(crate) struct Tally {
     pub(crate) unreadable: Vec<String>,
     /// Notified objects that could not be read, left to the queue to deliver again.
     pub(crate) retried: u64,
+    /// Records of model IDs that name no model whose body fits several families' shapes.
+    pub(crate) ambiguous: u64,
 }
 
 impl Tally {
@@ -116,6 +118,7 @@ impl Tally {
         self.dropped_fields += other.dropped_fields;
         self.fetch_failures += other.fetch_failures;
         self.retried += other.retried;
+        self.ambiguous += other.ambiguous;
         self.unreadable.extend(other.unreadable);
     }
 }
@@ -236,6 +239,9 @@ pub(crate) fn process(
                 }
                 tally.fetch_failures += replayed.fetch_failures.len() as u64;
                 let invocation = replayed.invocation;
+                if invocation.routing == Some(bedrock_llm_core::Routing::AmbiguousBody) {
+                    tally.ambiguous += 1;
+                }
                 metrics.add(&invocation);
                 let context = CallContext::replayed(id_seed(record, read.location.line))
                     .with_call_attributes(&metadata_attributes(record));

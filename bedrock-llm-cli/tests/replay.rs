@@ -148,3 +148,91 @@ fn otel_invocation_log_and_metrics_formats() {
             .any(|l| l["data_stream"]["dataset"] == "aws_bedrock.runtime")
     );
 }
+
+/// Records of an application inference profile: a Claude body is read by its shape; an
+/// OpenAI-style body two families fit is left unread and said in the summary; the user's
+/// `BEDROCK_LLM_MODEL_ALIASES` settles it; a malformed alias list stops the run with the entry.
+#[test]
+fn opaque_model_arns_are_read_by_body_shape_or_alias() {
+    const PROFILE: &str =
+        "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6";
+    let record = |id: &str, input: serde_json::Value, output: serde_json::Value| {
+        serde_json::json!({
+            "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+            "timestamp": "2025-06-01T10:00:00Z", "operation": "InvokeModel",
+            "modelId": PROFILE, "requestId": id,
+            "input": {"inputBodyJson": input}, "output": {"outputBodyJson": output},
+        })
+        .to_string()
+    };
+    let input = [
+        record(
+            "claude",
+            serde_json::json!({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50,
+                "messages": [{"role": "user", "content": "Name a color"}]}),
+            serde_json::json!({"id": "msg_1", "role": "assistant", "content": [{"type": "text", "text": "Teal"}],
+                "stop_reason": "end_turn", "usage": {"input_tokens": 4, "output_tokens": 1}}),
+        ),
+        record(
+            "openai-style",
+            serde_json::json!({"messages": [{"role": "user", "content": "Name a fruit"}], "max_tokens": 20}),
+            serde_json::json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "Fig"}, "finish_reason": "stop"}]}),
+        ),
+    ]
+    .join("\n");
+    let contents = |output: &std::process::Output| -> Vec<String> {
+        lines(output)
+            .unwrap()
+            .iter()
+            .filter_map(|event| event["content"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let run = |aliases: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"));
+        command.args(["replay", "-"]);
+        match aliases {
+            Some(text) => command.env("BEDROCK_LLM_MODEL_ALIASES", text),
+            None => command.env_remove("BEDROCK_LLM_MODEL_ALIASES"),
+        };
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+
+    let by_shape = run(None);
+    let stderr = String::from_utf8_lossy(&by_shape.stderr);
+    assert!(by_shape.status.success(), "{stderr}");
+    assert_eq!(
+        contents(&by_shape),
+        ["Name a color", "Teal"],
+        "only the Claude body is read"
+    );
+    assert!(
+        stderr.contains("1 records of opaque model IDs left unread")
+            && stderr.contains("BEDROCK_LLM_MODEL_ALIASES"),
+        "{stderr}"
+    );
+
+    let aliased = run(Some(&format!("{PROFILE}=ai21.jamba-1-5-mini-v1:0")));
+    assert!(aliased.status.success());
+    let read = contents(&aliased);
+    assert!(read.contains(&"Fig".to_owned()), "{read:?}");
+
+    let malformed = run(Some("not-a-pair"));
+    assert!(!malformed.status.success());
+    let stderr = String::from_utf8_lossy(&malformed.stderr);
+    assert!(
+        stderr.contains("BEDROCK_LLM_MODEL_ALIASES: model alias `not-a-pair` is not FROM=TO"),
+        "{stderr}"
+    );
+}

@@ -7,7 +7,8 @@
 //!   [`Invocation`] is the record of one call that events, metrics and logs are built from;
 //!   [`InvocationBuilder`] is the one place that assembles it, for live calls and replay alike.
 //! - [`Adapter`] erases a [`BedrockModel`] so registries and replay can hold any family;
-//!   [`Registry`] resolves a model ID (any form) to its adapter.
+//!   [`Registry`] resolves a model ID (any form) to its adapter — an ID that names no model
+//!   through a pin, an alias or the request body's [`BodyShape`].
 //!
 //! - [`InvocationObserver`] is told of every instrumented call; with the `client` feature,
 //!   [`client`] holds the async and blocking clients over `aws-sdk-bedrockruntime` and the SDK
@@ -27,6 +28,7 @@ pub mod model_id;
 pub mod observe;
 pub mod record;
 pub mod registry;
+pub mod shape;
 pub mod stream;
 pub mod value;
 pub mod view;
@@ -51,6 +53,7 @@ pub use record::{
     Invocation, InvocationError, Operation, ServiceMetrics, Serving, StreamEnd, Timing, TokenSource,
 };
 pub use registry::Registry;
+pub use shape::{AliasError, BodyShape, MODEL_ALIASES_ENV, Routing, parse_aliases};
 pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};
 pub use value::{FloatVector, NumberOrString, TokenCount};
 pub use view::{

@@ -275,6 +275,9 @@ pub struct Invocation {
     pub guardrail_intervened: bool,
     /// Where and how Bedrock served the call, where it says.
     pub serving: Serving,
+    /// How the registry found the adapter that read the bodies, or why none did; `None` when
+    /// no registry routed the call (a typed call names its adapter).
+    pub routing: Option<crate::shape::Routing>,
 }
 
 /// How a streamed response ended.
@@ -314,6 +317,7 @@ impl Invocation {
             guardrail_id: None,
             guardrail_intervened: false,
             serving: Serving::default(),
+            routing: None,
         }
     }
 

@@ -3,7 +3,10 @@
 //! Resolution normalizes the ID first (strips the ARN wrapping and a cross-region geography),
 //! then asks each adapter, newest registration first, whether it serves the ID and reads the
 //! request body's shape. IDs that name no model (provisioned throughput, application inference
-//! profiles, imported models) resolve only through an explicit pin.
+//! profiles, custom deployments, imported models) resolve through, in order: an explicit pin,
+//! an alias to a model ID that names its model, and the request body's shape — exactly one
+//! family's [`BodyShape`] fitting; several fitting is ambiguous and reads nothing
+//! ([`Routing`], `docs/bedrock-formats.md` §8).
 
 use std::collections::HashMap;
 
@@ -11,6 +14,9 @@ use crate::adapter::{Adapter, adapter};
 use crate::model::BedrockModel;
 use crate::model_id::ModelId;
 use crate::record::Invocation;
+use crate::shape::{
+    AliasError, BodyShape, MODEL_ALIASES_ENV, Routing, parse_aliases, top_level_keys,
+};
 
 /// Maps model IDs to adapters.
 #[derive(Debug, Default, Clone)]
@@ -19,6 +25,10 @@ pub struct Registry {
     adapters: Vec<&'static dyn Adapter>,
     /// Exact model-ID text → adapter, for IDs that do not name their model.
     pins: HashMap<String, &'static dyn Adapter>,
+    /// Exact model-ID text → the model ID it stands for.
+    aliases: HashMap<String, ModelId>,
+    /// Request-body shapes that name a family, for IDs that name no model.
+    shapes: Vec<(BodyShape, &'static dyn Adapter)>,
     /// The reader of Converse JSON bodies (Converse is one API for every model, so it is not
     /// resolved by model ID): what log replay reads `Converse`/`ConverseStream` records with.
     converse: Option<&'static dyn Adapter>,
@@ -48,6 +58,34 @@ impl Registry {
         self
     }
 
+    /// Treats the exact model-ID text `from` (an application inference profile ARN, say) as
+    /// the model ID `to`, which names its model.
+    pub fn alias(&mut self, from: impl Into<String>, to: ModelId) -> &mut Self {
+        self.aliases.insert(from.into(), to);
+        self
+    }
+
+    /// Adds the aliases of [`MODEL_ALIASES_ENV`] (`FROM=TO,…`), when it is set. A malformed
+    /// list adds nothing and is the error.
+    pub fn aliases_from_env(&mut self) -> Result<&mut Self, AliasError> {
+        let text = std::env::var(MODEL_ALIASES_ENV).unwrap_or_default();
+        for (from, to) in parse_aliases(&text)? {
+            self.alias(from, to);
+        }
+        Ok(self)
+    }
+
+    /// Reads request bodies of `shape` with `M` when the model ID names no model.
+    pub fn recognize<M: BedrockModel>(&mut self, shape: BodyShape) -> &mut Self {
+        self.shapes.push((shape, adapter::<M>()));
+        self
+    }
+
+    /// The body shapes recognized, with their adapters.
+    pub fn shapes(&self) -> impl Iterator<Item = (BodyShape, &'static dyn Adapter)> + '_ {
+        self.shapes.iter().copied()
+    }
+
     /// Reads Converse JSON bodies (request and whole response) with `adapter`, for every model.
     pub fn set_converse(&mut self, adapter: &'static dyn Adapter) -> &mut Self {
         self.converse = Some(adapter);
@@ -72,11 +110,7 @@ impl Registry {
         model_id: &str,
         request_body: Option<&[u8]>,
     ) -> Option<&'static dyn Adapter> {
-        if let Some(pinned) = self.pins.get(model_id) {
-            return Some(*pinned);
-        }
-        let id = ModelId::parse(model_id).ok()?;
-        self.resolve_id(&id, request_body)
+        self.route(model_id, None, request_body).0
     }
 
     /// [`Registry::resolve`] for an already parsed ID.
@@ -85,14 +119,71 @@ impl Registry {
         id: &ModelId,
         request_body: Option<&[u8]>,
     ) -> Option<&'static dyn Adapter> {
-        if let Some(pinned) = self.pins.get(id.as_str()) {
-            return Some(*pinned);
+        self.route(id.as_str(), Some(id), request_body).0
+    }
+
+    /// The adapter for a call to `model_id` (`parsed`, when the caller has parsed it) with
+    /// `request_body`, and how it was found: a pin, an alias, the ID itself, or — for an ID
+    /// that names no model — the body's shape (see the module docs).
+    pub fn route(
+        &self,
+        model_id: &str,
+        parsed: Option<&ModelId>,
+        request_body: Option<&[u8]>,
+    ) -> (Option<&'static dyn Adapter>, Routing) {
+        if let Some(pinned) = self.pins.get(model_id) {
+            return (Some(*pinned), Routing::Pinned);
         }
+        if let Some(target) = self.aliases.get(model_id) {
+            let adapter = self.serving(target, request_body);
+            return (adapter, Routing::Alias);
+        }
+        let owned;
+        let id = match parsed {
+            Some(id) => Some(id),
+            None => {
+                owned = ModelId::parse(model_id).ok();
+                owned.as_ref()
+            }
+        };
+        if let Some(id) = id {
+            if let Some(adapter) = self.serving(id, request_body) {
+                return (Some(adapter), Routing::ModelId);
+            }
+            if id.form().names_model() {
+                return (None, Routing::Unrecognized);
+            }
+        }
+        self.by_shape(request_body)
+    }
+
+    /// The first adapter serving `id` (whose request-body check `request_body` passes).
+    fn serving(&self, id: &ModelId, request_body: Option<&[u8]>) -> Option<&'static dyn Adapter> {
         let mut serving = self.adapters.iter().copied().filter(|a| a.serves(id));
         match request_body {
             None => serving.next(),
             Some(body) => serving.find(|a| a.accepts_request(body)),
         }
+    }
+
+    /// The one family whose shape `request_body` has; several is ambiguous, none unrecognized.
+    fn by_shape(&self, request_body: Option<&[u8]>) -> (Option<&'static dyn Adapter>, Routing) {
+        let Some(keys) = request_body.and_then(top_level_keys) else {
+            return (None, Routing::Unrecognized);
+        };
+        let mut fitting = self
+            .shapes
+            .iter()
+            .filter(|(shape, _)| shape.fits(&keys))
+            .map(|(_, adapter)| *adapter);
+        let Some(first) = fitting.next() else {
+            return (None, Routing::Unrecognized);
+        };
+        // One family may give several shapes; ambiguity is between families.
+        if fitting.any(|other| other.family() != first.family()) {
+            return (None, Routing::AmbiguousBody);
+        }
+        (Some(first), Routing::BodyShape)
     }
 
     /// Fills `record`'s views from the bodies through the adapter for its model (the Converse
@@ -106,7 +197,9 @@ impl Registry {
         request: Option<&[u8]>,
         response: Option<&[u8]>,
     ) {
-        if let Some(adapter) = crate::assemble::route(self, record, request) {
+        let (adapter, routing) = crate::assemble::route(self, record, request);
+        record.routing = Some(routing);
+        if let Some(adapter) = adapter {
             record.read_bodies(adapter, request, response);
         }
     }

@@ -99,6 +99,11 @@ pub mod metric {
     pub const EXTRACTION_ERROR: &str = "Supportability/Rust/ML/Bedrock/ExtractionError";
     /// Calls not recorded because the recording worker's queue was full.
     pub const RECORDING_DROPPED: &str = "Supportability/Rust/ML/Bedrock/Recording/Dropped";
+    /// A call whose model ID names no model and whose request body fits several families'
+    /// shapes: its bodies were left unread rather than guessed.
+    pub const ROUTING_AMBIGUOUS: &str = "Supportability/Rust/ML/Bedrock/Routing/AmbiguousBody";
+    /// A call no adapter serves, by model ID or body shape: recorded without its bodies.
+    pub const ROUTING_UNRECOGNIZED: &str = "Supportability/Rust/ML/Bedrock/Routing/Unrecognized";
     /// Problems of the instrumentation itself, by kind.
     pub const INSTRUMENTATION_ERROR: &str = "Supportability/Rust/ML/Bedrock/InstrumentationError";
     /// Attributes dropped for an over-long key, a non-`llm.` custom key, an out-of-range

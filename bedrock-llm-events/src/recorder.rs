@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use bedrock_llm_core::Invocation;
+use bedrock_llm_core::{Invocation, Routing};
 
 use crate::attribute::AttrValue;
 use crate::build::{ErrorReport, InvocationEvents, build_events};
@@ -349,6 +349,11 @@ impl Shared {
             metric::EXTRACTION_ERROR,
             invocation.extraction_error_count(),
         );
+        match invocation.routing {
+            Some(Routing::AmbiguousBody) => metrics.count(metric::ROUTING_AMBIGUOUS, 1),
+            Some(Routing::Unrecognized) => metrics.count(metric::ROUTING_UNRECOGNIZED, 1),
+            _ => {}
+        }
         metrics.count(
             metric::DROPPED_ATTRIBUTE,
             u64::from(context.llm_attributes.ignored()),

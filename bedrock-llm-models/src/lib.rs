@@ -18,6 +18,10 @@
 //! | Mistral Chat | `mistral.*` with a `messages` body (Large 2 and later) | [`mistral`] |
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
 //!
+//! A model ID that names no model (an application inference profile, provisioned throughput,
+//! a custom deployment) is routed by the request body's shape ([`shapes`]) or by the aliases of
+//! `BEDROCK_LLM_MODEL_ALIASES`; an ambiguous body is left unread, never guessed.
+//!
 //! Every response type ignores unknown keys, reads token counts written as integers or floats,
 //! keeps finish reasons raw (normalized alongside), and accepts numeric or string ids. Embedding
 //! vectors are [`bedrock_llm_core::FloatVector`]s: checked and counted when a body is read, their
@@ -33,6 +37,7 @@ pub mod meta;
 pub mod mistral;
 #[cfg(feature = "samples")]
 pub mod samples;
+pub mod shapes;
 
 use std::sync::LazyLock;
 
@@ -68,6 +73,9 @@ pub fn new_registry() -> Registry {
         .register::<MistralChat>()
         .register::<MistralText>()
         .set_converse(bedrock_llm_core::adapter::<ConverseJson>());
+    shapes::recognize_all(&mut registry);
+    // A malformed alias list adds nothing here; the CLI reports it (`Registry::aliases_from_env`).
+    let _ = registry.aliases_from_env();
     registry
 }
 

@@ -42,6 +42,8 @@ use body::BodySlot;
 pub use routing::FirstAdapters;
 use routing::is_converse;
 pub(crate) use routing::route;
+
+use crate::shape::Routing;
 pub use spare::SpareBuilders;
 use text::CallText;
 use traces::note_trace;
@@ -107,8 +109,9 @@ impl InvocationBuilder {
         operation: Operation,
         request_body: Option<&[u8]>,
     ) -> Self {
-        let record = Invocation::new(model_id, operation);
-        let adapter = route(registry, &record, request_body);
+        let mut record = Invocation::new(model_id, operation);
+        let (adapter, routing) = route(registry, &record, request_body);
+        record.routing = Some(routing);
         Self::from_record(record, adapter)
     }
 
@@ -140,6 +143,7 @@ impl InvocationBuilder {
         self.text.set_model_id(model_id);
         self.record.operation = operation;
         let adapter = if is_converse(operation) {
+            self.record.routing = Some(Routing::Converse);
             registry.converse()
         } else {
             first.get(&registry, model_id)
@@ -160,7 +164,8 @@ impl InvocationBuilder {
         let Some(registry) = self.route_later.take() else {
             return;
         };
-        let adapter = route(&registry, &self.record, self.request.get());
+        let (adapter, routing) = route(&registry, &self.record, self.request.get());
+        self.record.routing = Some(routing);
         if let Some(adapter) = adapter {
             self.record.family = Some(adapter.family());
             self.record.kind = Some(adapter.kind());

@@ -7,6 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use crate::adapter::Adapter;
 use crate::record::{Invocation, Operation};
 use crate::registry::Registry;
+use crate::shape::Routing;
 
 /// The first adapter serving each model ID seen, for
 /// [`InvocationBuilder::routed_later`](super::InvocationBuilder::routed_later): a
@@ -65,14 +66,15 @@ pub(crate) fn route(
     registry: &Registry,
     record: &Invocation,
     request_body: Option<&[u8]>,
-) -> Option<&'static dyn Adapter> {
+) -> (Option<&'static dyn Adapter>, Routing) {
     if is_converse(record.operation) {
-        return registry.converse();
+        return (registry.converse(), Routing::Converse);
     }
-    match &record.parsed_model_id {
-        Some(id) => registry.resolve_id(id, request_body),
-        None => registry.resolve(&record.model_id, request_body),
-    }
+    registry.route(
+        &record.model_id,
+        record.parsed_model_id.as_ref(),
+        request_body,
+    )
 }
 
 pub(crate) fn is_converse(operation: Operation) -> bool {

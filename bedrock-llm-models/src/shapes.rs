@@ -1,0 +1,116 @@
+//! Each prebuilt family's request-body shape, for calls whose model ID names no model
+//! (application inference profiles, provisioned throughput, custom deployments, imported
+//! models). The rules, in one place (`docs/bedrock-formats.md` §8):
+//!
+//! - a rule names only keys that tell families apart — a family's own spellings
+//!   (`max_gen_len`, `max_tokens_to_sample`, `inputText`, `schemaVersion`, `texts`, camelCase
+//!   `maxTokens`) — and excludes the other families' own keys;
+//! - keys every prompt or chat family shares (`prompt`, `messages`, `max_tokens`,
+//!   `temperature`, `top_p`) decide nothing alone, so such a body fits several families'
+//!   shapes (or none) and is left unread, counted, rather than guessed;
+//! - Converse calls need no rule: the operation names the reader.
+//!
+//! `tests/tests/body_shapes.rs` holds every sample body to its own family or to no guess.
+
+use bedrock_llm_core::{BodyShape, Registry};
+
+use crate::{
+    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, Jamba, Jurassic2,
+    Llama, MistralChat, MistralText, Nova, TitanEmbed, TitanText,
+};
+
+/// Keys only Claude request bodies have.
+const CLAUDE: &[&str] = &[
+    "anthropic_version",
+    "max_tokens_to_sample",
+    "anthropic_beta",
+];
+/// Keys only Titan request bodies have.
+const TITAN: &[&str] = &["inputText", "textGenerationConfig"];
+/// Keys only Nova (Converse-shaped native) bodies have.
+const NOVA: &[&str] = &["schemaVersion", "inferenceConfig", "toolConfig"];
+/// Keys only Cohere Command bodies have (`p`, `k`: Cohere's spelling of top-p and top-k).
+const COHERE: &[&str] = &[
+    "p",
+    "k",
+    "return_likelihoods",
+    "num_generations",
+    "stop_sequences",
+    "truncate",
+    "logit_bias",
+];
+/// Keys only Jurassic-2 bodies have (camelCase parameters).
+const J2: &[&str] = &[
+    "maxTokens",
+    "topP",
+    "stopSequences",
+    "countPenalty",
+    "presencePenalty",
+    "frequencyPenalty",
+    "numResults",
+    "minTokens",
+    "topKReturn",
+];
+/// Keys only Mistral text bodies have beside `prompt`.
+const MISTRAL_TEXT: &[&str] = &["stop", "top_k"];
+
+/// Adds every prebuilt family's body shape to `registry`.
+pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
+    registry
+        .recognize::<ClaudeMessages>(
+            BodyShape::with_all(&["anthropic_version", "messages"]).and_none(NOVA),
+        )
+        .recognize::<ClaudeText>(
+            BodyShape::with_all(&["prompt", "max_tokens_to_sample"]).and_none(&["messages"]),
+        )
+        // `{inputText}` alone is either Titan family: it fits both shapes.
+        .recognize::<TitanText>(BodyShape::with_all(&["inputText"]).and_none(&[
+            "dimensions",
+            "normalize",
+            "embeddingTypes",
+        ]))
+        .recognize::<TitanEmbed>(
+            BodyShape::with_all(&["inputText"]).and_none(&["textGenerationConfig"]),
+        )
+        .recognize::<Nova>(
+            BodyShape::with_all(&["messages"])
+                .and_any(&["schemaVersion", "inferenceConfig"])
+                .and_none(CLAUDE),
+        )
+        .recognize::<Llama>(BodyShape::with_all(&["prompt", "max_gen_len"]).and_none(CLAUDE))
+        .recognize::<CohereCommand>(BodyShape::with_all(&["prompt"]).and_any(COHERE).and_none(&[
+            "max_gen_len",
+            "anthropic_version",
+            "max_tokens_to_sample",
+        ]))
+        .recognize::<CohereCommandR>(BodyShape::with_all(&["message"]).and_none(&["messages"]))
+        .recognize::<CohereEmbed>(BodyShape::with_all(&["texts"]).and_none(TITAN))
+        .recognize::<Jurassic2>(
+            BodyShape::with_all(&["prompt"])
+                .and_any(J2)
+                .and_none(CLAUDE),
+        )
+        .recognize::<MistralText>(
+            BodyShape::with_all(&["prompt"])
+                .and_any(MISTRAL_TEXT)
+                .and_none(&["max_gen_len", "max_tokens_to_sample", "k", "p", "maxTokens"]),
+        )
+        // Chat bodies in the OpenAI style: Jamba's own keys decide; without them a
+        // `{messages, max_tokens}` body fits both Jamba and Mistral chat, and is left unread.
+        .recognize::<Jamba>(BodyShape::with_all(&["messages"]).and_none(&[
+            "anthropic_version",
+            "schemaVersion",
+            "inferenceConfig",
+            "system",
+        ]))
+        .recognize::<MistralChat>(BodyShape::with_all(&["messages"]).and_none(&[
+            "anthropic_version",
+            "schemaVersion",
+            "inferenceConfig",
+            "system",
+            // Jamba's own keys.
+            "n",
+            "documents",
+            "response_format",
+        ]))
+}
