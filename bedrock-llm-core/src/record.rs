@@ -274,9 +274,11 @@ pub struct Invocation {
     /// `amazon-bedrock-guardrailAction: INTERVENED`).
     pub guardrail_intervened: bool,
     /// Where and how Bedrock served the call, where it says.
+    #[serde(skip_serializing_if = "Serving::is_empty")]
     pub serving: Serving,
     /// How the registry found the adapter that read the bodies, or why none did; `None` when
     /// no registry routed the call (a typed call names its adapter).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub routing: Option<crate::shape::Routing>,
 }
 

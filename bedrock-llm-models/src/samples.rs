@@ -246,10 +246,19 @@ pub fn stream_chunks(
     match sample.family_slug {
         "claude_messages" => {
             let usage = &response["usage"];
+            // As recorded: the prompt's counts, the cache's included where the answer has
+            // them, come with `message_start`.
+            let mut start_usage =
+                json!({"input_tokens": usage["input_tokens"], "output_tokens": 1});
+            for key in ["cache_creation_input_tokens", "cache_read_input_tokens"] {
+                if !usage[key].is_null() {
+                    start_usage[key] = usage[key].clone();
+                }
+            }
             chunks.push(json!({"type": "message_start", "message": {
                 "id": response["id"], "type": "message", "role": "assistant", "model": response["model"],
                 "content": [], "stop_reason": null, "stop_sequence": null,
-                "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1}}}));
+                "usage": start_usage}}));
             for (index, block) in response["content"].as_array()?.iter().enumerate() {
                 match text_of(&block["type"]) {
                     "text" => {

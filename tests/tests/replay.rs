@@ -276,11 +276,18 @@ fn errors_offloaded_bodies_and_unknown_models_still_make_a_summary() {
     assert_eq!(events.events.len(), 1, "a summary without messages");
     assert_eq!(events.events[0].get_i64(attr::TOTAL_TOKENS), Some(59));
 
+    // An imported model with a body of its own (no family's shape): a summary all the same.
+    // (With a family's body it would be read by its shape: tests/tests/body_shapes.rs.)
     let mut unknown = invoke_record(&sample);
     unknown["modelId"] =
         serde_json::json!("arn:aws:bedrock:us-east-1:111122223333:imported-model/abc123");
+    unknown["input"]["inputBodyJson"] = serde_json::json!({"inputs": "Hi", "parameters": {}});
     let replayed_unknown = replayed(&unknown);
     assert_eq!(replayed_unknown.family, None);
+    assert_eq!(
+        replayed_unknown.routing,
+        Some(bedrock_llm_core::Routing::Unrecognized)
+    );
     assert_eq!(
         build_events(
             &replayed_unknown,
