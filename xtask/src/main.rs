@@ -156,19 +156,22 @@ fn run(step: &str, mut command: Command) -> Result<(), String> {
     }
 }
 
+/// Clippy as CI runs it: every target of every crate, warnings denied.
+pub(crate) const CLIPPY: [&str; 6] = [
+    "clippy",
+    "--workspace",
+    "--all-targets",
+    "--",
+    "-D",
+    "warnings",
+];
+
 fn ci() -> Result<(), String> {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
     run("cargo fmt --check", fmt)?;
     let mut clippy = cargo();
-    clippy.args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]);
+    clippy.args(CLIPPY);
     run("cargo clippy", clippy)?;
     tidy::run(&project_root())?;
     fixtures::run(&project_root(), &["--check".to_owned()])?;

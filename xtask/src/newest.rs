@@ -47,14 +47,7 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
     let changed = lock_changes(&root.join("Cargo.lock"), &copy.join("Cargo.lock"));
     eprintln!("xtask: newest-deps: {changed} package versions differ from Cargo.lock");
     crate::run_with_limit(
-        in_copy(&[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]),
+        in_copy(&crate::CLIPPY),
         Duration::from_secs(3600),
         "cargo clippy with the newest compatible dependencies",
     )
