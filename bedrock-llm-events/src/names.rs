@@ -77,6 +77,8 @@ pub mod value {
 
 /// Error report attribute keys (`docs/llm-events.md` §9).
 pub mod error_attr {
+    /// The code, as New Relic's agents report an exception's class.
+    pub const CLASS: &str = "error.class";
     pub const HTTP_STATUS: &str = "http.statusCode";
     pub const CODE: &str = "error.code";
     pub const MESSAGE: &str = "error.message";

@@ -37,6 +37,17 @@ pub struct Identity {
     pub host: String,
 }
 
+impl Identity {
+    /// `appName` and `host`, those that are set, as event attributes.
+    pub fn attributes(&self) -> Vec<(&'static str, &str)> {
+        [("appName", &self.app_name), ("host", &self.host)]
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(key, value)| (key, value.as_str()))
+            .collect()
+    }
+}
+
 /// One event, ready to send: its JSON text, and whether a value was cut.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventJson {
@@ -46,24 +57,12 @@ pub struct EventJson {
     pub truncated: bool,
 }
 
-fn cut(text: &str) -> Option<String> {
-    text.char_indices()
-        .nth(MAX_VALUE_CHARS)
-        .map(|(at, _)| text[..at].to_owned())
-}
-
 /// An LLM event as the Event API takes it: the New Relic rendering the NDJSON output uses,
 /// values cut to the API's limit, with the identity.
 pub fn event_json(event: &LlmEvent, identity: &Identity) -> EventJson {
-    let mut extra = Vec::with_capacity(2);
-    if !identity.app_name.is_empty() {
-        extra.push(("appName", identity.app_name.as_str()));
-    }
-    if !identity.host.is_empty() {
-        extra.push(("host", identity.host.as_str()));
-    }
     let mut out = Vec::with_capacity(512);
-    let truncated = newrelic::write_event_for_api(&mut out, event, MAX_VALUE_CHARS, &extra);
+    let truncated =
+        newrelic::write_event_for_api(&mut out, event, MAX_VALUE_CHARS, &identity.attributes());
     EventJson {
         // The writer emits only `&str` contents and ASCII punctuation.
         json: String::from_utf8(out)
@@ -72,44 +71,28 @@ pub fn event_json(event: &LlmEvent, identity: &Identity) -> EventJson {
     }
 }
 
-/// An error report as an `LlmError` event.
+/// An error report as an `LlmError` event: the one rendering the NDJSON output uses
+/// (`render::newrelic::write_error_for_api`), the message cut to the API's limit, with the
+/// identity.
 pub fn error_json(report: &ErrorReport, timestamp_ms: u64, identity: &Identity) -> EventJson {
-    let mut object = Map::new();
-    object.insert("eventType".to_owned(), json!(ERROR_EVENT_TYPE));
-    object.insert("timestamp".to_owned(), json!(timestamp_ms));
-    object.insert("error.class".to_owned(), json!(report.code));
-    object.insert("error.code".to_owned(), json!(report.code));
-    let mut truncated = false;
-    if let Some(message) = &report.message {
-        let short = cut(message);
-        truncated = short.is_some();
-        object.insert(
-            "error.message".to_owned(),
-            json!(short.unwrap_or_else(|| message.clone())),
-        );
-    }
-    if let Some(status) = report.http_status {
-        object.insert("http.statusCode".to_owned(), json!(status));
-    }
-    if let Some(id) = &report.completion_id {
-        object.insert("completion_id".to_owned(), json!(id));
-    }
-    if let Some(id) = &report.embedding_id {
-        object.insert("embedding_id".to_owned(), json!(id));
-    }
-    add_identity(&mut object, identity);
+    let mut out = Vec::with_capacity(256);
+    let truncated = newrelic::write_error_for_api(
+        &mut out,
+        report,
+        timestamp_ms,
+        MAX_VALUE_CHARS,
+        &identity.attributes(),
+    );
     EventJson {
-        json: Value::Object(object).to_string(),
+        json: String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         truncated,
     }
 }
 
 fn add_identity(object: &mut Map<String, Value>, identity: &Identity) {
-    if !identity.app_name.is_empty() {
-        object.insert("appName".to_owned(), json!(identity.app_name));
-    }
-    if !identity.host.is_empty() {
-        object.insert("host".to_owned(), json!(identity.host));
+    for (key, value) in identity.attributes() {
+        object.insert(key.to_owned(), json!(value));
     }
 }
 
@@ -308,10 +291,46 @@ mod tests {
     }
 
     #[test]
-    fn long_values_are_cut_to_the_event_api_limit_and_flagged() {
-        let text = "é".repeat(MAX_VALUE_CHARS + 10);
-        let short = cut(&text).unwrap_or_default();
-        assert_eq!(short.chars().count(), MAX_VALUE_CHARS);
-        assert!(cut(&"a".repeat(MAX_VALUE_CHARS)).is_none());
+    fn error_reports_render_once_and_long_messages_are_cut_and_flagged() {
+        use bedrock_llm_core::{Invocation, InvocationError, Operation};
+        use bedrock_llm_events::{CallContext, Config, build_events};
+        let report = |message: String| {
+            let mut invocation =
+                Invocation::new("meta.llama3-8b-instruct-v1:0", Operation::InvokeModel);
+            invocation.error =
+                Some(InvocationError::new("ThrottlingException").with_message(message));
+            build_events(
+                &invocation,
+                &Config::default().enabled(),
+                &CallContext::detached(),
+            )
+            .error
+            .unwrap()
+        };
+        let identity = Identity {
+            app_name: "app".to_owned(),
+            host: "h".to_owned(),
+        };
+        let long = report("é".repeat(MAX_VALUE_CHARS + 10));
+        let sent = error_json(&long, 5, &identity);
+        let value: Value = serde_json::from_str(&sent.json).unwrap();
+        assert!(sent.truncated && value["truncated"] == json!(true));
+        assert_eq!(
+            value["error.message"].as_str().unwrap().chars().count(),
+            MAX_VALUE_CHARS
+        );
+        assert_eq!(value["appName"], "app");
+        // Within the limit: the API's rendering is the printed one plus the identity.
+        let short = report("a".repeat(MAX_VALUE_CHARS));
+        let sent = error_json(&short, 5, &identity);
+        let printed = newrelic::error_json(&short, 5);
+        assert!(!sent.truncated);
+        assert_eq!(
+            sent.json,
+            format!(
+                "{},\"appName\":\"app\",\"host\":\"h\"}}",
+                &printed[..printed.len() - 1]
+            )
+        );
     }
 }

@@ -109,27 +109,49 @@ pub fn write_event_for_api(
 /// New Relic's agents report exceptions, beside the attributes of `docs/llm-events.md` §9.
 pub fn error_json(report: &ErrorReport, timestamp_ms: u64) -> String {
     let mut out = Vec::with_capacity(256);
+    write_error_for_api(&mut out, report, timestamp_ms, usize::MAX, &[]);
+    into_string(out)
+}
+
+/// [`error_json`] into `out` as the Event API takes it — the one rendering of the `LlmError`
+/// event, for stdout and every exporter: the message cut to `max_value_chars` characters
+/// (then `truncated: true`), then the `extra` attributes (`appName`, `host`). Returns whether
+/// the message was cut.
+pub fn write_error_for_api(
+    out: &mut Vec<u8>,
+    report: &ErrorReport,
+    timestamp_ms: u64,
+    max_value_chars: usize,
+    extra: &[(&str, &str)],
+) -> bool {
     out.extend_from_slice(b"{\"eventType\":");
-    write_str(&mut out, crate::names::event_type::ERROR);
+    write_str(out, crate::names::event_type::ERROR);
     out.extend_from_slice(b",\"timestamp\":");
-    write_json(&mut out, &timestamp_ms);
-    out.extend_from_slice(b",\"error.class\":");
-    write_str(&mut out, &report.code);
-    out.push(b',');
-    write_str(&mut out, error_attr::CODE);
-    out.push(b':');
-    write_str(&mut out, &report.code);
+    write_json(out, &timestamp_ms);
+    for key in [error_attr::CLASS, error_attr::CODE] {
+        out.push(b',');
+        write_str(out, key);
+        out.push(b':');
+        write_str(out, &report.code);
+    }
+    let mut truncated = false;
     if let Some(message) = &report.message {
         out.push(b',');
-        write_str(&mut out, error_attr::MESSAGE);
+        write_str(out, error_attr::MESSAGE);
         out.push(b':');
-        write_str(&mut out, message);
+        match message.char_indices().nth(max_value_chars) {
+            Some((at, _)) if message.len() > max_value_chars => {
+                write_str(out, &message[..at]);
+                truncated = true;
+            }
+            _ => write_str(out, message),
+        }
     }
     if let Some(status) = report.http_status {
         out.push(b',');
-        write_str(&mut out, error_attr::HTTP_STATUS);
+        write_str(out, error_attr::HTTP_STATUS);
         out.push(b':');
-        write_json(&mut out, &status);
+        write_json(out, &status);
     }
     for (key, id) in [
         (error_attr::COMPLETION_ID, &report.completion_id),
@@ -137,13 +159,22 @@ pub fn error_json(report: &ErrorReport, timestamp_ms: u64) -> String {
     ] {
         if let Some(id) = id {
             out.push(b',');
-            write_str(&mut out, key);
+            write_str(out, key);
             out.push(b':');
-            write_str(&mut out, id);
+            write_str(out, id);
         }
     }
+    for (key, value) in extra {
+        out.push(b',');
+        write_str(out, key);
+        out.push(b':');
+        write_str(out, value);
+    }
+    if truncated {
+        out.extend_from_slice(b",\"truncated\":true");
+    }
     out.push(b'}');
-    into_string(out)
+    truncated
 }
 
 fn write_value(out: &mut Vec<u8>, value: &AttrValue) {
