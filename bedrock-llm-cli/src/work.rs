@@ -7,14 +7,14 @@ use std::path::PathBuf;
 
 use bedrock_llm_core::{Invocation, Registry};
 use bedrock_llm_events::render::{newrelic, otel};
-use bedrock_llm_events::{CallContext, Config, LlmAttributes, RuntimeMetrics, emit_events};
+use bedrock_llm_events::{CallContext, Config, RuntimeMetrics, emit_events};
 use bedrock_llm_export::payload::{EventJson, Identity};
 use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
 use bedrock_llm_logs::s3::ObjectEntry;
 use bedrock_llm_logs::writer::Caller;
 use bedrock_llm_logs::{
-    LogReader, ModelInvocationLog, ReadItem, Source, replay_fetching, to_record,
+    LogReader, ModelInvocationLog, ReadItem, Source, call_context, replay_fetching, to_record,
 };
 
 use crate::otlp::Origin;
@@ -130,44 +130,6 @@ pub(crate) struct Report {
     pub(crate) metrics: RuntimeMetrics,
 }
 
-/// The seed a record's event ids are derived from: its account and request id, or, for a record
-/// without one, its timestamp, model and place in the file — the same wherever the file is
-/// read from (a local copy or the S3 object).
-fn id_seed(record: &ModelInvocationLog, line: u64) -> String {
-    let account = record.account_id.as_deref().unwrap_or("-");
-    match &record.request_id {
-        Some(request_id) => format!("{account}/{request_id}"),
-        None => format!(
-            "{account}/{}/{}/line {line}",
-            record.timestamp.as_deref().unwrap_or("-"),
-            record.model_id.as_deref().unwrap_or("-"),
-        ),
-    }
-}
-
-/// `requestMetadata` as `llm.` custom attributes: a key already starting with `llm.` kept as
-/// is, any other prefixed with `llm.`.
-fn metadata_attributes(record: &ModelInvocationLog) -> LlmAttributes {
-    let mut attributes = LlmAttributes::new();
-    for (key, value) in record.request_metadata.iter().flatten() {
-        let key = if key.starts_with("llm.") {
-            key.clone()
-        } else {
-            format!("llm.{key}")
-        };
-        match value {
-            serde_json::Value::String(s) => attributes.insert(key, s.clone()),
-            serde_json::Value::Bool(b) => attributes.insert(key, *b),
-            serde_json::Value::Number(n) => match n.as_i64() {
-                Some(i) => attributes.insert(key, i),
-                None => attributes.insert(key, n.as_f64().unwrap_or_default()),
-            },
-            other => attributes.insert(key, other.to_string()),
-        };
-    }
-    attributes
-}
-
 /// Reads `unit`, handing each output item to `emit` and each note (skips, drops, fetch
 /// failures) to `note`, in order.
 pub(crate) fn process(
@@ -243,8 +205,7 @@ pub(crate) fn process(
                     tally.ambiguous += 1;
                 }
                 metrics.add(&invocation);
-                let context = CallContext::replayed(id_seed(record, read.location.line))
-                    .with_call_attributes(&metadata_attributes(record));
+                let context = call_context(record, read.location.line);
                 tally.written += render(settings, record, invocation, &context, emit)?;
             }
         }

@@ -236,3 +236,50 @@ fn opaque_model_arns_are_read_by_body_shape_or_alias() {
         "{stderr}"
     );
 }
+
+/// The library's replay gives exactly what the CLI prints: `LogReader` → `replay` →
+/// `call_context` (derived ids, `requestMetadata` as `llm.` attributes) → the events.
+#[test]
+fn the_library_replay_gives_what_the_cli_gives() {
+    use bedrock_llm_events::render::newrelic;
+    use bedrock_llm_events::{Config, build_events};
+    use bedrock_llm_logs::{LogReader, ReadItem, call_context};
+    let mut input = records();
+    // requestMetadata on one record: the rule lives in the library too.
+    let mut tagged = invoke_record(&samples::all().unwrap()[0]);
+    tagged["requestMetadata"] = serde_json::json!({"team": "search", "llm.tier": "gold", "n": 3});
+    input.push_str(&format!("{tagged}\n"));
+    let output = replay(&[], &input).unwrap();
+    assert!(output.status.success());
+    let printed: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+
+    let reader = LogReader::from_reader(
+        "-",
+        std::io::Cursor::new(input.into_bytes()),
+        bedrock_llm_logs::reader::ReadOptions::default(),
+    );
+    let config = Config::default().enabled().with_content(true);
+    let mut built = Vec::new();
+    for item in reader {
+        let ReadItem::Record(read) = item else {
+            continue;
+        };
+        let invocation = bedrock_llm_logs::replay(&read.record, bedrock_llm_models::registry());
+        let context = call_context(&read.record, read.location.line);
+        let events = build_events(&invocation, &config, &context);
+        built.extend(events.events.iter().map(newrelic::event_json));
+        if let Some(error) = &events.error {
+            built.push(newrelic::error_json(error, invocation.timing.started_at_ms));
+        }
+    }
+    assert_eq!(printed.len(), built.len());
+    assert_eq!(printed, built);
+    let tagged_line = printed
+        .iter()
+        .find(|l| l.contains("\"llm.team\":\"search\""))
+        .unwrap();
+    assert!(tagged_line.contains("\"llm.tier\":\"gold\"") && tagged_line.contains("\"llm.n\":3"));
+}

@@ -29,6 +29,6 @@ pub use reader::{
     Listed, LogReader, ReadItem, ReadOptions, ReadRecord, Skip, Source, list_sources,
 };
 pub use record::ModelInvocationLog;
-pub use replay::{Replayed, replay, replay_fetching};
+pub use replay::{Replayed, call_context, replay, replay_fetching};
 pub use timestamp::{TimestampError, parse_timestamp};
 pub use writer::to_record;

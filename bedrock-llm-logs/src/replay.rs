@@ -2,11 +2,13 @@
 //! through the same assembler ([`InvocationBuilder`]) and adapters — InvokeModel bodies by
 //! family, InvokeModelWithResponseStream chunk arrays as stream chunks, Converse and
 //! ConverseStream bodies through the registry's Converse slot. What this module knows is the
-//! log's layout; every rule about the record is the builder's.
+//! log's layout; every rule about the record is the builder's, and the rules of a replayed
+//! call's context (derived ids, `requestMetadata`) are [`call_context`]'s.
 
 use bedrock_llm_core::{
     Invocation, InvocationBuilder, InvocationError, Operation, Registry, Serving,
 };
+use bedrock_llm_events::{CallContext, LlmAttributes};
 use bytes::Bytes;
 use serde_json::value::RawValue;
 
@@ -165,4 +167,53 @@ fn started_at_ms(record: &ModelInvocationLog) -> u64 {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(1, |since| since.as_millis() as u64)
         })
+}
+
+/// The call context of a replayed record — the rules every replay follows, so the library gives
+/// what the CLI gives: event, trace and span ids derived from the record ([`id_seed`]), so
+/// replaying the same logs twice (or the same object from S3 and from a local copy) gives
+/// identical events; and its `requestMetadata` as `llm.` custom attributes
+/// ([`metadata_attributes`]). `line` is the record's line in its file (a seed for records
+/// without a request id).
+pub fn call_context(record: &ModelInvocationLog, line: u64) -> CallContext {
+    CallContext::replayed(id_seed(record, line)).with_call_attributes(&metadata_attributes(record))
+}
+
+/// The seed a record's ids are derived from: its account and request id, or, for a record
+/// without one, its timestamp, model and place in the file — the same wherever the file is
+/// read from (a local copy or the S3 object).
+pub fn id_seed(record: &ModelInvocationLog, line: u64) -> String {
+    let account = record.account_id.as_deref().unwrap_or("-");
+    match &record.request_id {
+        Some(request_id) => format!("{account}/{request_id}"),
+        None => format!(
+            "{account}/{}/{}/line {line}",
+            record.timestamp.as_deref().unwrap_or("-"),
+            record.model_id.as_deref().unwrap_or("-"),
+        ),
+    }
+}
+
+/// `requestMetadata` as `llm.` custom attributes: a key already starting with `llm.` kept as
+/// is, any other prefixed with `llm.`; strings, booleans and numbers keep their type, anything
+/// else becomes its JSON text.
+pub fn metadata_attributes(record: &ModelInvocationLog) -> LlmAttributes {
+    let mut attributes = LlmAttributes::new();
+    for (key, value) in record.request_metadata.iter().flatten() {
+        let key = if key.starts_with("llm.") {
+            key.clone()
+        } else {
+            format!("llm.{key}")
+        };
+        match value {
+            serde_json::Value::String(s) => attributes.insert(key, s.clone()),
+            serde_json::Value::Bool(b) => attributes.insert(key, *b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => attributes.insert(key, i),
+                None => attributes.insert(key, n.as_f64().unwrap_or_default()),
+            },
+            other => attributes.insert(key, other.to_string()),
+        };
+    }
+    attributes
 }
