@@ -96,17 +96,17 @@ impl OtlpSink {
             .ok_or_else(|| Stop::from("the OTLP pipeline vanished"))
     }
 
-    /// Sends one invocation's span, metrics and content event; returns the span's ids.
+    /// Sends one invocation's span (with `ids`: the ids its events carry), metrics and content
+    /// event; returns the span's ids.
     pub(crate) fn send(
         &mut self,
         origin: &Origin,
         config: &Config,
         invocation: &Invocation,
+        ids: &TraceContext,
     ) -> Result<Option<TraceContext>, Stop> {
         let pipeline = self.pipeline(origin)?;
-        let ids = pipeline
-            .telemetry
-            .record(invocation, config, &opentelemetry::Context::new());
+        let ids = pipeline.telemetry.record_with_ids(invocation, config, ids);
         pipeline.since_flush += 1;
         let flush = pipeline.since_flush >= FLUSH_EVERY;
         if flush {

@@ -159,8 +159,8 @@ impl Sink {
                 sink.push(event);
                 Ok(())
             }
-            (Self::Otlp(sink), Item::Invocation(origin, invocation)) => {
-                sink.send(&origin, config, &invocation).map(|_| ())
+            (Self::Otlp(sink), Item::Invocation(origin, invocation, ids)) => {
+                sink.send(&origin, config, &invocation, &ids).map(|_| ())
             }
             _ => Err("an output item for another destination".into()),
         }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use bedrock_llm_core::{Invocation, Registry};
 use bedrock_llm_events::render::{newrelic, otel};
-use bedrock_llm_events::{CallContext, Config, RuntimeMetrics, emit_events};
+use bedrock_llm_events::{CallContext, Config, RuntimeMetrics, TraceContext, emit_events};
 use bedrock_llm_export::payload::{EventJson, Identity};
 use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
@@ -63,8 +63,8 @@ pub(crate) enum Item {
     Lines(String),
     /// A New Relic Event API object.
     Event(EventJson),
-    /// An invocation for OTLP, with its caller.
-    Invocation(Origin, Box<Invocation>),
+    /// An invocation for OTLP, with its caller and the ids its events carry.
+    Invocation(Origin, Box<Invocation>, TraceContext),
 }
 
 /// Where output goes, as far as rendering is concerned.
@@ -243,7 +243,11 @@ fn render(
                 account_id: record.account_id.clone(),
                 region: record.region.clone(),
             };
-            emit(Item::Invocation(origin, Box::new(invocation)))?;
+            emit(Item::Invocation(
+                origin,
+                Box::new(invocation),
+                context.trace.clone(),
+            ))?;
             Ok(1)
         }
         Mode::NewRelic(identity) => {

@@ -481,6 +481,65 @@ async fn replay_to_otlp_gives_every_record_a_duration_point_failed_or_not() {
     );
 }
 
+/// Replayed spans carry the records' derived ids: two runs send identical trace and span ids,
+/// and each equals the `trace_id`/`span_id` of that record's New Relic events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replayed_spans_carry_the_ids_of_the_records_events_run_after_run() {
+    let file = record_file("ids");
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let receiver = Receiver::start(Vec::new()).await.unwrap();
+        let sent = {
+            let mut command = bin();
+            command
+                .arg("replay")
+                .arg(&file)
+                .args(["--to", "otlp", "--endpoint", &receiver.url()]);
+            output(command).await
+        };
+        assert!(
+            sent.status.success(),
+            "{}",
+            String::from_utf8_lossy(&sent.stderr)
+        );
+        let mut ids: Vec<(String, String)> = receiver
+            .spans()
+            .iter()
+            .map(|(_, span)| (hex(&span.trace_id), hex(&span.span_id)))
+            .collect();
+        ids.sort();
+        runs.push(ids);
+    }
+    let printed = {
+        let mut command = bin();
+        command.arg("replay").arg(&file);
+        output(command).await
+    };
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    assert!(printed.status.success());
+    let mut event_ids: Vec<(String, String)> = String::from_utf8_lossy(&printed.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|event| {
+            matches!(
+                event["eventType"].as_str(),
+                Some("LlmChatCompletionSummary" | "LlmEmbedding")
+            )
+        })
+        .map(|event| {
+            (
+                event["trace_id"].as_str().unwrap().to_owned(),
+                event["span_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    event_ids.sort();
+    assert_eq!(runs[0].len(), 4);
+    assert_eq!(runs[0], runs[1], "a re-delivery sends the same ids");
+    assert_eq!(runs[0], event_ids, "spans name what the events name");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_to_an_unreachable_otlp_endpoint_fails_with_a_message() {
     let file = record_file("down");

@@ -57,4 +57,4 @@ pub use context::{
 pub use event::{LlmEvent, LlmEventBuilder};
 pub use recorder::{ERROR_REPORT_CAPACITY, Feedback, Harvest, Recorder, now_ms};
 pub use runtime::{MetricsConfigError, RuntimeMetrics};
-pub use telemetry::GenAiTelemetry;
+pub use telemetry::{GenAiTelemetry, PresetIds};

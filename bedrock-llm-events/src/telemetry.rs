@@ -25,7 +25,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bedrock_llm_core::{ExchangeKind, Invocation};
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger, LoggerProvider, Severity};
 use opentelemetry::metrics::{Histogram, MeterProvider};
-use opentelemetry::trace::{Span as _, SpanContext, SpanKind, Status, Tracer as _, TracerProvider};
+use opentelemetry::trace::{
+    Span as _, SpanContext, SpanId, SpanKind, Status, TraceId, Tracer as _, TracerProvider,
+};
 use opentelemetry::{Context, InstrumentationScope, KeyValue};
 
 use crate::config::Config;
@@ -205,6 +207,35 @@ impl GenAiTelemetry {
         config: &Config,
         parent: &Context,
     ) -> Option<TraceContext> {
+        self.record_inner(invocation, config, parent)
+    }
+
+    /// [`Self::record`] with the span's ids given — a replayed record's derived ids, so its span
+    /// names the trace and span its events name, and a re-delivery sends identical ids. The
+    /// ids reach the span through a tracer provider built with [`PresetIds`] (the OTLP
+    /// pipeline's is); another provider draws its own.
+    pub fn record_with_ids(
+        &self,
+        invocation: &Invocation,
+        config: &Config,
+        ids: &TraceContext,
+    ) -> Option<TraceContext> {
+        let preset = (
+            TraceId::from_hex(&ids.trace_id).ok(),
+            SpanId::from_hex(&ids.span_id).ok(),
+        );
+        PRESET.with(|slot| slot.set(preset));
+        let recorded = self.record_inner(invocation, config, &Context::new());
+        PRESET.with(|slot| slot.set((None, None)));
+        recorded
+    }
+
+    fn record_inner(
+        &self,
+        invocation: &Invocation,
+        config: &Config,
+        parent: &Context,
+    ) -> Option<TraceContext> {
         if !config.active() {
             return None;
         }
@@ -254,6 +285,39 @@ impl GenAiTelemetry {
             logger.emit(details, ended, &span_context);
         }
         TraceContext::from_span_context(&span_context)
+    }
+}
+
+thread_local! {
+    /// Ids the next span started on this thread takes ([`GenAiTelemetry::record_with_ids`]).
+    static PRESET: std::cell::Cell<(Option<TraceId>, Option<SpanId>)> =
+        const { std::cell::Cell::new((None, None)) };
+}
+
+/// Hands out the ids [`GenAiTelemetry::record_with_ids`] set for the span it starts, each once;
+/// every other id is `fallback`'s. For an SDK tracer provider's id generator (its trait is the
+/// SDK's, so the OTLP pipeline implements it over this): replayed records' spans then carry
+/// their derived ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PresetIds;
+
+impl PresetIds {
+    /// The preset trace id, taken; `None` when none is set.
+    pub fn take_trace_id(&self) -> Option<TraceId> {
+        PRESET.with(|slot| {
+            let (trace, span) = slot.get();
+            slot.set((None, span));
+            trace
+        })
+    }
+
+    /// The preset span id, taken; `None` when none is set.
+    pub fn take_span_id(&self) -> Option<SpanId> {
+        PRESET.with(|slot| {
+            let (trace, span) = slot.get();
+            slot.set((trace, None));
+            span
+        })
     }
 }
 

@@ -231,6 +231,7 @@ impl OtlpPipeline {
         Ok(Self {
             tracer_provider: SdkTracerProvider::builder()
                 .with_resource(resource.clone())
+                .with_id_generator(DerivedIds::default())
                 .with_batch_exporter(spans)
                 .build(),
             meter_provider: SdkMeterProvider::builder()
@@ -329,4 +330,27 @@ fn resource(options: &OtlpOptions) -> Resource {
         builder = builder.with_service_name(name.clone());
     }
     builder.build()
+}
+
+/// The pipeline's span ids: a replayed record's derived ids where
+/// [`GenAiTelemetry::record_with_ids`](bedrock_llm_events::GenAiTelemetry::record_with_ids) set
+/// them (so its span names the trace and span its New Relic events name, and a re-delivery
+/// repeats them), random ones otherwise.
+#[derive(Debug, Default)]
+struct DerivedIds {
+    random: opentelemetry_sdk::trace::RandomIdGenerator,
+}
+
+impl opentelemetry_sdk::trace::IdGenerator for DerivedIds {
+    fn new_trace_id(&self) -> opentelemetry::trace::TraceId {
+        bedrock_llm_events::PresetIds
+            .take_trace_id()
+            .unwrap_or_else(|| self.random.new_trace_id())
+    }
+
+    fn new_span_id(&self) -> opentelemetry::trace::SpanId {
+        bedrock_llm_events::PresetIds
+            .take_span_id()
+            .unwrap_or_else(|| self.random.new_span_id())
+    }
 }
