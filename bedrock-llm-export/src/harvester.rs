@@ -1,18 +1,18 @@
 //! The harvester: a background task that drains a [`Recorder`] on an interval (5 s by default,
-//! New Relic's agent cycle for custom events) and hands the harvest to the exporter. What cannot
-//! be delivered yet waits for the next cycle in a bounded buffer; beyond it the oldest events
-//! are dropped and counted (`Supportability/Rust/ML/Export/Dropped/Events`). The application's
-//! calls never wait on it: recording only appends to the recorder.
+//! New Relic's agent cycle for custom events) and hands the harvest to its destinations
+//! ([`Destination::harvest`]). What cannot be delivered yet waits for the next cycle in each
+//! destination's bounded buffer; beyond it the oldest events are dropped and counted
+//! (`Supportability/Rust/ML/Export/Dropped/Events`). The application's calls never wait on it:
+//! recording only appends to the recorder.
 
-use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use bedrock_llm_events::{Recorder, now_ms};
+use bedrock_llm_events::{Config, Recorder};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::destination::{Destination, Fanout, NewRelicDestination, Reporter};
 use crate::newrelic::{DeliveryReport, NewRelicExporter};
-use crate::payload;
 
 /// Dropped events, as a supportability metric.
 pub const DROPPED_EVENTS_METRIC: &str = "Supportability/Rust/ML/Export/Dropped/Events";
@@ -62,125 +62,136 @@ enum Command {
     Shutdown(Instant, oneshot::Sender<DeliveryReport>),
 }
 
-/// What waits for delivery.
-struct Pending {
-    events: VecDeque<String>,
-    metrics: VecDeque<Vec<u8>>,
-    options: HarvestOptions,
-    last_harvest_ms: u64,
+/// What a harvester can deliver to: a New Relic exporter (the common case), one destination,
+/// or several.
+pub trait IntoDestinations {
+    /// The destinations, each buffering by `options`.
+    fn into_destinations(self, options: &HarvestOptions) -> Fanout;
 }
 
-impl Pending {
-    /// Drains the recorder into the buffers, dropping the oldest beyond their bounds.
-    fn harvest(&mut self, recorder: &Recorder, exporter: &NewRelicExporter) {
-        let harvest = recorder.harvest();
-        let identity = &exporter.config().identity;
-        let now = now_ms();
-        let mut truncated = 0;
-        for event in &harvest.events {
-            let json = payload::event_json(event, identity);
-            truncated += u64::from(json.truncated);
-            self.events.push_back(json.json);
-        }
-        for report in &harvest.error_reports {
-            let json = payload::error_json(report, now, identity);
-            truncated += u64::from(json.truncated);
-            self.events.push_back(json.json);
-        }
-        let interval = now.saturating_sub(self.last_harvest_ms);
-        if let Some(document) =
-            payload::metrics_document(&harvest.metrics, self.last_harvest_ms, interval, identity)
-        {
-            self.metrics.push_back(document);
-        }
-        if let Some(document) = payload::runtime_document(&harvest.runtime, identity) {
-            self.metrics.push_back(document);
-        }
-        self.last_harvest_ms = now;
-        let stats = exporter.stats();
-        stats.truncated_values(truncated);
-        recorder.count_supportability(TRUNCATED_VALUES_METRIC, truncated);
-        let dropped = drop_oldest(&mut self.events, self.options.max_pending_events);
-        stats.dropped_events(dropped);
-        recorder.count_supportability(DROPPED_EVENTS_METRIC, dropped);
-        let dropped = drop_oldest(&mut self.metrics, self.options.max_pending_metric_documents);
-        stats.dropped_metric_documents(dropped);
-        recorder.count_supportability(DROPPED_METRICS_METRIC, dropped);
-    }
-
-    /// Sends what waits; what cannot go yet stays, in order.
-    async fn deliver(&mut self, exporter: &NewRelicExporter) {
-        if !self.events.is_empty() {
-            let events: Vec<String> = self.events.drain(..).collect();
-            let kept = exporter.send_events(events).await;
-            for event in kept.into_iter().rev() {
-                self.events.push_front(event);
-            }
-        }
-        while let Some(document) = self.metrics.pop_front() {
-            if !exporter.send_metrics(document.clone()).await {
-                self.metrics.push_front(document);
-                break;
+impl IntoDestinations for NewRelicExporter {
+    fn into_destinations(self, options: &HarvestOptions) -> Fanout {
+        let destination = NewRelicDestination::new(
+            self,
+            Config::default(),
+            options.max_pending_events,
+            options.max_pending_metric_documents,
+        );
+        match destination {
+            Ok(destination) => Fanout::new(vec![Box::new(destination)]),
+            Err(error) => {
+                tracing::error!(%error, "bedrock-llm: the New Relic destination could not start; nothing will be delivered");
+                Fanout::new(Vec::new())
             }
         }
     }
+}
 
-    /// One cycle: harvest, then deliver.
-    async fn cycle(&mut self, recorder: &Recorder, exporter: &NewRelicExporter) {
-        self.harvest(recorder, exporter);
-        self.deliver(exporter).await;
+impl IntoDestinations for Box<dyn Destination> {
+    fn into_destinations(self, _: &HarvestOptions) -> Fanout {
+        Fanout::new(vec![self])
     }
 }
 
-/// Keeps the newest `max` items of `queue`; returns how many were dropped.
-fn drop_oldest<T>(queue: &mut VecDeque<T>, max: usize) -> u64 {
-    let over = queue.len().saturating_sub(max);
-    queue.drain(..over);
-    over as u64
+impl IntoDestinations for Vec<Box<dyn Destination>> {
+    fn into_destinations(self, _: &HarvestOptions) -> Fanout {
+        Fanout::new(self)
+    }
+}
+
+impl IntoDestinations for Fanout {
+    fn into_destinations(self, _: &HarvestOptions) -> Fanout {
+        self
+    }
+}
+
+/// One cycle, on a thread that may block: harvest the recorder, hand the harvest to every
+/// destination, and count what they report (drops, cut values) for the next harvest.
+fn cycle(recorder: &Recorder, destinations: &Mutex<Fanout>) {
+    let harvest = recorder.harvest();
+    let counts = destinations
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .harvest(&harvest);
+    for (name, n) in counts {
+        recorder.count_supportability(name, n);
+    }
 }
 
 /// A running harvester (a tokio task). Dropping it stops the task; call
 /// [`shutdown`](Self::shutdown) to deliver what is pending first.
-#[derive(Debug)]
 pub struct Harvester {
     commands: mpsc::Sender<Command>,
-    exporter: NewRelicExporter,
+    reporters: Vec<Reporter>,
+}
+
+impl std::fmt::Debug for Harvester {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harvester")
+            .field("destinations", &self.reporters.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn sum(reporters: &[Reporter]) -> DeliveryReport {
+    let mut total = DeliveryReport::default();
+    for reporter in reporters {
+        total.add(&reporter());
+    }
+    total
 }
 
 impl Harvester {
-    /// Starts harvesting `recorder` into `exporter` on the current tokio runtime.
+    /// Starts harvesting `recorder` into `destinations` on the current tokio runtime. Each
+    /// harvest goes to every destination ([`Destination::harvest`]), on a blocking thread:
+    /// the application's calls never wait on delivery.
     pub fn spawn(
         recorder: Arc<Recorder>,
-        exporter: NewRelicExporter,
+        destinations: impl IntoDestinations,
         options: HarvestOptions,
     ) -> Self {
+        let destinations = destinations.into_destinations(&options);
+        let reporters = destinations.reporters();
+        let destinations = Arc::new(Mutex::new(destinations));
         let (commands, mut receiver) = mpsc::channel::<Command>(8);
-        let task_exporter = exporter.clone();
+        let task_reporters = reporters.clone();
         tokio::spawn(async move {
-            let mut pending = Pending {
-                events: VecDeque::new(),
-                metrics: VecDeque::new(),
-                options,
-                last_harvest_ms: now_ms(),
+            let run_cycle = || {
+                let (recorder, destinations) = (recorder.clone(), destinations.clone());
+                tokio::task::spawn_blocking(move || cycle(&recorder, &destinations))
             };
             let mut ticks = tokio::time::interval(options.interval);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             ticks.tick().await; // the first tick is immediate
             loop {
                 tokio::select! {
-                    _ = ticks.tick() => pending.cycle(&recorder, &task_exporter).await,
+                    _ = ticks.tick() => { let _ = run_cycle().await; }
                     command = receiver.recv() => match command {
                         Some(Command::Flush(done)) => {
-                            pending.cycle(&recorder, &task_exporter).await;
+                            let _ = run_cycle().await;
                             let _ = done.send(());
                         }
                         Some(Command::Shutdown(deadline, done)) => {
+                            let (recorder, destinations) = (recorder.clone(), destinations.clone());
+                            let last = tokio::task::spawn_blocking(move || {
+                                cycle(&recorder, &destinations);
+                                let fanout = std::mem::replace(
+                                    &mut *destinations.lock().unwrap_or_else(PoisonError::into_inner),
+                                    Fanout::new(Vec::new()),
+                                );
+                                let mut report = DeliveryReport::default();
+                                for ended in fanout.shutdown(deadline) {
+                                    if let Ok(each) = &ended.result {
+                                        report.add(each);
+                                    }
+                                }
+                                report
+                            });
                             let budget = deadline.saturating_duration_since(Instant::now());
-                            let _ = tokio::time::timeout(budget, pending.cycle(&recorder, &task_exporter)).await;
-                            let mut report = task_exporter.stats().report();
-                            // What is still waiting will never be sent.
-                            report.events_dropped += pending.events.len() as u64;
-                            report.metric_documents_dropped += pending.metrics.len() as u64;
+                            let report = match tokio::time::timeout(budget, last).await {
+                                Ok(Ok(report)) => report,
+                                _ => sum(&task_reporters),
+                            };
                             let _ = done.send(report);
                             return;
                         }
@@ -189,7 +200,10 @@ impl Harvester {
                 }
             }
         });
-        Self { commands, exporter }
+        Self {
+            commands,
+            reporters,
+        }
     }
 
     /// Harvests and delivers now, and waits for it.
@@ -201,7 +215,7 @@ impl Harvester {
     }
 
     /// Delivers what is pending within `timeout`, stops, and reports what was delivered,
-    /// retried and dropped over the harvester's life.
+    /// retried and dropped over the harvester's life (every destination's counts, added).
     pub async fn shutdown(self, timeout: Duration) -> DeliveryReport {
         let (done, wait) = oneshot::channel();
         let deadline = Instant::now() + timeout;
@@ -211,15 +225,14 @@ impl Harvester {
             .await
             .is_err()
         {
-            return self.exporter.stats().report();
+            return sum(&self.reporters);
         }
-        wait.await
-            .unwrap_or_else(|_| self.exporter.stats().report())
+        wait.await.unwrap_or_else(|_| sum(&self.reporters))
     }
 
-    /// The counts so far.
+    /// The counts so far, every destination's added.
     pub fn report(&self) -> DeliveryReport {
-        self.exporter.stats().report()
+        sum(&self.reporters)
     }
 }
 
@@ -235,7 +248,7 @@ impl BlockingHarvester {
     /// Starts a one-thread runtime and the harvester on it.
     pub fn spawn(
         recorder: Arc<Recorder>,
-        exporter: NewRelicExporter,
+        destinations: impl IntoDestinations,
         options: HarvestOptions,
     ) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -245,7 +258,7 @@ impl BlockingHarvester {
             .build()?;
         let harvester = {
             let _entered = runtime.enter();
-            Harvester::spawn(recorder, exporter, options)
+            Harvester::spawn(recorder, destinations, options)
         };
         Ok(Self {
             harvester: Some(harvester),

@@ -25,6 +25,7 @@
 //! # let _ = report; Ok(()) }
 //! ```
 
+pub mod destination;
 mod harvester;
 pub mod http;
 mod newrelic;
@@ -32,6 +33,7 @@ mod newrelic;
 pub mod otlp;
 pub mod payload;
 
+pub use destination::{Destination, Fanout};
 pub use harvester::{
     BlockingHarvester, DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, HarvestOptions, Harvester,
     TRUNCATED_VALUES_METRIC,
@@ -48,4 +50,7 @@ pub enum ExportError {
     /// The HTTP client could not be built.
     #[error("the HTTP client could not be set up: {0}")]
     Http(#[from] http::SendError),
+    /// A destination could not be opened (an unknown name, a bad OTLP configuration).
+    #[error("{0}")]
+    Unknown(String),
 }
