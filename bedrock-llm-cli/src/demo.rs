@@ -18,11 +18,12 @@ use bedrock_llm_events::{
 };
 use bedrock_llm_models::samples::{self, Sample};
 
-use crate::newrelic::{NewRelicArgs, NewRelicSink};
+use bedrock_llm_export::Fanout;
+use bedrock_llm_export::destination::{LineFormat, Settings};
+
+use crate::destinations::DestinationArgs;
 use crate::output::{Stdout, Stop, stdout_error};
-use crate::replay::Destination;
 use crate::table;
-use bedrock_llm_export::otlp::{OtlpOptions, OtlpPipeline};
 
 /// Options of `demo`.
 #[derive(Debug, clap::Args)]
@@ -37,11 +38,9 @@ pub(crate) struct DemoArgs {
     /// Leave prompt, completion and embedding input text out of the events.
     #[arg(long)]
     no_content: bool,
-    /// Where to send the events and metrics.
-    #[arg(long, value_enum, default_value_t = Destination::Stdout)]
-    to: Destination,
+    /// Without --to, the table (or --json NDJSON) on stdout.
     #[command(flatten)]
-    newrelic: NewRelicArgs,
+    destinations: DestinationArgs,
 }
 
 /// The calls that fail, each on a model ID of a real family: (model ID, fault, a family whose
@@ -118,25 +117,21 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
     } else {
         None
     };
-    let otlp = match args.to {
-        Destination::Otlp => {
-            let region = live_target
-                .as_ref()
-                .map_or_else(|| "us-east-1".to_owned(), |(_, region)| region.clone());
-            let mut options = OtlpOptions::default()
-                .default_service_name("bedrock-llm-demo")
-                .resource_attribute("cloud.provider", "aws")
-                .resource_attribute("cloud.region", region);
-            if let Some(endpoint) = &args.newrelic.endpoint {
-                options = options.endpoint(endpoint.clone());
-            }
-            Some(OtlpPipeline::new(options).map_err(|e| e.to_string())?)
-        }
-        _ => None,
+    // With --to, the recorded calls go to the destinations; else a table (or --json) shows them.
+    let mut fanout = if args.destinations.to.is_empty() {
+        None
+    } else {
+        let region = live_target
+            .as_ref()
+            .map_or_else(|| "us-east-1".to_owned(), |(_, region)| region.clone());
+        let settings = Settings::new(config.clone())
+            .with_lines(LineFormat::NewRelic, None)
+            .with_service("bedrock-llm-demo", Some(region));
+        Some(args.destinations.open(&settings)?)
     };
     let mut recorder = Recorder::new(config);
-    if let Some(pipeline) = &otlp {
-        recorder = recorder.with_telemetry(pipeline.telemetry());
+    if let Some(telemetry) = fanout.as_ref().and_then(Fanout::telemetry) {
+        recorder = recorder.with_telemetry(telemetry);
     }
     let recorder = Arc::new(recorder);
     let samples =
@@ -148,50 +143,23 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
         emulated(&runtime, &recorder, &samples)?;
     }
     let harvest = recorder.harvest();
-    if let Some(pipeline) = otlp {
-        let calls = harvest
-            .events
+    if let Some(mut fanout) = fanout.take() {
+        for (name, n) in fanout.harvest(&harvest) {
+            recorder.count_supportability(name, n);
+        }
+        let ended = fanout.shutdown(std::time::Instant::now() + Duration::from_secs(30));
+        for each in &ended {
+            crate::output::note(&each.summary);
+        }
+        let failed: Vec<&str> = ended
             .iter()
-            .filter(|e| {
-                matches!(
-                    e.event_type(),
-                    bedrock_llm_events::names::event_type::SUMMARY
-                        | bedrock_llm_events::names::event_type::EMBEDDING
-                )
-            })
-            .count();
-        pipeline
-            .shutdown()
-            .map_err(|e| format!("not everything could be delivered over OTLP: {e}"))?;
-        crate::output::note(&format!(
-            "otlp: {calls} calls sent (a span each, GenAI metrics{})",
-            if args.no_content {
-                ""
-            } else {
-                ", content events"
-            }
-        ));
-        return Ok(());
-    }
-    if args.to == Destination::Newrelic {
-        let mut sink = NewRelicSink::from_env(&args.newrelic)?;
-        let identity = sink.identity().clone();
-        for event in &harvest.events {
-            sink.push(bedrock_llm_export::payload::event_json(event, &identity));
-        }
-        for report in &harvest.error_reports {
-            sink.push(bedrock_llm_export::payload::error_json(
-                report, started, &identity,
-            ));
-        }
-        let sent =
-            sink.harvest_metrics(&harvest.metrics, started, now_ms().saturating_sub(started));
-        let report = sink.finish(sent);
-        crate::output::note(&NewRelicSink::summary(&report));
-        return if NewRelicSink::delivered(&report) {
+            .filter(|e| !e.delivered())
+            .map(|e| e.name)
+            .collect();
+        return if failed.is_empty() {
             Ok(())
         } else {
-            Err("not everything could be delivered to New Relic".into())
+            Err(format!("not everything could be delivered to {}", failed.join(", ")).into())
         };
     }
     let mut out = Stdout::new();

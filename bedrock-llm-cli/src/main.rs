@@ -10,9 +10,8 @@
 
 mod aws;
 mod demo;
+mod destinations;
 mod fixtures;
-mod newrelic;
-mod otlp;
 mod output;
 mod parallel;
 mod replay;

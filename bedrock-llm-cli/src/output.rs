@@ -2,7 +2,7 @@
 //! the command quietly, a write that fails otherwise (`> /dev/full`) is an error with a
 //! message, and nothing panics — `println!` and `eprintln!` do, on both.
 
-use std::io::{self, BufWriter, StdoutLock, Write};
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
 /// Why output stopped.
 #[derive(Debug)]
@@ -59,16 +59,6 @@ impl Stdout {
         &mut self.inner
     }
 
-    /// Writes `text` as it is (lines that already end in newlines).
-    pub(crate) fn text(&mut self, text: &str) -> Result<(), Stop> {
-        self.inner.write_all(text.as_bytes()).map_err(stdout_error)
-    }
-
-    /// Flushes what is buffered, so it is written before the caller says it is.
-    pub(crate) fn flush(&mut self) -> Result<(), Stop> {
-        self.inner.flush().map_err(stdout_error)
-    }
-
     /// Flushes what is buffered: only then has the output been written.
     pub(crate) fn finish(mut self) -> Result<(), Stop> {
         self.inner.flush().map_err(stdout_error)
@@ -82,4 +72,41 @@ pub(crate) fn note(text: &str) {
     let _ = stderr
         .write_all(text.as_bytes())
         .and_then(|()| stderr.write_all(b"\n"));
+}
+
+/// Notes on stderr, above a progress spinner when stderr is a terminal.
+pub(crate) struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    pub(crate) fn new() -> Self {
+        Self {
+            bar: io::stderr().is_terminal().then(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_message("replaying");
+                bar
+            }),
+        }
+    }
+
+    pub(crate) fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => note(line),
+        }
+    }
+
+    pub(crate) fn records(&self, records: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{records} records"));
+            bar.tick();
+        }
+    }
+
+    pub(crate) fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

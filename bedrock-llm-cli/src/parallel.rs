@@ -1,8 +1,8 @@
-//! Files and objects read `jobs` at a time: each unit is read on a worker thread into its own
-//! list of output items, and the main thread writes finished units whole, in source order — so
-//! the output is the same for any number of jobs, each unit's lines stay together, and the
-//! destination (stdout, a New Relic or OTLP sink) is only ever touched by one thread. At most
-//! `2 × jobs` units are in flight, which bounds memory to that many units' output.
+//! Files and objects read `jobs` at a time: each unit is read on a worker thread, its calls
+//! prepared there for every destination, and the main thread delivers finished units whole, in
+//! source order — so the output is the same for any number of jobs, each unit's lines stay
+//! together, and the destinations are only ever touched by one thread. At most `2 × jobs`
+//! units are in flight, which bounds memory to that many units' output.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,22 +10,26 @@ use std::sync::{Mutex, PoisonError, mpsc};
 
 use bedrock_llm_events::RuntimeMetrics;
 
-use crate::output::Stop;
-use crate::replay::{Progress, Sink};
-use crate::state::State;
-use crate::work::{Item, Report, Settings, Tally, Unit, process, process_into};
+use bedrock_llm_export::Fanout;
+use bedrock_llm_export::destination::Prepared;
 
-/// A unit read on a worker: its items and notes, in order, and how it ended.
+use crate::output::Progress;
+use crate::output::Stop;
+use crate::state::State;
+use crate::work::{Report, Settings, Tally, Unit, process, process_into, stop};
+
+/// A unit read on a worker: what it prepared for each destination (by index) and its notes,
+/// in order, and how it ended.
 struct Finished {
     unit: Unit,
-    items: Vec<Item>,
+    items: Vec<Vec<Prepared>>,
     notes: Vec<String>,
     report: Result<Report, Stop>,
 }
 
 /// Where finished units go, and what the run has counted so far.
 pub(crate) struct Output<'a> {
-    pub(crate) sink: &'a mut Sink,
+    pub(crate) destinations: &'a mut Fanout,
     pub(crate) state: Option<&'a mut State>,
     pub(crate) progress: &'a Progress,
     pub(crate) tally: Tally,
@@ -42,16 +46,16 @@ impl Output<'_> {
         self.progress.records(self.tally.records);
         if let (Some(state), true) = (self.state.as_deref_mut(), whole)
             && let Some((source, version)) = unit.identity()
-            && self.sink.checkpoint()?
+            && self.destinations.checkpoint().map_err(stop)?
         {
             state.mark_done(&source, &version)?;
         }
         Ok(())
     }
 
-    /// Reads `unit` straight into the sink.
+    /// Reads `unit` straight into the destinations.
     pub(crate) fn process(&mut self, unit: &Unit, settings: &Settings<'_>) -> Result<Report, Stop> {
-        process_into(unit, settings, self.sink, self.progress)
+        process_into(unit, settings, self.destinations, self.progress)
     }
 }
 
@@ -93,17 +97,17 @@ pub(crate) fn run(
                     let report = process(
                         &unit,
                         settings,
-                        &mut |item| {
-                            match (item, items.last_mut()) {
-                                (Item::Line(line), Some(Item::Lines(text))) => {
-                                    text.push_str(&line);
-                                    text.push('\n');
+                        &mut |index, prepared| {
+                            if items.len() <= index {
+                                items.resize_with(index + 1, Vec::new);
+                            }
+                            let queue = &mut items[index];
+                            // A unit's text for one destination is gathered into one write.
+                            match (prepared, queue.last_mut()) {
+                                (Prepared::Text(more), Some(Prepared::Text(text))) => {
+                                    text.push_str(&more);
                                 }
-                                (Item::Line(mut line), _) => {
-                                    line.push('\n');
-                                    items.push(Item::Lines(line));
-                                }
-                                (other, _) => items.push(other),
+                                (prepared, _) => queue.push(prepared),
                             }
                             Ok(())
                         },
@@ -149,8 +153,10 @@ pub(crate) fn run(
                         output.progress.note(line);
                     }
                     let report = done.report?;
-                    for item in done.items {
-                        output.sink.emit(settings.config, item)?;
+                    for (index, queue) in done.items.into_iter().enumerate() {
+                        for prepared in queue {
+                            output.destinations.deliver(index, prepared).map_err(stop)?;
+                        }
                     }
                     output.complete(&done.unit, report)?;
                 }

@@ -7,7 +7,6 @@
 //! source order, so the output is the same for any `N`. Event ids are derived from the
 //! records, so the same logs replayed twice give identical events.
 
-use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -18,12 +17,17 @@ use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 use bedrock_llm_logs::s3::HourRange;
 use bedrock_llm_logs::{Listed, ReadItem, Source, list_sources};
 
-use crate::newrelic::{NewRelicArgs, NewRelicSink};
-use crate::otlp::OtlpSink;
-use crate::output::{Stdout, Stop, note};
+use bedrock_llm_export::Fanout;
+use bedrock_llm_export::destination::{DeliveryError, LineFormat, RuntimeFormat, Settings};
+
+use crate::destinations::DestinationArgs;
+use crate::output::{Progress, Stop, note};
 use crate::parallel::Output;
 use crate::state::State;
-use crate::work::{Item, Mode, Settings, Tally, Unit};
+use crate::work::{Settings as WorkSettings, Tally, Unit};
+
+/// How long delivery may go on after the last record is read.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// What each record is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,29 +49,11 @@ pub(crate) enum MetricsFormat {
     Elastic,
 }
 
-/// Where the output goes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Destination {
-    /// NDJSON on standard output.
-    #[default]
-    Stdout,
-    /// New Relic's Event API (events) and Metric API (runtime metrics), with the key and
-    /// account from NEW_RELIC_LICENSE_KEY and NEW_RELIC_ACCOUNT_ID.
-    Newrelic,
-    /// OpenTelemetry over OTLP/HTTP: a client span per record, the GenAI client metrics and
-    /// (unless --no-content) the content events; configured by OTEL_EXPORTER_OTLP_* and
-    /// OTEL_SERVICE_NAME.
-    Otlp,
-}
-
 /// Options of `replay`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReplayArgs {
-    /// Where to send what is replayed.
-    #[arg(long, value_enum, default_value_t = Destination::Stdout)]
-    to: Destination,
     #[command(flatten)]
-    newrelic: NewRelicArgs,
+    destinations: DestinationArgs,
     /// Files or directories of records (`-` for stdin), or `s3://BUCKET/PREFIX` (every object
     /// under the prefix, in key order). Directories are walked, following symlinks, each file
     /// read once; a path that cannot be read is reported and makes the exit status non-zero
@@ -142,87 +128,16 @@ pub(crate) struct ReplayArgs {
     strict: bool,
 }
 
-/// The run's destination.
-pub(crate) enum Sink {
-    Stdout(Stdout),
-    NewRelic(Box<NewRelicSink>),
-    Otlp(OtlpSink),
-}
-
-impl Sink {
-    /// Writes or queues one item.
-    pub(crate) fn emit(&mut self, config: &Config, item: Item) -> Result<(), Stop> {
-        match (self, item) {
-            (Self::Stdout(out), Item::Line(line)) => out.line(&line),
-            (Self::Stdout(out), Item::Lines(text)) => out.text(&text),
-            (Self::NewRelic(sink), Item::Event(event)) => {
-                sink.push(event);
-                Ok(())
-            }
-            (Self::Otlp(sink), Item::Invocation(origin, invocation, ids)) => {
-                sink.send(&origin, config, &invocation, &ids).map(|_| ())
-            }
-            _ => Err("an output item for another destination".into()),
-        }
-    }
-
-    /// Makes what was emitted so far written or delivered; `false` when some of it could not
-    /// be delivered yet.
-    pub(crate) fn checkpoint(&mut self) -> Result<bool, Stop> {
-        match self {
-            Self::Stdout(out) => out.flush().map(|()| true),
-            Self::NewRelic(sink) => Ok(sink.deliver_now()),
-            Self::Otlp(sink) => Ok(sink.flush().is_ok()),
-        }
-    }
-}
-
-/// Notes on stderr, above a progress spinner when stderr is a terminal.
-pub(crate) struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl Progress {
-    fn new() -> Self {
-        Self {
-            bar: io::stderr().is_terminal().then(|| {
-                let bar = indicatif::ProgressBar::new_spinner();
-                bar.set_message("replaying");
-                bar
-            }),
-        }
-    }
-
-    pub(crate) fn note(&self, line: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => note(line),
-        }
-    }
-
-    pub(crate) fn records(&self, records: u64) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("{records} records"));
-            bar.tick();
-        }
-    }
-
-    fn finish(self) {
-        if let Some(bar) = self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
-
 pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     let metrics_template = RuntimeMetrics::new(Duration::from_secs(args.period))
         .and_then(|m| m.with_namespace(&args.namespace))
         .map_err(|e| e.to_string())?;
-    if args.to != Destination::Stdout && args.format != Format::Newrelic {
-        return Err("--to sends its own format; --format is for stdout".into());
+    let destinations = &args.destinations;
+    if !destinations.has_stdout() && args.format != Format::Newrelic {
+        return Err("--format is for stdout; the other destinations send their own format".into());
     }
-    if args.to != Destination::Stdout && args.metrics.is_some() && args.metrics_out.is_none() {
-        return Err("with --to, runtime metrics go to --metrics-out FILE".into());
+    if !destinations.has_stdout() && args.metrics.is_some() && args.metrics_out.is_none() {
+        return Err("with --to other than stdout, runtime metrics go to --metrics-out FILE".into());
     }
     if args.idle_exit.is_some() && args.sqs.is_none() {
         return Err("--idle-exit is for --sqs".into());
@@ -236,33 +151,35 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         .enabled()
         .with_content(!args.no_content)
         .with_otel_content(!args.no_content);
-    let (mut sink, mode) = match args.to {
-        Destination::Stdout => (Sink::Stdout(Stdout::new()), Mode::Lines(args.format)),
-        Destination::Newrelic => {
-            let sink = NewRelicSink::from_env(&args.newrelic)?;
-            let identity = sink.identity().clone();
-            (Sink::NewRelic(Box::new(sink)), Mode::NewRelic(identity))
-        }
-        Destination::Otlp => (
-            Sink::Otlp(OtlpSink::new(args.newrelic.endpoint.clone())?),
-            Mode::Otlp,
-        ),
+    let line_format = match args.format {
+        Format::Newrelic => LineFormat::NewRelic,
+        Format::Otel => LineFormat::Otel,
+        Format::InvocationLog => LineFormat::InvocationLog,
     };
+    // Runtime metrics go with the lines unless --metrics-out takes them.
+    let runtime_format = match (args.metrics, &args.metrics_out) {
+        (Some(MetricsFormat::Emf), None) => Some(RuntimeFormat::Emf),
+        (Some(MetricsFormat::Elastic), None) => Some(RuntimeFormat::Elastic),
+        _ => None,
+    };
+    let mut fanout = destinations.open(
+        &Settings::new(config.clone())
+            .with_lines(line_format, runtime_format)
+            .with_service("bedrock-llm", None),
+    )?;
 
     let aws = crate::aws::Aws::new();
     if args.sqs.is_some() || args.paths.iter().any(|p| p.starts_with("s3://")) {
         // Sources in S3: connect now, so missing credentials stop the run before it reads.
         aws.get()?;
     }
-    let settings = Settings {
-        config: &config,
+    let settings = WorkSettings {
         registry: bedrock_llm_models::registry(),
         options,
-        mode,
+        preparers: fanout.preparers(),
         aws: &aws,
         fetch_bodies: !args.no_fetch_bodies,
         max_body_bytes: args.max_body_bytes,
-        no_content: args.no_content,
         strict: args.strict,
         metrics: &metrics_template,
     };
@@ -270,7 +187,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     let progress = Progress::new();
     let mut skipped_done = 0u64;
     let mut output = Output {
-        sink: &mut sink,
+        destinations: &mut fanout,
         state: state.as_mut(),
         progress: &progress,
         tally: Tally::default(),
@@ -340,27 +257,26 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         crate::parallel::run(units, jobs, &settings, &mut output)?;
     }
     let Output { tally, metrics, .. } = output;
-    finish(args, sink, &metrics, &tally, skipped_done, progress)
+    finish(args, fanout, &metrics, &tally, skipped_done, progress)
 }
 
-/// Writes the metrics, delivers what is pending, prints the summary and sets the exit status.
+/// Delivers what is pending, writes the side outputs, prints the summary and sets the exit
+/// status.
 fn finish(
     args: &ReplayArgs,
-    sink: Sink,
+    mut fanout: Fanout,
     metrics: &RuntimeMetrics,
     tally: &Tally,
     skipped_done: u64,
     progress: Progress,
 ) -> Result<(), Stop> {
-    let documents = |kind: MetricsFormat| match kind {
-        MetricsFormat::Emf => metrics.emf(),
-        MetricsFormat::Elastic => metrics.elastic(),
-    };
+    let delivered_metrics = fanout.runtime_metrics(metrics);
     if let Some(path) = &args.metrics_out {
-        let lines: String = documents(args.metrics.unwrap_or(MetricsFormat::Emf))
-            .iter()
-            .map(|d| format!("{d}\n"))
-            .collect();
+        let documents = match args.metrics.unwrap_or(MetricsFormat::Emf) {
+            MetricsFormat::Emf => metrics.emf(),
+            MetricsFormat::Elastic => metrics.elastic(),
+        };
+        let lines: String = documents.iter().map(|d| format!("{d}\n")).collect();
         std::fs::write(path, lines).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     progress.finish();
@@ -394,44 +310,40 @@ fn finish(
             ),
         },
     );
-    let unreadable = || -> Result<(), Stop> {
-        if tally.unreadable.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("could not read: {}", tally.unreadable.join(", ")).into())
-        }
-    };
-    match sink {
-        Sink::Otlp(otlp) => {
-            let delivered = otlp.finish(!args.no_content);
+    let ended = fanout.shutdown(std::time::Instant::now() + SHUTDOWN_GRACE);
+    // A lone stdout says its line count on the read line, as a Unix tool would.
+    match ended.as_slice() {
+        [only] if only.name == "stdout" => match &only.result {
+            Ok(_) => note(&format!("{read}, {}", only.summary)),
+            Err(DeliveryError::Closed) => return Err(Stop::Closed),
+            Err(error) => return Err(error.to_string().into()),
+        },
+        _ => {
             note(&read);
-            note(&delivered?);
-            unreadable()
-        }
-        Sink::NewRelic(mut sink) => {
-            let delivered = sink.metrics_of(metrics);
-            let report = sink.finish(delivered);
-            note(&read);
-            note(&NewRelicSink::summary(&report));
-            unreadable()?;
-            if NewRelicSink::delivered(&report) {
-                Ok(())
-            } else {
-                Err("not everything could be delivered to New Relic".into())
+            for each in &ended {
+                note(&each.summary);
             }
         }
-        Sink::Stdout(mut out) => {
-            let mut written = tally.written;
-            if let (Some(kind), None) = (args.metrics, &args.metrics_out) {
-                for document in documents(kind) {
-                    out.line(&document.to_string())?;
-                    written += 1;
-                }
-            }
-            // Only a successful flush means the lines were written.
-            out.finish()?;
-            note(&format!("{read}, {written} lines written"));
-            unreadable()
-        }
+    }
+    if !tally.unreadable.is_empty() {
+        return Err(format!("could not read: {}", tally.unreadable.join(", ")).into());
+    }
+    delivered_metrics.map_err(crate::work::stop)?;
+    if let Some(closed) = ended
+        .iter()
+        .find(|e| matches!(e.result, Err(DeliveryError::Closed)))
+    {
+        let _ = closed;
+        return Err(Stop::Closed);
+    }
+    let failed: Vec<&str> = ended
+        .iter()
+        .filter(|e| !e.delivered())
+        .map(|e| e.name)
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("not everything could be delivered to {}", failed.join(", ")).into())
     }
 }

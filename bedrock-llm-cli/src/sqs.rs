@@ -168,7 +168,12 @@ impl Consumer {
                 report.tally.retried += 1;
             }
             output.complete(&unit, report)?;
-            if !whole || !output.sink.checkpoint()? {
+            if !whole
+                || !output
+                    .destinations
+                    .checkpoint()
+                    .map_err(crate::work::stop)?
+            {
                 outcome = Outcome::Retry;
             } else if let Some(identity) = identity {
                 seen.insert(identity);

@@ -1,25 +1,23 @@
-//! One unit of replay work — a local file, stdin, or an S3 object — read into output items,
-//! whatever the destination: the same function serves the sequential run (items written as they
-//! come), the parallel run (items gathered per unit and written in unit order) and the SQS
-//! consumer (one notified object at a time).
+//! One unit of replay work — a local file, stdin, or an S3 object — read into calls, each
+//! prepared for every destination by its preparer: the same function serves the sequential run
+//! (delivered as they come), the parallel run (gathered per unit and delivered in unit order)
+//! and the SQS consumer (one notified object at a time).
 
 use std::path::PathBuf;
 
-use bedrock_llm_core::{Invocation, Registry};
-use bedrock_llm_events::render::{newrelic, otel};
-use bedrock_llm_events::{CallContext, Config, RuntimeMetrics, TraceContext, emit_events};
-use bedrock_llm_export::payload::{EventJson, Identity};
+use std::sync::Arc;
+
+use bedrock_llm_core::Registry;
+use bedrock_llm_events::RuntimeMetrics;
+use bedrock_llm_export::Fanout;
+use bedrock_llm_export::destination::{Call, DeliveryError, Origin, Prepare, Prepared};
 use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
 use bedrock_llm_logs::s3::ObjectEntry;
-use bedrock_llm_logs::writer::Caller;
-use bedrock_llm_logs::{
-    LogReader, ModelInvocationLog, ReadItem, Source, call_context, replay_fetching, to_record,
-};
+use bedrock_llm_logs::{LogReader, ReadItem, Source, call_context, replay_fetching};
+use serde_json::value::RawValue;
 
-use crate::otlp::Origin;
 use crate::output::Stop;
-use crate::replay::Format;
 
 /// A source of records read as one piece.
 #[derive(Debug, Clone)]
@@ -53,43 +51,17 @@ impl Unit {
     }
 }
 
-/// What a record becomes, for the destination.
-#[derive(Debug)]
-pub(crate) enum Item {
-    /// A line for stdout.
-    Line(String),
-    /// Several lines for stdout, each ending in a newline (a unit's lines gathered on a
-    /// worker: one write instead of one per line).
-    Lines(String),
-    /// A New Relic Event API object.
-    Event(EventJson),
-    /// An invocation for OTLP, with its caller and the ids its events carry.
-    Invocation(Origin, Box<Invocation>, TraceContext),
-}
-
-/// Where output goes, as far as rendering is concerned.
-#[derive(Debug, Clone)]
-pub(crate) enum Mode {
-    /// NDJSON lines in this format.
-    Lines(Format),
-    /// New Relic events for this app and host.
-    NewRelic(Identity),
-    /// OpenTelemetry signals.
-    Otlp,
-}
-
 /// What every unit is read with.
 pub(crate) struct Settings<'a> {
-    pub(crate) config: &'a Config,
     pub(crate) registry: &'a Registry,
     pub(crate) options: ReadOptions,
-    pub(crate) mode: Mode,
+    /// Each destination's renderer, in destination order.
+    pub(crate) preparers: Vec<Arc<dyn Prepare>>,
     /// S3, connected on first use.
     pub(crate) aws: &'a crate::aws::Aws,
     /// Fetch offloaded bodies (through `aws`).
     pub(crate) fetch_bodies: bool,
     pub(crate) max_body_bytes: u64,
-    pub(crate) no_content: bool,
     pub(crate) strict: bool,
     /// An empty aggregate with the run's period and namespace.
     pub(crate) metrics: &'a RuntimeMetrics,
@@ -99,7 +71,6 @@ pub(crate) struct Settings<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
     pub(crate) records: u64,
-    pub(crate) written: u64,
     pub(crate) skipped: u64,
     pub(crate) dropped_fields: u64,
     pub(crate) fetch_failures: u64,
@@ -113,7 +84,6 @@ pub(crate) struct Tally {
 impl Tally {
     pub(crate) fn add(&mut self, other: Tally) {
         self.records += other.records;
-        self.written += other.written;
         self.skipped += other.skipped;
         self.dropped_fields += other.dropped_fields;
         self.fetch_failures += other.fetch_failures;
@@ -135,7 +105,7 @@ pub(crate) struct Report {
 pub(crate) fn process(
     unit: &Unit,
     settings: &Settings<'_>,
-    emit: &mut dyn FnMut(Item) -> Result<(), Stop>,
+    emit: &mut dyn FnMut(usize, Prepared) -> Result<(), Stop>,
     note: &mut dyn FnMut(String),
 ) -> Result<Report, Stop> {
     let options = settings.options.clone();
@@ -206,138 +176,61 @@ pub(crate) fn process(
                 }
                 metrics.add(&invocation);
                 let context = call_context(record, read.location.line);
-                tally.written += render(settings, record, invocation, &context, emit)?;
+                let origin = Origin::new(
+                    record.account_id.clone(),
+                    record.region.clone(),
+                    record.identity.as_ref().and_then(|i| i.arn.clone()),
+                );
+                let call = Call {
+                    invocation: &invocation,
+                    context: &context,
+                    origin: &origin,
+                    request_body: body(
+                        record
+                            .input
+                            .as_ref()
+                            .and_then(|i| i.input_body_json.as_deref()),
+                    ),
+                    response_body: body(
+                        record
+                            .output
+                            .as_ref()
+                            .and_then(|o| o.output_body_json.as_deref()),
+                    ),
+                };
+                for (index, prepared) in Fanout::prepare(&settings.preparers, &call) {
+                    emit(index, prepared)?;
+                }
             }
         }
     }
     Ok(Report { tally, metrics })
 }
 
-/// [`process`] writing straight to `sink`, notes above `progress`.
+/// [`process`] delivering straight to `destinations`, notes above `progress`.
 pub(crate) fn process_into(
     unit: &Unit,
     settings: &Settings<'_>,
-    sink: &mut crate::replay::Sink,
-    progress: &crate::replay::Progress,
+    destinations: &mut Fanout,
+    progress: &crate::output::Progress,
 ) -> Result<Report, Stop> {
     process(
         unit,
         settings,
-        &mut |item| sink.emit(settings.config, item),
+        &mut |index, prepared| destinations.deliver(index, prepared).map_err(stop),
         &mut |line| progress.note(&line),
     )
 }
 
-/// Hands the output items of one record to `emit`; returns how many.
-fn render(
-    settings: &Settings<'_>,
-    record: &ModelInvocationLog,
-    invocation: Invocation,
-    context: &CallContext,
-    emit: &mut dyn FnMut(Item) -> Result<(), Stop>,
-) -> Result<u64, Stop> {
-    let config = settings.config;
-    match &settings.mode {
-        Mode::Otlp => {
-            let origin = Origin {
-                account_id: record.account_id.clone(),
-                region: record.region.clone(),
-            };
-            emit(Item::Invocation(
-                origin,
-                Box::new(invocation),
-                context.trace.clone(),
-            ))?;
-            Ok(1)
-        }
-        Mode::NewRelic(identity) => {
-            let mut failed = None;
-            let emitted = emit_events(&invocation, config, context, &mut |event| {
-                if failed.is_none() {
-                    let json = bedrock_llm_export::payload::event_json(&event, identity);
-                    failed = emit(Item::Event(json)).err();
-                }
-            });
-            if let Some(stop) = failed {
-                return Err(stop);
-            }
-            if let Some(error) = &emitted.error {
-                emit(Item::Event(bedrock_llm_export::payload::error_json(
-                    error,
-                    invocation.timing.started_at_ms,
-                    identity,
-                )))?;
-            }
-            Ok(emitted.events as u64 + u64::from(emitted.error.is_some()))
-        }
-        Mode::Lines(Format::Newrelic) => {
-            // Each event is written as it is built: a record with a million messages never
-            // holds a million events.
-            let mut failed = None;
-            let emitted = emit_events(&invocation, config, context, &mut |event| {
-                if failed.is_none() {
-                    let mut line = String::new();
-                    newrelic::write_event(&mut line, &event);
-                    failed = emit(Item::Line(line)).err();
-                }
-            });
-            if let Some(stop) = failed {
-                return Err(stop);
-            }
-            if let Some(error) = &emitted.error {
-                emit(Item::Line(newrelic::error_json(
-                    error,
-                    invocation.timing.started_at_ms,
-                )))?;
-            }
-            Ok(emitted.events as u64 + u64::from(emitted.error.is_some()))
-        }
-        Mode::Lines(Format::Otel) => {
-            let identity = record.identity.as_ref().and_then(|i| i.arn.as_deref());
-            let resource = [
-                ("user.id", identity),
-                ("cloud.account.id", record.account_id.as_deref()),
-                ("cloud.region", record.region.as_deref()),
-            ];
-            let mut span = otel::span_json(&invocation, config, &resource);
-            // The ids the record's events carry, so both renderings name the same trace.
-            span["trace_id"] = serde_json::json!(context.trace.trace_id);
-            span["span_id"] = serde_json::json!(context.trace.span_id);
-            emit(Item::Line(span.to_string()))?;
-            Ok(1)
-        }
-        Mode::Lines(Format::InvocationLog) => {
-            // With content off the bodies stay out: they are the prompts and completions.
-            let body = |raw: Option<&serde_json::value::RawValue>| {
-                raw.filter(|_| !settings.no_content)
-                    .map(|r| r.get().as_bytes().to_vec())
-            };
-            let request = body(
-                record
-                    .input
-                    .as_ref()
-                    .and_then(|i| i.input_body_json.as_deref()),
-            );
-            let response = body(
-                record
-                    .output
-                    .as_ref()
-                    .and_then(|o| o.output_body_json.as_deref()),
-            );
-            let caller = Caller {
-                account_id: record.account_id.clone(),
-                identity_arn: record.identity.as_ref().and_then(|i| i.arn.clone()),
-            };
-            let written = to_record(
-                &invocation,
-                request.as_deref(),
-                response.as_deref(),
-                &caller,
-            );
-            emit(Item::Line(
-                serde_json::to_string(&written).unwrap_or_default(),
-            ))?;
-            Ok(1)
-        }
+/// A destination's failure as the command's.
+pub(crate) fn stop(error: DeliveryError) -> Stop {
+    match error {
+        DeliveryError::Closed => Stop::Closed,
+        other => Stop::Failed(other.to_string()),
     }
+}
+
+/// A logged body's bytes.
+fn body(raw: Option<&RawValue>) -> Option<&[u8]> {
+    raw.map(|r| r.get().as_bytes())
 }

@@ -650,3 +650,98 @@ async fn demo_to_otlp_sends_a_span_per_call_with_errors_marked() {
             .any(|(_, m)| m.name == "gen_ai.client.operation.duration")
     );
 }
+
+/// `--to newrelic --to otlp`: one pass over the records feeds both, each endpoint named; each
+/// receiver gets what a run to it alone delivers, and the spans name the events' ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_destinations_at_once_each_get_what_a_run_to_it_alone_delivers() {
+    use bedrock_llm_tests::newrelic_receiver::{ACCOUNT, KEY, Receiver as NewRelic};
+    let file = record_file("fanout");
+    let with_key = |mut command: Command| {
+        command
+            .env("NEW_RELIC_LICENSE_KEY", KEY)
+            .env("NEW_RELIC_ACCOUNT_ID", ACCOUNT);
+        command
+    };
+    let (newrelic, otlp) = (
+        NewRelic::start(Vec::new()).await.unwrap(),
+        Receiver::start(Vec::new()).await.unwrap(),
+    );
+    let both = {
+        let mut command = with_key(bin());
+        command.arg("replay").arg(&file).args([
+            "--to",
+            "newrelic",
+            "--to",
+            "otlp",
+            "--endpoint",
+            &format!("newrelic={}", newrelic.url()),
+            "--endpoint",
+            &format!("otlp={}", otlp.url()),
+        ]);
+        output(command).await
+    };
+    let stderr = String::from_utf8_lossy(&both.stderr);
+    assert!(both.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("newrelic: ") && stderr.contains("otlp: 4 invocations sent"),
+        "{stderr}"
+    );
+
+    // The same, one destination at a time.
+    let (newrelic_alone, otlp_alone) = (
+        NewRelic::start(Vec::new()).await.unwrap(),
+        Receiver::start(Vec::new()).await.unwrap(),
+    );
+    for (to, url) in [
+        ("newrelic", newrelic_alone.url()),
+        ("otlp", otlp_alone.url()),
+    ] {
+        let mut command = with_key(bin());
+        command
+            .arg("replay")
+            .arg(&file)
+            .args(["--to", to, "--endpoint", &url]);
+        assert!(output(command).await.status.success());
+    }
+    let without_ids = |events: Vec<Value>| {
+        let mut events: Vec<String> = events.iter().map(Value::to_string).collect();
+        events.sort();
+        events
+    };
+    assert_eq!(
+        without_ids(newrelic.events()),
+        without_ids(newrelic_alone.events()),
+        "derived ids make the two runs' events identical"
+    );
+    let spans = |receiver: &Receiver| {
+        let mut names: Vec<(String, Vec<u8>, Vec<u8>)> = receiver
+            .spans()
+            .into_iter()
+            .map(|(_, s)| (s.name, s.trace_id, s.span_id))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(spans(&otlp), spans(&otlp_alone));
+    assert_eq!(spans(&otlp).len(), 4);
+
+    // A bare endpoint is ambiguous with several destinations; an unknown one is refused.
+    let mut ambiguous = with_key(bin());
+    ambiguous.arg("replay").arg(&file).args([
+        "--to",
+        "newrelic",
+        "--to",
+        "otlp",
+        "--endpoint",
+        &otlp.url(),
+    ]);
+    let refused = output(ambiguous).await;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("name the one it is for"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+}

@@ -14,13 +14,6 @@ use tokio::sync::{mpsc, oneshot};
 use crate::destination::{Destination, Fanout, NewRelicDestination, Reporter};
 use crate::newrelic::{DeliveryReport, NewRelicExporter};
 
-/// Dropped events, as a supportability metric.
-pub const DROPPED_EVENTS_METRIC: &str = "Supportability/Rust/ML/Export/Dropped/Events";
-/// Dropped metric documents, as a supportability metric.
-pub const DROPPED_METRICS_METRIC: &str = "Supportability/Rust/ML/Export/Dropped/Metrics";
-/// Attribute values cut to the Event API's limit, as a supportability metric.
-pub const TRUNCATED_VALUES_METRIC: &str = "Supportability/Rust/ML/Export/Truncated/Values";
-
 /// How the harvester runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

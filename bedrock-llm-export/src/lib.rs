@@ -33,11 +33,9 @@ mod newrelic;
 pub mod otlp;
 pub mod payload;
 
+pub use destination::{DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, TRUNCATED_VALUES_METRIC};
 pub use destination::{Destination, Fanout};
-pub use harvester::{
-    BlockingHarvester, DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, HarvestOptions, Harvester,
-    TRUNCATED_VALUES_METRIC,
-};
+pub use harvester::{BlockingHarvester, HarvestOptions, Harvester, IntoDestinations};
 pub use newrelic::{ConfigError, DeliveryReport, NewRelicConfig, NewRelicExporter, Region, Stats};
 
 /// Why an exporter could not be set up.

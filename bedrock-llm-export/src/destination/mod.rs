@@ -35,6 +35,13 @@ pub use registry::{Registration, Settings, open, registered};
 use crate::newrelic::DeliveryReport;
 use crate::payload::EventJson;
 
+/// Events a destination dropped (a live buffer's oldest), as a supportability metric.
+pub const DROPPED_EVENTS_METRIC: &str = "Supportability/Rust/ML/Export/Dropped/Events";
+/// Metric documents a destination dropped, as a supportability metric.
+pub const DROPPED_METRICS_METRIC: &str = "Supportability/Rust/ML/Export/Dropped/Metrics";
+/// Attribute values cut to the Event API's limit, as a supportability metric.
+pub const TRUNCATED_VALUES_METRIC: &str = "Supportability/Rust/ML/Export/Truncated/Values";
+
 /// Who made a call — for resources (`cloud.account.id`, `cloud.region`, `user.id`) and for
 /// formats that name the caller. Replay knows it from the record; a live call from the SDK's
 /// configuration, if at all.

@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 use bedrock_llm_events::{Config, Harvest, RuntimeMetrics, emit_events, now_ms};
 
-use super::{Call, DeliveryError, Destination, Prepare, Prepared, Reporter};
-use crate::harvester::{DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, TRUNCATED_VALUES_METRIC};
+use super::{
+    Call, DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, DeliveryError, Destination, Prepare,
+    Prepared, Reporter, TRUNCATED_VALUES_METRIC,
+};
 use crate::newrelic::{DeliveryReport, NewRelicExporter};
 use crate::payload::{self, Identity};
 

@@ -138,6 +138,22 @@ impl Destination for OtlpDestination {
         Ok(())
     }
 
+    /// A live recorder recorded each call's signals through [`Self::telemetry`] already; the
+    /// harvest only says how many calls that was.
+    fn harvest(
+        &mut self,
+        harvest: &bedrock_llm_events::Harvest,
+    ) -> Result<Vec<(&'static str, u64)>, DeliveryError> {
+        use bedrock_llm_events::names::event_type;
+        let calls = harvest
+            .events
+            .iter()
+            .filter(|e| matches!(e.event_type(), event_type::SUMMARY | event_type::EMBEDDING))
+            .count();
+        self.sent.fetch_add(calls as u64, Ordering::Relaxed);
+        Ok(Vec::new())
+    }
+
     fn telemetry(&self) -> Option<GenAiTelemetry> {
         self.pipelines
             .get(&(None, None))
