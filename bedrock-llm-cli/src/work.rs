@@ -10,12 +10,13 @@ use std::sync::Arc;
 use bedrock_llm_core::Registry;
 use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_export::Fanout;
-use bedrock_llm_export::destination::{Call, DeliveryError, Origin, Prepare, Prepared};
+use bedrock_llm_export::destination::{
+    Call, DeliveryError, Origin, Prepare, Prepared, logged_bodies,
+};
 use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
 use bedrock_llm_logs::s3::ObjectEntry;
 use bedrock_llm_logs::{LogReader, ReadItem, Source, call_context, replay_fetching};
-use serde_json::value::RawValue;
 
 use crate::output::Stop;
 
@@ -176,27 +177,14 @@ pub(crate) fn process(
                 }
                 metrics.add(&invocation);
                 let context = call_context(record, read.location.line);
-                let origin = Origin::new(
-                    record.account_id.clone(),
-                    record.region.clone(),
-                    record.identity.as_ref().and_then(|i| i.arn.clone()),
-                );
+                let origin = Origin::of_record(record);
+                let (request_body, response_body) = logged_bodies(record);
                 let call = Call {
                     invocation: &invocation,
                     context: &context,
                     origin: &origin,
-                    request_body: body(
-                        record
-                            .input
-                            .as_ref()
-                            .and_then(|i| i.input_body_json.as_deref()),
-                    ),
-                    response_body: body(
-                        record
-                            .output
-                            .as_ref()
-                            .and_then(|o| o.output_body_json.as_deref()),
-                    ),
+                    request_body,
+                    response_body,
                 };
                 for (index, prepared) in Fanout::prepare(&settings.preparers, &call) {
                     emit(index, prepared)?;
@@ -228,9 +216,4 @@ pub(crate) fn stop(error: DeliveryError) -> Stop {
         DeliveryError::Closed => Stop::Closed,
         other => Stop::Failed(other.to_string()),
     }
-}
-
-/// A logged body's bytes.
-fn body(raw: Option<&RawValue>) -> Option<&[u8]> {
-    raw.map(|r| r.get().as_bytes())
 }

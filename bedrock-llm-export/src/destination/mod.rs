@@ -19,6 +19,7 @@ mod newrelic;
 #[cfg(feature = "otlp")]
 mod otlp;
 mod registry;
+mod replay;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,6 +32,7 @@ pub use newrelic::NewRelicDestination;
 #[cfg(feature = "otlp")]
 pub use otlp::OtlpDestination;
 pub use registry::{Registration, Settings, open, registered};
+pub use replay::{ReplayCounts, logged_bodies, replay_into};
 
 use crate::newrelic::DeliveryReport;
 use crate::payload::EventJson;
