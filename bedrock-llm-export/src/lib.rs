@@ -1,8 +1,11 @@
 //! Delivery: the data leaves the process.
 //!
+//! - [`destination`]: the [`Destination`] trait every backend implements — stdout lines in a
+//!   format, New Relic, OTLP (feature `otlp`), or one of your own — with [`Fanout`] for several
+//!   at once, the registration list `--to` reads, and the library's replay driver.
 //! - [`Harvester`] (a tokio task) and [`BlockingHarvester`] (its own thread) drain a
 //!   [`Recorder`](bedrock_llm_events::Recorder) every 5 s by default and hand the harvest to
-//!   the exporter; `flush()` and `shutdown(timeout)` deliver what is pending.
+//!   their destinations; `flush()` and `shutdown(timeout)` deliver what is pending.
 //! - [`NewRelicExporter`] sends LLM events to the Event API and metrics to the Metric API:
 //!   gzip bodies within the 10^6-byte limit (split before sending, halved again on a 413),
 //!   retries with exponential backoff and jitter on connection errors, timeouts, 408, 429
