@@ -311,39 +311,37 @@ fn finish(
         },
     );
     let ended = fanout.shutdown(std::time::Instant::now() + SHUTDOWN_GRACE);
-    // A lone stdout says its line count on the read line, as a Unix tool would.
-    match ended.as_slice() {
-        [only] if only.name == "stdout" => match &only.result {
-            Ok(_) => note(&format!("{read}, {}", only.summary)),
-            Err(DeliveryError::Closed) => return Err(Stop::Closed),
-            Err(error) => return Err(error.to_string().into()),
-        },
-        _ => {
-            note(&read);
-            for each in &ended {
+    // A reader that went away (`| head`) ends the run quietly, as a Unix tool would.
+    if ended
+        .iter()
+        .any(|e| matches!(e.result, Err(DeliveryError::Closed)))
+    {
+        return Err(Stop::Closed);
+    }
+    note(&read);
+    let mut failures = Vec::new();
+    for each in &ended {
+        match &each.result {
+            Ok(report) if report.delivered() => note(&each.summary),
+            Ok(_) => {
                 note(&each.summary);
+                failures.push(format!(
+                    "not everything could be delivered to {}",
+                    each.name
+                ));
             }
+            Err(_) => failures.push(each.summary.clone()),
         }
     }
     if !tally.unreadable.is_empty() {
-        return Err(format!("could not read: {}", tally.unreadable.join(", ")).into());
+        failures.push(format!("could not read: {}", tally.unreadable.join(", ")));
     }
-    delivered_metrics.map_err(crate::work::stop)?;
-    if let Some(closed) = ended
-        .iter()
-        .find(|e| matches!(e.result, Err(DeliveryError::Closed)))
-    {
-        let _ = closed;
-        return Err(Stop::Closed);
+    if let Err(error) = delivered_metrics {
+        failures.push(format!("runtime metrics: {error}"));
     }
-    let failed: Vec<&str> = ended
-        .iter()
-        .filter(|e| !e.delivered())
-        .map(|e| e.name)
-        .collect();
-    if failed.is_empty() {
+    if failures.is_empty() {
         Ok(())
     } else {
-        Err(format!("not everything could be delivered to {}", failed.join(", ")).into())
+        Err(failures.join("; ").into())
     }
 }

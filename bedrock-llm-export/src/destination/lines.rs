@@ -232,6 +232,6 @@ impl Destination for Lines {
     }
 
     fn summary(&self, report: &DeliveryReport) -> String {
-        format!("{} lines written", report.events_sent)
+        format!("stdout: {} lines written", report.events_sent)
     }
 }
