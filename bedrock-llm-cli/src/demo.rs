@@ -12,14 +12,11 @@ use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_llm_core::client::{BlockingClient, Client, RecordingInterceptor, sdk_config};
 use bedrock_llm_emulator::{Emulator, Fault};
-use bedrock_llm_events::render::newrelic;
-use bedrock_llm_events::{
-    Config, LlmAttributes, LlmAttributesExt, Recorder, now_ms, with_llm_attributes,
-};
+use bedrock_llm_events::{Config, LlmAttributes, LlmAttributesExt, Recorder, with_llm_attributes};
 use bedrock_llm_models::samples::{self, Sample};
 
 use bedrock_llm_export::Fanout;
-use bedrock_llm_export::destination::{LineFormat, Settings};
+use bedrock_llm_export::destination::{DeliveryError, LineFormat, Settings};
 
 use crate::destinations::DestinationArgs;
 use crate::output::{Stdout, Stop, stdout_error};
@@ -117,8 +114,9 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
     } else {
         None
     };
-    // With --to, the recorded calls go to the destinations; else a table (or --json) shows them.
-    let mut fanout = if args.destinations.to.is_empty() {
+    // The recorded calls go to the destinations (--json is stdout's NDJSON); with neither, a
+    // table shows them.
+    let mut fanout = if args.destinations.to.is_empty() && !args.json {
         None
     } else {
         let region = live_target
@@ -136,7 +134,6 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
     let recorder = Arc::new(recorder);
     let samples =
         samples::all().map_err(|e| format!("a built-in sample does not fit its adapter: {e}"))?;
-    let started = now_ms();
     if let Some((sdk, _)) = &live_target {
         live(&runtime, &recorder, sdk, &samples);
     } else {
@@ -144,47 +141,19 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
     }
     let harvest = recorder.harvest();
     if let Some(mut fanout) = fanout.take() {
-        for (name, n) in fanout.harvest(&harvest) {
+        let (counts, delivered) = fanout.harvest(&harvest);
+        if let Err(DeliveryError::Closed) = delivered {
+            return Err(Stop::Closed);
+        }
+        for (name, n) in counts {
             recorder.count_supportability(name, n);
         }
         let ended = fanout.shutdown(std::time::Instant::now() + Duration::from_secs(30));
-        for each in &ended {
-            crate::output::note(&each.summary);
-        }
-        let failed: Vec<&str> = ended
-            .iter()
-            .filter(|e| !e.delivered())
-            .map(|e| e.name)
-            .collect();
-        return if failed.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("not everything could be delivered to {}", failed.join(", ")).into())
-        };
+        let more = delivered.err().map(|e| e.to_string()).into_iter().collect();
+        return crate::destinations::conclude(&ended, None, more);
     }
     let mut out = Stdout::new();
-    if args.json {
-        for event in &harvest.events {
-            out.line(&newrelic::event_json(event))?;
-        }
-        for report in &harvest.error_reports {
-            out.line(&newrelic::error_json(report, started))?;
-        }
-        for (name, data) in harvest.metrics.iter() {
-            let line = serde_json::json!({
-                "eventType": "BedrockLlmMetric",
-                "timestamp": started,
-                "metric.name": name,
-                "count": data.count,
-                "total_ms": data.total_ms,
-                "min_ms": data.min_ms,
-                "max_ms": data.max_ms,
-            });
-            out.line(&line.to_string())?;
-        }
-    } else {
-        table::write(out.writer(), &harvest, args.live).map_err(stdout_error)?;
-    }
+    table::write(out.writer(), &harvest, args.live).map_err(stdout_error)?;
     out.finish()
 }
 

@@ -2,9 +2,9 @@
 //! opened by name — the CLI's only knowledge of which backends exist.
 
 use bedrock_llm_export::Fanout;
-use bedrock_llm_export::destination::{Settings, open, registered};
+use bedrock_llm_export::destination::{DeliveryError, Settings, Shutdown, open, registered};
 
-use crate::output::Stop;
+use crate::output::{Stop, note};
 
 /// Where a command's output goes.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -88,5 +88,46 @@ impl DestinationArgs {
             destinations.push(open(name, &settings).map_err(|e| e.to_string())?);
         }
         Ok(Fanout::new(destinations))
+    }
+}
+
+/// How a run ends once its destinations are shut down: a reader that went away (`| head`)
+/// ends it quietly, as a Unix tool would; else `first_line` (if any) and every destination's
+/// summary go to stderr, and every failure — undelivered data, a destination that could not
+/// finish, and `more` — is named in the error.
+pub(crate) fn conclude(
+    ended: &[Shutdown],
+    first_line: Option<&str>,
+    more: Vec<String>,
+) -> Result<(), Stop> {
+    if ended
+        .iter()
+        .any(|e| matches!(e.result, Err(DeliveryError::Closed)))
+    {
+        return Err(Stop::Closed);
+    }
+    if let Some(line) = first_line {
+        note(line);
+    }
+    let mut failures = Vec::new();
+    for each in ended {
+        match &each.result {
+            Ok(report) => {
+                note(&each.summary);
+                if !report.delivered() {
+                    failures.push(format!(
+                        "not everything could be delivered to {}",
+                        each.name
+                    ));
+                }
+            }
+            Err(_) => failures.push(each.summary.clone()),
+        }
+    }
+    failures.extend(more);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; ").into())
     }
 }

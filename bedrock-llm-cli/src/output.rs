@@ -46,14 +46,6 @@ impl Stdout {
         }
     }
 
-    /// Writes `text` and a newline.
-    pub(crate) fn line(&mut self, text: &str) -> Result<(), Stop> {
-        self.inner
-            .write_all(text.as_bytes())
-            .and_then(|()| self.inner.write_all(b"\n"))
-            .map_err(stdout_error)
-    }
-
     /// The writer, for code that writes with `write!`; map its errors with [`stdout_error`].
     pub(crate) fn writer(&mut self) -> &mut impl Write {
         &mut self.inner

@@ -18,10 +18,10 @@ use bedrock_llm_logs::s3::HourRange;
 use bedrock_llm_logs::{Listed, ReadItem, Source, list_sources};
 
 use bedrock_llm_export::Fanout;
-use bedrock_llm_export::destination::{DeliveryError, LineFormat, RuntimeFormat, Settings};
+use bedrock_llm_export::destination::{LineFormat, RuntimeFormat, Settings};
 
 use crate::destinations::DestinationArgs;
-use crate::output::{Progress, Stop, note};
+use crate::output::{Progress, Stop};
 use crate::parallel::Output;
 use crate::state::State;
 use crate::work::{Settings as WorkSettings, Tally, Unit};
@@ -311,37 +311,12 @@ fn finish(
         },
     );
     let ended = fanout.shutdown(std::time::Instant::now() + SHUTDOWN_GRACE);
-    // A reader that went away (`| head`) ends the run quietly, as a Unix tool would.
-    if ended
-        .iter()
-        .any(|e| matches!(e.result, Err(DeliveryError::Closed)))
-    {
-        return Err(Stop::Closed);
-    }
-    note(&read);
-    let mut failures = Vec::new();
-    for each in &ended {
-        match &each.result {
-            Ok(report) if report.delivered() => note(&each.summary),
-            Ok(_) => {
-                note(&each.summary);
-                failures.push(format!(
-                    "not everything could be delivered to {}",
-                    each.name
-                ));
-            }
-            Err(_) => failures.push(each.summary.clone()),
-        }
-    }
+    let mut more = Vec::new();
     if !tally.unreadable.is_empty() {
-        failures.push(format!("could not read: {}", tally.unreadable.join(", ")));
+        more.push(format!("could not read: {}", tally.unreadable.join(", ")));
     }
     if let Err(error) = delivered_metrics {
-        failures.push(format!("runtime metrics: {error}"));
+        more.push(format!("runtime metrics: {error}"));
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(failures.join("; ").into())
-    }
+    crate::destinations::conclude(&ended, Some(&read), more)
 }

@@ -10,9 +10,7 @@ use std::sync::Arc;
 use bedrock_llm_core::Registry;
 use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_export::Fanout;
-use bedrock_llm_export::destination::{
-    Call, DeliveryError, Origin, Prepare, Prepared, logged_bodies,
-};
+use bedrock_llm_export::destination::{DeliveryError, Prepare, Prepared, prepare_record};
 use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
 use bedrock_llm_logs::s3::ObjectEntry;
@@ -177,16 +175,9 @@ pub(crate) fn process(
                 }
                 metrics.add(&invocation);
                 let context = call_context(record, read.location.line);
-                let origin = Origin::of_record(record);
-                let (request_body, response_body) = logged_bodies(record);
-                let call = Call {
-                    invocation: &invocation,
-                    context: &context,
-                    origin: &origin,
-                    request_body,
-                    response_body,
-                };
-                for (index, prepared) in Fanout::prepare(&settings.preparers, &call) {
+                for (index, prepared) in
+                    prepare_record(&settings.preparers, record, &invocation, &context)
+                {
                     emit(index, prepared)?;
                 }
             }

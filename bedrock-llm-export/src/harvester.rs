@@ -102,10 +102,13 @@ impl IntoDestinations for Fanout {
 /// destination, and count what they report (drops, cut values) for the next harvest.
 fn cycle(recorder: &Recorder, destinations: &Mutex<Fanout>) {
     let harvest = recorder.harvest();
-    let counts = destinations
+    let (counts, delivered) = destinations
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .harvest(&harvest);
+    if let Err(error) = delivered {
+        tracing::warn!(%error, "bedrock-llm: a destination could not take a harvest");
+    }
     for (name, n) in counts {
         recorder.count_supportability(name, n);
     }

@@ -91,17 +91,7 @@ pub fn write_event_for_api(
             other => write_value(out, other),
         }
     }
-    for (key, value) in extra {
-        out.push(b',');
-        write_str(out, key);
-        out.push(b':');
-        write_str(out, value);
-    }
-    if truncated {
-        out.extend_from_slice(b",\"truncated\":true");
-    }
-    out.push(b'}');
-    truncated
+    close_for_api(out, extra, truncated)
 }
 
 /// An error report as an `LlmError` event (the agents report a `TransactionError`, a type the
@@ -164,6 +154,12 @@ pub fn write_error_for_api(
             write_str(out, id);
         }
     }
+    close_for_api(out, extra, truncated)
+}
+
+/// Ends an object for the Event API: the `extra` attributes, `truncated: true` when a value
+/// was cut, the closing brace. Returns `truncated`.
+fn close_for_api(out: &mut Vec<u8>, extra: &[(&str, &str)], truncated: bool) -> bool {
     for (key, value) in extra {
         out.push(b',');
         write_str(out, key);

@@ -32,7 +32,7 @@ pub use newrelic::NewRelicDestination;
 #[cfg(feature = "otlp")]
 pub use otlp::OtlpDestination;
 pub use registry::{Registration, Settings, open, registered};
-pub use replay::{ReplayCounts, logged_bodies, replay_into};
+pub use replay::{ReplayCounts, logged_bodies, prepare_record, replay_into};
 
 use crate::newrelic::DeliveryReport;
 use crate::payload::EventJson;
@@ -266,15 +266,21 @@ impl Fanout {
         first
     }
 
-    /// A live harvest to every destination; the supportability counts they return.
-    pub fn harvest(&mut self, harvest: &Harvest) -> Vec<(&'static str, u64)> {
+    /// A live harvest to every destination: the supportability counts they return, and the
+    /// first failure after every destination had its turn.
+    pub fn harvest(
+        &mut self,
+        harvest: &Harvest,
+    ) -> (Vec<(&'static str, u64)>, Result<(), DeliveryError>) {
         let mut counts = Vec::new();
+        let mut first = Ok(());
         for destination in &mut self.destinations {
-            if let Ok(more) = destination.harvest(harvest) {
-                counts.extend(more);
+            match destination.harvest(harvest) {
+                Ok(more) => counts.extend(more),
+                Err(error) => first = first.and(Err(error)),
             }
         }
-        counts
+        (counts, first)
     }
 
     /// The OpenTelemetry signals a live recorder should record through, if a destination has

@@ -58,14 +58,8 @@ impl NewRelicDestination {
         max_pending_events: usize,
         max_pending_metric_documents: usize,
     ) -> Result<Self, crate::ExportError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                crate::http::SendError::Connection(format!("no async runtime for delivery: {e}"))
-            })?;
         Ok(Self::with_runtime(
-            runtime,
+            delivery_runtime()?,
             exporter,
             config,
             max_pending_events,
@@ -80,12 +74,7 @@ impl NewRelicDestination {
         max_pending_events: usize,
         max_pending_metric_documents: usize,
     ) -> Result<Self, crate::ExportError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                crate::http::SendError::Connection(format!("no async runtime for delivery: {e}"))
-            })?;
+        let runtime = delivery_runtime()?;
         let exporter = {
             let _entered = runtime.enter();
             NewRelicExporter::new(config)?
@@ -165,6 +154,16 @@ impl NewRelicDestination {
         queue.drain(..over);
         over as u64
     }
+}
+
+/// The one-thread runtime a destination drives its exporter on.
+fn delivery_runtime() -> Result<tokio::runtime::Runtime, crate::ExportError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            crate::http::SendError::Connection(format!("no async runtime for delivery: {e}")).into()
+        })
 }
 
 /// Calls as Event API objects, with the exporter's identity.

@@ -2,12 +2,14 @@
 //! destinations — the same rules (`bedrock_llm_logs::call_context`) and the same preparers the
 //! CLI's `replay` uses, one record at a time.
 
-use bedrock_llm_core::Registry;
-use bedrock_llm_events::RuntimeMetrics;
+use std::sync::Arc;
+
+use bedrock_llm_core::{Invocation, Registry};
+use bedrock_llm_events::{CallContext, RuntimeMetrics};
 use bedrock_llm_logs::{ModelInvocationLog, ReadItem, call_context, replay};
 use serde_json::value::RawValue;
 
-use super::{Call, DeliveryError, Fanout, Origin};
+use super::{Call, DeliveryError, Fanout, Origin, Prepare, Prepared};
 
 /// What a replay read and delivered.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -48,16 +50,7 @@ pub fn replay_into(
         let invocation = replay(record, registry);
         metrics.add(&invocation);
         let context = call_context(record, read.location.line);
-        let origin = Origin::of_record(record);
-        let (request_body, response_body) = logged_bodies(record);
-        let call = Call {
-            invocation: &invocation,
-            context: &context,
-            origin: &origin,
-            request_body,
-            response_body,
-        };
-        for (index, prepared) in Fanout::prepare(&preparers, &call) {
+        for (index, prepared) in prepare_record(&preparers, record, &invocation, &context) {
             destinations.deliver(index, prepared)?;
         }
         replayed.records += 1;
@@ -65,6 +58,26 @@ pub fn replay_into(
     destinations.runtime_metrics(metrics)?;
     destinations.checkpoint()?;
     Ok(replayed)
+}
+
+/// A replayed record's call, prepared for every destination (`(index, prepared)` pairs): the
+/// record's caller and logged bodies beside the invocation and its context.
+pub fn prepare_record(
+    preparers: &[Arc<dyn Prepare>],
+    record: &ModelInvocationLog,
+    invocation: &Invocation,
+    context: &CallContext,
+) -> Vec<(usize, Prepared)> {
+    let origin = Origin::of_record(record);
+    let (request_body, response_body) = logged_bodies(record);
+    let call = Call {
+        invocation,
+        context,
+        origin: &origin,
+        request_body,
+        response_body,
+    };
+    Fanout::prepare(preparers, &call)
 }
 
 /// A record's request and response bodies as logged (absent when offloaded).
