@@ -11,6 +11,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+/// The most of an answer's body read.
+const MAX_BODY_READ: usize = 64 * 1024;
+
 /// Why a POST got no HTTP answer.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -99,12 +102,18 @@ impl HttpClient {
                 .headers()
                 .get(http::header::RETRY_AFTER)
                 .and_then(retry_after_seconds);
-            let body = response
-                .into_body()
+            // Only the start of the answer is wanted (for a message): a huge error body is
+            // not read into memory.
+            let body = match http_body_util::Limited::new(response.into_body(), MAX_BODY_READ)
                 .collect()
                 .await
-                .map_err(|e| SendError::Connection(e.to_string()))?
-                .to_bytes();
+            {
+                Ok(collected) => collected.to_bytes(),
+                Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+                    Bytes::from_static(b"(a body over 64 KiB, not read)")
+                }
+                Err(error) => return Err(SendError::Connection(error.to_string())),
+            };
             let body = String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned();
             Ok(Answer {
                 status,

@@ -65,7 +65,7 @@ pub enum ConfigError {
 }
 
 /// Where and how to send.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NewRelicConfig {
     /// The ingest license key (sent as `Api-Key`).
@@ -84,8 +84,34 @@ pub struct NewRelicConfig {
     pub max_attempts: u32,
     /// The first retry's delay; each retry doubles it (with jitter), up to `max_backoff`.
     pub initial_backoff: Duration,
-    /// The longest delay between attempts.
+    /// The longest delay between attempts — a server's `Retry-After` included: a longer one
+    /// is waited out only this long (30 s by default).
     pub max_backoff: Duration,
+    /// The longest one batch is tried for, attempts and waits together (60 s by default):
+    /// a batch still failing then waits for the next delivery.
+    pub batch_deadline: Duration,
+    /// Deliveries in a row that end with nothing accepted before the exporter stops trying
+    /// for [`Self::breaker_cooldown`] (3 by default): a dead endpoint is not hammered.
+    pub breaker_threshold: u32,
+    /// How long an open breaker keeps the exporter from trying (30 s by default).
+    pub breaker_cooldown: Duration,
+}
+
+impl std::fmt::Debug for NewRelicConfig {
+    /// The license key is a secret: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewRelicConfig")
+            .field("license_key", &"<redacted>")
+            .field("account_id", &self.account_id)
+            .field("identity", &self.identity)
+            .field("events_url", &self.events_url)
+            .field("metrics_url", &self.metrics_url)
+            .field("timeout", &self.timeout)
+            .field("max_attempts", &self.max_attempts)
+            .field("max_backoff", &self.max_backoff)
+            .field("batch_deadline", &self.batch_deadline)
+            .finish_non_exhaustive()
+    }
 }
 
 impl NewRelicConfig {
@@ -108,6 +134,9 @@ impl NewRelicConfig {
             max_attempts: 6,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            batch_deadline: Duration::from_secs(60),
+            breaker_threshold: 3,
+            breaker_cooldown: Duration::from_secs(30),
             license_key,
             account_id,
         };
@@ -254,12 +283,29 @@ enum Outcome {
 }
 
 /// Sends to New Relic's Event and Metric APIs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewRelicExporter {
     config: Arc<NewRelicConfig>,
     client: HttpClient,
     stats: Arc<Stats>,
     events_headers: HeaderMap,
+    breaker: Arc<std::sync::Mutex<Breaker>>,
+}
+
+impl std::fmt::Debug for NewRelicExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The config's Debug redacts the key; the headers (which carry it) are left out.
+        f.debug_struct("NewRelicExporter")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Consecutive deliveries that ended with nothing accepted, and until when to stop trying.
+#[derive(Debug, Default)]
+struct Breaker {
+    failures: u32,
+    open_until: Option<Instant>,
 }
 
 impl NewRelicExporter {
@@ -268,8 +314,10 @@ impl NewRelicExporter {
     pub fn new(config: NewRelicConfig) -> Result<Self, crate::ExportError> {
         config.check()?;
         let mut events_headers = HeaderMap::new();
-        let key = HeaderValue::from_str(&config.license_key)
+        let mut key = HeaderValue::from_str(&config.license_key)
             .map_err(|_| ConfigError::Invalid("the license key"))?;
+        // Kept out of the HTTP stack's logs and debug output.
+        key.set_sensitive(true);
         events_headers.insert("Api-Key", key);
         events_headers.insert(
             http::header::CONTENT_TYPE,
@@ -288,6 +336,7 @@ impl NewRelicExporter {
             client: HttpClient::new()?,
             stats: Arc::new(Stats::default()),
             events_headers,
+            breaker: Arc::default(),
         })
     }
 
@@ -380,9 +429,49 @@ impl NewRelicExporter {
         }
     }
 
+    /// Whether the breaker is open now (a dead endpoint is left alone for a while).
+    fn breaker_open(&self) -> bool {
+        let breaker = self
+            .breaker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        breaker
+            .open_until
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Counts a POST sequence's end: a success closes the breaker, a run of failures opens it.
+    fn note_outcome(&self, outcome: &Outcome) {
+        let mut breaker = self
+            .breaker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match outcome {
+            Outcome::Retry(..) => {
+                breaker.failures += 1;
+                if breaker.failures >= self.config.breaker_threshold.max(1) {
+                    breaker.open_until = Some(Instant::now() + self.config.breaker_cooldown);
+                    tracing::warn!(
+                        cooldown = ?self.config.breaker_cooldown,
+                        "bedrock-llm: New Relic failed {} deliveries in a row; not trying again for a while",
+                        breaker.failures
+                    );
+                }
+            }
+            _ => *breaker = Breaker::default(),
+        }
+    }
+
     async fn post_with_retries(&self, url: &str, body: Bytes) -> Outcome {
+        if self.breaker_open() {
+            return Outcome::Retry(
+                None,
+                "the breaker is open after repeated failures".to_owned(),
+            );
+        }
+        let deadline = Instant::now() + self.config.batch_deadline;
         let mut attempt = 0;
-        loop {
+        let outcome = loop {
             attempt += 1;
             Stats::add(&self.stats.posts, 1);
             if attempt > 1 {
@@ -390,16 +479,24 @@ impl NewRelicExporter {
             }
             let outcome = self.post(url, body.clone()).await;
             let Outcome::Retry(after, reason) = outcome else {
-                return outcome;
+                break outcome;
             };
             if attempt >= self.config.max_attempts.max(1) {
-                return Outcome::Retry(after, reason);
+                break Outcome::Retry(after, reason);
             }
-            tokio::time::sleep(self.backoff(attempt, after)).await;
-        }
+            let wait = self.backoff(attempt, after);
+            // The batch's time is up once the wait would end past its deadline.
+            if Instant::now() + wait >= deadline {
+                break Outcome::Retry(after, format!("{reason}; batch deadline reached"));
+            }
+            tokio::time::sleep(wait).await;
+        };
+        self.note_outcome(&outcome);
+        outcome
     }
 
-    /// Exponential backoff with full jitter, at least the server's `Retry-After`.
+    /// Exponential backoff with full jitter, at least the server's `Retry-After` — never more
+    /// than `max_backoff`, whatever the server asks (`Retry-After: 100000` is a day).
     fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         let exponential = self
             .config
@@ -407,7 +504,9 @@ impl NewRelicExporter {
             .saturating_mul(1 << (attempt - 1).min(16))
             .min(self.config.max_backoff);
         let jittered = exponential.mul_f64(0.5 + fastrand::f64() * 0.5);
-        retry_after.map_or(jittered, |after| after.max(jittered))
+        retry_after
+            .map_or(jittered, |after| after.max(jittered))
+            .min(self.config.max_backoff)
     }
 
     async fn post(&self, url: &str, body: Bytes) -> Outcome {

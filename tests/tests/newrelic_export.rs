@@ -285,3 +285,90 @@ async fn a_live_client_ships_its_calls_and_errors_to_new_relic() {
     assert_eq!(runtime("InvocationThrottles"), 1);
     assert!(runtime("InputTokenCount") > 0);
 }
+
+/// A `Retry-After` far beyond the exporter's ceiling (`Retry-After: 100000` is a day) is waited
+/// out only `max_backoff`: every event arrives, and the harvester ends on time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_retry_after_is_waited_out_only_to_the_ceiling() {
+    let receiver = Receiver::start(vec![Fault::Status(429, Some(100_000))])
+        .await
+        .unwrap();
+    let recorder = recorder_with_calls(3, 50);
+    let mut config = NewRelicConfig::new(KEY, ACCOUNT).endpoint(&receiver.url());
+    config.initial_backoff = Duration::from_millis(20);
+    config.max_backoff = Duration::from_millis(300);
+    let exporter = NewRelicExporter::new(config).unwrap();
+    let started = std::time::Instant::now();
+    let harvester = Harvester::spawn(recorder, exporter, slow_harvests());
+    let report = harvester.shutdown(Duration::from_secs(20)).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(receiver.events().len(), 9);
+    assert_eq!((report.events_sent, report.events_dropped), (9, 0));
+}
+
+/// A dead endpoint trips the breaker: after `breaker_threshold` failed deliveries no more
+/// POSTs are made until the cool-down ends, and `shutdown` returns by its deadline with the
+/// undelivered events counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_endpoint_trips_the_breaker_and_shutdown_keeps_its_deadline() {
+    let receiver = Receiver::start(vec![Fault::Status(503, None); 100])
+        .await
+        .unwrap();
+    let recorder = recorder_with_calls(5, 50); // 15 events
+    let mut config = NewRelicConfig::new(KEY, ACCOUNT).endpoint(&receiver.url());
+    config.max_attempts = 2;
+    config.initial_backoff = Duration::from_millis(10);
+    config.max_backoff = Duration::from_millis(20);
+    config.breaker_threshold = 2;
+    config.breaker_cooldown = Duration::from_secs(60);
+    let exporter = NewRelicExporter::new(config).unwrap();
+    let harvester = Harvester::spawn(recorder, exporter, slow_harvests());
+    harvester.flush().await;
+    harvester.flush().await; // the second failed delivery opens the breaker
+    let posts = receiver.exchanges().len();
+    harvester.flush().await;
+    harvester.flush().await;
+    assert_eq!(
+        receiver.exchanges().len(),
+        posts,
+        "no POST while the breaker is open"
+    );
+    let started = std::time::Instant::now();
+    let report = harvester.shutdown(Duration::from_secs(2)).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(report.events_sent, 0);
+    assert_eq!(
+        report.events_dropped, 15,
+        "what never went is counted: {report:?}"
+    );
+    assert!(receiver.events().is_empty());
+}
+
+/// The license key never shows in `Debug` output, and the header carrying it is marked
+/// sensitive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_license_key_is_never_printed() {
+    let secret = "eu01xxSECRETxxKEYxx0000000000000000NRAL";
+    let config = NewRelicConfig::new(secret, ACCOUNT);
+    let exporter = NewRelicExporter::new(config.clone()).unwrap();
+    let recorder = Arc::new(Recorder::new(Config::default().enabled()));
+    let harvester = Harvester::spawn(recorder, exporter.clone(), slow_harvests());
+    for printed in [
+        format!("{config:?}"),
+        format!("{exporter:?}"),
+        format!("{harvester:?}"),
+        format!("{config:#?}"),
+    ] {
+        assert!(!printed.contains("SECRET"), "{printed}");
+    }
+    assert!(format!("{config:?}").contains("<redacted>"));
+    harvester.shutdown(Duration::from_secs(1)).await;
+}
