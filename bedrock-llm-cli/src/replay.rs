@@ -270,15 +270,8 @@ fn finish(
     skipped_done: u64,
     progress: Progress,
 ) -> Result<(), Stop> {
+    // Delivery first; side outputs after, so a failing one (a full disk) costs no delivery.
     let delivered_metrics = fanout.runtime_metrics(metrics);
-    if let Some(path) = &args.metrics_out {
-        let documents = match args.metrics.unwrap_or(MetricsFormat::Emf) {
-            MetricsFormat::Emf => metrics.emf(),
-            MetricsFormat::Elastic => metrics.elastic(),
-        };
-        let lines: String = documents.iter().map(|d| format!("{d}\n")).collect();
-        std::fs::write(path, lines).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
     progress.finish();
     let read = format!(
         "replay: {} records read, {} lines skipped, {} fields dropped{}{}{}{}{}",
@@ -312,6 +305,16 @@ fn finish(
     );
     let ended = fanout.shutdown(std::time::Instant::now() + SHUTDOWN_GRACE);
     let mut more = Vec::new();
+    if let Some(path) = &args.metrics_out {
+        let documents = match args.metrics.unwrap_or(MetricsFormat::Emf) {
+            MetricsFormat::Emf => metrics.emf(),
+            MetricsFormat::Elastic => metrics.elastic(),
+        };
+        let lines: String = documents.iter().map(|d| format!("{d}\n")).collect();
+        if let Err(error) = std::fs::write(path, lines) {
+            more.push(format!("cannot write {}: {error}", path.display()));
+        }
+    }
     if !tally.unreadable.is_empty() {
         more.push(format!("could not read: {}", tally.unreadable.join(", ")));
     }

@@ -190,3 +190,32 @@ async fn demo_to_new_relic_sends_the_demo_calls() {
     assert!(events.iter().any(|e| e["eventType"] == "LlmError"));
     assert!(!receiver.metric_blocks().is_empty());
 }
+
+/// A side output that fails (`--metrics-out /dev/full`) costs no delivery: every event arrives,
+/// and the run exits non-zero naming the metrics file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_metrics_file_hides_no_delivery() {
+    let dir = std::env::temp_dir().join(format!("bedrock-llm-nr-full-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("records.ndjson");
+    std::fs::write(&file, records(200)).unwrap();
+    let receiver = Receiver::start(Vec::new()).await.unwrap();
+    let sent = {
+        let mut command = bin();
+        command.arg("replay").arg(&file).args([
+            "--to",
+            "newrelic",
+            "--endpoint",
+            &receiver.url(),
+            "--metrics-out",
+            "/dev/full",
+        ]);
+        output(command).await
+    };
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert!(!sent.status.success(), "{stderr}");
+    assert!(stderr.contains("cannot write /dev/full"), "{stderr}");
+    assert!(stderr.contains("newrelic: 600 events sent"), "{stderr}");
+    assert_eq!(receiver.events().len(), 600);
+}
