@@ -30,6 +30,46 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// More diagnostics on stderr: -v for each delivery step, -vv for debugging. RUST_LOG
+    /// (`warn`, `bedrock_llm_export=debug`, …) overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors on stderr (the closing summary still prints).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+/// Diagnostics (export failures, retries, skipped work) to stderr, at the level -v/-q or
+/// `RUST_LOG` ask for; warnings by default, so a refused key or a dead endpoint is seen.
+fn diagnostics(verbose: u8, quiet: bool) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let level = match (quiet, verbose) {
+        (true, _) => LevelFilter::ERROR,
+        (false, 0) => LevelFilter::WARN,
+        (false, 1) => LevelFilter::INFO,
+        (false, 2) => LevelFilter::DEBUG,
+        (false, _) => LevelFilter::TRACE,
+    };
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(text) if !text.trim().is_empty() => text.parse::<Targets>().unwrap_or_else(|error| {
+            output::note(&format!(
+                "bedrock-llm: RUST_LOG={text:?} is not understood ({error}); using the default"
+            ));
+            Targets::new().with_default(level)
+        }),
+        _ => Targets::new().with_default(level),
+    };
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .without_time()
+        .with_target(false);
+    let _ = tracing_subscriber::registry()
+        .with(layer)
+        .with(filter)
+        .try_init();
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,6 +92,7 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    diagnostics(cli.verbose, cli.quiet);
     // The registry skips a malformed alias list; say so before anything is read with it.
     if let Err(error) = bedrock_llm_core::Registry::new().aliases_from_env() {
         output::note(&format!(

@@ -219,3 +219,39 @@ async fn a_failing_metrics_file_hides_no_delivery() {
     assert!(stderr.contains("newrelic: 600 events sent"), "{stderr}");
     assert_eq!(receiver.events().len(), 600);
 }
+
+/// Why delivery failed is on stderr (the exporter's diagnostics reach a subscriber): a 403
+/// names its status; `-q` keeps to errors and the summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reason_for_a_refusal_is_shown_and_quiet_hides_it() {
+    let dir = std::env::temp_dir().join(format!("bedrock-llm-nr-403-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("records.ndjson");
+    std::fs::write(&file, records(3)).unwrap();
+    let mut runs = Vec::new();
+    for quiet in [false, true] {
+        let receiver = Receiver::start(vec![Fault::Status(403, None); 4])
+            .await
+            .unwrap();
+        let mut command = bin();
+        command
+            .arg("replay")
+            .arg(&file)
+            .args(["--to", "newrelic", "--endpoint", &receiver.url()])
+            .env_remove("RUST_LOG");
+        if quiet {
+            command.arg("-q");
+        }
+        runs.push(output(command).await);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    let shown = String::from_utf8_lossy(&runs[0].stderr);
+    assert!(!runs[0].status.success());
+    assert!(
+        shown.contains("rejected") && shown.contains("403"),
+        "{shown}"
+    );
+    let quiet = String::from_utf8_lossy(&runs[1].stderr);
+    assert!(!quiet.contains("403 Forbidden"), "{quiet}");
+    assert!(quiet.contains("newrelic: 0 events sent"), "{quiet}");
+}
