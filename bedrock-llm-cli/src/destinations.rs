@@ -61,13 +61,18 @@ impl DestinationArgs {
                 None if names.len() == 1 => (names[0], given.as_str()),
                 None => {
                     return Err(format!(
-                        "--endpoint {given}: with several destinations, name the one it is for (--endpoint NAME=URL)"
+                        "--endpoint {}: with several destinations, name the one it is for (--endpoint NAME=URL)",
+                        bedrock_llm_export::http::redact_userinfo(given)
                     )
                     .into());
                 }
             };
             if !names.contains(&target) {
-                return Err(format!("--endpoint {given}: `{target}` is not one of --to").into());
+                return Err(format!(
+                    "--endpoint {}: `{target}` is not one of --to",
+                    bedrock_llm_export::http::redact_userinfo(given)
+                )
+                .into());
             }
             if target == name {
                 found = Some(url.to_owned());
@@ -85,7 +90,10 @@ impl DestinationArgs {
                 return Err(format!("--to {name} is given twice").into());
             }
             let settings = settings.clone().with_endpoint(self.endpoint_for(name)?);
-            destinations.push(open(name, &settings).map_err(|e| e.to_string())?);
+            destinations.push(
+                open(name, &settings)
+                    .map_err(|e| bedrock_llm_export::http::redact_userinfo(&e.to_string()))?,
+            );
         }
         Ok(Fanout::new(destinations))
     }

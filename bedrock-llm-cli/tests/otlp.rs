@@ -558,7 +558,7 @@ async fn replay_to_an_unreachable_otlp_endpoint_fails_with_a_message() {
                 "--to",
                 "otlp",
                 "--endpoint",
-                &format!("http://127.0.0.1:{port}"),
+                &format!("http://alice:s3cret@127.0.0.1:{port}"),
             ])
             .env("OTEL_EXPORTER_OTLP_TIMEOUT", "2000");
         output(command).await
@@ -567,6 +567,8 @@ async fn replay_to_an_unreachable_otlp_endpoint_fails_with_a_message() {
     let stderr = String::from_utf8_lossy(&sent.stderr);
     assert!(!sent.status.success(), "{stderr}");
     assert!(stderr.contains("delivery failed"), "{stderr}");
+    // An endpoint's credentials are never echoed.
+    assert!(!stderr.contains("s3cret"), "{stderr}");
 }
 
 #[test]

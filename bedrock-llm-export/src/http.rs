@@ -152,3 +152,46 @@ fn retry_after_seconds(value: &HeaderValue) -> Option<Duration> {
         .ok()
         .map(Duration::from_secs)
 }
+
+/// `text` with the user information of every URL in it (`https://user:password@host`) replaced
+/// by `***`, so an endpoint's credentials never reach a message or a log line.
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        // The authority ends at the first `/`, `?`, `#` or whitespace; userinfo before an `@`.
+        let end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+            .unwrap_or(tail.len());
+        match tail[..end].rfind('@') {
+            Some(user_end) => {
+                out.push_str("***");
+                rest = &tail[user_end..];
+            }
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_userinfo;
+
+    #[test]
+    fn userinfo_is_redacted_wherever_a_url_stands() {
+        assert_eq!(
+            redact_userinfo("bad endpoint https://alice:s3cret@collector:4318/v1/traces: refused"),
+            "bad endpoint https://***@collector:4318/v1/traces: refused"
+        );
+        assert_eq!(
+            redact_userinfo("http://h:1/a?x=user@y and ftp://u@h"),
+            "http://h:1/a?x=user@y and ftp://***@h"
+        );
+        assert_eq!(redact_userinfo("no url at all"), "no url at all");
+        assert_eq!(redact_userinfo("http://"), "http://");
+    }
+}

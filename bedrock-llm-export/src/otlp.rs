@@ -200,7 +200,7 @@ impl OtlpPipeline {
         let exporter_error = |signal| {
             move |e: opentelemetry_otlp::ExporterBuildError| OtlpError::Exporter {
                 signal,
-                message: e.to_string(),
+                message: crate::http::redact_userinfo(&e.to_string()),
             }
         };
 
@@ -283,7 +283,7 @@ impl OtlpPipeline {
         let logs = self.logger_provider.force_flush();
         traces
             .and(logs)
-            .map_err(|e| OtlpError::Shutdown(e.to_string()))
+            .map_err(|e| OtlpError::Shutdown(crate::http::redact_userinfo(&e.to_string())))
     }
 
     /// Delivers what is pending (spans, log records, the metrics' last collection) and stops
@@ -304,7 +304,9 @@ impl OtlpPipeline {
         if failed.is_empty() {
             Ok(())
         } else {
-            Err(OtlpError::Shutdown(failed.join("; ")))
+            Err(OtlpError::Shutdown(crate::http::redact_userinfo(
+                &failed.join("; "),
+            )))
         }
     }
 }
