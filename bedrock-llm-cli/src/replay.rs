@@ -117,8 +117,13 @@ pub(crate) struct ReplayArgs {
     namespace: String,
     /// Leave prompts, completions, embedding inputs, tool arguments and system text out of
     /// every output format (request and response bodies too), and input values out of messages.
+    /// `requestMetadata` is the caller's tags, not content, and stays (see --no-metadata).
     #[arg(long)]
     no_content: bool,
+    /// Leave the records' `requestMetadata` out (otherwise each entry becomes an `llm.`
+    /// attribute): tags can hold anything a caller put there.
+    #[arg(long)]
+    no_metadata: bool,
     /// The largest record read, in bytes; a larger one is skipped and reported. Bedrock
     /// offloads large bodies to S3, so real records stay far below the default.
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..=(1 << 32)))]
@@ -181,6 +186,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         fetch_bodies: !args.no_fetch_bodies,
         max_body_bytes: args.max_body_bytes,
         strict: args.strict,
+        metadata: !args.no_metadata,
         metrics: &metrics_template,
     };
     let mut state = args.state.as_deref().map(State::load).transpose()?;

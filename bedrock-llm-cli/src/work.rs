@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use bedrock_llm_core::Registry;
+use bedrock_llm_events::CallContext;
 use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_export::Fanout;
 use bedrock_llm_export::destination::{DeliveryError, Prepare, Prepared, prepare_record};
 use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
+use bedrock_llm_logs::replay::id_seed;
 use bedrock_llm_logs::s3::ObjectEntry;
 use bedrock_llm_logs::{LogReader, ReadItem, Source, call_context, replay_fetching};
 
@@ -62,6 +64,8 @@ pub(crate) struct Settings<'a> {
     pub(crate) fetch_bodies: bool,
     pub(crate) max_body_bytes: u64,
     pub(crate) strict: bool,
+    /// `requestMetadata` as `llm.` attributes (`--no-metadata` turns it off).
+    pub(crate) metadata: bool,
     /// An empty aggregate with the run's period and namespace.
     pub(crate) metrics: &'a RuntimeMetrics,
 }
@@ -174,7 +178,11 @@ pub(crate) fn process(
                     tally.ambiguous += 1;
                 }
                 metrics.add(&invocation);
-                let context = call_context(record, read.location.line);
+                let context = if settings.metadata {
+                    call_context(record, read.location.line)
+                } else {
+                    CallContext::replayed(id_seed(record, read.location.line))
+                };
                 for (index, prepared) in
                     prepare_record(&settings.preparers, record, &invocation, &context)
                 {

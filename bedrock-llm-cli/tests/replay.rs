@@ -283,3 +283,21 @@ fn the_library_replay_gives_what_the_cli_gives() {
         .unwrap();
     assert!(tagged_line.contains("\"llm.tier\":\"gold\"") && tagged_line.contains("\"llm.n\":3"));
 }
+
+/// `requestMetadata` is the caller's tags, kept with `--no-content`; `--no-metadata` leaves it
+/// out.
+#[test]
+fn request_metadata_stays_with_no_content_and_goes_with_no_metadata() {
+    let mut tagged = invoke_record(&samples::all().unwrap()[0]);
+    tagged["requestMetadata"] = serde_json::json!({"team": "search"});
+    let input = format!("{tagged}\n");
+    let has_tag = |args: &[&str]| {
+        let output = replay(args, &input).unwrap();
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).contains("\"llm.team\":\"search\"")
+    };
+    assert!(has_tag(&[]));
+    assert!(has_tag(&["--no-content"]));
+    assert!(!has_tag(&["--no-metadata"]));
+    assert!(!has_tag(&["--no-content", "--no-metadata"]));
+}
