@@ -43,12 +43,20 @@ impl Output<'_> {
         let whole = report.tally.unreadable.is_empty();
         self.metrics.merge(&report.metrics);
         self.tally.add(report.tally);
+        if report.stopped_at.is_some() {
+            self.tally.stopped += 1;
+        }
         self.progress.records(self.tally.records);
         if let (Some(state), true) = (self.state.as_deref_mut(), whole)
             && let Some((source, version)) = unit.identity()
             && self.destinations.checkpoint().map_err(stop)?
         {
-            state.mark_done(&source, &version)?;
+            match report.stopped_at {
+                None => state.mark_done(&source, &version)?,
+                // Stopped part-way: a re-run goes on after what was delivered.
+                Some(records) if records > 0 => state.mark_partial(&source, &version, records)?,
+                Some(_) => {}
+            }
         }
         Ok(())
     }
@@ -69,6 +77,9 @@ pub(crate) fn run(
     if jobs <= 1 || units.len() <= 1 {
         // One at a time: items go straight to the destination as they are made.
         for unit in units {
+            if settings.interrupt.asked() {
+                break;
+            }
             let report = output.process(&unit, settings)?;
             output.complete(&unit, report)?;
         }
@@ -132,7 +143,7 @@ pub(crate) fn run(
             let mut waiting: BTreeMap<usize, Finished> = BTreeMap::new();
             let mut next_to_write = 0usize;
             loop {
-                while in_flight < 2 * jobs {
+                while in_flight < 2 * jobs && !settings.interrupt.asked() {
                     let Some(unit) = queued.next() else { break };
                     if to_workers.send(unit).is_err() {
                         return Err(Stop::from("the replay workers stopped"));

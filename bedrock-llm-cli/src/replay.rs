@@ -178,6 +178,12 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         // Sources in S3: connect now, so missing credentials stop the run before it reads.
         aws.get()?;
     }
+    let interrupt = crate::signals::Interrupt::listen();
+    let mut state = args.state.as_deref().map(State::load).transpose()?;
+    let resume = state
+        .as_ref()
+        .map(|state| state.partial().clone())
+        .unwrap_or_default();
     let settings = WorkSettings {
         registry: bedrock_llm_models::registry(),
         options,
@@ -187,9 +193,10 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         max_body_bytes: args.max_body_bytes,
         strict: args.strict,
         metadata: !args.no_metadata,
+        interrupt: &interrupt,
+        resume: &resume,
         metrics: &metrics_template,
     };
-    let mut state = args.state.as_deref().map(State::load).transpose()?;
     let progress = Progress::new();
     let mut skipped_done = 0u64;
     let mut output = Output {
@@ -263,7 +270,15 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         crate::parallel::run(units, jobs, &settings, &mut output)?;
     }
     let Output { tally, metrics, .. } = output;
-    finish(args, fanout, &metrics, &tally, skipped_done, progress)
+    finish(
+        args,
+        fanout,
+        &metrics,
+        &tally,
+        skipped_done,
+        progress,
+        interrupt.asked(),
+    )
 }
 
 /// Delivers what is pending, writes the side outputs, prints the summary and sets the exit
@@ -275,6 +290,7 @@ fn finish(
     tally: &Tally,
     skipped_done: u64,
     progress: Progress,
+    interrupted: bool,
 ) -> Result<(), Stop> {
     // Delivery first; side outputs after, so a failing one (a full disk) costs no delivery.
     let delivered_metrics = fanout.runtime_metrics(metrics);
@@ -288,9 +304,11 @@ fn finish(
             0 => String::new(),
             n => format!(", {n} offloaded bodies not fetched"),
         },
-        match skipped_done {
-            0 => String::new(),
-            n => format!(", {n} sources already done (--state)"),
+        match (skipped_done, tally.resumed) {
+            (0, 0) => String::new(),
+            (n, 0) => format!(", {n} sources already done (--state)"),
+            (n, r) =>
+                format!(", {n} sources already done and {r} records already delivered (--state)"),
         },
         match tally.unreadable.len() {
             0 => String::new(),
@@ -311,6 +329,17 @@ fn finish(
     );
     let ended = fanout.shutdown(std::time::Instant::now() + SHUTDOWN_GRACE);
     let mut more = Vec::new();
+    if interrupted {
+        more.push(format!(
+            "stopped by a signal: what was read is delivered{}; {} sources were left part-read",
+            if args.state.is_some() {
+                " and checkpointed (re-run with the same --state to go on)"
+            } else {
+                ""
+            },
+            tally.stopped
+        ));
+    }
     if let Some(path) = &args.metrics_out {
         let documents = match args.metrics.unwrap_or(MetricsFormat::Emf) {
             MetricsFormat::Emf => metrics.emf(),

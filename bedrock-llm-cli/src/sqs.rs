@@ -59,6 +59,9 @@ impl Consumer {
         // Objects done in this run: a duplicate notification is deleted without re-reading.
         let mut seen = HashSet::new();
         loop {
+            if settings.interrupt.asked() {
+                return Ok(());
+            }
             let received = self
                 .runtime
                 .block_on(
@@ -162,11 +165,13 @@ impl Consumer {
             let mut report = output.process(&unit, settings)?;
             // An object that could not be read is the queue's to retry (and, past the limit,
             // its dead-letter policy's), not a failure of the run.
-            let whole = report.tally.unreadable.is_empty();
-            if !whole {
+            let read = report.tally.unreadable.is_empty();
+            if !read {
                 report.tally.unreadable.clear();
                 report.tally.retried += 1;
             }
+            // An object a stop cut short stays the queue's: its message comes back.
+            let whole = read && report.stopped_at.is_none();
             output.complete(&unit, report)?;
             if !whole
                 || !output

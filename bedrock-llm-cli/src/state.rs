@@ -29,6 +29,8 @@ const VERSION: u64 = 1;
 pub(crate) struct State {
     path: PathBuf,
     done: BTreeMap<String, String>,
+    /// Sources a stopped run got part of the way through: version and records delivered.
+    partial: BTreeMap<String, (String, u64)>,
     /// Held for the run: another run on the same file is refused.
     _lock: File,
 }
@@ -37,14 +39,15 @@ impl State {
     /// The state at `path`, locked for this run; empty when the file does not exist yet.
     pub(crate) fn load(path: &Path) -> Result<Self, Stop> {
         let lock = lock(path)?;
-        let done = match File::open(path) {
+        let (done, partial) = match File::open(path) {
             Ok(file) => read(path, file)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display()).into()),
         };
         Ok(Self {
             path: path.to_path_buf(),
             done,
+            partial,
             _lock: lock,
         })
     }
@@ -54,10 +57,41 @@ impl State {
         self.done.get(source).is_some_and(|v| v == version)
     }
 
+    /// Records a stopped run delivered of each source, for the sources it got part of the way
+    /// through: `source → (version, records)`.
+    pub(crate) fn partial(&self) -> &BTreeMap<String, (String, u64)> {
+        &self.partial
+    }
+
     /// Records `source` at `version` as finished, durably.
     pub(crate) fn mark_done(&mut self, source: &str, version: &str) -> Result<(), Stop> {
+        self.partial.remove(source);
         self.done.insert(source.to_owned(), version.to_owned());
-        let document = json!({"version": VERSION, "done": self.done});
+        self.write()
+    }
+
+    /// Records that the first `records` records of `source` at `version` were delivered (a
+    /// stopped run), durably: a re-run goes on after them.
+    pub(crate) fn mark_partial(
+        &mut self,
+        source: &str,
+        version: &str,
+        records: u64,
+    ) -> Result<(), Stop> {
+        self.partial
+            .insert(source.to_owned(), (version.to_owned(), records));
+        self.write()
+    }
+
+    fn write(&self) -> Result<(), Stop> {
+        let partial: BTreeMap<&String, Value> = self
+            .partial
+            .iter()
+            .map(|(source, (version, records))| {
+                (source, json!({"version": version, "records": records}))
+            })
+            .collect();
+        let document = json!({"version": VERSION, "done": self.done, "partial": partial});
         let temporary = temporary_path(&self.path);
         let written = (|| -> std::io::Result<()> {
             let mut file = File::create(&temporary)?;
@@ -108,8 +142,10 @@ fn lock(path: &Path) -> Result<File, Stop> {
     }
 }
 
-/// The finished sources in `file`, checked: size, schema, version.
-fn read(path: &Path, file: File) -> Result<BTreeMap<String, String>, Stop> {
+/// The finished sources in `file` and the partly read ones, checked: size, schema, version.
+type Sources = (BTreeMap<String, String>, BTreeMap<String, (String, u64)>);
+
+fn read(path: &Path, file: File) -> Result<Sources, Stop> {
     let refuse = |why: String| -> Stop {
         format!(
             "{}: {why}; not a state file this bedrock-llm can use (it is left as it is: give --state another file)",
@@ -140,12 +176,34 @@ fn read(path: &Path, file: File) -> Result<BTreeMap<String, String>, Stop> {
         .get("done")
         .and_then(Value::as_object)
         .ok_or_else(|| refuse("no `done` object".to_owned()))?;
-    done.iter()
+    let done = done
+        .iter()
         .map(|(source, version)| match version.as_str() {
             Some(version) => Ok((source.clone(), version.to_owned())),
             None => Err(refuse(format!("the version of {source:?} is not a string"))),
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let partial = match value.get("partial") {
+        None => BTreeMap::new(),
+        Some(partial) => partial
+            .as_object()
+            .ok_or_else(|| refuse("`partial` is not an object".to_owned()))?
+            .iter()
+            .map(|(source, entry)| {
+                let version = entry.get("version").and_then(Value::as_str);
+                let records = entry.get("records").and_then(Value::as_u64);
+                match (version, records) {
+                    (Some(version), Some(records)) => {
+                        Ok((source.clone(), (version.to_owned(), records)))
+                    }
+                    _ => Err(refuse(format!(
+                        "the progress of {source:?} is not readable"
+                    ))),
+                }
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok((done, partial))
 }
 
 /// The version of a local file: its size and modification time.

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bedrock_llm_core::Registry;
@@ -66,6 +67,10 @@ pub(crate) struct Settings<'a> {
     pub(crate) strict: bool,
     /// `requestMetadata` as `llm.` attributes (`--no-metadata` turns it off).
     pub(crate) metadata: bool,
+    /// Whether a signal asked the run to stop.
+    pub(crate) interrupt: &'a crate::signals::Interrupt,
+    /// Records a stopped run delivered, per source (`--state`): skipped here.
+    pub(crate) resume: &'a BTreeMap<String, (String, u64)>,
     /// An empty aggregate with the run's period and namespace.
     pub(crate) metrics: &'a RuntimeMetrics,
 }
@@ -82,6 +87,10 @@ pub(crate) struct Tally {
     pub(crate) retried: u64,
     /// Records of model IDs that name no model whose body fits several families' shapes.
     pub(crate) ambiguous: u64,
+    /// Records a stopped run had delivered, skipped on resuming.
+    pub(crate) resumed: u64,
+    /// Sources a stop left part-read.
+    pub(crate) stopped: u64,
 }
 
 impl Tally {
@@ -92,6 +101,8 @@ impl Tally {
         self.fetch_failures += other.fetch_failures;
         self.retried += other.retried;
         self.ambiguous += other.ambiguous;
+        self.resumed += other.resumed;
+        self.stopped += other.stopped;
         self.unreadable.extend(other.unreadable);
     }
 }
@@ -101,6 +112,9 @@ impl Tally {
 pub(crate) struct Report {
     pub(crate) tally: Tally,
     pub(crate) metrics: RuntimeMetrics,
+    /// Set when a stop was asked for before the unit's end: how many of its records were
+    /// read through (those skipped on resuming included).
+    pub(crate) stopped_at: Option<u64>,
 }
 
 /// Reads `unit`, handing each output item to `emit` and each note (skips, drops, fetch
@@ -130,6 +144,7 @@ pub(crate) fn process(
                             ..Tally::default()
                         },
                         metrics: settings.metrics.empty_like(),
+                        stopped_at: None,
                     });
                 }
             }
@@ -140,6 +155,16 @@ pub(crate) fn process(
         .then_some(settings.aws as &dyn BodyFetcher);
     let mut tally = Tally::default();
     let mut metrics = settings.metrics.empty_like();
+    // A source a stopped run got part of the way through goes on after what it delivered.
+    let skip = unit
+        .identity()
+        .and_then(|(source, version)| {
+            let (done_version, records) = settings.resume.get(&source)?;
+            (*done_version == version).then_some(*records)
+        })
+        .unwrap_or(0);
+    let mut seen = 0u64;
+    let mut stopped_at = None;
     for item in reader {
         match item {
             ReadItem::Skipped(skip) => {
@@ -158,6 +183,16 @@ pub(crate) fn process(
                 tally.unreadable.push(path);
             }
             ReadItem::Record(read) => {
+                if seen < skip {
+                    seen += 1;
+                    tally.resumed += 1;
+                    continue;
+                }
+                if settings.interrupt.asked() {
+                    stopped_at = Some(seen);
+                    break;
+                }
+                seen += 1;
                 tally.records += 1;
                 for field in &read.dropped {
                     note(format!("dropped {}: {field}", read.location));
@@ -191,7 +226,11 @@ pub(crate) fn process(
             }
         }
     }
-    Ok(Report { tally, metrics })
+    Ok(Report {
+        tally,
+        metrics,
+        stopped_at,
+    })
 }
 
 /// [`process`] delivering straight to `destinations`, notes above `progress`.
