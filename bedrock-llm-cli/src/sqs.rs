@@ -21,6 +21,9 @@ use crate::work::{Settings, Unit};
 /// The longest long poll SQS allows.
 const MAX_WAIT_SECONDS: u64 = 20;
 
+/// How long a handled message waits for its events' delivery before the run gives up.
+const DELIVERY_PATIENCE: Duration = Duration::from_secs(120);
+
 /// A queue and how to consume it.
 pub(crate) struct Consumer {
     pub(crate) queue_url: String,
@@ -78,8 +81,27 @@ impl Consumer {
                 )
                 .map_err(|e| sqs_error(&format!("cannot receive from {}", self.queue_url), e))?;
             let mut worked = false;
-            for message in received.messages() {
-                let handled = self.handle(message, settings, output, &mut seen)?;
+            // Every message of the batch stays hidden while any of them waits its turn.
+            let mut heartbeats: Vec<Option<tokio::task::JoinHandle<()>>> = received
+                .messages()
+                .iter()
+                .map(|m| m.receipt_handle().map(|receipt| self.keep_hidden(receipt)))
+                .collect();
+            for (at, message) in received.messages().iter().enumerate() {
+                if settings.interrupt.asked() {
+                    break;
+                }
+                let handled = self.handle(message, settings, output, &mut seen);
+                if let Some(heartbeat) = heartbeats.get_mut(at).and_then(Option::take) {
+                    heartbeat.abort();
+                }
+                let handled = match handled {
+                    Ok(handled) => handled,
+                    Err(stop) => {
+                        heartbeats.iter().flatten().for_each(|h| h.abort());
+                        return Err(stop);
+                    }
+                };
                 match handled {
                     Outcome::Done => {
                         worked = true;
@@ -100,6 +122,8 @@ impl Consumer {
                     Outcome::Poison => {}
                 }
             }
+            // Messages a stop left unhandled come back when their visibility ends.
+            heartbeats.iter().flatten().for_each(|h| h.abort());
             if worked {
                 last_work = Instant::now();
             } else if self
@@ -141,9 +165,6 @@ impl Consumer {
                 return Ok(Outcome::Retry);
             }
         };
-        let heartbeat = message
-            .receipt_handle()
-            .map(|receipt| self.keep_hidden(receipt));
         let mut outcome = Outcome::Done;
         for object in objects {
             let unit = Unit::Object(ObjectEntry {
@@ -173,24 +194,49 @@ impl Consumer {
             // An object a stop cut short stays the queue's: its message comes back.
             let whole = read && report.stopped_at.is_none();
             output.complete(&unit, report)?;
-            if !whole
-                || !output
-                    .destinations
-                    .checkpoint()
-                    .map_err(crate::work::stop)?
-            {
+            if !whole {
                 outcome = Outcome::Retry;
-            } else if let Some(identity) = identity {
+                continue;
+            }
+            // The message goes only once its data is delivered; reading the object again
+            // while its events still wait would send them twice, so delivery is waited for
+            // (the message stays hidden), and a backend that stays down stops the run.
+            if !Self::delivered(output, settings)? {
+                return Err(format!(
+                    "sqs: message {id}: its events could not be delivered within {} s; it is left on the queue to come back",
+                    DELIVERY_PATIENCE.as_secs()
+                )
+                .into());
+            }
+            if let Some(identity) = identity {
                 seen.insert(identity);
             }
-        }
-        if let Some(heartbeat) = heartbeat {
-            heartbeat.abort();
         }
         if matches!(outcome, Outcome::Retry) {
             self.retry_later(message, receives);
         }
         Ok(outcome)
+    }
+
+    /// Whether everything taken so far was delivered, trying again with growing pauses up to
+    /// [`DELIVERY_PATIENCE`] (an outage or an open breaker passes meanwhile).
+    fn delivered(output: &mut Output<'_>, settings: &Settings<'_>) -> Result<bool, Stop> {
+        let deadline = Instant::now() + DELIVERY_PATIENCE;
+        let mut pause = Duration::from_secs(1);
+        loop {
+            if output
+                .destinations
+                .checkpoint()
+                .map_err(crate::work::stop)?
+            {
+                return Ok(true);
+            }
+            if Instant::now() + pause > deadline || settings.interrupt.asked() {
+                return Ok(false);
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_secs(10));
+        }
     }
 
     /// Extends the message's visibility every half timeout until aborted.
