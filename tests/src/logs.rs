@@ -124,3 +124,74 @@ pub fn streamed_claude_with_guardrail() -> Value {
     chunks[2]["amazon-bedrock-guardrailAction"] = json!("INTERVENED");
     record
 }
+
+/// The models of [`four_calls`].
+pub const FOUR_CALLS_CLAUDE: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+/// The Llama model of [`four_calls`].
+pub const FOUR_CALLS_LLAMA: &str = "meta.llama3-70b-instruct-v1:0";
+/// The embedding model of [`four_calls`].
+pub const FOUR_CALLS_TITAN_EMBED: &str = "amazon.titan-embed-text-v1";
+
+/// Four records of three families and three operations, as NDJSON: InvokeModel (Llama, Titan
+/// embeddings), Converse with a tool call and its latency, a Claude stream with its metrics.
+pub fn four_calls() -> String {
+    let base = |operation: &str, model: &str, request: &str| {
+        json!({
+            "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+            "timestamp": "2024-04-18T22:54:57Z", "accountId": "123456789012",
+            "region": "us-west-2", "requestId": request, "operation": operation,
+            "modelId": model,
+        })
+    };
+    let mut llama = base("InvokeModel", FOUR_CALLS_LLAMA, "r-llama");
+    llama["input"] = json!({"inputBodyJson": {"prompt": "Say hi", "max_gen_len": 50, "temperature": 0.5}, "inputTokenCount": 7});
+    llama["output"] = json!({"outputBodyJson": {"generation": "Hi there", "stop_reason": "stop", "prompt_token_count": 7, "generation_token_count": 4}, "outputTokenCount": 4});
+    let mut embed = base("InvokeModel", FOUR_CALLS_TITAN_EMBED, "r-embed");
+    embed["input"] = json!({"inputBodyJson": {"inputText": "embed me"}, "inputTokenCount": 3});
+    embed["output"] =
+        json!({"outputBodyJson": {"embedding": [0.1, 0.2, 0.3], "inputTextTokenCount": 3}});
+    let mut converse = base("Converse", FOUR_CALLS_CLAUDE, "r-converse");
+    converse["input"] = json!({"inputBodyJson": {
+        "messages": [
+            {"role": "user", "content": [{"text": "Weather in Paris?"}]},
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "weather", "input": {"city": "Paris"}}}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "18C"}]}}]}
+        ],
+        "system": [{"text": "Be brief"}],
+        "inferenceConfig": {"maxTokens": 100},
+        "toolConfig": {"tools": [{"toolSpec": {"name": "weather", "description": "Current weather", "inputSchema": {"json": {"type": "object"}}}}]}
+    }, "inputTokenCount": 12});
+    converse["output"] = json!({"outputBodyJson": {
+        "output": {"message": {"role": "assistant", "content": [{"text": "Checking."}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 12, "outputTokens": 3, "totalTokens": 15},
+        "metrics": {"latencyMs": 420}
+    }, "outputTokenCount": 3});
+    let mut stream = base(
+        "InvokeModelWithResponseStream",
+        FOUR_CALLS_CLAUDE,
+        "r-stream",
+    );
+    stream["input"] = json!({"inputBodyJson": {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64, "messages": [{"role": "user", "content": "Count"}]}, "inputTokenCount": 9});
+    stream["output"] = json!({"outputBodyJson": [
+        {"type": "message_start", "message": {"id": "msg_1", "model": "claude-3-haiku", "role": "assistant", "usage": {"input_tokens": 9, "output_tokens": 1}}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "1 2 3"}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 5}},
+        {"type": "message_stop", "amazon-bedrock-invocationMetrics": {"inputTokenCount": 9, "outputTokenCount": 5, "invocationLatency": 800, "firstByteLatency": 150}}
+    ], "outputTokenCount": 5});
+    [llama, embed, converse, stream]
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// [`four_calls`] in a fresh file under the temporary directory (its own folder, named by
+/// `tag`), for a command to read.
+pub fn four_calls_file(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bedrock-llm-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("records.ndjson");
+    std::fs::write(&file, four_calls()).unwrap();
+    file
+}

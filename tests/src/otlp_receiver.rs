@@ -34,6 +34,10 @@ use prost::Message as _;
 pub enum Fault {
     /// This status, with `Retry-After: n` when given.
     Status(u16, Option<u64>),
+    /// 503 to every request for this long, from the request that meets it.
+    Outage(std::time::Duration),
+    /// This status for the next request to this path (the other signals go on as usual).
+    On(&'static str, u16),
 }
 
 /// What one request was and how it was answered.
@@ -52,6 +56,8 @@ pub struct Exchange {
 #[derive(Debug, Default)]
 struct State {
     faults: VecDeque<Fault>,
+    /// Until when every request gets a 503.
+    down_until: Option<std::time::Instant>,
     required_header: Option<(String, String)>,
     traces: Vec<ExportTraceServiceRequest>,
     metrics: Vec<ExportMetricsServiceRequest>,
@@ -243,7 +249,23 @@ async fn answer(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let mut state = state.lock().unwrap();
-    let fault = state.faults.pop_front();
+    let now = std::time::Instant::now();
+    // A path-specific fault waits for its path; the others come in order.
+    let at = state.faults.iter().position(|fault| match fault {
+        Fault::On(wanted, _) => *wanted == path,
+        _ => true,
+    });
+    let mut fault = at.and_then(|at| state.faults.remove(at));
+    if let Some(Fault::Outage(length)) = fault {
+        state.down_until = Some(now + length);
+        fault = None;
+    }
+    if let Some(Fault::On(_, status)) = fault {
+        fault = Some(Fault::Status(status, None));
+    }
+    if state.down_until.is_some_and(|until| now < until) {
+        fault = Some(Fault::Status(503, None));
+    }
     if let Some(Fault::Status(status, retry_after)) = fault {
         state.exchanges.push(Exchange {
             path: path.clone(),

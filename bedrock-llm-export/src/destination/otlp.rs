@@ -8,15 +8,14 @@
 //! [`Destination::telemetry`]; this destination then only flushes and shuts down.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use bedrock_llm_events::{Config, GenAiTelemetry};
 
 use super::{Call, DeliveryError, Destination, Origin, OwnedCall, Prepare, Prepared, Reporter};
 use crate::newrelic::DeliveryReport;
-use crate::otlp::{OtlpOptions, OtlpPipeline};
+use crate::otlp::{OtlpOptions, OtlpPipeline, OtlpStats};
 
 /// Distinct (account, Region) resources kept; calls beyond share one without them.
 pub(super) const MAX_PIPELINES: usize = 16;
@@ -35,7 +34,8 @@ pub struct OtlpDestination {
     options: OtlpOptions,
     config: Config,
     pipelines: BTreeMap<(Option<String>, Option<String>), Pipeline>,
-    sent: Arc<AtomicU64>,
+    /// Every pipeline's counts, kept past its shutdown.
+    stats: Arc<Mutex<Vec<Arc<OtlpStats>>>>,
     problems: Vec<String>,
 }
 
@@ -56,7 +56,7 @@ impl OtlpDestination {
             options,
             config,
             pipelines: BTreeMap::new(),
-            sent: Arc::new(AtomicU64::new(0)),
+            stats: Arc::default(),
             problems: Vec::new(),
         };
         destination.pipeline(&Origin::default())?;
@@ -78,6 +78,10 @@ impl OtlpDestination {
             }
             let pipeline = OtlpPipeline::new(options)?;
             let telemetry = pipeline.telemetry();
+            self.stats
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(pipeline.stats().clone());
             self.pipelines.insert(
                 key.clone(),
                 Pipeline {
@@ -134,24 +138,7 @@ impl Destination for OtlpDestination {
                 self.problems.push(e.to_string());
             }
         }
-        self.sent.fetch_add(1, Ordering::Relaxed);
         Ok(())
-    }
-
-    /// A live recorder recorded each call's signals through [`Self::telemetry`] already; the
-    /// harvest only says how many calls that was.
-    fn harvest(
-        &mut self,
-        harvest: &bedrock_llm_events::Harvest,
-    ) -> Result<Vec<(&'static str, u64)>, DeliveryError> {
-        use bedrock_llm_events::names::event_type;
-        let calls = harvest
-            .events
-            .iter()
-            .filter(|e| matches!(e.event_type(), event_type::SUMMARY | event_type::EMBEDDING))
-            .count();
-        self.sent.fetch_add(calls as u64, Ordering::Relaxed);
-        Ok(Vec::new())
     }
 
     fn telemetry(&self) -> Option<GenAiTelemetry> {
@@ -176,37 +163,51 @@ impl Destination for OtlpDestination {
                 problems.push(e.to_string());
             }
         }
-        let sent = self.sent.load(Ordering::Relaxed);
-        if problems.is_empty() {
-            Ok(DeliveryReport {
-                events_sent: sent,
-                ..DeliveryReport::default()
-            })
+        let report = (self.reporter())();
+        if problems.is_empty() || !report.delivered() {
+            // Counted refusals and losses say more than the SDK's shutdown error.
+            Ok(report)
         } else {
             Err(DeliveryError::Failed(format!(
-                "{sent} invocations recorded, but delivery failed: {}",
+                "{} invocations recorded, but delivery failed: {}",
+                report.events_sent,
                 problems.join("; ")
             )))
         }
     }
 
+    /// Spans accepted (one a call) as events sent; refused and lost items of every signal as
+    /// dropped.
     fn reporter(&self) -> Reporter {
-        let sent = self.sent.clone();
-        Arc::new(move || DeliveryReport {
-            events_sent: sent.load(Ordering::Relaxed),
-            ..DeliveryReport::default()
+        let stats = self.stats.clone();
+        Arc::new(move || {
+            let mut report = DeliveryReport::default();
+            for each in stats.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+                report.events_sent += each.spans_accepted();
+                report.events_dropped += each.rejected() + each.lost();
+                report.posts += each.requests();
+                report.retries += each.retries();
+            }
+            report
         })
     }
 
     fn summary(&self, report: &DeliveryReport) -> String {
+        let all = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        let sum = |f: fn(&OtlpStats) -> u64| all.iter().map(|s| f(s)).sum::<u64>();
         format!(
-            "otlp: {} invocations sent (a span each, GenAI metrics{})",
+            "otlp: {} invocations sent (a span each, {} metric points{}); {} rejected by the receiver, {} lost after retries; {} requests ({} retries)",
             report.events_sent,
+            sum(OtlpStats::points_accepted),
             if self.config.record_content && self.config.otel_content {
-                ", content events"
+                format!(", {} content events", sum(OtlpStats::logs_accepted))
             } else {
-                ""
-            }
+                String::new()
+            },
+            sum(OtlpStats::rejected),
+            sum(OtlpStats::lost),
+            report.posts,
+            report.retries
         )
     }
 }

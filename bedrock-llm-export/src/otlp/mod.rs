@@ -14,11 +14,9 @@
 //! Requests go through this crate's hyper + rustls client on a small runtime of the pipeline's
 //! own: the SDK's batch processors export from plain threads, which have no async runtime.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{Request, Response};
-use http_body_util::BodyExt as _;
 use opentelemetry::KeyValue;
 use opentelemetry_otlp::{WithExportConfig as _, WithHttpConfig as _};
 use opentelemetry_sdk::Resource;
@@ -27,6 +25,11 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use bedrock_llm_events::GenAiTelemetry;
+
+mod client;
+
+pub use client::OtlpStats;
+use client::SpawningClient;
 
 /// The default export timeout (the specification's 10 s).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -94,46 +97,16 @@ impl OtlpOptions {
     }
 }
 
-/// The crate's HTTP client as the OTLP exporters' client: each request runs on the
-/// pipeline's runtime, so an exporter may be driven from any thread.
-#[derive(Debug, Clone)]
-struct SpawningClient {
-    client: crate::http::HttpClient,
-    runtime: tokio::runtime::Handle,
-    timeout: Duration,
-}
-
-#[async_trait::async_trait]
-impl opentelemetry_http::HttpClient for SpawningClient {
-    async fn send_bytes(
-        &self,
-        request: Request<Bytes>,
-    ) -> Result<Response<Bytes>, opentelemetry_http::HttpError> {
-        let client = self.client.clone();
-        let timeout = self.timeout;
-        let exchange = async move {
-            let response = tokio::time::timeout(timeout, client.send(request))
-                .await
-                .map_err(|_| crate::http::SendError::Timeout(timeout))??;
-            let (head, body) = response.into_parts();
-            let limited = http_body_util::Limited::new(body, MAX_ANSWER_BYTES);
-            let bytes = tokio::time::timeout(timeout, limited.collect())
-                .await
-                .map_err(|_| crate::http::SendError::Timeout(timeout))?
-                .map_err(|e| crate::http::SendError::Connection(e.to_string()))?
-                .to_bytes();
-            Ok::<_, crate::http::SendError>(Response::from_parts(head, bytes))
-        };
-        Ok(self.runtime.spawn(exchange).await??)
-    }
-}
-
 /// OTLP providers for the three signals, and the runtime their requests run on.
 pub struct OtlpPipeline {
     tracer_provider: SdkTracerProvider,
     meter_provider: SdkMeterProvider,
     logger_provider: SdkLoggerProvider,
     resource: Resource,
+    /// What the receiver did with the data sent so far.
+    stats: Arc<OtlpStats>,
+    /// `OTEL_EXPORTER_OTLP_TIMEOUT`: the most one export may take, retries included.
+    export_timeout: Duration,
     /// Kept for the providers' lifetime; shut down without blocking when dropped.
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -185,10 +158,13 @@ impl OtlpPipeline {
             let _entered = runtime.enter();
             crate::http::HttpClient::new()?
         };
+        let stats = Arc::new(OtlpStats::default());
+        let export_timeout = timeout_from_env();
         let http = SpawningClient {
             client,
             runtime: runtime.handle().clone(),
-            timeout: timeout_from_env(),
+            timeout: export_timeout,
+            stats: stats.clone(),
         };
         let resource = resource(&options);
         let endpoint = |path: &str| {
@@ -243,8 +219,15 @@ impl OtlpPipeline {
                 .with_batch_exporter(logs)
                 .build(),
             resource,
+            stats,
+            export_timeout,
             runtime: Some(runtime),
         })
+    }
+
+    /// What the receiver did with the data sent so far: accepted, rejected, lost, per signal.
+    pub fn stats(&self) -> &Arc<OtlpStats> {
+        &self.stats
     }
 
     /// Signals for invocations through these providers: spans, metrics, content events.
@@ -289,10 +272,18 @@ impl OtlpPipeline {
     /// Delivers what is pending (spans, log records, the metrics' last collection) and stops
     /// the providers. Blocks; call it from a thread that may block.
     pub fn shutdown(mut self) -> Result<(), OtlpError> {
+        // Long enough for a request retrying through an outage (within the export timeout).
+        let timeout = self.export_timeout + Duration::from_secs(5);
         let results = [
-            ("traces", self.tracer_provider.shutdown()),
-            ("metrics", self.meter_provider.shutdown()),
-            ("logs", self.logger_provider.shutdown()),
+            (
+                "traces",
+                self.tracer_provider.shutdown_with_timeout(timeout),
+            ),
+            (
+                "metrics",
+                self.meter_provider.shutdown_with_timeout(timeout),
+            ),
+            ("logs", self.logger_provider.shutdown_with_timeout(timeout)),
         ];
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
