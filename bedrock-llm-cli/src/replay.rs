@@ -195,6 +195,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         metadata: !args.no_metadata,
         interrupt: &interrupt,
         resume: &resume,
+        keep_metrics: args.metrics_out.is_some() || fanout.wants_runtime_metrics(),
         metrics: &metrics_template,
     };
     let progress = Progress::new();

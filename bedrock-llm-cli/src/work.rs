@@ -73,6 +73,8 @@ pub(crate) struct Settings<'a> {
     pub(crate) resume: &'a BTreeMap<String, (String, u64)>,
     /// An empty aggregate with the run's period and namespace.
     pub(crate) metrics: &'a RuntimeMetrics,
+    /// Whether anything takes the runtime metrics: otherwise none are kept.
+    pub(crate) keep_metrics: bool,
 }
 
 /// What a unit counted.
@@ -212,7 +214,9 @@ pub(crate) fn process(
                 if invocation.routing == Some(bedrock_llm_core::Routing::AmbiguousBody) {
                     tally.ambiguous += 1;
                 }
-                metrics.add(&invocation);
+                if settings.keep_metrics {
+                    metrics.add(&invocation);
+                }
                 let context = if settings.metadata {
                     call_context(record, read.location.line)
                 } else {

@@ -180,10 +180,12 @@ pub fn metrics_document(
     Some(document.to_string().into_bytes())
 }
 
-/// Runtime metrics as one Metric API document: per model and period, counts named
+/// Runtime metrics as Metric API documents: per model and period, counts named
 /// `bedrock_llm.runtime.<CloudWatch name>` with the attribute `modelId`, and the latency as a
-/// summary. `None` when no call was counted.
-pub fn runtime_document(runtime: &RuntimeMetrics, identity: &Identity) -> Option<Vec<u8>> {
+/// summary — as many documents as it takes for each to stay under the API's 10^6-byte limit
+/// before gzip (a month of one-second periods is many megabytes). None when no call was
+/// counted.
+pub fn runtime_documents(runtime: &RuntimeMetrics, identity: &Identity) -> Vec<Vec<u8>> {
     let mut items = Vec::new();
     for (start, model, figures) in runtime.figures() {
         let mut attributes = Map::new();
@@ -211,12 +213,55 @@ pub fn runtime_document(runtime: &RuntimeMetrics, identity: &Identity) -> Option
             push("InvocationLatency", latency, "summary");
         }
     }
-    (!items.is_empty()).then(|| json!([{"metrics": items}]).to_string().into_bytes())
+    let items: Vec<String> = items.iter().map(Value::to_string).collect();
+    let (batches, oversized) = pack(&items, MAX_PAYLOAD_BYTES);
+    debug_assert!(oversized.is_empty(), "a metric is never near 10^6 bytes");
+    batches
+        .into_iter()
+        .map(|batch| {
+            let mut document = String::from("[{\"metrics\":[");
+            for (n, index) in batch.into_iter().enumerate() {
+                if n > 0 {
+                    document.push(',');
+                }
+                document.push_str(&items[index]);
+            }
+            document.push_str("]}]");
+            document.into_bytes()
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runtime_metrics_split_into_documents_under_the_limit() {
+        use bedrock_llm_core::{Invocation, Operation};
+        let mut runtime = RuntimeMetrics::new(std::time::Duration::from_secs(1)).unwrap();
+        // Six hours of one call a second, one-second periods: ~20,000 model-periods.
+        for second in 0..21_600u64 {
+            let mut call =
+                Invocation::new("meta.llama3-70b-instruct-v1:0", Operation::InvokeModel);
+            call.timing.started_at_ms = 1_700_000_000_000 + second * 1000;
+            runtime.add(&call);
+        }
+        let identity = Identity {
+            app_name: "app".to_owned(),
+            host: "h".to_owned(),
+        };
+        let documents = runtime_documents(&runtime, &identity);
+        assert!(documents.len() > 1, "one document would be megabytes");
+        let mut items = 0;
+        for document in &documents {
+            assert!(document.len() < MAX_PAYLOAD_BYTES, "{}", document.len());
+            let parsed: Value = serde_json::from_slice(document).unwrap();
+            items += parsed[0]["metrics"].as_array().unwrap().len();
+        }
+        // Six counts a period (no latency was measured), every one of them in some document.
+        assert_eq!(items, 21_600 * 6);
+    }
 
     #[test]
     fn packing_keeps_order_and_the_limit() {

@@ -175,6 +175,10 @@ impl Destination for Lines {
         }
     }
 
+    fn wants_runtime_metrics(&self) -> bool {
+        self.runtime.is_some()
+    }
+
     fn runtime_metrics(&mut self, metrics: &RuntimeMetrics) -> Result<(), DeliveryError> {
         let documents = match self.runtime {
             Some(RuntimeFormat::Emf) => metrics.emf(),

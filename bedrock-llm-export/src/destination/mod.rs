@@ -145,6 +145,13 @@ pub trait Destination: Send {
     /// (replay's backpressure); never drops.
     fn deliver(&mut self, prepared: Prepared) -> Result<(), DeliveryError>;
 
+    /// Whether it takes runtime metrics: a run keeps them (one figure set per model and
+    /// period, which a long replay with short periods makes large) only when some destination
+    /// or side output will.
+    fn wants_runtime_metrics(&self) -> bool {
+        false
+    }
+
     /// Runtime metrics per model and period (replay's, at the end of a run).
     fn runtime_metrics(&mut self, metrics: &RuntimeMetrics) -> Result<(), DeliveryError> {
         let _ = metrics;
@@ -253,6 +260,11 @@ impl Fanout {
                 self.destinations.len()
             ))),
         }
+    }
+
+    /// Whether any destination takes runtime metrics.
+    pub fn wants_runtime_metrics(&self) -> bool {
+        self.destinations.iter().any(|d| d.wants_runtime_metrics())
     }
 
     /// Runtime metrics to every destination; the first failure after all were tried.

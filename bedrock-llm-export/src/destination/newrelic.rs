@@ -229,11 +229,13 @@ impl Destination for NewRelicDestination {
         Ok(())
     }
 
+    fn wants_runtime_metrics(&self) -> bool {
+        true
+    }
+
     fn runtime_metrics(&mut self, metrics: &RuntimeMetrics) -> Result<(), DeliveryError> {
-        if let Some(document) = payload::runtime_document(metrics, &self.exporter.config().identity)
-        {
-            self.metrics.push_back(document);
-        }
+        let documents = payload::runtime_documents(metrics, &self.exporter.config().identity);
+        self.metrics.extend(documents);
         self.send_metric_documents();
         Ok(())
     }
@@ -258,9 +260,8 @@ impl Destination for NewRelicDestination {
         {
             self.metrics.push_back(document);
         }
-        if let Some(document) = payload::runtime_document(&harvest.runtime, &identity) {
-            self.metrics.push_back(document);
-        }
+        self.metrics
+            .extend(payload::runtime_documents(&harvest.runtime, &identity));
         self.last_harvest_ms = now;
         let stats = self.exporter.stats().clone();
         stats.truncated_values(truncated);
