@@ -210,6 +210,7 @@ fn host_name() -> String {
 pub struct Stats {
     events_sent: AtomicU64,
     events_dropped: AtomicU64,
+    events_rejected: AtomicU64,
     metric_documents_sent: AtomicU64,
     metric_documents_dropped: AtomicU64,
     posts: AtomicU64,
@@ -217,13 +218,22 @@ pub struct Stats {
     values_truncated: AtomicU64,
 }
 
-/// A snapshot of [`Stats`].
+/// What a destination delivered, retried, refused and lost (a snapshot of [`Stats`] for New
+/// Relic).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeliveryReport {
-    /// Events (and error reports) New Relic accepted.
+    /// Events (and error reports) the backend accepted.
     pub events_sent: u64,
-    /// Events dropped: rejected (400/403), too large, or beyond a full buffer.
+    /// Events that will never be delivered: rejected, too large, beyond a full buffer, or
+    /// still undelivered at shutdown.
     pub events_dropped: u64,
+    /// Of the dropped, those the backend refused (400, 403, 413): sending them again cannot
+    /// help.
+    pub events_rejected: u64,
+    /// Events not delivered yet when the report was taken — waiting, or in a request still
+    /// under way (a shutdown whose deadline passed mid-request counts them here).
+    pub events_pending: u64,
     /// Metric documents accepted.
     pub metric_documents_sent: u64,
     /// Metric documents dropped.
@@ -262,6 +272,8 @@ impl Stats {
         DeliveryReport {
             events_sent: get(&self.events_sent),
             events_dropped: get(&self.events_dropped),
+            events_rejected: get(&self.events_rejected),
+            events_pending: 0,
             metric_documents_sent: get(&self.metric_documents_sent),
             metric_documents_dropped: get(&self.metric_documents_dropped),
             posts: get(&self.posts),
@@ -362,6 +374,7 @@ impl NewRelicExporter {
                 "bedrock-llm: events larger than New Relic's 10^6-byte payload limit dropped"
             );
             Stats::add(&self.stats.events_dropped, oversized.len() as u64);
+            Stats::add(&self.stats.events_rejected, oversized.len() as u64);
         }
         let mut kept = Vec::new();
         for batch in batches {
@@ -391,6 +404,7 @@ impl NewRelicExporter {
                         "bedrock-llm: New Relic refused one event as too large (413); dropped"
                     );
                     Stats::add(&self.stats.events_dropped, 1);
+                    Stats::add(&self.stats.events_rejected, 1);
                 }
                 Outcome::Rejected(status, body) => {
                     tracing::warn!(
@@ -398,6 +412,7 @@ impl NewRelicExporter {
                         "bedrock-llm: New Relic rejected a batch of events; dropped, not retried"
                     );
                     Stats::add(&self.stats.events_dropped, batch.len() as u64);
+                    Stats::add(&self.stats.events_rejected, batch.len() as u64);
                 }
                 Outcome::Retry(_, reason) => {
                     tracing::debug!(reason = %reason, "bedrock-llm: events kept for the next delivery");

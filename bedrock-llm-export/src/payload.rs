@@ -242,8 +242,7 @@ mod tests {
         let mut runtime = RuntimeMetrics::new(std::time::Duration::from_secs(1)).unwrap();
         // Six hours of one call a second, one-second periods: ~20,000 model-periods.
         for second in 0..21_600u64 {
-            let mut call =
-                Invocation::new("meta.llama3-70b-instruct-v1:0", Operation::InvokeModel);
+            let mut call = Invocation::new("meta.llama3-70b-instruct-v1:0", Operation::InvokeModel);
             call.timing.started_at_ms = 1_700_000_000_000 + second * 1000;
             runtime.add(&call);
         }

@@ -374,3 +374,46 @@ async fn the_license_key_is_never_printed() {
     assert!(format!("{config:?}").contains("<redacted>"));
     harvester.shutdown(Duration::from_secs(1)).await;
 }
+
+/// A shutdown whose deadline passes while a batch is in flight returns on time and counts that
+/// batch as pending — not as sent, and not as nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_in_flight_at_the_deadline_is_counted_pending() {
+    let receiver = Receiver::start(vec![Fault::Slow(Duration::from_secs(3))])
+        .await
+        .unwrap();
+    let recorder = recorder_with_calls(3, 50); // 9 events
+    let mut config = NewRelicConfig::new(KEY, ACCOUNT).endpoint(&receiver.url());
+    config.timeout = Duration::from_secs(10);
+    // One attempt: the delivery left running after the deadline ends soon after the test.
+    config.max_attempts = 1;
+    let exporter = NewRelicExporter::new(config).unwrap();
+    let harvester = Harvester::spawn(recorder, exporter, slow_harvests());
+    let started = std::time::Instant::now();
+    let report = harvester.shutdown(Duration::from_secs(1)).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(report.events_sent, 0);
+    assert_eq!(report.events_pending, 9, "{report:?}");
+    assert!(!report.delivered());
+}
+
+/// Refused events are dropped, and the report says how many of the dropped were refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_events_are_counted_apart() {
+    let receiver = Receiver::start(vec![Fault::Status(400, None)])
+        .await
+        .unwrap();
+    let recorder = recorder_with_calls(2, 50); // 6 events
+    let harvester = Harvester::spawn(recorder, exporter(&receiver, KEY), slow_harvests());
+    let report = harvester.shutdown(Duration::from_secs(10)).await;
+    assert_eq!(
+        (report.events_dropped, report.events_rejected),
+        (6, 6),
+        "{report:?}"
+    );
+    assert_eq!(report.events_pending, 0);
+}

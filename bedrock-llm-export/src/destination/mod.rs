@@ -195,15 +195,17 @@ pub trait Destination: Send {
 }
 
 impl DeliveryReport {
-    /// Whether nothing was dropped.
+    /// Whether everything was delivered: nothing dropped, nothing still pending.
     pub fn delivered(&self) -> bool {
-        self.events_dropped == 0 && self.metric_documents_dropped == 0
+        self.events_dropped == 0 && self.metric_documents_dropped == 0 && self.events_pending == 0
     }
 
     /// Adds `other`'s counts.
     pub fn add(&mut self, other: &DeliveryReport) {
         self.events_sent += other.events_sent;
         self.events_dropped += other.events_dropped;
+        self.events_rejected += other.events_rejected;
+        self.events_pending += other.events_pending;
         self.metric_documents_sent += other.metric_documents_sent;
         self.metric_documents_dropped += other.metric_documents_dropped;
         self.posts += other.posts;

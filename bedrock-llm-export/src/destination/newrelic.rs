@@ -38,6 +38,8 @@ pub struct NewRelicDestination {
     metrics: VecDeque<Vec<u8>>,
     bounds: Bounds,
     last_harvest_ms: u64,
+    /// Events waiting or in a request under way, for reports taken while delivery goes on.
+    waiting: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for NewRelicDestination {
@@ -108,6 +110,7 @@ impl NewRelicDestination {
                 metric_documents: max_pending_metric_documents.max(1),
             },
             last_harvest_ms: now_ms(),
+            waiting: Arc::default(),
         }
     }
 
@@ -119,6 +122,12 @@ impl NewRelicDestination {
     fn push(&mut self, json: String) {
         self.pending_bytes += json.len();
         self.pending.push_back(json);
+        self.note_waiting(self.pending.len());
+    }
+
+    fn note_waiting(&self, n: usize) {
+        self.waiting
+            .store(n as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Sends every pending event once (with the exporter's retries); what is not accepted
@@ -127,9 +136,11 @@ impl NewRelicDestination {
         if self.pending.is_empty() {
             return;
         }
+        // Until the answer, the batch in flight is still waiting.
         let batch: Vec<String> = self.pending.drain(..).collect();
         self.pending_bytes = 0;
         let kept = self.runtime.block_on(self.exporter.send_events(batch));
+        self.note_waiting(0);
         for event in kept {
             self.push(event);
         }
@@ -268,6 +279,7 @@ impl Destination for NewRelicDestination {
         // A live buffer never makes the application wait: beyond its bound, the oldest go.
         let dropped_events = Self::drop_oldest(&mut self.pending, self.bounds.events);
         self.pending_bytes = self.pending.iter().map(String::len).sum();
+        self.note_waiting(self.pending.len());
         stats.dropped_events(dropped_events);
         let dropped_documents = Self::drop_oldest(&mut self.metrics, self.bounds.metric_documents);
         stats.dropped_metric_documents(dropped_documents);
@@ -298,23 +310,31 @@ impl Destination for NewRelicDestination {
         let mut report = self.exporter.stats().report();
         // What is still waiting will never be sent.
         report.events_dropped += self.pending.len() as u64;
+        self.pending.clear();
+        self.note_waiting(0);
         report.metric_documents_dropped += self.metrics.len() as u64;
         Ok(report)
     }
 
     fn reporter(&self) -> Reporter {
         let stats = self.exporter.stats().clone();
-        Arc::new(move || stats.report())
+        let waiting = self.waiting.clone();
+        Arc::new(move || {
+            let mut report = stats.report();
+            report.events_pending = waiting.load(std::sync::atomic::Ordering::Relaxed);
+            report
+        })
     }
 
     fn summary(&self, report: &DeliveryReport) -> String {
         format!(
-            "newrelic: {} events sent, {} metric documents sent, {} POSTs ({} retries), {} events and {} metric documents dropped, {} values cut to 4096 characters",
+            "newrelic: {} events sent, {} metric documents sent, {} POSTs ({} retries), {} events ({} refused by New Relic) and {} metric documents dropped, {} values cut to 4096 characters",
             report.events_sent,
             report.metric_documents_sent,
             report.posts,
             report.retries,
             report.events_dropped,
+            report.events_rejected,
             report.metric_documents_dropped,
             report.values_truncated
         )
