@@ -1,10 +1,11 @@
 //! Files and objects read `jobs` at a time: each unit is read on a worker thread, its calls
-//! prepared there for every destination, and the main thread delivers finished units whole, in
-//! source order — so the output is the same for any number of jobs, each unit's lines stay
-//! together, and the destinations are only ever touched by one thread. At most `2 × jobs`
-//! units are in flight, which bounds memory to that many units' output.
+//! prepared there for every destination and sent on in chunks, and the main thread delivers
+//! units in source order — the next unit's chunks as they come, the others' waiting — so the
+//! output is the same for any number of jobs, each unit's lines stay together, and the
+//! destinations are only ever touched by one thread. At most `2 × jobs` units are in flight,
+//! each with at most a few chunks waiting (its worker waits beyond), so memory is bounded by
+//! configuration, not by the size of a unit.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError, mpsc};
 
@@ -18,14 +19,59 @@ use crate::output::Stop;
 use crate::state::State;
 use crate::work::{Report, Settings, Tally, Unit, process, process_into, stop};
 
-/// A unit read on a worker: what it prepared for each destination (by index) and its notes,
-/// in order, and how it ended.
-struct Finished {
-    unit: Unit,
-    items: Vec<Vec<Prepared>>,
+/// A piece of a unit's output, sent by its worker as it is made: notes, then what was
+/// prepared for each destination (by index), in order.
+struct Chunk {
     notes: Vec<String>,
-    report: Result<Report, Stop>,
+    items: Vec<Vec<Prepared>>,
+    bytes: usize,
 }
+
+impl Chunk {
+    fn new() -> Self {
+        Self {
+            notes: Vec::new(),
+            items: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.notes.is_empty() && self.items.is_empty()
+    }
+
+    /// Adds what destination `index` prepared; text for one destination is gathered into one
+    /// write.
+    fn push(&mut self, index: usize, prepared: Prepared) {
+        self.bytes += match &prepared {
+            Prepared::Text(text) => text.len(),
+            Prepared::Events(events) => events.iter().map(|e| e.json.len()).sum(),
+            _ => 1024,
+        };
+        if self.items.len() <= index {
+            self.items.resize_with(index + 1, Vec::new);
+        }
+        let queue = &mut self.items[index];
+        match (prepared, queue.last_mut()) {
+            (Prepared::Text(more), Some(Prepared::Text(text))) => text.push_str(&more),
+            (prepared, _) => queue.push(prepared),
+        }
+    }
+}
+
+/// What a worker sends about a unit.
+enum Piece {
+    Chunk(Chunk),
+    Done(Result<Report, Stop>),
+}
+
+/// A chunk is sent once it holds this much.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Chunks a unit may have waiting before its worker waits: with at most `2 × jobs` units in
+/// flight, what waits is bounded by `2 × jobs × CHUNKS_WAITING × CHUNK_BYTES` whatever the
+/// units' sizes (a 1 GiB file streams through).
+const CHUNKS_WAITING: usize = 4;
 
 /// Where finished units go, and what the run has counted so far.
 pub(crate) struct Output<'a> {
@@ -86,12 +132,11 @@ pub(crate) fn run(
         return Ok(());
     }
     let abort = AtomicBool::new(false);
-    let (to_workers, from_main) = mpsc::sync_channel::<(usize, Unit)>(jobs);
+    type Dispatched = (usize, Unit, mpsc::SyncSender<Piece>);
+    let (to_workers, from_main) = mpsc::sync_channel::<Dispatched>(jobs);
     let from_main = Mutex::new(from_main);
     std::thread::scope(|scope| {
-        let (to_main, finished) = mpsc::channel::<(usize, Finished)>();
         for _ in 0..jobs {
-            let to_main = to_main.clone();
             let (from_main, abort) = (&from_main, &abort);
             scope.spawn(move || {
                 loop {
@@ -99,77 +144,77 @@ pub(crate) fn run(
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .recv();
-                    let Ok((index, unit)) = next else { return };
+                    let Ok((_, unit, to_main)) = next else { return };
                     if abort.load(Ordering::Relaxed) {
                         return;
                     }
-                    let mut items = Vec::new();
-                    let mut notes = Vec::new();
+                    // The chunk being filled; a full one goes to the main thread, which takes
+                    // the unit next in order as it comes and holds the others' few chunks.
+                    let chunk = std::cell::RefCell::new(Chunk::new());
+                    let send = |chunk: Chunk| {
+                        to_main
+                            .send(Piece::Chunk(chunk))
+                            .map_err(|_| Stop::from("the replay stopped"))
+                    };
                     let report = process(
                         &unit,
                         settings,
                         &mut |index, prepared| {
-                            if items.len() <= index {
-                                items.resize_with(index + 1, Vec::new);
-                            }
-                            let queue = &mut items[index];
-                            // A unit's text for one destination is gathered into one write.
-                            match (prepared, queue.last_mut()) {
-                                (Prepared::Text(more), Some(Prepared::Text(text))) => {
-                                    text.push_str(&more);
-                                }
-                                (prepared, _) => queue.push(prepared),
+                            chunk.borrow_mut().push(index, prepared);
+                            if chunk.borrow().bytes >= CHUNK_BYTES {
+                                send(chunk.replace(Chunk::new()))?;
                             }
                             Ok(())
                         },
-                        &mut |line| notes.push(line),
+                        &mut |line| chunk.borrow_mut().notes.push(line),
                     );
-                    let done = Finished {
-                        unit,
-                        items,
-                        notes,
-                        report,
-                    };
-                    if to_main.send((index, done)).is_err() {
+                    let last = chunk.into_inner();
+                    if (!last.is_empty() && send(last).is_err())
+                        || to_main.send(Piece::Done(report)).is_err()
+                    {
                         return;
                     }
                 }
             });
         }
-        drop(to_main);
         let result = (|| {
             let mut queued = units.into_iter().enumerate();
-            let mut in_flight = 0usize;
-            let mut waiting: BTreeMap<usize, Finished> = BTreeMap::new();
-            let mut next_to_write = 0usize;
+            // The dispatched units, in order, each with the end of its worker's channel.
+            let mut in_flight: std::collections::VecDeque<(Unit, mpsc::Receiver<Piece>)> =
+                std::collections::VecDeque::new();
             loop {
-                while in_flight < 2 * jobs && !settings.interrupt.asked() {
-                    let Some(unit) = queued.next() else { break };
-                    if to_workers.send(unit).is_err() {
+                while in_flight.len() < 2 * jobs && !settings.interrupt.asked() {
+                    let Some((index, unit)) = queued.next() else {
+                        break;
+                    };
+                    let (to_main, pieces) = mpsc::sync_channel::<Piece>(CHUNKS_WAITING);
+                    if to_workers.send((index, unit.clone(), to_main)).is_err() {
                         return Err(Stop::from("the replay workers stopped"));
                     }
-                    in_flight += 1;
+                    in_flight.push_back((unit, pieces));
                 }
-                if in_flight == 0 {
+                // The next unit in order: its pieces are written as they come.
+                let Some((unit, pieces)) = in_flight.pop_front() else {
                     return Ok(());
-                }
-                let (index, done) = finished
-                    .recv()
-                    .map_err(|_| Stop::from("the replay workers stopped"))?;
-                in_flight -= 1;
-                waiting.insert(index, done);
-                while let Some(done) = waiting.remove(&next_to_write) {
-                    next_to_write += 1;
-                    for line in &done.notes {
-                        output.progress.note(line);
-                    }
-                    let report = done.report?;
-                    for (index, queue) in done.items.into_iter().enumerate() {
-                        for prepared in queue {
-                            output.destinations.deliver(index, prepared).map_err(stop)?;
+                };
+                loop {
+                    match pieces.recv() {
+                        Ok(Piece::Chunk(chunk)) => {
+                            for line in &chunk.notes {
+                                output.progress.note(line);
+                            }
+                            for (index, queue) in chunk.items.into_iter().enumerate() {
+                                for prepared in queue {
+                                    output.destinations.deliver(index, prepared).map_err(stop)?;
+                                }
+                            }
                         }
+                        Ok(Piece::Done(report)) => {
+                            output.complete(&unit, report?)?;
+                            break;
+                        }
+                        Err(_) => return Err(Stop::from("the replay workers stopped")),
                     }
-                    output.complete(&done.unit, report)?;
                 }
             }
         })();

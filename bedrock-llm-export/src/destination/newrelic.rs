@@ -328,14 +328,14 @@ impl Destination for NewRelicDestination {
 
     fn summary(&self, report: &DeliveryReport) -> String {
         format!(
-            "newrelic: {} events sent, {} metric documents sent, {} POSTs ({} retries), {} events ({} refused by New Relic) and {} metric documents dropped, {} values cut to 4096 characters",
+            "newrelic: {} events sent, {} metric documents sent, {} POSTs ({} retries), {} events and {} metric documents dropped ({} events refused by New Relic), {} values cut to 4096 characters",
             report.events_sent,
             report.metric_documents_sent,
             report.posts,
             report.retries,
             report.events_dropped,
-            report.events_rejected,
             report.metric_documents_dropped,
+            report.events_rejected,
             report.values_truncated
         )
     }

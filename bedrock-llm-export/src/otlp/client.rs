@@ -112,7 +112,10 @@ impl OtlpStats {
 pub(super) struct SpawningClient {
     pub(super) client: crate::http::HttpClient,
     pub(super) runtime: tokio::runtime::Handle,
+    /// One attempt's timeout.
     pub(super) timeout: Duration,
+    /// How long a request is tried, attempts and waits together.
+    pub(super) retry_window: Duration,
     pub(super) stats: Arc<OtlpStats>,
 }
 
@@ -186,7 +189,7 @@ impl opentelemetry_http::HttpClient for SpawningClient {
         };
         // `OTEL_EXPORTER_OTLP_TIMEOUT` is, by the specification, the most one export may take:
         // attempts and the waits between them together.
-        let deadline = Instant::now() + self.timeout;
+        let deadline = Instant::now() + self.retry_window;
         let mut attempt = 0;
         loop {
             attempt += 1;

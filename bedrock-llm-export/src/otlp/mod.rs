@@ -31,8 +31,12 @@ mod client;
 pub use client::OtlpStats;
 use client::SpawningClient;
 
-/// The default export timeout (the specification's 10 s).
+/// The default timeout of one attempt (the specification's 10 s).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long an export is retried when `OTEL_EXPORTER_OTLP_TIMEOUT` does not say: long enough
+/// to ride out a short outage, within the SDK processors' 30-second export timeout.
+const DEFAULT_RETRY_WINDOW: Duration = Duration::from_secs(25);
 
 /// The largest response body read from a receiver.
 const MAX_ANSWER_BYTES: usize = 1 << 20;
@@ -119,12 +123,18 @@ impl std::fmt::Debug for OtlpPipeline {
     }
 }
 
-/// The export timeout from `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds).
-fn timeout_from_env() -> Duration {
-    std::env::var("OTEL_EXPORTER_OTLP_TIMEOUT")
+/// How long one export may take, attempts and retries together: `OTEL_EXPORTER_OTLP_TIMEOUT`
+/// (milliseconds) when set, else [`DEFAULT_RETRY_WINDOW`]; and the timeout of one attempt
+/// (the variable, else the specification's 10 s).
+fn timeouts_from_env() -> (Duration, Duration) {
+    let set = std::env::var("OTEL_EXPORTER_OTLP_TIMEOUT")
         .ok()
         .and_then(|ms| ms.trim().parse::<u64>().ok())
-        .map_or(DEFAULT_TIMEOUT, Duration::from_millis)
+        .map(Duration::from_millis);
+    match set {
+        Some(timeout) => (timeout, timeout),
+        None => (DEFAULT_RETRY_WINDOW, DEFAULT_TIMEOUT),
+    }
 }
 
 impl OtlpPipeline {
@@ -159,11 +169,12 @@ impl OtlpPipeline {
             crate::http::HttpClient::new()?
         };
         let stats = Arc::new(OtlpStats::default());
-        let export_timeout = timeout_from_env();
+        let (export_timeout, attempt_timeout) = timeouts_from_env();
         let http = SpawningClient {
             client,
             runtime: runtime.handle().clone(),
-            timeout: export_timeout,
+            timeout: attempt_timeout,
+            retry_window: export_timeout,
             stats: stats.clone(),
         };
         let resource = resource(&options);
