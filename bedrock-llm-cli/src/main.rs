@@ -15,6 +15,7 @@ mod fixtures;
 mod output;
 mod parallel;
 mod replay;
+mod runtime_out;
 mod signals;
 mod sqs;
 mod state;

@@ -9,21 +9,21 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError, mpsc};
 
-use bedrock_llm_events::RuntimeMetrics;
-
 use bedrock_llm_export::Fanout;
 use bedrock_llm_export::destination::Prepared;
 
 use crate::output::Progress;
 use crate::output::Stop;
 use crate::state::State;
-use crate::work::{Report, Settings, Tally, Unit, process, process_into, stop};
+use crate::work::{Out, Report, Settings, Tally, Unit, process, stop};
 
 /// A piece of a unit's output, sent by its worker as it is made: notes, then what was
 /// prepared for each destination (by index), in order.
 struct Chunk {
     notes: Vec<String>,
     items: Vec<Vec<Prepared>>,
+    /// Runtime metrics of periods that closed meanwhile.
+    metrics: Option<bedrock_llm_events::RuntimeMetrics>,
     bytes: usize,
 }
 
@@ -32,12 +32,13 @@ impl Chunk {
         Self {
             notes: Vec::new(),
             items: Vec::new(),
+            metrics: None,
             bytes: 0,
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.notes.is_empty() && self.items.is_empty()
+        self.notes.is_empty() && self.items.is_empty() && self.metrics.is_none()
     }
 
     /// Adds what destination `index` prepared; text for one destination is gathered into one
@@ -79,7 +80,7 @@ pub(crate) struct Output<'a> {
     pub(crate) state: Option<&'a mut State>,
     pub(crate) progress: &'a Progress,
     pub(crate) tally: Tally,
-    pub(crate) metrics: RuntimeMetrics,
+    pub(crate) runtime: crate::runtime_out::RuntimeOut,
 }
 
 impl Output<'_> {
@@ -87,7 +88,7 @@ impl Output<'_> {
     /// delivered (only when it was read to its end).
     pub(crate) fn complete(&mut self, unit: &Unit, report: Report) -> Result<(), Stop> {
         let whole = report.tally.unreadable.is_empty();
-        self.metrics.merge(&report.metrics);
+        self.runtime.add(&report.metrics, self.destinations);
         self.tally.add(report.tally);
         if report.stopped_at.is_some() {
             self.tally.stopped += 1;
@@ -107,9 +108,24 @@ impl Output<'_> {
         Ok(())
     }
 
-    /// Reads `unit` straight into the destinations.
+    /// Reads `unit` straight into the destinations (and its closed metric periods on).
     pub(crate) fn process(&mut self, unit: &Unit, settings: &Settings<'_>) -> Result<Report, Stop> {
-        process_into(unit, settings, self.destinations, self.progress)
+        let (destinations, runtime, progress) =
+            (&mut *self.destinations, &mut self.runtime, self.progress);
+        process(
+            unit,
+            settings,
+            &mut |out| match out {
+                Out::Prepared(index, prepared) => {
+                    destinations.deliver(index, prepared).map_err(stop)
+                }
+                Out::Metrics(closed) => {
+                    runtime.add(&closed, destinations);
+                    Ok(())
+                }
+            },
+            &mut |line| progress.note(&line),
+        )
     }
 }
 
@@ -159,8 +175,19 @@ pub(crate) fn run(
                     let report = process(
                         &unit,
                         settings,
-                        &mut |index, prepared| {
-                            chunk.borrow_mut().push(index, prepared);
+                        &mut |out| {
+                            match out {
+                                Out::Prepared(index, prepared) => {
+                                    chunk.borrow_mut().push(index, prepared);
+                                }
+                                Out::Metrics(closed) => {
+                                    let mut chunk = chunk.borrow_mut();
+                                    match &mut chunk.metrics {
+                                        Some(metrics) => metrics.merge(&closed),
+                                        None => chunk.metrics = Some(closed),
+                                    }
+                                }
+                            }
                             if chunk.borrow().bytes >= CHUNK_BYTES {
                                 send(chunk.replace(Chunk::new()))?;
                             }
@@ -207,6 +234,9 @@ pub(crate) fn run(
                                 for prepared in queue {
                                     output.destinations.deliver(index, prepared).map_err(stop)?;
                                 }
+                            }
+                            if let Some(closed) = chunk.metrics {
+                                output.runtime.add(&closed, output.destinations);
                             }
                         }
                         Ok(Piece::Done(report)) => {

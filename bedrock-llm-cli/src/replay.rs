@@ -23,6 +23,7 @@ use bedrock_llm_export::destination::{LineFormat, RuntimeFormat, Settings};
 use crate::destinations::DestinationArgs;
 use crate::output::{Progress, Stop};
 use crate::parallel::Output;
+use crate::runtime_out::{MetricsFormat, RuntimeOut};
 use crate::state::State;
 use crate::work::{Settings as WorkSettings, Tally, Unit};
 
@@ -38,15 +39,6 @@ pub(crate) enum Format {
     Otel,
     /// The records again, as `ModelInvocationLog` written by this project.
     InvocationLog,
-}
-
-/// Which runtime-metric documents to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum MetricsFormat {
-    /// CloudWatch Embedded Metric Format.
-    Emf,
-    /// Elastic `aws_bedrock.runtime` documents.
-    Elastic,
 }
 
 /// Options of `replay`.
@@ -205,7 +197,11 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         state: state.as_mut(),
         progress: &progress,
         tally: Tally::default(),
-        metrics: metrics_template.empty_like(),
+        runtime: RuntimeOut::new(
+            &metrics_template,
+            args.metrics_out.clone(),
+            args.metrics.unwrap_or(MetricsFormat::Emf),
+        ),
     };
 
     if let Some(queue) = &args.sqs {
@@ -270,11 +266,11 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
             .max(1);
         crate::parallel::run(units, jobs, &settings, &mut output)?;
     }
-    let Output { tally, metrics, .. } = output;
+    let Output { tally, runtime, .. } = output;
     finish(
         args,
         fanout,
-        &metrics,
+        runtime,
         &tally,
         skipped_done,
         progress,
@@ -287,14 +283,14 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
 fn finish(
     args: &ReplayArgs,
     mut fanout: Fanout,
-    metrics: &RuntimeMetrics,
+    runtime: RuntimeOut,
     tally: &Tally,
     skipped_done: u64,
     progress: Progress,
     interrupted: bool,
 ) -> Result<(), Stop> {
-    // Delivery first; side outputs after, so a failing one (a full disk) costs no delivery.
-    let delivered_metrics = fanout.runtime_metrics(metrics);
+    // The periods still open; a failing side output (a full disk) costs no delivery.
+    let metrics_failures = runtime.finish(&mut fanout);
     progress.finish();
     let read = format!(
         "replay: {} records read, {} lines skipped, {} fields dropped{}{}{}{}{}",
@@ -341,21 +337,9 @@ fn finish(
             tally.stopped
         ));
     }
-    if let Some(path) = &args.metrics_out {
-        let documents = match args.metrics.unwrap_or(MetricsFormat::Emf) {
-            MetricsFormat::Emf => metrics.emf(),
-            MetricsFormat::Elastic => metrics.elastic(),
-        };
-        let lines: String = documents.iter().map(|d| format!("{d}\n")).collect();
-        if let Err(error) = std::fs::write(path, lines) {
-            more.push(format!("cannot write {}: {error}", path.display()));
-        }
-    }
     if !tally.unreadable.is_empty() {
         more.push(format!("could not read: {}", tally.unreadable.join(", ")));
     }
-    if let Err(error) = delivered_metrics {
-        more.push(format!("runtime metrics: {error}"));
-    }
+    more.extend(metrics_failures);
     crate::destinations::conclude(&ended, Some(&read), more)
 }

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use bedrock_llm_core::Registry;
 use bedrock_llm_events::CallContext;
 use bedrock_llm_events::RuntimeMetrics;
-use bedrock_llm_export::Fanout;
 use bedrock_llm_export::destination::{DeliveryError, Prepare, Prepared, prepare_record};
 use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
@@ -119,12 +118,24 @@ pub(crate) struct Report {
     pub(crate) stopped_at: Option<u64>,
 }
 
-/// Reads `unit`, handing each output item to `emit` and each note (skips, drops, fetch
-/// failures) to `note`, in order.
+/// What reading a unit hands on as it goes.
+pub(crate) enum Out {
+    /// What destination `.0`'s preparer made of a call.
+    Prepared(usize, Prepared),
+    /// Runtime metrics of periods that closed while the unit was read (a long file hands its
+    /// figures on as it goes instead of keeping them to its end).
+    Metrics(RuntimeMetrics),
+}
+
+/// Records between looks for closed runtime-metric periods.
+const METRICS_EVERY: u64 = 1024;
+
+/// Reads `unit`, handing each output to `emit` and each note (skips, drops, fetch failures)
+/// to `note`, in order.
 pub(crate) fn process(
     unit: &Unit,
     settings: &Settings<'_>,
-    emit: &mut dyn FnMut(usize, Prepared) -> Result<(), Stop>,
+    emit: &mut dyn FnMut(Out) -> Result<(), Stop>,
     note: &mut dyn FnMut(String),
 ) -> Result<Report, Stop> {
     let options = settings.options.clone();
@@ -216,6 +227,12 @@ pub(crate) fn process(
                 }
                 if settings.keep_metrics {
                     metrics.add(&invocation);
+                    if tally.records.is_multiple_of(METRICS_EVERY)
+                        && let Some(closed) =
+                            metrics.split_closed(crate::runtime_out::lateness(metrics.period_ms()))
+                    {
+                        emit(Out::Metrics(closed))?;
+                    }
                 }
                 let context = if settings.metadata {
                     call_context(record, read.location.line)
@@ -225,7 +242,7 @@ pub(crate) fn process(
                 for (index, prepared) in
                     prepare_record(&settings.preparers, record, &invocation, &context)
                 {
-                    emit(index, prepared)?;
+                    emit(Out::Prepared(index, prepared))?;
                 }
             }
         }
@@ -235,21 +252,6 @@ pub(crate) fn process(
         metrics,
         stopped_at,
     })
-}
-
-/// [`process`] delivering straight to `destinations`, notes above `progress`.
-pub(crate) fn process_into(
-    unit: &Unit,
-    settings: &Settings<'_>,
-    destinations: &mut Fanout,
-    progress: &crate::output::Progress,
-) -> Result<Report, Stop> {
-    process(
-        unit,
-        settings,
-        &mut |index, prepared| destinations.deliver(index, prepared).map_err(stop),
-        &mut |line| progress.note(&line),
-    )
 }
 
 /// A destination's failure as the command's.

@@ -254,6 +254,24 @@ impl RuntimeMetrics {
         }
     }
 
+    /// Takes out the periods that ended more than `lateness` before the latest period seen
+    /// began — the ones no later call is expected to add to — so a long replay hands them on
+    /// as it goes instead of keeping every period to the end. `None` when none has closed.
+    pub fn split_closed(&mut self, lateness: Duration) -> Option<RuntimeMetrics> {
+        let latest = *self.buckets.keys().next_back()?;
+        let lateness_ms = u64::try_from(lateness.as_millis()).unwrap_or(u64::MAX);
+        let watermark = latest.saturating_sub(lateness_ms);
+        // Periods starting at or before `watermark - period` have ended by the watermark.
+        let first_open = watermark.saturating_sub(self.period_ms).saturating_add(1);
+        let open = self.buckets.split_off(&first_open);
+        let closed = std::mem::replace(&mut self.buckets, open);
+        (!closed.is_empty()).then(|| Self {
+            period_ms: self.period_ms,
+            namespace: self.namespace.clone(),
+            buckets: closed,
+        })
+    }
+
     /// A copy with the same period and namespace and no counts.
     pub fn empty_like(&self) -> Self {
         Self {

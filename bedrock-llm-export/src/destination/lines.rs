@@ -42,6 +42,8 @@ pub struct Lines {
     out: BufWriter<Box<dyn Write + Send>>,
     preparer: Arc<LinePreparer>,
     runtime: Option<RuntimeFormat>,
+    /// Runtime metrics handed over so far: written after the lines, at shutdown.
+    runtime_metrics: Option<RuntimeMetrics>,
     written: Arc<AtomicU64>,
 }
 
@@ -60,6 +62,7 @@ impl Lines {
             out: BufWriter::with_capacity(64 * 1024, out),
             preparer: Arc::new(LinePreparer { format, config }),
             runtime: None,
+            runtime_metrics: None,
             written: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -179,14 +182,13 @@ impl Destination for Lines {
         self.runtime.is_some()
     }
 
+    /// Kept, and written after the lines at shutdown: a run may hand metrics over in parts
+    /// (periods as they close), and stdout keeps them together at the end.
     fn runtime_metrics(&mut self, metrics: &RuntimeMetrics) -> Result<(), DeliveryError> {
-        let documents = match self.runtime {
-            Some(RuntimeFormat::Emf) => metrics.emf(),
-            Some(RuntimeFormat::Elastic) => metrics.elastic(),
-            None => return Ok(()),
-        };
-        for document in documents {
-            self.line(&document.to_string())?;
+        if self.runtime.is_some() {
+            self.runtime_metrics
+                .get_or_insert_with(|| metrics.empty_like())
+                .merge(metrics);
         }
         Ok(())
     }
@@ -222,6 +224,16 @@ impl Destination for Lines {
     }
 
     fn shutdown(&mut self, _deadline: Instant) -> Result<DeliveryReport, DeliveryError> {
+        if let Some(metrics) = self.runtime_metrics.take() {
+            let documents = match self.runtime {
+                Some(RuntimeFormat::Emf) => metrics.emf(),
+                Some(RuntimeFormat::Elastic) => metrics.elastic(),
+                None => Vec::new(),
+            };
+            for document in documents {
+                self.line(&document.to_string())?;
+            }
+        }
         // Only a successful flush means the lines were written.
         self.out.flush().map_err(write_error)?;
         Ok((self.reporter())())
