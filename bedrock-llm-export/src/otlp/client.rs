@@ -117,6 +117,42 @@ pub(super) struct SpawningClient {
     /// How long a request is tried, attempts and waits together.
     pub(super) retry_window: Duration,
     pub(super) stats: Arc<OtlpStats>,
+    pub(super) breaker: Arc<std::sync::Mutex<Breaker>>,
+}
+
+/// Exports lost in a row, and until when no attempt is made.
+#[derive(Debug, Default)]
+pub(super) struct Breaker {
+    lost_in_a_row: u32,
+    open_until: Option<Instant>,
+}
+
+/// Exports lost in a row (every retry failed) before the endpoint is left alone.
+const BREAKER_THRESHOLD: u32 = 3;
+/// How long an open breaker keeps exports from trying.
+const BREAKER_COOLDOWN: Duration = Duration::from_secs(30);
+
+impl Breaker {
+    fn is_open(&self) -> bool {
+        self.open_until.is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Counts an export's end: a lost one towards opening, any answer closes it.
+    fn note(&mut self, lost: bool) {
+        if !lost {
+            *self = Self::default();
+            return;
+        }
+        self.lost_in_a_row += 1;
+        if self.lost_in_a_row >= BREAKER_THRESHOLD {
+            self.open_until = Some(Instant::now() + BREAKER_COOLDOWN);
+            tracing::warn!(
+                cooldown = ?BREAKER_COOLDOWN,
+                "bedrock-llm: the OTLP endpoint lost {} exports in a row; not trying for a while",
+                self.lost_in_a_row
+            );
+        }
+    }
 }
 
 /// What one attempt came to: an answer, or no answer.
@@ -187,6 +223,24 @@ impl opentelemetry_http::HttpClient for SpawningClient {
                 self.stats.add(signal, fate, n);
             }
         };
+        let breaker = |lost: bool| {
+            self.breaker
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .note(lost);
+        };
+        if self
+            .breaker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_open()
+        {
+            // A dead endpoint is not hammered: the data is counted lost at once.
+            count(Fate::Lost);
+            return Err(
+                "the OTLP endpoint lost several exports in a row; not trying for a while".into(),
+            );
+        }
         // `OTEL_EXPORTER_OTLP_TIMEOUT` is, by the specification, the most one export may take:
         // attempts and the waits between them together.
         let deadline = Instant::now() + self.retry_window;
@@ -207,6 +261,7 @@ impl opentelemetry_http::HttpClient for SpawningClient {
                             self.stats.add(signal, Fate::Accepted, n - rejected);
                             self.stats.add(signal, Fate::Rejected, rejected);
                         }
+                        breaker(false);
                         return Ok(response);
                     }
                     if !matches!(status, 429 | 502 | 503 | 504) {
@@ -217,6 +272,7 @@ impl opentelemetry_http::HttpClient for SpawningClient {
                             "bedrock-llm: the OTLP receiver refused data; not retried"
                         );
                         count(Fate::Rejected);
+                        breaker(false);
                         return Ok(response);
                     }
                     let after = retry_after(&response);
@@ -227,6 +283,7 @@ impl opentelemetry_http::HttpClient for SpawningClient {
             let wait = backoff(attempt, after);
             if Instant::now() + wait >= deadline {
                 count(Fate::Lost);
+                breaker(true);
                 return answer.map_err(|error| Box::new(error) as opentelemetry_http::HttpError);
             }
             tracing::debug!(attempt, ?wait, "bedrock-llm: retrying an OTLP export");
@@ -313,4 +370,76 @@ fn rejected_of(signal: Signal, body: &Bytes) -> u64 {
             .map(|p| p.rejected_data_points),
     };
     rejected.and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry_http::HttpClient as _;
+    use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+
+    /// A dead endpoint opens the breaker after three lost exports: the next ones make no
+    /// request and count their spans lost at once.
+    #[test]
+    fn a_dead_endpoint_opens_the_breaker() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let client = {
+            let _entered = runtime.enter();
+            SpawningClient {
+                client: crate::http::HttpClient::new().unwrap(),
+                runtime: runtime.handle().clone(),
+                timeout: Duration::from_millis(200),
+                retry_window: Duration::from_millis(300),
+                stats: Arc::default(),
+                breaker: Arc::default(),
+            }
+        };
+        let body = ExportTraceServiceRequest {
+            resource_spans: vec![ResourceSpans {
+                scope_spans: vec![ScopeSpans {
+                    spans: vec![Span::default(), Span::default()],
+                    ..ScopeSpans::default()
+                }],
+                ..ResourceSpans::default()
+            }],
+        }
+        .encode_to_vec();
+        let send = || {
+            let request = Request::post(format!("http://127.0.0.1:{port}/v1/traces"))
+                .body(Bytes::from(body.clone()))
+                .unwrap();
+            futures_executor(client.send_bytes(request))
+        };
+        for _ in 0..3 {
+            assert!(send().is_err());
+        }
+        let requests = client.stats.requests();
+        assert!(requests >= 3);
+        for _ in 0..2 {
+            assert!(send().is_err());
+        }
+        assert_eq!(client.stats.requests(), requests, "no request while open");
+        assert_eq!(
+            client.stats.lost(),
+            10,
+            "five exports of two spans, all lost"
+        );
+    }
+
+    /// Drives `future` on this thread, as the SDK's processors do.
+    fn futures_executor<F: std::future::Future>(future: F) -> F::Output {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(future)
+    }
 }

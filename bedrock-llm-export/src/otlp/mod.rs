@@ -176,6 +176,7 @@ impl OtlpPipeline {
             timeout: attempt_timeout,
             retry_window: export_timeout,
             stats: stats.clone(),
+            breaker: Arc::default(),
         };
         let resource = resource(&options);
         let endpoint = |path: &str| {
