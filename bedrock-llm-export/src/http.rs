@@ -143,7 +143,7 @@ fn rustls_ring() -> rustls::crypto::CryptoProvider {
 }
 
 /// `Retry-After: <seconds>` (the HTTP-date form is not used by the New Relic APIs).
-fn retry_after_seconds(value: &HeaderValue) -> Option<Duration> {
+pub(crate) fn retry_after_seconds(value: &HeaderValue) -> Option<Duration> {
     value
         .to_str()
         .ok()?

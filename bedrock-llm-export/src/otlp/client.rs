@@ -199,15 +199,7 @@ fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
 }
 
 fn retry_after(response: &Response<Bytes>) -> Option<Duration> {
-    response
-        .headers()
-        .get(http::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    crate::http::retry_after_seconds(response.headers().get(http::header::RETRY_AFTER)?)
 }
 
 #[async_trait::async_trait]
