@@ -40,6 +40,15 @@ fn records(count: usize) -> String {
         .join("\n")
 }
 
+/// Sends SIGTERM to `pid` through the shell's own `kill` (no procps needed).
+fn terminate(pid: u32) {
+    let sent = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
 fn identities(events: &[Value]) -> BTreeMap<String, usize> {
     let mut seen = BTreeMap::new();
     for event in events {
@@ -82,13 +91,7 @@ async fn sigterm_mid_run_delivers_what_was_read_and_the_rerun_the_rest_once() {
     let child = run().spawn().unwrap();
     let pid = child.id();
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    terminate(pid);
     let stopped = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .unwrap()
@@ -157,17 +160,11 @@ async fn a_second_signal_exits_at_once() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pid = child.id().to_string();
+    let pid = child.id();
     tokio::time::sleep(Duration::from_millis(800)).await;
     let started = std::time::Instant::now();
     for _ in 0..2 {
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        terminate(pid);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let status = tokio::task::spawn_blocking(move || child.wait_with_output())
