@@ -12,6 +12,7 @@ mod aws;
 mod demo;
 mod destinations;
 mod fixtures;
+mod help;
 mod output;
 mod parallel;
 mod replay;
@@ -28,7 +29,7 @@ use clap::{Parser, Subcommand};
 
 /// Observability for AWS Bedrock Runtime calls.
 #[derive(Debug, Parser)]
-#[command(name = "bedrock-llm", version, about)]
+#[command(name = "bedrock-llm", version, about, after_help = help::TOP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -77,12 +78,21 @@ fn diagnostics(verbose: u8, quiet: bool) {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Call every prebuilt family (emulated unless --live) and print the events and metrics.
+    #[command(after_help = help::demo())]
     Demo(demo::DemoArgs),
     /// Replay Bedrock model invocation logs into LLM events (NDJSON on stdout).
+    #[command(after_help = help::replay())]
     Replay(Box<replay::ReplayArgs>),
     /// Write a crate's sample files out as fixture files; --check for drift, --record from
     /// live Bedrock.
+    #[command(after_help = help::fixtures())]
     Fixtures(fixtures::FixturesArgs),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = help::completions())]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -107,6 +117,15 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Fixtures(args) => fixtures::run(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "bedrock-llm", &mut script);
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(&script)
+                .map_err(output::stdout_error)
+        }
     };
     match result {
         Ok(()) | Err(output::Stop::Closed) => ExitCode::SUCCESS,

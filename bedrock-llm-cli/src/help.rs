@@ -1,0 +1,89 @@
+//! What every `--help` ends with: examples to copy, and what the exit status means — the parts
+//! a user looks for first, as `cargo` and `rg` give them.
+
+/// The exit statuses every command shares.
+const EXIT_STATUS: &str = "\
+EXIT STATUS:
+    0     everything was read, written and delivered
+    1     something failed: a source could not be read, data could not be delivered or
+          written, a setting was refused — each failure is named on stderr
+    2     the command line was wrong (a usage message says how)
+    130   a second Ctrl-C ended the run at once (143 for a second SIGTERM); after the first,
+          what was read is delivered and the status is 1";
+
+pub(crate) const TOP: &str = "\
+EXAMPLES:
+    bedrock-llm demo                           every family, emulated, as a table
+    bedrock-llm replay AWSLogs/ > events.ndjson
+    bedrock-llm replay s3://my-logs/AWSLogs/ --to newrelic
+    bedrock-llm completions bash > /etc/bash_completion.d/bedrock-llm
+
+EXIT STATUS:
+    0 success, 1 failure (named on stderr), 2 usage error; see each command's --help";
+
+pub(crate) fn demo() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # every family through three client paths and eight faults, as a table (no AWS account)
+    bedrock-llm demo
+    # the same as New Relic Event API objects, one per line, without prompts and completions
+    bedrock-llm demo --json --no-content
+    # send the recorded calls to New Relic and to an OpenTelemetry collector at once
+    NEW_RELIC_LICENSE_KEY=… NEW_RELIC_ACCOUNT_ID=… \\
+        bedrock-llm demo --to newrelic --to otlp --endpoint otlp=http://localhost:4318
+    # real Bedrock (billed), credentials and Region from the AWS default chain
+    AWS_PROFILE=dev bedrock-llm demo --live
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn replay() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # local logs (files, directories, .json.gz) to New Relic events on stdout
+    bedrock-llm replay AWSLogs/ > events.ndjson
+    # one hour of an S3 prefix to OTLP, runtime metrics to their own file
+    bedrock-llm replay s3://my-logs/AWSLogs/123456789012/BedrockModelInvocationLogs/ \\
+        --since 2026-11-30T08 --until 2026-11-30T08 --to otlp --metrics-out metrics.ndjson
+    # as Bedrock writes them: S3 notifications from SQS, resumable, to New Relic
+    bedrock-llm replay --sqs https://sqs.us-east-1.amazonaws.com/123456789012/bedrock-logs \\
+        --to newrelic --state replay-state.json
+    # two destinations from one pass, each with its own endpoint
+    bedrock-llm replay logs/ --to newrelic --to otlp \\
+        --endpoint newrelic=http://127.0.0.1:8080 --endpoint otlp=http://127.0.0.1:4318
+    # stdin, as OpenTelemetry GenAI attributes, without content
+    zcat record.json.gz | bedrock-llm replay - --format otel --no-content
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn fixtures() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # write samples/*.json out as fixture files under tests/fixtures/bedrock-llm
+    bedrock-llm fixtures
+    # in CI: fail when the committed fixtures drift from the samples
+    bedrock-llm fixtures --check
+    # re-record every case from live Bedrock first (billed; AWS default chain)
+    bedrock-llm fixtures --record
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn completions() -> String {
+    format!(
+        "\
+EXAMPLES:
+    bedrock-llm completions bash > ~/.local/share/bash-completion/completions/bedrock-llm
+    bedrock-llm completions zsh > \"${{fpath[1]}}/_bedrock-llm\"
+    bedrock-llm completions fish > ~/.config/fish/completions/bedrock-llm.fish
+
+{EXIT_STATUS}"
+    )
+}
