@@ -1,5 +1,7 @@
 //! Every command's `--help` ends with examples to copy and what the exit status means, and
 //! `completions` prints a script the shell takes.
+// Helpers as well as tests panic: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 
