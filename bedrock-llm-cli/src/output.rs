@@ -72,11 +72,24 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
+    /// A counter of records read, with the rate, on stderr when it is a terminal (nothing
+    /// otherwise): it ticks per record, whatever the source — a large file, stdin or one S3
+    /// object shows its progress while it is read.
     pub(crate) fn new() -> Self {
         Self {
             bar: io::stderr().is_terminal().then(|| {
                 let bar = indicatif::ProgressBar::new_spinner();
-                bar.set_message("replaying");
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{spinner} {human_pos} records read ({rate}, {elapsed})",
+                ) {
+                    bar.set_style(style.with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                            let _ = write!(out, "{:.0} records/s", state.per_sec());
+                        },
+                    ));
+                }
+                bar.enable_steady_tick(std::time::Duration::from_millis(100));
                 bar
             }),
         }
@@ -89,10 +102,10 @@ impl Progress {
         }
     }
 
-    pub(crate) fn records(&self, records: u64) {
+    /// One more record read (any thread).
+    pub(crate) fn record(&self) {
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("{records} records"));
-            bar.tick();
+            bar.inc(1);
         }
     }
 

@@ -93,7 +93,6 @@ impl Output<'_> {
         if report.stopped_at.is_some() {
             self.tally.stopped += 1;
         }
-        self.progress.records(self.tally.records);
         if let (Some(state), true) = (self.state.as_deref_mut(), whole)
             && let Some((source, version)) = unit.identity()
             && self.destinations.checkpoint().map_err(stop)?

@@ -176,6 +176,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         .as_ref()
         .map(|state| state.partial().clone())
         .unwrap_or_default();
+    let progress = Progress::new();
     let settings = WorkSettings {
         registry: bedrock_llm_models::registry(),
         options,
@@ -187,10 +188,10 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         metadata: !args.no_metadata,
         interrupt: &interrupt,
         resume: &resume,
+        progress: &progress,
         keep_metrics: args.metrics_out.is_some() || fanout.wants_runtime_metrics(),
         metrics: &metrics_template,
     };
-    let progress = Progress::new();
     let mut skipped_done = 0u64;
     let mut output = Output {
         destinations: &mut fanout,

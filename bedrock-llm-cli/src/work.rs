@@ -70,6 +70,8 @@ pub(crate) struct Settings<'a> {
     pub(crate) interrupt: &'a crate::signals::Interrupt,
     /// Records a stopped run delivered, per source (`--state`): skipped here.
     pub(crate) resume: &'a BTreeMap<String, (String, u64)>,
+    /// Ticks per record read.
+    pub(crate) progress: &'a crate::output::Progress,
     /// An empty aggregate with the run's period and namespace.
     pub(crate) metrics: &'a RuntimeMetrics,
     /// Whether anything takes the runtime metrics: otherwise none are kept.
@@ -207,6 +209,7 @@ pub(crate) fn process(
                 }
                 seen += 1;
                 tally.records += 1;
+                settings.progress.record();
                 for field in &read.dropped {
                     note(format!("dropped {}: {field}", read.location));
                 }
