@@ -153,7 +153,8 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
         return crate::destinations::conclude(&ended, None, more);
     }
     let mut out = Stdout::new();
-    table::write(out.writer(), &harvest, args.live).map_err(stdout_error)?;
+    table::write(out.writer(), &harvest, args.live, table::terminal_width())
+        .map_err(stdout_error)?;
     out.finish()
 }
 
@@ -246,7 +247,7 @@ fn emulated(
                 .messages(question);
             if let Ok(mut stream) = client
                 .converse_stream(ask)
-                .with_llm_attributes(scope("converse"))
+                .with_llm_attributes(scope("converse-stream"))
                 .await
             {
                 while let Ok(Some(_)) = stream.recv().await {}

@@ -60,6 +60,7 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
                 "async",
                 "blocking",
                 "converse",
+                "converse-stream",
                 "interceptor",
                 "interceptor-stream",
                 "stream"
@@ -158,5 +159,35 @@ fn streams_through_a_plain_sdk_client_are_recorded_like_the_crates_streams() {
             "{model}"
         );
         assert!(summary["time_to_first_token"].as_f64().is_some(), "{model}");
+    }
+}
+
+/// The table fits the terminal: under `COLUMNS=80` (and 40) no line is wider, counted in
+/// display columns; converse and converse-stream calls have labels of their own.
+#[test]
+fn the_table_fits_the_terminal_width() {
+    for columns in [80usize, 40, 200] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_bedrock-llm"))
+            .arg("demo")
+            .env("COLUMNS", columns.to_string())
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let table = String::from_utf8(output.stdout).unwrap();
+        let widest = table
+            .lines()
+            .map(|line| {
+                line.chars()
+                    .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+                    .sum::<usize>()
+            })
+            .max()
+            .unwrap();
+        assert!(widest <= columns, "{widest} > {columns}");
+        assert!(table.lines().count() > 40, "the whole table is there");
+        if columns == 200 {
+            assert!(table.contains("converse-stream"), "{table}");
+            assert!(table.lines().any(|l| l.starts_with("converse ")), "{table}");
+        }
     }
 }
