@@ -44,10 +44,14 @@ enum Outcome {
     Poison,
 }
 
-fn sqs_error(what: &str, error: impl std::error::Error + Send + Sync + 'static) -> Stop {
+fn sqs_error<E, R>(what: &str, error: aws_sdk_sqs::error::SdkError<E, R>) -> Stop
+where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
     Stop::from(format!(
         "{what}: {}",
-        aws_sdk_sqs::error::DisplayErrorContext(error)
+        bedrock_llm_logs::aws_error::explain(&error)
     ))
 }
 

@@ -34,6 +34,28 @@ impl Region {
         }
     }
 
+    /// The region of a collector host as the New Relic agents' `NEW_RELIC_HOST` names it
+    /// (`collector.newrelic.com`, `collector.eu01.nr-data.net`, `gov-collector.newrelic.com`);
+    /// `None` for any other host, which says nothing of where the Event API is.
+    pub fn of_collector_host(host: &str) -> Option<Self> {
+        let host = host.trim().trim_end_matches('/');
+        let host = host.split_once("://").map_or(host, |(_, rest)| rest);
+        let host = host
+            .split([':', '/'])
+            .next()
+            .unwrap_or(host)
+            .to_ascii_lowercase();
+        if host.starts_with("gov-") && host.ends_with(".newrelic.com") {
+            Some(Self::FedRamp)
+        } else if host.ends_with(".eu01.nr-data.net") || host.ends_with(".eu.newrelic.com") {
+            Some(Self::Eu)
+        } else if host.ends_with(".newrelic.com") || host.ends_with(".nr-data.net") {
+            Some(Self::Us)
+        } else {
+            None
+        }
+    }
+
     fn hosts(self) -> (&'static str, &'static str) {
         match self {
             Self::Us => (
@@ -62,6 +84,11 @@ pub enum ConfigError {
     /// A value cannot go in a header or URL.
     #[error("{0} has characters that cannot be sent")]
     Invalid(&'static str),
+    /// `NEW_RELIC_HOST` names a host that is not one of New Relic's collectors.
+    #[error(
+        "NEW_RELIC_HOST is `{0}`, not a New Relic collector (collector.newrelic.com, collector.eu01.nr-data.net, gov-collector.newrelic.com); for a proxy or a local receiver give its URL as the destination's endpoint instead"
+    )]
+    UnknownHost(String),
 }
 
 /// Where and how to send.
@@ -144,7 +171,9 @@ impl NewRelicConfig {
         config
     }
 
-    /// From `NEW_RELIC_LICENSE_KEY`, `NEW_RELIC_ACCOUNT_ID` and `NEW_RELIC_APP_NAME`.
+    /// From `NEW_RELIC_LICENSE_KEY`, `NEW_RELIC_ACCOUNT_ID` and `NEW_RELIC_APP_NAME`; the
+    /// region from `NEW_RELIC_HOST` when set (FedRAMP, or EU with a key that does not say),
+    /// else from the key.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &'static str| {
             std::env::var(name)
@@ -152,7 +181,11 @@ impl NewRelicConfig {
                 .filter(|v| !v.trim().is_empty())
                 .ok_or(ConfigError::Missing(name))
         };
-        let config = Self::new(var("NEW_RELIC_LICENSE_KEY")?, var("NEW_RELIC_ACCOUNT_ID")?);
+        let mut config = Self::new(var("NEW_RELIC_LICENSE_KEY")?, var("NEW_RELIC_ACCOUNT_ID")?);
+        if let Ok(host) = var("NEW_RELIC_HOST") {
+            let region = Region::of_collector_host(&host).ok_or(ConfigError::UnknownHost(host))?;
+            config.set_region(region);
+        }
         config.check()?;
         Ok(config)
     }

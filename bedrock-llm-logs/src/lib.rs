@@ -12,6 +12,8 @@
 //!   [`notification`]: S3/SNS/EventBridge object-created notifications as SQS delivers them.
 //! - `s3` (feature `s3`): log objects listed and streamed from S3, and the S3 body fetcher.
 
+#[cfg(feature = "s3")]
+pub mod aws_error;
 pub mod fetch;
 mod lenient;
 pub mod notification;

@@ -156,8 +156,7 @@ impl S3Objects {
                 .send();
             let mut entries = Vec::new();
             while let Some(page) = pages.next().await {
-                let page = page
-                    .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
+                let page = page.map_err(|e| failed(crate::aws_error::explain(&e)))?;
                 for object in page.contents() {
                     let Some(key) = object.key() else { continue };
                     // Bedrock offloads large bodies and media under a `data/` folder of the
@@ -194,7 +193,7 @@ impl S3Objects {
             .block_on(self.client.get_object().bucket(bucket).key(key).send())
             .map_err(|e| S3Error::Get {
                 location: location.clone(),
-                reason: aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
+                reason: crate::aws_error::explain(&e),
             })?;
         let (chunks, receiver) = tokio::sync::mpsc::channel(CHUNKS_IN_FLIGHT);
         let mut body = output.body;

@@ -31,6 +31,10 @@ pub use bedrock_llm_events as events;
 pub use bedrock_llm_export as export;
 pub use bedrock_llm_models as models;
 
+/// The HTTPS client (hyper, rustls with ring) for `aws_config::defaults(…).http_client(…)`: an
+/// SDK built without its default TLS stack, so no aws-lc to compile.
+pub use bedrock_llm_core::client::http_client;
+
 use bedrock_llm_core::client::RecordingInterceptor;
 use bedrock_llm_events::{Config, Recorder};
 use bedrock_llm_export::{BlockingHarvester, DeliveryReport, Destination, HarvestOptions};

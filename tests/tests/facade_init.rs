@@ -103,6 +103,7 @@ fn run_child(mode: &str, env: &[(&str, &str)], emulator_url: &str) -> Output {
         "OTEL_EXPORTER_OTLP_ENDPOINT",
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
         "OTEL_SDK_DISABLED",
+        "NEW_RELIC_HOST",
     ] {
         command.env_remove(name);
     }
@@ -225,6 +226,20 @@ async fn parent() {
     assert_eq!(failed.status.code(), Some(3), "{stdout}");
     assert!(
         stdout.contains("newrelic: NEW_RELIC_ACCOUNT_ID is not set"),
+        "{stdout}"
+    );
+
+    // NEW_RELIC_HOST as the agents read it: a proxy's name is refused with what to do instead.
+    let proxied = [
+        ("NEW_RELIC_LICENSE_KEY", KEY),
+        ("NEW_RELIC_ACCOUNT_ID", ACCOUNT),
+        ("NEW_RELIC_HOST", "proxy.internal"),
+    ];
+    let refused = tokio::task::block_in_place(|| run_child("shutdown", &proxied, &url));
+    let stdout = text(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("NEW_RELIC_HOST is `proxy.internal`, not a New Relic collector"),
         "{stdout}"
     );
 

@@ -417,3 +417,20 @@ async fn refused_events_are_counted_apart() {
     );
     assert_eq!(report.events_pending, 0);
 }
+
+#[test]
+fn new_relic_host_names_the_region_as_the_agents_read_it() {
+    use bedrock_llm_export::Region;
+    for (host, region) in [
+        ("collector.newrelic.com", Some(Region::Us)),
+        ("https://collector.newrelic.com:443/", Some(Region::Us)),
+        ("collector.eu01.nr-data.net", Some(Region::Eu)),
+        ("COLLECTOR.EU01.NR-DATA.NET", Some(Region::Eu)),
+        ("gov-collector.newrelic.com", Some(Region::FedRamp)),
+        ("proxy.internal", None),
+        ("newrelic.com.attacker.example", None),
+        ("", None),
+    ] {
+        assert_eq!(Region::of_collector_host(host), region, "{host}");
+    }
+}
