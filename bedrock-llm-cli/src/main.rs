@@ -15,6 +15,7 @@ mod fixtures;
 mod help;
 mod output;
 mod parallel;
+mod progress;
 mod replay;
 mod runtime_out;
 mod signals;

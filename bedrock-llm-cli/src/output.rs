@@ -2,7 +2,7 @@
 //! the command quietly, a write that fails otherwise (`> /dev/full`) is an error with a
 //! message, and nothing panics — `println!` and `eprintln!` do, on both.
 
-use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+use std::io::{self, BufWriter, StdoutLock, Write};
 
 /// Why output stopped.
 #[derive(Debug)]
@@ -64,54 +64,4 @@ pub(crate) fn note(text: &str) {
     let _ = stderr
         .write_all(text.as_bytes())
         .and_then(|()| stderr.write_all(b"\n"));
-}
-
-/// Notes on stderr, above a progress spinner when stderr is a terminal.
-pub(crate) struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl Progress {
-    /// A counter of records read, with the rate, on stderr when it is a terminal (nothing
-    /// otherwise): it ticks per record, whatever the source — a large file, stdin or one S3
-    /// object shows its progress while it is read.
-    pub(crate) fn new() -> Self {
-        Self {
-            bar: io::stderr().is_terminal().then(|| {
-                let bar = indicatif::ProgressBar::new_spinner();
-                if let Ok(style) = indicatif::ProgressStyle::with_template(
-                    "{spinner} {human_pos} records read ({rate}, {elapsed})",
-                ) {
-                    bar.set_style(style.with_key(
-                        "rate",
-                        |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
-                            let _ = write!(out, "{:.0} records/s", state.per_sec());
-                        },
-                    ));
-                }
-                bar.enable_steady_tick(std::time::Duration::from_millis(100));
-                bar
-            }),
-        }
-    }
-
-    pub(crate) fn note(&self, line: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => note(line),
-        }
-    }
-
-    /// One more record read (any thread).
-    pub(crate) fn record(&self) {
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-    }
-
-    pub(crate) fn finish(self) {
-        if let Some(bar) = self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

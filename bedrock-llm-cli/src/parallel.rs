@@ -12,8 +12,8 @@ use std::sync::{Mutex, PoisonError, mpsc};
 use bedrock_llm_export::Fanout;
 use bedrock_llm_export::destination::Prepared;
 
-use crate::output::Progress;
 use crate::output::Stop;
+use crate::progress::Progress;
 use crate::state::State;
 use crate::work::{Out, Report, Settings, Tally, Unit, process, stop};
 

@@ -21,8 +21,9 @@ use bedrock_llm_export::Fanout;
 use bedrock_llm_export::destination::{LineFormat, RuntimeFormat, Settings};
 
 use crate::destinations::DestinationArgs;
-use crate::output::{Progress, Stop};
+use crate::output::Stop;
 use crate::parallel::Output;
+use crate::progress::Progress;
 use crate::runtime_out::{MetricsFormat, RuntimeOut};
 use crate::state::State;
 use crate::work::{Settings as WorkSettings, Tally, Unit};
@@ -260,6 +261,10 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
                     .is_none_or(|(source, version)| !state.is_done(&source, &version))
             });
             skipped_done = (before - units.len()) as u64;
+        }
+        // Sizes known for every unit (no stdin): bytes of the total, and an ETA.
+        if let Some(total) = units.iter().map(Unit::size).sum::<Option<u64>>() {
+            progress.expect_bytes(total);
         }
         let jobs = args
             .jobs

@@ -32,6 +32,15 @@ pub(crate) enum Unit {
 }
 
 impl Unit {
+    /// The bytes the unit holds as stored, where known (not stdin).
+    pub(crate) fn size(&self) -> Option<u64> {
+        match self {
+            Self::Stdin => None,
+            Self::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Self::Object(object) => Some(object.size),
+        }
+    }
+
     /// The unit's identity and version for `--state`; stdin has none.
     pub(crate) fn identity(&self) -> Option<(String, String)> {
         match self {
@@ -71,7 +80,7 @@ pub(crate) struct Settings<'a> {
     /// Records a stopped run delivered, per source (`--state`): skipped here.
     pub(crate) resume: &'a BTreeMap<String, (String, u64)>,
     /// Ticks per record read.
-    pub(crate) progress: &'a crate::output::Progress,
+    pub(crate) progress: &'a crate::progress::Progress,
     /// An empty aggregate with the run's period and namespace.
     pub(crate) metrics: &'a RuntimeMetrics,
     /// Whether anything takes the runtime metrics: otherwise none are kept.
@@ -143,11 +152,22 @@ pub(crate) fn process(
     let options = settings.options.clone();
     let reader = match unit {
         Unit::Stdin => LogReader::with_options([Source::Stdin], options),
-        Unit::File(path) => LogReader::with_options([Source::Path(path.clone())], options),
+        // Opened here to count its bytes for the progress line; a file that cannot be opened
+        // goes to the reader, which says why as for any path.
+        Unit::File(path) => match std::fs::File::open(path) {
+            Ok(file) => LogReader::from_reader(
+                path.display().to_string(),
+                settings.progress.counted(file),
+                options,
+            ),
+            Err(_) => LogReader::with_options([Source::Path(path.clone())], options),
+        },
         Unit::Object(object) => {
             let s3 = &settings.aws.get()?.s3;
             match s3.open(&object.bucket, &object.key) {
-                Ok(body) => LogReader::from_reader(object.uri(), body, options),
+                Ok(body) => {
+                    LogReader::from_reader(object.uri(), settings.progress.counted(body), options)
+                }
                 Err(error) => {
                     if settings.strict {
                         return Err(format!("{error} (--strict)").into());

@@ -28,23 +28,67 @@ fn the_record_count_advances_while_one_large_file_is_read() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("one-large-file.ndjson");
     records(&file, 60_000);
-    let screen = dir.join("screen.txt");
-    let command = format!(
-        "{} replay {} > /dev/null",
-        env!("CARGO_BIN_EXE_bedrock-llm"),
-        file.display()
+    let shown = on_a_terminal(
+        &dir,
+        &format!(
+            "{} replay {} > /dev/null",
+            env!("CARGO_BIN_EXE_bedrock-llm"),
+            file.display()
+        ),
     );
+    let counts = counts_shown(&shown);
+    let distinct: std::collections::BTreeSet<_> = counts.iter().collect();
+    assert!(distinct.len() >= 3, "the count advanced: {counts:?}");
+    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+    assert!(
+        counts.iter().any(|&n| n > 0 && n < 60_000),
+        "shown mid-file: {counts:?}"
+    );
+    // A file's size is known: bytes of the total, and an ETA.
+    assert!(shown.contains(" MiB/") && shown.contains("ETA "), "{shown}");
+
+    // From stdin: no size, so the count and rate alone — still advancing.
+    let shown = on_a_terminal(
+        &dir,
+        &format!(
+            "cat {} | {} replay - > /dev/null",
+            file.display(),
+            env!("CARGO_BIN_EXE_bedrock-llm"),
+        ),
+    );
+    let counts = counts_shown(&shown);
+    assert!(counts.iter().any(|&n| n > 0 && n < 60_000), "{counts:?}");
+    assert!(!shown.contains("ETA "), "{shown}");
+
+    // Off a terminal: only the summary.
+    let output = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"))
+        .arg("replay")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("records read ("), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// What `command` drew on a pseudo-terminal, carriage returns as line ends.
+fn on_a_terminal(dir: &std::path::Path, command: &str) -> String {
+    let screen = dir.join("screen.txt");
     let status = Command::new("script")
-        .args(["-qfec", &command])
+        .args(["-qfec", command])
         .arg(&screen)
         .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
-    let shown = std::fs::read_to_string(&screen)
+    std::fs::read_to_string(&screen)
         .unwrap()
-        .replace('\r', "\n");
-    let counts: Vec<u64> = shown
+        .replace('\r', "\n")
+}
+
+/// The record counts shown, in order.
+fn counts_shown(shown: &str) -> Vec<u64> {
+    shown
         .split(" records read (")
         .filter_map(|before| {
             let digits: String = before
@@ -58,22 +102,5 @@ fn the_record_count_advances_while_one_large_file_is_read() {
                 .collect();
             digits.parse().ok()
         })
-        .collect();
-    let distinct: std::collections::BTreeSet<_> = counts.iter().collect();
-    assert!(distinct.len() >= 3, "the count advanced: {counts:?}");
-    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
-    assert!(
-        counts.iter().any(|&n| n > 0 && n < 60_000),
-        "shown mid-file: {counts:?}"
-    );
-
-    // Off a terminal: only the summary.
-    let output = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"))
-        .arg("replay")
-        .arg(&file)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("records read ("), "{stderr}");
-    std::fs::remove_dir_all(&dir).unwrap();
+        .collect()
 }
