@@ -312,6 +312,14 @@ async fn a_refused_traces_post_is_counted_and_fails_the_run() {
     assert!(receiver.spans().is_empty());
     assert!(stderr.contains("otlp: 0 invocations sent"), "{stderr}");
     assert!(stderr.contains("4 rejected by the receiver"), "{stderr}");
+    // Which request, what came back, what to check: a sentence, not "Failed to shutdown".
+    assert!(
+        stderr.contains(&format!(
+            "last failure: POST {}/v1/traces answered 400 Bad Request; check the endpoint",
+            receiver.url()
+        )),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("not everything could be delivered to otlp"),
         "{stderr}"

@@ -208,6 +208,14 @@ impl Destination for OtlpDestination {
             sum(OtlpStats::lost),
             report.posts,
             report.retries
-        )
+        ) + &all
+            .iter()
+            .find_map(|s| s.last_failure())
+            .map(|failure| {
+                format!(
+                    "\n  last failure: {failure}; check the endpoint (--endpoint, OTEL_EXPORTER_OTLP_ENDPOINT) and that the collector is up and accepts OTLP/HTTP"
+                )
+            })
+            .unwrap_or_default()
     }
 }

@@ -39,6 +39,8 @@ pub struct OtlpStats {
     counts: [[AtomicU64; 3]; 3],
     requests: AtomicU64,
     retries: AtomicU64,
+    /// The last export that did not get through, as a sentence.
+    failure: std::sync::Mutex<Option<String>>,
 }
 
 /// Spans, log records, metric points.
@@ -93,6 +95,23 @@ impl OtlpStats {
         (0..3)
             .map(|s| self.counts[s][Fate::Lost as usize].load(Ordering::Relaxed))
             .sum()
+    }
+
+    /// The last export refused or lost: where it went and what came back (`POST
+    /// http://collector:4318/v1/traces answered 503 Service Unavailable`, `… failed: connection
+    /// refused`).
+    pub fn last_failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn note_failure(&self, failure: String) {
+        *self
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(failure);
     }
 
     /// Requests made, retries included.
@@ -210,6 +229,7 @@ impl opentelemetry_http::HttpClient for SpawningClient {
     ) -> Result<Response<Bytes>, opentelemetry_http::HttpError> {
         let (head, body) = request.into_parts();
         let carried = carried(head.uri.path(), &head.headers, &body);
+        let target = crate::http::redact_userinfo(&head.uri.to_string());
         let count = |fate: Fate| {
             if let Some((signal, n)) = carried {
                 self.stats.add(signal, fate, n);
@@ -264,6 +284,8 @@ impl opentelemetry_http::HttpClient for SpawningClient {
                             "bedrock-llm: the OTLP receiver refused data; not retried"
                         );
                         count(Fate::Rejected);
+                        self.stats
+                            .note_failure(format!("POST {target} answered {}", response.status()));
                         breaker(false);
                         return Ok(response);
                     }
@@ -275,6 +297,10 @@ impl opentelemetry_http::HttpClient for SpawningClient {
             let wait = backoff(attempt, after);
             if Instant::now() + wait >= deadline {
                 count(Fate::Lost);
+                self.stats.note_failure(match &answer {
+                    Ok(response) => format!("POST {target} answered {}", response.status()),
+                    Err(error) => format!("POST {target} failed: {error}"),
+                });
                 breaker(true);
                 return answer.map_err(|error| Box::new(error) as opentelemetry_http::HttpError);
             }
