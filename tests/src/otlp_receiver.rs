@@ -124,6 +124,15 @@ impl Receiver {
         out
     }
 
+    /// The distinct string values of span attribute `key` (e.g. the models called).
+    pub fn span_values(&self, key: &str) -> std::collections::BTreeSet<String> {
+        self.spans()
+            .iter()
+            .filter_map(|(_, span)| str_attribute(&span.attributes, key))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Every metric accepted (one per export and scope), with its resource's attributes.
     pub fn metrics(&self) -> Vec<(Vec<KeyValue>, Metric)> {
         let state = self.state.lock().unwrap();

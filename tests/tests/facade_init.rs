@@ -187,14 +187,7 @@ async fn parent() {
     );
     assert!(stdout.contains("destinations=newrelic,otlp"), "{stdout}");
     assert_eq!(summaries(&receiver.events()), samples.len());
-    let models: BTreeSet<String> = collector
-        .spans()
-        .iter()
-        .filter_map(|(_, span)| {
-            otlp_receiver::str_attribute(&span.attributes, "gen_ai.request.model")
-        })
-        .map(str::to_owned)
-        .collect();
+    let models: BTreeSet<String> = collector.span_values("gen_ai.request.model");
     let called: BTreeSet<String> = samples.iter().map(|s| s.model_id.to_owned()).collect();
     assert_eq!(models, called, "a span for every model called");
 

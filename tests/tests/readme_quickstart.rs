@@ -136,14 +136,7 @@ fn the_readme_quickstart_builds_and_ships_a_call_with_only_the_environment_set()
                 && e["content"] == "What is the capital of France?"),
         "{events:#?}"
     );
-    let span_models: BTreeSet<String> = collector
-        .spans()
-        .iter()
-        .filter_map(|(_, span)| {
-            otlp_receiver::str_attribute(&span.attributes, "gen_ai.request.model")
-        })
-        .map(str::to_owned)
-        .collect();
+    let span_models: BTreeSet<String> = collector.span_values("gen_ai.request.model");
     assert_eq!(span_models, BTreeSet::from([model.to_owned()]));
     drop(runtime);
 }
