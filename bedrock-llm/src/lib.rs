@@ -10,7 +10,7 @@
 //! # use aws_sdk_bedrockruntime::config::Builder;
 //! # fn instrument<S>(aws: &S) -> Result<(), bedrock_llm::InitError>
 //! # where for<'a> Builder: From<&'a S> {
-//! // `aws` is the `SdkConfig` of `aws_config::load_from_env().await`.
+//! // `aws`: `aws_config::defaults(…).http_client(bedrock_llm::http_client()).load().await`.
 //! let bedrock = bedrock_llm::init_from_env()?;
 //! let client = aws_sdk_bedrockruntime::Client::from_conf(
 //!     Builder::from(aws).interceptor(bedrock.interceptor()).build(),
