@@ -255,3 +255,69 @@ async fn the_reason_for_a_refusal_is_shown_and_quiet_hides_it() {
     assert!(!quiet.contains("403 Forbidden"), "{quiet}");
     assert!(quiet.contains("newrelic: 0 events sent"), "{quiet}");
 }
+
+/// `HTTP_PROXY` as curl reads it: events go through a CONNECT tunnel with the proxy's
+/// credentials; a loopback endpoint is always reached directly. The receiver's host name,
+/// `newrelic.test`, does not resolve: only the proxy (which maps every host to loopback) can
+/// reach it, so the events' arrival proves the tunnel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_to_newrelic_goes_through_the_environments_proxy() {
+    use bedrock_llm_tests::connect_proxy::ConnectProxy;
+    let file = bedrock_llm_tests::logs::four_calls_file("newrelic-proxy");
+    let receiver = Receiver::start(Vec::new()).await.unwrap();
+    let proxy = ConnectProxy::start().await.unwrap();
+    let port = receiver.url().rsplit_once(':').unwrap().1.to_owned();
+    let proxied_url = proxy.url().replace("http://", "http://agent:s3cret@");
+    let sent = {
+        let mut command = bin();
+        command
+            .env("HTTP_PROXY", &proxied_url)
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .arg("replay")
+            .arg(&file)
+            .args([
+                "--to",
+                "newrelic",
+                "--endpoint",
+                &format!("http://newrelic.test:{port}"),
+            ]);
+        output(command).await
+    };
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    assert!(sent.status.success(), "{stderr}");
+    assert!(!receiver.events().is_empty(), "{stderr}");
+    let tunnels = proxy.tunnels();
+    assert!(!tunnels.is_empty());
+    assert!(
+        tunnels
+            .iter()
+            .all(|t| t.target == format!("newrelic.test:{port}")),
+        "{tunnels:?}"
+    );
+    // agent:s3cret, as Basic credentials.
+    assert!(
+        tunnels
+            .iter()
+            .all(|t| t.authorization.as_deref() == Some("Basic YWdlbnQ6czNjcmV0")),
+        "{tunnels:?}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+
+    // A loopback destination is always direct, whatever the environment says.
+    let before = proxy.tunnels().len();
+    let receiver = Receiver::start(Vec::new()).await.unwrap();
+    let direct = {
+        let mut command = bin();
+        command
+            .env("HTTP_PROXY", proxy.url())
+            .arg("replay")
+            .arg(&file)
+            .args(["--to", "newrelic", "--endpoint", &receiver.url()]);
+        output(command).await
+    };
+    assert!(direct.status.success());
+    assert!(!receiver.events().is_empty());
+    assert_eq!(proxy.tunnels().len(), before, "loopback bypasses the proxy");
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+}

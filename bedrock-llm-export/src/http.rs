@@ -1,6 +1,6 @@
 //! The HTTP client the exporters POST with: hyper's pooled client over rustls (with ring and
 //! the platform's root certificates) — the same stack the Bedrock SDK client is built on here,
-//! so no second TLS implementation is compiled.
+//! so no second TLS implementation is compiled. Proxies: `proxy.rs`.
 
 use std::time::Duration;
 
@@ -8,7 +8,6 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 /// The most of an answer's body read.
@@ -43,7 +42,7 @@ pub struct Answer {
 /// A pooled HTTPS (and plain HTTP, for local receivers) client.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<hyper_rustls::HttpsConnector<crate::proxy::ProxyConnector>, Full<Bytes>>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -53,14 +52,16 @@ impl std::fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
-    /// A client trusting the platform's root certificates. Fails only when none can be loaded.
+    /// A client trusting the platform's root certificates, through the environment's proxy
+    /// (`HTTPS_PROXY`, `NO_PROXY`, …; never for loopback). Fails only when no root certificate
+    /// can be loaded.
     pub fn new() -> Result<Self, SendError> {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_native_roots(rustls_ring())
             .map_err(|e| SendError::Connection(format!("no root certificates: {e}")))?
             .https_or_http()
             .enable_http1()
-            .build();
+            .wrap_connector(crate::proxy::ProxyConnector::from_env());
         Ok(Self {
             client: Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(30))

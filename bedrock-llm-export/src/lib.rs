@@ -35,6 +35,7 @@ mod newrelic;
 #[cfg(feature = "otlp")]
 pub mod otlp;
 pub mod payload;
+mod proxy;
 
 pub use destination::{DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, TRUNCATED_VALUES_METRIC};
 pub use destination::{Destination, Fanout};

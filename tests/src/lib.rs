@@ -7,6 +7,7 @@
 //! SQS on 127.0.0.1.
 
 pub mod acme;
+pub mod connect_proxy;
 pub mod fixtures;
 pub mod harness;
 pub mod logs;
