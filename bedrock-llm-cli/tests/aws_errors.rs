@@ -87,3 +87,42 @@ fn an_endpoint_that_refuses_connections_is_said_to() {
     );
     assert_a_sentence(&stderr);
 }
+
+/// The AWS SDK's requests go through `HTTPS_PROXY` as a CONNECT tunnel to the endpoint's host
+/// (`s3.test` resolves nowhere: only the proxy reaches it); a loopback endpoint stays direct.
+#[test]
+fn aws_requests_go_through_the_https_proxy_and_loopback_stays_direct() {
+    use bedrock_llm_tests::connect_proxy::ConnectProxy;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let proxy = runtime.block_on(ConnectProxy::start()).unwrap();
+    let mut command = common::bin();
+    command
+        .env("HTTPS_PROXY", proxy.url())
+        .env("AWS_ENDPOINT_URL", "https://s3.test:4443")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .args(["replay", "s3://logs/AWSLogs/"]);
+    // Nothing listens on 4443 behind the proxy: the tunnel is asked for, then fails.
+    let (ok, _) = run(command);
+    assert!(!ok);
+    let targets: Vec<String> = proxy.tunnels().into_iter().map(|t| t.target).collect();
+    assert!(targets.iter().any(|t| t == "s3.test:4443"), "{targets:?}");
+
+    let moto = Moto::start();
+    let before = proxy.tunnels().len();
+    let mut command = common::bin();
+    command
+        .envs(moto.env())
+        .env("HTTPS_PROXY", proxy.url())
+        .env("ALL_PROXY", proxy.url())
+        .args(["replay", "s3://no-such-bucket/AWSLogs/"]);
+    let (_, stderr) = run(command);
+    assert!(
+        stderr.contains("NoSuchBucket"),
+        "moto answered directly: {stderr}"
+    );
+    assert_eq!(proxy.tunnels().len(), before);
+    drop(runtime);
+}

@@ -18,14 +18,17 @@
 
 mod blocking;
 mod converse;
+mod http;
 mod interceptor;
 mod stream;
 mod tap;
 
+pub use http::http_client;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region, SharedHttpClient};
+use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::operation::converse::builders::ConverseFluentBuilder;
 use aws_sdk_bedrockruntime::operation::converse::{ConverseError, ConverseOutput};
@@ -281,16 +284,6 @@ impl Client {
     ) -> impl Future<Output = Result<InvokeModelOutput, InvokeModelSdkError>> + Send + 'static {
         builder.customize().interceptor(self.interceptor()).send()
     }
-}
-
-/// The HTTP client for the SDK: hyper with rustls and the ring crypto provider. It speaks
-/// HTTPS to AWS and plain HTTP to a loopback endpoint.
-pub fn http_client() -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https()
 }
 
 /// Where and as whom an SDK config sends requests.
