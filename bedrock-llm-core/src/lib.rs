@@ -15,7 +15,9 @@
 //!   interceptor that feed it.
 //!
 //! Nothing in this crate names a model family.
-
+//!
+//! ## Features
+#![doc = document_features::document_features!()]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapter;

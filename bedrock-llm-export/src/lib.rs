@@ -27,6 +27,9 @@
 //! let report = harvester.shutdown(std::time::Duration::from_secs(10)).await;
 //! # let _ = report; Ok(()) }
 //! ```
+//!
+//! ## Features
+#![doc = document_features::document_features!()]
 
 pub mod destination;
 mod harvester;

@@ -11,6 +11,9 @@
 //! - [`fetch`]: the [`BodyFetcher`] seam for bodies Bedrock offloaded to S3;
 //!   [`notification`]: S3/SNS/EventBridge object-created notifications as SQS delivers them.
 //! - `s3` (feature `s3`): log objects listed and streamed from S3, and the S3 body fetcher.
+//!
+//! ## Features
+#![doc = document_features::document_features!()]
 
 #[cfg(feature = "s3")]
 pub mod aws_error;

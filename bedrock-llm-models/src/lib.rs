@@ -26,6 +26,9 @@
 //! keeps finish reasons raw (normalized alongside), and accepts numeric or string ids. Embedding
 //! vectors are [`bedrock_llm_core::FloatVector`]s: checked and counted when a body is read, their
 //! values parsed only on request (`to_f32`), since recording a call needs only their shape.
+//!
+//! ## Features
+#![doc = document_features::document_features!()]
 
 pub mod ai21;
 pub mod amazon;

@@ -22,6 +22,9 @@
 //! The pieces stay reachable: [`core`] (the record and the clients), [`models`] (the
 //! prebuilt adapters), [`events`] (events, metrics, config) and [`export`] (destinations,
 //! harvester).
+//!
+//! ## Features
+#![doc = document_features::document_features!()]
 
 use std::sync::Arc;
 use std::time::Duration;
