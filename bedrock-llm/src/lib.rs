@@ -1,4 +1,4 @@
-//! One crate to add, two lines to instrument: every AWS Bedrock Runtime call an SDK client
+//! One crate to add, three lines to instrument: every AWS Bedrock Runtime call an SDK client
 //! makes is recorded and shipped where the environment says — New Relic
 //! (`NEW_RELIC_LICENSE_KEY`, `NEW_RELIC_ACCOUNT_ID`, optionally
 //! `BEDROCK_LLM_NEW_RELIC_ENDPOINT`), OpenTelemetry over OTLP with the `otlp`
