@@ -27,14 +27,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bedrock_llm_core::client::{SdkTarget, sdk_config};
-use bedrock_llm_core::{BedrockModel, ModelId, ModelResponse, Registry};
+use bedrock_llm_core::{ModelId, Registry};
 use bedrock_llm_models::samples::{self, Sample};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+mod builder;
+mod converse;
+mod frames;
+mod signature;
+
+pub use builder::EmulatorBuilder;
+use converse::{Operation, converse_answer};
+use frames::{chunk_frame, stream_body};
+use signature::check_signature;
 
 /// A scripted failure for calls to one model ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,249 +225,6 @@ impl RecordedRequest {
     }
 }
 
-/// Configures an [`Emulator`].
-#[derive(Clone)]
-pub struct EmulatorBuilder {
-    routes: Vec<Route>,
-    recorded_streams: HashMap<String, Vec<Bytes>>,
-    faults: HashMap<String, Fault>,
-    samples: bool,
-    check_signature: bool,
-}
-
-impl fmt::Debug for EmulatorBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorBuilder")
-            .field("routes", &self.routes.len())
-            .field("recorded_streams", &self.recorded_streams.len())
-            .field("faults", &self.faults)
-            .field("samples", &self.samples)
-            .field("check_signature", &self.check_signature)
-            .finish()
-    }
-}
-
-impl EmulatorBuilder {
-    /// Answers calls to models `M` serves with `respond(request)`.
-    pub fn respond<M: BedrockModel>(
-        mut self,
-        respond: impl Fn(&M::Request) -> M::Response + Send + Sync + 'static,
-    ) -> Self
-    where
-        M::Request: 'static,
-    {
-        let handler: Handler = Arc::new(move |body: &[u8]| match M::decode_request(body) {
-            Ok(request) => {
-                let response = respond(&request);
-                let usage = response.view().usage;
-                match response.to_body() {
-                    Ok(bytes) => {
-                        EmulatedResponse::json(bytes, usage.input_tokens, usage.output_tokens)
-                    }
-                    Err(error) => {
-                        EmulatedResponse::error(500, "InternalServerException", &error.to_string())
-                    }
-                }
-            }
-            Err(error) => EmulatedResponse::error(
-                400,
-                "ValidationException",
-                &format!("Malformed input request: {error}"),
-            ),
-        });
-        self.routes.insert(
-            0,
-            Route {
-                serves: Arc::new(M::serves),
-                handler,
-            },
-        );
-        self
-    }
-
-    /// Answers calls to exactly `model_id` with `respond(body)`.
-    pub fn respond_raw(
-        mut self,
-        model_id: &str,
-        respond: impl Fn(&[u8]) -> EmulatedResponse + Send + Sync + 'static,
-    ) -> Self {
-        let wanted = model_id.to_owned();
-        self.routes.insert(
-            0,
-            Route {
-                serves: Arc::new(move |id: &ModelId| id.as_str() == wanted),
-                handler: Arc::new(respond),
-            },
-        );
-        self
-    }
-
-    /// Answers streamed calls (`invoke-with-response-stream`, `converse-stream`) to exactly
-    /// `model_id` with `wire`: recorded event-stream bytes, sent message by message as Bedrock
-    /// sent them. For replaying real recorded streams through a real client.
-    pub fn respond_stream_recorded(mut self, model_id: &str, wire: &[u8]) -> Self {
-        self.recorded_streams
-            .insert(model_id.to_owned(), split_messages(wire));
-        self
-    }
-
-    /// Answers streamed calls to `model_id` with one `chunk` event per item of `chunks` (each
-    /// the decoded bytes of the event, any text at all), in order.
-    pub fn respond_stream_chunks(
-        mut self,
-        model_id: &str,
-        chunks: impl IntoIterator<Item = Vec<u8>>,
-    ) -> Self {
-        let frames = chunks.into_iter().map(|c| chunk_frame(&c)).collect();
-        self.recorded_streams.insert(model_id.to_owned(), frames);
-        self
-    }
-
-    /// Serves a family from a sample file in `bedrock-llm-testkit`'s format
-    /// (`{"model_id", "cases": [{"request", "response", "headers"?, "chunks"?}]}`), prebuilt or
-    /// a user's: `InvokeModel` calls to its model ID get the response (and headers) of the case
-    /// whose request equals the body sent, else of the first case; streamed calls get the
-    /// chunks of the first case that has some.
-    pub fn serve_sample_file(self, path: impl AsRef<std::path::Path>) -> std::io::Result<Self> {
-        let path = path.as_ref();
-        let invalid = |why: String| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{}: {why}", path.display()),
-            )
-        };
-        let file: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(path)?).map_err(|e| invalid(e.to_string()))?;
-        let model_id = file["model_id"]
-            .as_str()
-            .ok_or_else(|| invalid("no model_id".to_owned()))?
-            .to_owned();
-        let cases = file["cases"]
-            .as_array()
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| invalid("no cases".to_owned()))?
-            .clone();
-        // Each model ID the file names (its own, and any case's) answers with its cases.
-        let mut ids: Vec<String> = vec![model_id.clone()];
-        for case in &cases {
-            if let Some(id) = case["model_id"].as_str()
-                && !ids.iter().any(|known| known == id)
-            {
-                ids.push(id.to_owned());
-            }
-        }
-        let mut builder = self;
-        for id in ids {
-            let mine: Vec<serde_json::Value> = cases
-                .iter()
-                .filter(|case| case["model_id"].as_str().unwrap_or(&model_id) == id)
-                .cloned()
-                .collect();
-            if mine.is_empty() {
-                continue;
-            }
-            let chunks: Option<Vec<Vec<u8>>> = mine.iter().find_map(|case| {
-                case["chunks"]
-                    .as_array()
-                    .map(|chunks| chunks.iter().map(|c| c.to_string().into_bytes()).collect())
-            });
-            let answer = move |body: &[u8]| {
-                let sent: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-                let case = mine
-                    .iter()
-                    .find(|case| sent.as_ref() == Some(&case["request"]))
-                    .unwrap_or(&mine[0]);
-                let mut response =
-                    EmulatedResponse::json(case["response"].to_string().into_bytes(), None, None);
-                if let Some(headers) = case["headers"].as_object() {
-                    for (name, value) in headers {
-                        response
-                            .headers
-                            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-                        response
-                            .headers
-                            .push((name.clone(), value.as_str().unwrap_or_default().to_owned()));
-                    }
-                }
-                response
-            };
-            builder = builder.respond_raw(&id, answer);
-            if let Some(chunks) = chunks {
-                builder = builder.respond_stream_chunks(&id, chunks);
-            }
-        }
-        Ok(builder)
-    }
-
-    /// Fails every call to exactly `model_id` with `fault`.
-    pub fn fault(mut self, model_id: &str, fault: Fault) -> Self {
-        self.faults.insert(model_id.to_owned(), fault);
-        self
-    }
-
-    /// Whether to answer the prebuilt families with their samples (default: yes).
-    pub fn prebuilt_samples(mut self, on: bool) -> Self {
-        self.samples = on;
-        self
-    }
-
-    /// Whether to require a SigV4 signature (default: yes).
-    pub fn check_signature(mut self, on: bool) -> Self {
-        self.check_signature = on;
-        self
-    }
-
-    /// Binds 127.0.0.1 on an ephemeral port and starts serving.
-    pub async fn start(self) -> std::io::Result<Emulator> {
-        let samples = if self.samples {
-            bedrock_llm_models::samples::all().unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-        let addr = listener.local_addr()?;
-        let state = Arc::new(State {
-            routes: self.routes,
-            recorded_streams: self.recorded_streams,
-            faults: self.faults,
-            samples,
-            registry: bedrock_llm_models::new_registry(),
-            check_signature: self.check_signature,
-            requests: Mutex::new(Vec::new()),
-            counter: AtomicU64::new(0),
-            piece_chars: std::sync::atomic::AtomicUsize::new(16),
-        });
-        let (shutdown, mut stop) = oneshot::channel::<()>();
-        let serving = Arc::clone(&state);
-        tokio::spawn(async move {
-            loop {
-                let accepted = tokio::select! {
-                    _ = &mut stop => break,
-                    accepted = listener.accept() => accepted,
-                };
-                let Ok((stream, _)) = accepted else { continue };
-                // Small event-stream frames must not wait on Nagle's algorithm.
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&serving);
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |request| {
-                        handle(Arc::clone(&state), request)
-                    });
-                    // A dropped connection ends here with an error; that is the fault working.
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Ok(Emulator {
-            addr,
-            state,
-            shutdown: Some(shutdown),
-        })
-    }
-}
-
 struct State {
     routes: Vec<Route>,
     recorded_streams: HashMap<String, Vec<Bytes>>,
@@ -490,13 +256,7 @@ impl fmt::Debug for Emulator {
 impl Emulator {
     /// A builder answering every prebuilt family from its samples.
     pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder {
-            routes: Vec::new(),
-            recorded_streams: HashMap::new(),
-            faults: HashMap::new(),
-            samples: true,
-            check_signature: true,
-        }
+        EmulatorBuilder::new()
     }
 
     /// `http://127.0.0.1:{port}`.
@@ -636,117 +396,6 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<Respons
     }
 }
 
-/// One `chunk` event: `{"bytes": base64(chunk), "p": padding}`.
-fn chunk_frame(chunk: &[u8]) -> Bytes {
-    let payload = serde_json::json!({"bytes": aws_smithy_types::base64::encode(chunk), "p": "abcdefghijklmnopqrstuvwxyz"});
-    frame(
-        &[
-            (":message-type", "event"),
-            (":event-type", "chunk"),
-            (":content-type", "application/json"),
-        ],
-        payload.to_string().into_bytes(),
-    )
-}
-
-/// The event-stream messages of `wire`, found by each prelude's total length (the first four
-/// bytes, big-endian). What does not parse as a whole message goes out as one last piece.
-fn split_messages(mut wire: &[u8]) -> Vec<Bytes> {
-    let mut messages = Vec::new();
-    while wire.len() >= 16 {
-        let total = u32::from_be_bytes([wire[0], wire[1], wire[2], wire[3]]) as usize;
-        if total < 16 || total > wire.len() {
-            break;
-        }
-        messages.push(Bytes::copy_from_slice(&wire[..total]));
-        wire = &wire[total..];
-    }
-    if !wire.is_empty() {
-        messages.push(Bytes::copy_from_slice(wire));
-    }
-    messages
-}
-
-/// An exception frame, as Bedrock sends mid-stream.
-fn exception_frame(exception_type: &'static str, message: &str) -> Bytes {
-    let payload = serde_json::json!({"message": message});
-    frame(
-        &[
-            (":message-type", "exception"),
-            (":exception-type", exception_type),
-            (":content-type", "application/json"),
-        ],
-        payload.to_string().into_bytes(),
-    )
-}
-
-fn frame(headers: &[(&'static str, &'static str)], payload: Vec<u8>) -> Bytes {
-    use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
-    let mut message = Message::new(payload);
-    for (name, value) in headers {
-        message = message.add_header(Header::new(*name, HeaderValue::String((*value).into())));
-    }
-    let mut buffer = Vec::new();
-    // Writing a well-formed message into memory cannot fail.
-    let _ = aws_smithy_eventstream::frame::write_message_to(&message, &mut buffer);
-    Bytes::from(buffer)
-}
-
-/// A ConverseStream event frame: the event's JSON itself, named by `:event-type`.
-fn converse_event_frame(event_type: &'static str, payload: &serde_json::Value) -> Bytes {
-    frame(
-        &[
-            (":message-type", "event"),
-            (":event-type", event_type),
-            (":content-type", "application/json"),
-        ],
-        payload.to_string().into_bytes(),
-    )
-}
-
-/// A body fed frame by frame from a task, so delays and mid-stream faults happen on the wire.
-fn stream_body(frames: Vec<Bytes>, fault: Option<Fault>) -> Body {
-    type Item = Result<hyper::body::Frame<Bytes>, std::io::Error>;
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Item>(4);
-    tokio::spawn(async move {
-        let data = |bytes: Bytes| -> Item { Ok(hyper::body::Frame::data(bytes)) };
-        for (index, frame) in frames.into_iter().enumerate() {
-            match &fault {
-                Some(Fault::StreamException { after }) if index == *after => {
-                    let frame =
-                        exception_frame("modelStreamErrorException", "The model stream failed.");
-                    let _ = sender.send(data(frame)).await;
-                    return;
-                }
-                Some(Fault::StreamTruncated { after }) if index == *after => {
-                    let _ = sender.send(data(frame.slice(..frame.len() / 2))).await;
-                    return;
-                }
-                Some(Fault::StreamDropped { after }) if index == *after => {
-                    // Let the frames already sent reach the client first.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    let _ = sender
-                        .send(Err(std::io::Error::other(
-                            "connection dropped by a scripted fault",
-                        )))
-                        .await;
-                    return;
-                }
-                Some(Fault::SlowStream(delay)) => tokio::time::sleep(*delay).await,
-                _ => {}
-            }
-            if sender.send(data(frame)).await.is_err() {
-                // The client went away; stop producing.
-                return;
-            }
-        }
-    });
-    let frames = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|frame| (frame, receiver))
-    });
-    http_body_util::StreamBody::new(frames).boxed()
-}
-
 async fn answer(
     state: &State,
     request: &RecordedRequest,
@@ -875,135 +524,10 @@ async fn answer(
     })
 }
 
-/// The four operations served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Operation {
-    Invoke,
-    InvokeStream,
-    Converse,
-    ConverseStream,
-}
-
-/// A Converse answer: the family sample's text and counts when the model has a prebuilt
-/// family, else a generic one (Converse serves every model).
-fn converse_answer(
-    state: &State,
-    id: &ModelId,
-    operation: Operation,
-    fault: Option<Fault>,
-) -> Answer {
-    let sample = state.registry.resolve_id(id, None).and_then(|adapter| {
-        state
-            .samples
-            .iter()
-            .find(|s| s.family == adapter.family())
-            .map(|s| (adapter, s))
-    });
-    let (text, input, output, latency) = match sample {
-        Some((adapter, sample)) => {
-            let view = adapter.response_view(&sample.response).ok();
-            let text = view
-                .as_ref()
-                .and_then(|v| v.messages.first())
-                .map(|m| m.content.clone())
-                .unwrap_or_default();
-            let header = |name: &str| sample.header(name);
-            let usage = view.map(|v| v.usage).unwrap_or_default();
-            (
-                text,
-                usage
-                    .input_tokens
-                    .or(header("X-Amzn-Bedrock-Input-Token-Count"))
-                    .unwrap_or(0),
-                usage
-                    .output_tokens
-                    .or(header("X-Amzn-Bedrock-Output-Token-Count"))
-                    .unwrap_or(0),
-                header("X-Amzn-Bedrock-Invocation-Latency").unwrap_or(100),
-            )
-        }
-        None => ("Hello from the Bedrock emulator.".to_owned(), 10, 8, 100),
-    };
-    let usage = serde_json::json!({"inputTokens": input, "outputTokens": output, "totalTokens": input + output});
-    let metrics = serde_json::json!({"latencyMs": latency});
-    if operation == Operation::Converse {
-        let body = serde_json::json!({
-            "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-            "stopReason": "end_turn",
-            "usage": usage,
-            "metrics": metrics,
-        });
-        let response = EmulatedResponse {
-            status: 200,
-            headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
-            body: body.to_string().into_bytes(),
-        };
-        return Answer::Whole(response);
-    }
-    let mut frames = vec![converse_event_frame(
-        "messageStart",
-        &serde_json::json!({"role": "assistant"}),
-    )];
-    for piece in samples::pieces(&text, state.piece_chars.load(Ordering::Relaxed)) {
-        let delta = serde_json::json!({"contentBlockIndex": 0, "delta": {"text": piece}});
-        frames.push(converse_event_frame("contentBlockDelta", &delta));
-    }
-    frames.push(converse_event_frame(
-        "contentBlockStop",
-        &serde_json::json!({"contentBlockIndex": 0}),
-    ));
-    frames.push(converse_event_frame(
-        "messageStop",
-        &serde_json::json!({"stopReason": "end_turn"}),
-    ));
-    frames.push(converse_event_frame(
-        "metadata",
-        &serde_json::json!({"usage": usage, "metrics": metrics}),
-    ));
-    Answer::Stream { frames, fault }
-}
-
 impl State {
     /// A fresh, UUID-shaped request id.
     fn request_id(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         format!("e0000000-0000-4000-8000-{n:012x}")
     }
-}
-
-/// The structure of a SigV4 `Authorization` header for Bedrock Runtime.
-fn check_signature(request: &RecordedRequest) -> Result<(), String> {
-    let authorization = request
-        .header("authorization")
-        .ok_or("Missing Authentication Token")?;
-    let rest = authorization
-        .strip_prefix("AWS4-HMAC-SHA256 ")
-        .ok_or("The request signature algorithm must be AWS4-HMAC-SHA256.")?;
-    let field = |name: &str| {
-        rest.split(", ")
-            .find_map(|part| part.strip_prefix(name))
-            .map(str::trim)
-    };
-    let credential =
-        field("Credential=").ok_or("Authorization header requires 'Credential' parameter.")?;
-    let scope: Vec<&str> = credential.split('/').collect();
-    if scope.len() != 5 || scope[3] != "bedrock" || scope[4] != "aws4_request" {
-        return Err(format!(
-            "Credential should be scoped to a valid Region and the bedrock service: {credential}"
-        ));
-    }
-    let signed = field("SignedHeaders=")
-        .ok_or("Authorization header requires 'SignedHeaders' parameter.")?;
-    if !signed.split(';').any(|h| h == "host") || !signed.split(';').any(|h| h == "x-amz-date") {
-        return Err("SignedHeaders must include host and x-amz-date.".to_owned());
-    }
-    let signature =
-        field("Signature=").ok_or("Authorization header requires 'Signature' parameter.")?;
-    if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err("The request signature is malformed.".to_owned());
-    }
-    if request.header("x-amz-date").is_none() {
-        return Err("Missing x-amz-date header.".to_owned());
-    }
-    Ok(())
 }

@@ -13,15 +13,21 @@
 //! field, not the record. Directories are walked once per file, symlink loops detected, and an
 //! entry that cannot be read is reported with its path.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::PathBuf;
 
 use serde::Deserialize;
 
 use crate::lenient::{DroppedField, FieldReader, Members, unusable};
+
+mod lines;
+mod sources;
+
 use crate::record::ModelInvocationLog;
+use lines::{Line, read_capped_line};
+use sources::Walker;
+pub use sources::{Listed, Source, list_sources};
 
 /// The default cap on one record's size: far above any real record, since Bedrock offloads
 /// large bodies to S3 (`inputBodyS3Path`/`outputBodyS3Path`), and small enough that a hostile
@@ -158,130 +164,6 @@ pub enum ReadItem {
     },
 }
 
-/// A source to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A file or a directory (walked recursively, in name order, following symlinks).
-    Path(PathBuf),
-    /// Standard input.
-    Stdin,
-}
-
-impl Source {
-    /// `-` is stdin; anything else a path.
-    pub fn parse(arg: &str) -> Self {
-        if arg == "-" {
-            Self::Stdin
-        } else {
-            Self::Path(PathBuf::from(arg))
-        }
-    }
-}
-
-/// One file the sources hold, in reading order, or something passed over on the way.
-#[derive(Debug)]
-pub enum Listed {
-    /// A file to read.
-    File(PathBuf),
-    /// Standard input.
-    Stdin,
-    /// A path that could not be walked, or was passed over (a symlink loop, a socket).
-    Item(ReadItem),
-}
-
-/// Expands sources into files: directories walked recursively in name order, following
-/// symlinks, each file once (by canonical path).
-struct Walker {
-    sources: VecDeque<Source>,
-    walk: Option<walkdir::IntoIter>,
-    /// Files already listed, by canonical path: a file reached twice (two links, a loop, the
-    /// same argument twice) is read once.
-    seen: HashSet<PathBuf>,
-}
-
-impl Iterator for Walker {
-    type Item = Listed;
-
-    fn next(&mut self) -> Option<Listed> {
-        loop {
-            if let Some(walk) = &mut self.walk {
-                match walk.next() {
-                    None => self.walk = None,
-                    Some(Err(error)) => {
-                        let path = error
-                            .path()
-                            .map_or_else(String::new, |p| p.display().to_string());
-                        // A link back to an ancestor holds nothing new: noted, not an error.
-                        let item = match (error.loop_ancestor(), error.io_error()) {
-                            (Some(ancestor), _) => Skip::path(
-                                path,
-                                format!(
-                                    "a symlink loop back to {}, not followed",
-                                    ancestor.display()
-                                ),
-                            ),
-                            (None, Some(io)) => ReadItem::Unreadable {
-                                path,
-                                reason: io.to_string(),
-                            },
-                            (None, None) => ReadItem::Unreadable {
-                                path,
-                                reason: error.to_string(),
-                            },
-                        };
-                        return Some(Listed::Item(item));
-                    }
-                    Some(Ok(entry)) => {
-                        let kind = entry.file_type();
-                        if kind.is_dir() {
-                            continue;
-                        }
-                        let path = entry.path();
-                        // Below the top level only regular files: a FIFO or socket in a log
-                        // directory would block the walk. A named pipe given by name is read.
-                        if entry.depth() > 0 && !kind.is_file() {
-                            let reason = "not a regular file".to_owned();
-                            return Some(Listed::Item(Skip::path(
-                                path.display().to_string(),
-                                reason,
-                            )));
-                        }
-                        let canonical =
-                            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-                        if !self.seen.insert(canonical) {
-                            continue;
-                        }
-                        return Some(Listed::File(path.to_path_buf()));
-                    }
-                }
-                continue;
-            }
-            match self.sources.pop_front()? {
-                Source::Stdin => return Some(Listed::Stdin),
-                Source::Path(path) => {
-                    self.walk = Some(
-                        walkdir::WalkDir::new(path)
-                            .follow_links(true)
-                            .sort_by_file_name()
-                            .into_iter(),
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// The files `sources` hold, in the order a [`LogReader`] reads them, with what was passed
-/// over on the way — to read them one by one, or several at a time.
-pub fn list_sources(sources: impl IntoIterator<Item = Source>) -> Vec<Listed> {
-    Walker {
-        sources: sources.into_iter().collect(),
-        walk: None,
-        seen: HashSet::new(),
-    }
-    .collect()
-}
-
 /// The file being read.
 struct Current {
     name: String,
@@ -323,65 +205,6 @@ struct CloudWatchEvent {
     message: String,
 }
 
-/// What one physical read gave.
-enum Line {
-    Eof,
-    /// A line is in the buffer; its length in the input, newline included.
-    Text(u64),
-    /// A line longer than the cap was passed over; its length in the input.
-    TooLong(u64),
-}
-
-/// Reads one line into `buffer` (newline included), never holding more than `cap` bytes of
-/// it: a longer line is consumed and dropped. `BufRead::read_until` would grow the buffer to
-/// the line's length, which for a gzip bomb is gigabytes.
-fn read_capped_line(
-    reader: &mut dyn BufRead,
-    buffer: &mut Vec<u8>,
-    cap: usize,
-) -> io::Result<Line> {
-    buffer.clear();
-    let mut total = 0u64;
-    let mut over = false;
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(error),
-        };
-        if available.is_empty() {
-            return Ok(match (total, over) {
-                (0, _) => Line::Eof,
-                (_, true) => Line::TooLong(total),
-                (_, false) => Line::Text(total),
-            });
-        }
-        let (used, done) = match memchr::memchr(b'\n', available) {
-            Some(at) => (at + 1, true),
-            None => (available.len(), false),
-        };
-        if !over {
-            let content = buffer.len() + used - usize::from(done);
-            if content > cap {
-                over = true;
-                buffer.clear();
-            } else {
-                buffer.extend_from_slice(&available[..used]);
-            }
-        }
-        total = total.saturating_add(used as u64);
-        reader.consume(used);
-        if done {
-            // An oversized line is reported by its content's length, without the newline.
-            return Ok(if over {
-                Line::TooLong(total - 1)
-            } else {
-                Line::Text(total)
-            });
-        }
-    }
-}
-
 impl LogReader {
     /// A reader over `sources` with the default [`ReadOptions`]. Paths are opened, and
     /// directories walked, as they are reached; problems with them come out as
@@ -394,11 +217,7 @@ impl LogReader {
     pub fn with_options(sources: impl IntoIterator<Item = Source>, options: ReadOptions) -> Self {
         Self {
             options,
-            walker: Walker {
-                sources: sources.into_iter().collect(),
-                walk: None,
-                seen: HashSet::new(),
-            },
+            walker: Walker::new(sources),
             current: None,
             queued: VecDeque::new(),
             pending_skip: None,
