@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bedrock_llm_tests::newrelic_receiver::{ACCOUNT, Fault, KEY, Receiver};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 mod common;
 
@@ -23,21 +23,7 @@ fn bin() -> Command {
 
 /// `count` Llama records of 3,000 random characters each way: several 4 MB batches.
 fn records(count: usize) -> String {
-    let mut rng = fastrand::Rng::with_seed(11);
-    let mut noise = |n: usize| (0..n).map(|_| rng.alphanumeric()).collect::<String>();
-    (0..count)
-        .map(|i| {
-            json!({
-                "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
-                "timestamp": "2024-04-18T22:54:57Z", "operation": "InvokeModel",
-                "modelId": "meta.llama3-70b-instruct-v1:0", "requestId": format!("r-{i}"),
-                "input": {"inputBodyJson": {"prompt": noise(3000)}, "inputTokenCount": 7},
-                "output": {"outputBodyJson": {"generation": noise(3000), "stop_reason": "stop"}, "outputTokenCount": 4}
-            })
-            .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    bedrock_llm_tests::logs::noisy_llama_records(count, 3000, 11)
 }
 
 /// Sends SIGTERM to `pid` through the shell's own `kill` (no procps needed).

@@ -195,3 +195,23 @@ pub fn four_calls_file(tag: &str) -> std::path::PathBuf {
     std::fs::write(&file, four_calls()).unwrap();
     file
 }
+
+/// `count` Llama records of `chars` random characters each way, from `seed`: megabytes gzip
+/// cannot shrink much, for delivery tests that need several batches.
+pub fn noisy_llama_records(count: usize, chars: usize, seed: u64) -> String {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut noise = |n: usize| (0..n).map(|_| rng.alphanumeric()).collect::<String>();
+    (0..count)
+        .map(|i| {
+            json!({
+                "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                "timestamp": "2024-04-18T22:54:57Z", "operation": "InvokeModel",
+                "modelId": "meta.llama3-70b-instruct-v1:0", "requestId": format!("r-{i}"),
+                "input": {"inputBodyJson": {"prompt": noise(chars)}, "inputTokenCount": 7},
+                "output": {"outputBodyJson": {"generation": noise(chars), "stop_reason": "stop"}, "outputTokenCount": 4}
+            })
+            .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
