@@ -155,14 +155,20 @@ impl Bedrock {
     /// Delivers what is recorded so far, and waits for it.
     pub fn flush(&self) {
         if let Some(harvester) = &self.harvester {
-            off_async(|| harvester.flush());
+            let _ = off_async(|| harvester.flush());
         }
     }
 
     /// Delivers what is pending within `timeout`, stops, and reports.
+    ///
+    /// # Panics
+    /// Only if delivery itself panicked (a bug), rather than report a loss as none.
     pub fn shutdown(mut self, timeout: Duration) -> DeliveryReport {
         match self.harvester.take() {
-            Some(harvester) => off_async(move || harvester.shutdown(timeout)),
+            // Asked for a report, the caller gets the panic rather than a report that would
+            // claim nothing was lost.
+            Some(harvester) => off_async(move || harvester.shutdown(timeout))
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             None => DeliveryReport::default(),
         }
     }
@@ -171,14 +177,22 @@ impl Bedrock {
 impl Drop for Bedrock {
     fn drop(&mut self) {
         if let Some(harvester) = self.harvester.take() {
-            off_async(move || harvester.shutdown(Duration::from_secs(10)));
+            let _ = off_async(move || harvester.shutdown(Duration::from_secs(10)));
         }
     }
 }
 
 /// Runs `f` on a thread of its own: the delivery runtime blocks, which an async caller's
-/// thread must not.
-fn off_async<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|scope| scope.spawn(f).join())
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+/// thread must not. A panic in delivery is said on stderr and handed back: `flush` and `Drop`
+/// drop it — instrumentation never takes the application down, least of all from a `Drop`.
+fn off_async<T: Send>(f: impl FnOnce() -> T + Send) -> std::thread::Result<T> {
+    let outcome = std::thread::scope(|scope| scope.spawn(f).join());
+    if outcome.is_err() {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "bedrock-llm: delivery failed unexpectedly; what was pending may be lost"
+        );
+    }
+    outcome
 }
