@@ -53,8 +53,13 @@ pub enum InitError {
     #[error(transparent)]
     Config(#[from] bedrock_llm_events::ConfigError),
     /// A destination could not be set up from its settings.
-    #[error("{0}")]
-    Destination(String),
+    #[error("{name}: {source}")]
+    Destination {
+        /// The destination (`newrelic`, `otlp`).
+        name: &'static str,
+        /// What its settings lack.
+        source: bedrock_llm_export::ExportError,
+    },
     /// The delivery thread could not start.
     #[error("the delivery thread could not start: {0}")]
     Thread(#[from] std::io::Error),
@@ -129,11 +134,11 @@ pub fn init_from_env() -> Result<Bedrock, InitError> {
 }
 
 fn open(
-    name: &str,
+    name: &'static str,
     settings: &bedrock_llm_export::destination::Settings,
 ) -> Result<Box<dyn Destination>, InitError> {
     bedrock_llm_export::destination::open(name, settings)
-        .map_err(|e| InitError::Destination(format!("{name}: {e}")))
+        .map_err(|source| InitError::Destination { name, source })
 }
 
 impl Bedrock {
