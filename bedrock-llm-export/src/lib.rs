@@ -43,7 +43,10 @@ mod proxy;
 pub use destination::{DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, TRUNCATED_VALUES_METRIC};
 pub use destination::{Destination, Fanout};
 pub use harvester::{BlockingHarvester, HarvestOptions, Harvester, IntoDestinations};
-pub use newrelic::{ConfigError, DeliveryReport, NewRelicConfig, NewRelicExporter, Region, Stats};
+pub use newrelic::{
+    ConfigError, DeliveryReport, NEW_RELIC_ENDPOINT_VAR, NewRelicConfig, NewRelicExporter, Region,
+    Stats,
+};
 
 /// Why an exporter could not be set up.
 #[derive(Debug, thiserror::Error)]

@@ -74,6 +74,10 @@ impl Region {
     }
 }
 
+/// A base URL replacing New Relic's Event and Metric API hosts (a proxy, a local receiver),
+/// read by [`NewRelicConfig::from_env`].
+pub const NEW_RELIC_ENDPOINT_VAR: &str = "BEDROCK_LLM_NEW_RELIC_ENDPOINT";
+
 /// What is missing to reach New Relic.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -173,7 +177,7 @@ impl NewRelicConfig {
 
     /// From `NEW_RELIC_LICENSE_KEY`, `NEW_RELIC_ACCOUNT_ID` and `NEW_RELIC_APP_NAME`; the
     /// region from `NEW_RELIC_HOST` when set (FedRAMP, or EU with a key that does not say),
-    /// else from the key.
+    /// else from the key; every API at `BEDROCK_LLM_NEW_RELIC_ENDPOINT` when that is set.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &'static str| {
             std::env::var(name)
@@ -185,6 +189,9 @@ impl NewRelicConfig {
         if let Ok(host) = var("NEW_RELIC_HOST") {
             let region = Region::of_collector_host(&host).ok_or(ConfigError::UnknownHost(host))?;
             config.set_region(region);
+        }
+        if let Ok(base) = var(NEW_RELIC_ENDPOINT_VAR) {
+            config = config.endpoint(&base);
         }
         config.check()?;
         Ok(config)

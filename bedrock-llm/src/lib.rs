@@ -42,8 +42,7 @@ use bedrock_llm_core::client::RecordingInterceptor;
 use bedrock_llm_events::{Config, Recorder};
 use bedrock_llm_export::{BlockingHarvester, DeliveryReport, Destination, HarvestOptions};
 
-/// A base URL replacing New Relic's Event and Metric API hosts (a proxy, a local receiver).
-pub const NEW_RELIC_ENDPOINT_VAR: &str = "BEDROCK_LLM_NEW_RELIC_ENDPOINT";
+pub use bedrock_llm_export::NEW_RELIC_ENDPOINT_VAR;
 
 /// Why instrumentation could not start.
 #[derive(Debug, thiserror::Error)]
@@ -90,10 +89,7 @@ pub fn init_from_env() -> Result<Bedrock, InitError> {
     let mut destinations: Vec<Box<dyn Destination>> = Vec::new();
     let settings = bedrock_llm_export::destination::Settings::new(config.clone());
     if std::env::var_os("NEW_RELIC_LICENSE_KEY").is_some() {
-        let endpoint = std::env::var(NEW_RELIC_ENDPOINT_VAR)
-            .ok()
-            .filter(|url| !url.trim().is_empty());
-        destinations.push(open("newrelic", &settings.clone().with_endpoint(endpoint))?);
+        destinations.push(open("newrelic", &settings)?);
     }
     #[cfg(feature = "otlp")]
     if [
