@@ -23,6 +23,19 @@ pub(crate) fn bin() -> Command {
     ] {
         command.env_remove(var);
     }
+    // Nor a New Relic endpoint or region, nor a proxy, from the developer's shell.
+    for var in [
+        "BEDROCK_LLM_NEW_RELIC_ENDPOINT",
+        "NEW_RELIC_HOST",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        command.env_remove(var);
+    }
     command
         .env("AWS_CONFIG_FILE", "/nonexistent/bedrock-llm-test/config")
         .env(
