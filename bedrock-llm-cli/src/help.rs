@@ -16,6 +16,7 @@ EXAMPLES:
     bedrock-llm demo                           every family, emulated, as a table
     bedrock-llm replay AWSLogs/ > events.ndjson
     bedrock-llm replay s3://my-logs/AWSLogs/ --to newrelic
+    bedrock-llm replay AWSLogs/ --to elasticsearch --endpoint https://localhost:9200
     bedrock-llm completions bash > /etc/bash_completion.d/bedrock-llm
 
 EXIT STATUS:
@@ -56,6 +57,9 @@ EXAMPLES:
         --endpoint newrelic=http://127.0.0.1:8080 --endpoint otlp=http://127.0.0.1:4318
     # stdin, as OpenTelemetry GenAI attributes, without content
     zcat record.json.gz | bedrock-llm replay - --format otel --no-content
+    # Elastic's invocation documents on stdout, or delivered to a cluster (idempotent)
+    bedrock-llm replay logs/ --format elastic
+    ELASTIC_API_KEY=… bedrock-llm replay logs/ --to elasticsearch --endpoint https://es:9200
 
 {EXIT_STATUS}"
     )
@@ -71,6 +75,20 @@ EXAMPLES:
     bedrock-llm fixtures --check
     # re-record every case from live Bedrock first (billed; AWS default chain)
     bedrock-llm fixtures --record
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn elastic() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # index templates for both data streams, on a cluster without Elastic's integration
+    ELASTIC_API_KEY=… bedrock-llm elastic setup --endpoint https://localhost:9200
+    # an Elastic Cloud deployment, namespace `prod`
+    ELASTIC_CLOUD_ID=… ELASTIC_API_KEY=… BEDROCK_LLM_ELASTIC_NAMESPACE=prod \\
+        bedrock-llm elastic setup
 
 {EXIT_STATUS}"
     )

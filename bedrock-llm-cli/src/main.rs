@@ -11,6 +11,7 @@
 mod aws;
 mod demo;
 mod destinations;
+mod elastic;
 mod fixtures;
 mod help;
 mod output;
@@ -88,6 +89,9 @@ enum Command {
     /// live Bedrock.
     #[command(after_help = help::fixtures())]
     Fixtures(fixtures::FixturesArgs),
+    /// Elasticsearch: install index templates for the data streams replay delivers to.
+    #[command(after_help = help::elastic(), subcommand)]
+    Elastic(elastic::ElasticCommand),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     #[command(after_help = help::completions())]
     Completions {
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Fixtures(args) => fixtures::run(&args),
+        Command::Elastic(command) => elastic::run(&command),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut script = Vec::new();

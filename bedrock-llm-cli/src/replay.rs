@@ -40,6 +40,9 @@ pub(crate) enum Format {
     Otel,
     /// The records again, as `ModelInvocationLog` written by this project.
     InvocationLog,
+    /// Elastic `aws_bedrock.invocation` documents, as Elastic's Amazon Bedrock integration
+    /// makes them (differences: docs/elastic.md).
+    Elastic,
 }
 
 /// Options of `replay`.
@@ -153,6 +156,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         Format::Newrelic => LineFormat::NewRelic,
         Format::Otel => LineFormat::Otel,
         Format::InvocationLog => LineFormat::InvocationLog,
+        Format::Elastic => LineFormat::Elastic,
     };
     // Runtime metrics go with the lines unless --metrics-out takes them.
     let runtime_format = match (args.metrics, &args.metrics_out) {

@@ -25,6 +25,7 @@ pub mod assemble;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod error;
+pub mod guardrail;
 pub mod model;
 pub mod model_id;
 pub mod observe;

@@ -273,6 +273,14 @@ pub struct Invocation {
     /// A guardrail intervened (`guardrail_intervened` stop reason, or a stream chunk's
     /// `amazon-bedrock-guardrailAction: INTERVENED`).
     pub guardrail_intervened: bool,
+    /// The guardrails whose input assessments the response's trace reports (sorted, distinct);
+    /// empty without a trace.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub guardrails_assessed: Vec<String>,
+    /// Every policy match the guardrail trace reports, prompt and answer
+    /// (`crate::guardrail`); empty without a trace.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub guardrail_findings: Vec<crate::guardrail::GuardrailFinding>,
     /// Where and how Bedrock served the call, where it says.
     #[serde(skip_serializing_if = "Serving::is_empty")]
     pub serving: Serving,
@@ -318,6 +326,8 @@ impl Invocation {
             content_truncated: false,
             guardrail_id: None,
             guardrail_intervened: false,
+            guardrails_assessed: Vec::new(),
+            guardrail_findings: Vec::new(),
             serving: Serving::default(),
             routing: None,
         }

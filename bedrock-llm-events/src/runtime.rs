@@ -17,8 +17,6 @@ use std::time::Duration;
 use bedrock_llm_core::Invocation;
 use serde_json::{Value, json};
 
-use bedrock_llm_core::record::timestamp_text;
-
 /// One model's figures in one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Figures {
@@ -335,8 +333,17 @@ impl RuntimeMetrics {
             .collect()
     }
 
-    /// One document per model and period, shaped like Elastic's `aws_bedrock.runtime`.
+    /// One document per model and period, shaped like Elastic's `aws_bedrock.runtime`, in the
+    /// `default` namespace.
     pub fn elastic(&self) -> Vec<Value> {
+        self.elastic_in(crate::render::elastic::DEFAULT_NAMESPACE)
+    }
+
+    /// One document per model and period for `metrics-aws_bedrock.runtime-<namespace>`, as
+    /// Metricbeat's CloudWatch metricset writes Bedrock's own: `@timestamp` the period's start,
+    /// `InvocationLatency` the period's average, the counts its sums.
+    pub fn elastic_in(&self, namespace: &str) -> Vec<Value> {
+        use crate::render::elastic::{ECS_VERSION, RUNTIME_DATASET, iso_millis};
         self.entries()
             .map(|(start, model, figures, region)| {
                 let mut runtime = json!({
@@ -352,10 +359,18 @@ impl RuntimeMetrics {
                 if let Some(average) = figures.average_latency_ms() {
                     runtime["invocation_latency"] = json!(average);
                 }
+                let mut cloud = json!({"provider": "aws"});
+                if let Some(region) = region {
+                    cloud["region"] = json!(region);
+                }
                 json!({
-                    "@timestamp": timestamp_text(start),
-                    "data_stream": {"dataset": "aws_bedrock.runtime", "type": "metrics"},
-                    "cloud": {"provider": "aws", "region": region},
+                    "@timestamp": iso_millis(start),
+                    "data_stream": {"type": "metrics", "dataset": RUNTIME_DATASET, "namespace": namespace},
+                    "ecs": {"version": ECS_VERSION},
+                    "event": {"dataset": RUNTIME_DATASET, "module": "aws_bedrock", "kind": "metric"},
+                    "metricset": {"name": "cloudwatch", "period": self.period_ms},
+                    "aws": {"cloudwatch": {"namespace": "AWS/Bedrock"}},
+                    "cloud": cloud,
                     "aws_bedrock": {"runtime": runtime},
                 })
             })

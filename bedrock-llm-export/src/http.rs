@@ -88,6 +88,28 @@ impl HttpClient {
         body: Bytes,
         timeout: Duration,
     ) -> Result<Answer, SendError> {
+        let (status, retry_after, body) = self
+            .post_reading(url, headers, body, timeout, MAX_BODY_READ)
+            .await?;
+        let body = String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned();
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+        })
+    }
+
+    /// [`Self::post`], keeping up to `limit` bytes of the answer's body (an API whose answer
+    /// is data, such as Elasticsearch's Bulk API); a longer body is read as far as `limit`
+    /// and reported as a connection error, so it is never half-trusted.
+    pub async fn post_reading(
+        &self,
+        url: &str,
+        headers: &HeaderMap,
+        body: Bytes,
+        timeout: Duration,
+        limit: usize,
+    ) -> Result<(StatusCode, Option<Duration>, Bytes), SendError> {
         let mut request = Request::post(url)
             .body(Full::new(body))
             .map_err(|e| SendError::Request(e.to_string()))?;
@@ -103,24 +125,24 @@ impl HttpClient {
                 .headers()
                 .get(http::header::RETRY_AFTER)
                 .and_then(retry_after_seconds);
-            // Only the start of the answer is wanted (for a message): a huge error body is
-            // not read into memory.
-            let body = match http_body_util::Limited::new(response.into_body(), MAX_BODY_READ)
+            // A huge body is not read into memory.
+            let body = match http_body_util::Limited::new(response.into_body(), limit)
                 .collect()
                 .await
             {
                 Ok(collected) => collected.to_bytes(),
                 Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-                    Bytes::from_static(b"(a body over 64 KiB, not read)")
+                    if limit == MAX_BODY_READ {
+                        Bytes::from_static(b"(a body over 64 KiB, not read)")
+                    } else {
+                        return Err(SendError::Connection(format!(
+                            "an answer over {limit} bytes, not read"
+                        )));
+                    }
                 }
                 Err(error) => return Err(SendError::Connection(error.to_string())),
             };
-            let body = String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned();
-            Ok(Answer {
-                status,
-                retry_after,
-                body,
-            })
+            Ok((status, retry_after, body))
         };
         tokio::time::timeout(timeout, exchange)
             .await

@@ -10,6 +10,8 @@
 //!   gzip bodies within the 10^6-byte limit (split before sending, halved again on a 413),
 //!   retries with exponential backoff and jitter on connection errors, timeouts, 408, 429
 //!   (honouring `Retry-After`) and 5xx; a 400 or 403 drops the batch once, with one log line.
+//! - [`elastic`]: Elasticsearch's Bulk API (data streams, `create`, gzip, per-item retries) and
+//!   index templates for clusters without Elastic's Amazon Bedrock integration.
 //! - `otlp` (feature `otlp`): OpenTelemetry providers exporting spans, GenAI metrics and content
 //!   events over OTLP/HTTP, configured by the standard `OTEL_EXPORTER_OTLP_*` variables.
 //! - [`payload`]: how events, error reports (`LlmError` events) and metrics are written for
@@ -32,6 +34,7 @@
 #![doc = document_features::document_features!()]
 
 pub mod destination;
+pub mod elastic;
 mod harvester;
 pub mod http;
 mod newrelic;

@@ -8,6 +8,7 @@
 
 pub mod acme;
 pub mod connect_proxy;
+pub mod elastic_receiver;
 pub mod fixtures;
 pub mod harness;
 pub mod logs;

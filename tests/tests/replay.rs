@@ -447,7 +447,9 @@ fn runtime_metrics_follow_cloudwatch_semantics() {
     let elastic = &metrics.elastic()[0];
     assert_eq!(elastic["aws_bedrock"]["runtime"]["invocations"], 2);
     assert_eq!(elastic["aws_bedrock"]["runtime"]["invocation_throttles"], 1);
-    assert_eq!(elastic["@timestamp"], "2024-04-18T22:54:00Z");
+    assert_eq!(elastic["@timestamp"], "2024-04-18T22:54:00.000Z");
+    assert_eq!(elastic["data_stream"]["namespace"], "default");
+    assert_eq!(elastic["aws"]["cloudwatch"]["namespace"], "AWS/Bedrock");
 }
 
 #[test]

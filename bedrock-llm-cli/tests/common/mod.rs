@@ -23,8 +23,16 @@ pub(crate) fn bin() -> Command {
     ] {
         command.env_remove(var);
     }
-    // Nor a New Relic endpoint or region, nor a proxy, from the developer's shell.
+    // Nor a New Relic endpoint or region, an Elasticsearch, nor a proxy, from the developer's
+    // shell.
     for var in [
+        "ELASTICSEARCH_URL",
+        "ELASTIC_CLOUD_ID",
+        "ELASTIC_API_KEY",
+        "ELASTICSEARCH_USERNAME",
+        "ELASTICSEARCH_PASSWORD",
+        "BEDROCK_LLM_ELASTIC_NAMESPACE",
+        "BEDROCK_LLM_ELASTIC_BULK_BYTES",
         "BEDROCK_LLM_NEW_RELIC_ENDPOINT",
         "NEW_RELIC_HOST",
         "HTTPS_PROXY",

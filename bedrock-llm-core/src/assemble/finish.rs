@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::text::CallText;
-use super::traces::converse_extras;
+use super::traces::{converse_extras, note_trace};
 use super::{InvocationBuilder, is_converse};
 use crate::record::{Invocation, Operation, ServiceMetrics, StreamEnd};
 use crate::stream::DEFAULT_CONTENT_CAP;
@@ -119,6 +119,7 @@ impl InvocationBuilder {
             if is_converse(self.record.operation) {
                 converse_extras(&mut self.record, body);
             }
+            note_trace(&mut self.record, body);
             whole_body = true;
         }
         let mut first_token = None;

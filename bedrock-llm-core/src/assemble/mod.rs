@@ -417,7 +417,7 @@ impl InvocationBuilder {
             .accumulator
             .get_or_insert_with(|| Box::new(StreamAccumulator::new(adapter, cap)));
         for (chunk, at) in self.held.drain(..) {
-            note_trace(&mut self.record.guardrail_id, &chunk);
+            note_trace(&mut self.record, &chunk);
             accumulator.push(&chunk, at);
         }
         self.held_bytes = 0;
@@ -434,7 +434,7 @@ impl InvocationBuilder {
             self.held.push((chunk, at));
         } else {
             self.folding().push(&chunk, at);
-            note_trace(&mut self.record.guardrail_id, &chunk);
+            note_trace(&mut self.record, &chunk);
         }
         self
     }

@@ -5,17 +5,14 @@ use serde::Deserialize;
 
 use crate::record::{Invocation, Serving};
 
-/// What a whole Converse response says beside its message: Bedrock's latency and the
-/// guardrail its trace names.
+/// What a whole Converse response says beside its message: Bedrock's latency, latency mode and
+/// service tier (its guardrail trace is read by [`note_trace`], as for every body).
 pub(super) fn converse_extras(record: &mut Invocation, body: &[u8]) {
     let Ok(extras) = serde_json::from_slice::<ConverseExtras>(body) else {
         return;
     };
     if let Some(latency) = extras.metrics.and_then(|m| m.latency_ms) {
         record.header_metrics.invocation_latency_ms = Some(latency.get());
-    }
-    if record.guardrail_id.is_none() {
-        record.guardrail_id = extras.trace.as_ref().and_then(GuardrailTrace::id);
     }
     record.serving.fill_from(Serving {
         latency: extras.performance_config.and_then(|c| c.latency),
@@ -29,7 +26,6 @@ pub(super) fn converse_extras(record: &mut Invocation, body: &[u8]) {
 #[serde(rename_all = "camelCase")]
 struct ConverseExtras {
     metrics: Option<ConverseMetrics>,
-    trace: Option<GuardrailTrace>,
     performance_config: Option<PerformanceConfig>,
     service_tier: Option<ServiceTier>,
 }
@@ -79,19 +75,29 @@ impl GuardrailTrace {
     }
 }
 
-/// A stream chunk's trace key.
-#[derive(Deserialize)]
-struct ChunkTrace {
-    #[serde(rename = "amazon-bedrock-trace")]
-    trace: Option<GuardrailTrace>,
-}
-
-/// Sets `guardrail_id` from a chunk's `amazon-bedrock-trace`, when it has none yet.
-pub(super) fn note_trace(guardrail_id: &mut Option<String>, chunk: &[u8]) {
-    if guardrail_id.is_none()
-        && memchr::memmem::find(chunk, b"amazon-bedrock-trace").is_some()
-        && let Ok(trace) = serde_json::from_slice::<ChunkTrace>(chunk)
-    {
-        *guardrail_id = trace.trace.as_ref().and_then(GuardrailTrace::id);
+/// Reads the guardrail trace a whole body or a stream chunk carries (`amazon-bedrock-trace`,
+/// Converse's `trace`, a ConverseStream `metadata.trace`): the assessed guardrail (when the
+/// record names none yet) and every finding. One search first, since it runs on every chunk.
+pub(super) fn note_trace(record: &mut Invocation, chunk: &[u8]) {
+    let mentions = memchr::memmem::find(chunk, b"amazon-bedrock-trace").is_some()
+        || memchr::memmem::find(chunk, b"\"trace\":").is_some();
+    if !mentions {
+        return;
     }
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(chunk) else {
+        return;
+    };
+    for trace in crate::guardrail::trace_of(&body) {
+        if record.guardrail_id.is_none()
+            && let Ok(parsed) = GuardrailTrace::deserialize(trace)
+        {
+            record.guardrail_id = parsed.id();
+        }
+        crate::guardrail::collect(
+            trace,
+            &mut record.guardrail_findings,
+            &mut record.guardrails_assessed,
+        );
+    }
+    record.guardrails_assessed.sort();
 }

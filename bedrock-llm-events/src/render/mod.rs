@@ -1,5 +1,7 @@
-//! Renderings of events and invocations: New Relic Event API JSON ([`newrelic`]) and
-//! OpenTelemetry GenAI semantic-convention attributes on a `tracing` span ([`otel`]).
+//! Renderings of events and invocations: New Relic Event API JSON ([`newrelic`]),
+//! OpenTelemetry GenAI semantic-convention attributes on a `tracing` span ([`otel`]) and
+//! Elastic's Amazon Bedrock documents ([`elastic`]).
 
+pub mod elastic;
 pub mod newrelic;
 pub mod otel;

@@ -1,5 +1,6 @@
 //! The `stdout` destination: one line per event or record, in a format — New Relic Event API
-//! objects, OpenTelemetry GenAI attributes, or invocation-log records — written to any
+//! objects, OpenTelemetry GenAI attributes, invocation-log records or Elastic invocation
+//! documents — written to any
 //! `Write` (standard output by default), with runtime metrics as EMF or Elastic documents.
 
 use std::io::{self, BufWriter, Write};
@@ -7,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use bedrock_llm_events::render::{newrelic, otel};
+use bedrock_llm_events::render::{elastic, newrelic, otel};
 use bedrock_llm_events::{Config, Harvest, RuntimeMetrics, emit_events, now_ms};
 use bedrock_llm_logs::writer::{Caller, to_record};
 
@@ -25,6 +26,8 @@ pub enum LineFormat {
     Otel,
     /// The calls as `ModelInvocationLog` records (bodies left out with content off).
     InvocationLog,
+    /// Elastic `aws_bedrock.invocation` documents, as Elastic's integration makes them.
+    Elastic,
 }
 
 /// Which runtime-metric documents to write.
@@ -136,6 +139,27 @@ impl Prepare for LinePreparer {
                 span["trace_id"] = serde_json::json!(call.context.trace.trace_id);
                 span["span_id"] = serde_json::json!(call.context.trace.span_id);
                 text = span.to_string();
+                text.push('\n');
+            }
+            LineFormat::Elastic => {
+                let origin = call.origin;
+                let caller = elastic::Caller {
+                    account_id: origin.account_id.as_deref(),
+                    region: origin.region.as_deref(),
+                    identity_arn: origin.identity_arn.as_deref(),
+                };
+                let bodies = elastic::Bodies {
+                    request: call.request_body,
+                    response: call.response_body,
+                };
+                let document = elastic::invocation_document(
+                    invocation,
+                    &caller,
+                    &bodies,
+                    config,
+                    elastic::DEFAULT_NAMESPACE,
+                );
+                text = document.to_string();
                 text.push('\n');
             }
             LineFormat::InvocationLog => {

@@ -1,4 +1,5 @@
-//! Destinations: where finished invocations go — stdout in a format, New Relic, OTLP, or any
+//! Destinations: where finished invocations go — stdout in a format, New Relic, OTLP,
+//! Elasticsearch, or any
 //! backend a user writes — behind one trait, driven the same way by the live [`Harvester`],
 //! by replay (sequential, `-j N`, SQS) and by the demo.
 //!
@@ -14,6 +15,7 @@
 //!
 //! [`Harvester`]: crate::Harvester
 
+mod elasticsearch;
 mod lines;
 mod newrelic;
 #[cfg(feature = "otlp")]
@@ -27,6 +29,7 @@ use std::time::Instant;
 use bedrock_llm_core::Invocation;
 use bedrock_llm_events::{CallContext, Harvest, RuntimeMetrics, TraceContext};
 
+pub use elasticsearch::ElasticsearchDestination;
 pub use lines::{LineFormat, Lines, RuntimeFormat};
 pub use newrelic::NewRelicDestination;
 #[cfg(feature = "otlp")]
@@ -99,6 +102,8 @@ pub enum Prepared {
     Events(Vec<EventJson>),
     /// The call itself, for destinations that send records rather than text (OTLP).
     Call(Box<OwnedCall>),
+    /// Documents for data streams (Elasticsearch).
+    Documents(Vec<crate::elastic::Document>),
 }
 
 /// A call kept whole: the record, the ids its events carry, its caller.

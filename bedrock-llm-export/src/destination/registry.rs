@@ -3,7 +3,7 @@
 
 use bedrock_llm_events::Config;
 
-use super::{Destination, LineFormat, Lines, NewRelicDestination};
+use super::{Destination, ElasticsearchDestination, LineFormat, Lines, NewRelicDestination};
 use crate::ExportError;
 
 /// What opening a destination may read besides the environment.
@@ -91,6 +91,11 @@ pub fn registered() -> &'static [Registration] {
             about: "New Relic's Event API (events) and Metric API (metrics); NEW_RELIC_LICENSE_KEY and NEW_RELIC_ACCOUNT_ID",
             open: open_newrelic,
         },
+        Registration {
+            name: "elasticsearch",
+            about: "Elasticsearch's Bulk API into the aws_bedrock data streams; ELASTICSEARCH_URL or ELASTIC_CLOUD_ID, ELASTIC_API_KEY or ELASTICSEARCH_USERNAME/PASSWORD",
+            open: open_elasticsearch,
+        },
         #[cfg(feature = "otlp")]
         Registration {
             name: "otlp",
@@ -142,4 +147,13 @@ fn open_otlp(settings: &Settings) -> Result<Box<dyn Destination>, ExportError> {
     let destination = super::OtlpDestination::new(options, settings.config.clone())
         .map_err(|e| ExportError::Unknown(e.to_string()))?;
     Ok(Box::new(destination))
+}
+
+fn open_elasticsearch(settings: &Settings) -> Result<Box<dyn Destination>, ExportError> {
+    let config = crate::elastic::ElasticConfig::from_env(settings.endpoint.as_deref())
+        .map_err(|e| ExportError::Unknown(e.to_string()))?;
+    Ok(Box::new(ElasticsearchDestination::new(
+        config,
+        settings.config.clone(),
+    )?))
 }

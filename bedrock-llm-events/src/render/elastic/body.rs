@@ -1,0 +1,221 @@
+//! The bodies as Elastic's pipeline keeps them: re-serialised with sorted keys (as real JSON,
+//! where Elastic's own writer leaves strings unescaped), renamed to snake_case by the
+//! pipeline's table, stream elements that are not objects wrapped, the request's content kinds,
+//! and empty values dropped.
+
+use serde_json::{Map, Value, json};
+
+/// Bedrock's keys Elastic's pipeline renames wherever they appear under the record (the table
+/// of its `painless_to_rename_fields_under_aws_bedrock_groups` script); others stay as written.
+const RENAMES: &[(&str, &str)] = &[
+    ("modelId", "model_id"),
+    ("inputBodyJson", "input_body_json"),
+    ("inputContentType", "input_content_type"),
+    ("inputTokenCount", "input_token_count"),
+    ("outputBodyJson", "output_body_json"),
+    ("outputContentType", "output_content_type"),
+    ("outputTokenCount", "output_token_count"),
+    ("requestId", "request_id"),
+    ("schemaType", "schema_type"),
+    ("schemaVersion", "schema_version"),
+    ("errorCode", "error_code"),
+    ("imageGenerationConfig", "image_generation_config"),
+    ("cfgScale", "cfg_scale"),
+    ("numberOfImages", "number_of_images"),
+    ("imageVariationParams", "image_variation_params"),
+    ("inputBodyS3Path", "input_body_s3_path"),
+    ("outputBodyS3Path", "output_body_s3_path"),
+    ("taskType", "task_type"),
+    ("finishReason", "finish_reason"),
+    (
+        "amazon-bedrock-invocationMetrics",
+        "amazon_bedrock_invocation_metrics",
+    ),
+    ("firstByteLatency", "first_byte_latency"),
+    ("invocationLatency", "invocation_latency"),
+    (
+        "amazon-bedrock-guardrailAction",
+        "amazon_bedrock_guardrail_action",
+    ),
+    ("amazon-bedrock-trace", "amazon_bedrock_trace"),
+    ("contentPolicy", "content_policy"),
+    ("wordPolicy", "word_policy"),
+    ("topicPolicy", "topic_policy"),
+    ("customWords", "custom_words"),
+    ("sensitiveInformationPolicy", "sensitive_information_policy"),
+    ("contextualGroundingPolicy", "contextual_grounding_policy"),
+    ("invocationMetrics", "invocation_metrics"),
+    ("guardrailCoverage", "guardrail_coverage"),
+    ("textCharacters", "text_characters"),
+    ("guardrailProcessingLatency", "guardrail_processing_latency"),
+    ("contentPolicyUnits", "content_policy_units"),
+    (
+        "contextualGroundingPolicyUnits",
+        "contextual_grounding_policy_units",
+    ),
+    (
+        "sensitiveInformationPolicyFreeUnits",
+        "sensitive_information_policy_free_units",
+    ),
+    (
+        "sensitiveInformationPolicyUnits",
+        "sensitive_information_policy_units",
+    ),
+    ("topicPolicyUnits", "topic_policy_units"),
+    ("wordPolicyUnits", "word_policy_units"),
+    ("piiEntities", "pii_entities"),
+    ("normalizeIndex", "normalize_index"),
+    ("latencyMs", "latency_ms"),
+    ("stopReason", "stop_reason"),
+];
+
+/// `value` with every key in Elastic's table renamed, at any depth.
+pub fn rename_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, member)| {
+                    let key = RENAMES
+                        .iter()
+                        .find(|(from, _)| from == key)
+                        .map_or_else(|| key.clone(), |(_, to)| (*to).to_owned());
+                    (key, rename_keys(member))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(rename_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `value` as JSON with every object's keys sorted (what Elastic's pipeline writes to
+/// `gen_ai.prompt`/`gen_ai.completion`), strings properly escaped. Sorted here rather than
+/// trusting `serde_json::Map`'s order, which a dependency's `preserve_order` would change.
+pub fn sorted_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_sorted(&mut out, value);
+    out
+}
+
+fn write_sorted(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (at, key) in keys.into_iter().enumerate() {
+                if at != 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                if let Some(member) = map.get(key) {
+                    write_sorted(out, member);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (at, item) in items.iter().enumerate() {
+                if at != 0 {
+                    out.push(',');
+                }
+                write_sorted(out, item);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// A streamed response's elements that are not objects (a closing `"[DONE]"`) put under a
+/// `value` key, as Elastic does, so the list stays a list of objects.
+pub(super) fn wrap_scalars(body: Value) -> Value {
+    match body {
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Object(_) => item,
+                    scalar => json!({ "value": scalar }),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The distinct kinds of content in the request's `messages`: `text`, `document/<format>`, in
+/// the order first seen (Elastic's set has Java's hash order, which nothing relies on).
+pub(super) fn content_kinds(request: &Value) -> Option<Value> {
+    let messages = request.get("messages")?.as_array()?;
+    let mut kinds: Vec<String> = Vec::new();
+    for message in messages {
+        let Some(items) = message.get("content").and_then(Value::as_array) else {
+            continue;
+        };
+        for item in items.iter().filter_map(Value::as_object) {
+            let kind = if item.contains_key("text") {
+                "text".to_owned()
+            } else if let Some(document) = item.get("document") {
+                match document.get("format") {
+                    Some(Value::String(format)) => format!("document/{format}"),
+                    Some(other) => format!("document/{other}"),
+                    None => "document".to_owned(),
+                }
+            } else {
+                continue;
+            };
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+    (!kinds.is_empty()).then(|| json!(kinds))
+}
+
+/// The answering role as the body spells it: a stream's first `message` with an id (Claude's
+/// `message_start`), or a Converse body's `output.message.role`.
+pub(super) fn response_role(response: &Value) -> Option<String> {
+    match response {
+        Value::Array(chunks) => chunks.iter().find_map(|chunk| {
+            let message = chunk.get("message")?;
+            message.get("id").filter(|id| !id.is_null())?;
+            message.get("role")?.as_str().map(str::to_owned)
+        }),
+        Value::Object(_) => response
+            .get("output")?
+            .get("message")?
+            .get("role")?
+            .as_str()
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Removes nulls, empty strings, empty objects and empty arrays at any depth, as Elastic's
+/// pipeline leaves no empty values — except inside the bodies, which are kept as logged.
+pub(super) fn drop_empty(value: &mut Value) {
+    if let Value::Object(map) = value {
+        prune(map);
+    }
+}
+
+fn prune(map: &mut Map<String, Value>) {
+    for (key, member) in map.iter_mut() {
+        if key.ends_with("_body_json") {
+            continue;
+        }
+        if let Value::Object(inner) = member {
+            prune(inner);
+        }
+    }
+    map.retain(|key, member| {
+        key.ends_with("_body_json")
+            || !matches!(member, Value::Null)
+                && !matches!(member, Value::String(s) if s.is_empty())
+                && !matches!(member, Value::Object(m) if m.is_empty())
+                && !matches!(member, Value::Array(a) if a.is_empty())
+    });
+}
