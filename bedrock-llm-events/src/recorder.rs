@@ -40,6 +40,11 @@ pub struct Harvest {
     /// CloudWatch-named runtime metrics of the calls since the last harvest, per model and
     /// minute.
     pub runtime: RuntimeMetrics,
+    /// Elastic invocation documents of the calls since the last harvest, `(_id, JSON)`, when
+    /// the recorder makes them ([`Recorder::with_elastic_documents`]).
+    pub elastic_documents: Vec<(String, String)>,
+    /// Elastic documents offered since the last harvest (kept or not).
+    pub elastic_documents_seen: u64,
 }
 
 /// A reservoir of at most `capacity` items.
@@ -87,6 +92,7 @@ impl<T> Reservoir<T> {
 #[derive(Debug)]
 struct State {
     events: Reservoir<LlmEvent>,
+    elastic: Reservoir<(String, String)>,
     errors: Reservoir<ErrorReport>,
     metrics: MetricTable,
     runtime: RuntimeMetrics,
@@ -115,6 +121,8 @@ pub(crate) struct Shared {
     dropped: AtomicU64,
     /// Where calls' OpenTelemetry signals go, if anywhere.
     pub(crate) telemetry: Option<GenAiTelemetry>,
+    /// The namespace of the Elastic documents each call makes, when it makes them.
+    elastic_namespace: Option<String>,
 }
 
 /// A user's feedback on a call (`LlmFeedbackMessage`), linked to it by trace id.
@@ -154,6 +162,7 @@ impl Recorder {
         }
         let state = State {
             events: Reservoir::new(config.max_samples_stored),
+            elastic: Reservoir::new(config.max_samples_stored),
             errors: Reservoir::new(ERROR_REPORT_CAPACITY),
             metrics,
             runtime: RuntimeMetrics::per_minute(),
@@ -166,6 +175,7 @@ impl Recorder {
                 state: Mutex::new(state),
                 dropped: AtomicU64::new(0),
                 telemetry: None,
+                elastic_namespace: None,
             }),
             worker: OnceLock::new(),
         }
@@ -186,6 +196,16 @@ impl Recorder {
     pub fn with_telemetry(mut self, telemetry: GenAiTelemetry) -> Self {
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             shared.telemetry = Some(telemetry);
+        }
+        self
+    }
+
+    /// Also renders every recorded call as an Elastic `aws_bedrock.invocation` document for the
+    /// data streams of `namespace`, kept (up to `max_samples_stored`) for the next harvest. Set
+    /// it before the first call.
+    pub fn with_elastic_documents(mut self, namespace: impl Into<String>) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.elastic_namespace = Some(namespace.into());
         }
         self
     }
@@ -329,13 +349,33 @@ impl Shared {
         };
         let streaming_off = invocation.operation.is_streaming() && !self.config.streaming;
         let built = (!streaming_off).then(|| build_events(invocation, &self.config, context));
+        // A live call keeps no bodies: the document has every field but them.
+        let document = self.elastic_namespace.as_deref().map(|namespace| {
+            let document = crate::render::elastic::invocation_document(
+                invocation,
+                &crate::render::elastic::Caller {
+                    region: invocation.region.as_deref(),
+                    ..Default::default()
+                },
+                &crate::render::elastic::Bodies::default(),
+                &self.config,
+                namespace,
+            );
+            let id = format!("{}{}", context.trace.trace_id, context.trace.span_id);
+            (id, document.to_string())
+        });
         let mut state = self.state();
+        if let Some(document) = document {
+            let State { elastic, rng, .. } = &mut *state;
+            elastic.offer(document, rng);
+        }
         let State {
             events,
             errors,
             metrics,
             runtime,
             rng,
+            ..
         } = &mut *state;
         runtime.add(invocation);
         let version = sdk_version.unwrap_or(&self.sdk_version);
@@ -443,6 +483,7 @@ impl Recorder {
         let config = self.config();
         let mut state = self.state();
         let (events, events_seen) = state.events.drain();
+        let (elastic_documents, elastic_documents_seen) = state.elastic.drain();
         let (error_reports, error_reports_seen) = state.errors.drain();
         let mut metrics = std::mem::take(&mut state.metrics);
         let runtime = std::mem::replace(&mut state.runtime, RuntimeMetrics::per_minute());
@@ -471,6 +512,8 @@ impl Recorder {
         Harvest {
             events,
             events_seen,
+            elastic_documents,
+            elastic_documents_seen,
             error_reports,
             error_reports_seen,
             metrics,

@@ -91,6 +91,12 @@ pub fn init_from_env() -> Result<Bedrock, InitError> {
     if std::env::var_os("NEW_RELIC_LICENSE_KEY").is_some() {
         destinations.push(open("newrelic", &settings)?);
     }
+    if ["ELASTICSEARCH_URL", "ELASTIC_CLOUD_ID"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        destinations.push(open("elasticsearch", &settings)?);
+    }
     #[cfg(feature = "otlp")]
     if [
         "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -114,6 +120,9 @@ pub fn init_from_env() -> Result<Bedrock, InitError> {
     let mut recorder = Recorder::new(config);
     if let Some(telemetry) = fanout.telemetry() {
         recorder = recorder.with_telemetry(telemetry);
+    }
+    if let Some(namespace) = fanout.elastic_namespace() {
+        recorder = recorder.with_elastic_documents(namespace);
     }
     let recorder = Arc::new(recorder);
     let harvester = BlockingHarvester::spawn(recorder.clone(), fanout, HarvestOptions::default())?;

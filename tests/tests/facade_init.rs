@@ -15,7 +15,7 @@ use aws_sdk_bedrockruntime::config::Credentials;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use bedrock_llm::core::client::{SdkTarget, sdk_config};
 use bedrock_llm_tests::newrelic_receiver::{ACCOUNT, KEY, Receiver};
-use bedrock_llm_tests::otlp_receiver;
+use bedrock_llm_tests::{elastic_receiver, otlp_receiver};
 
 const CHILD: &str = "FACADE_CHILD";
 const EMULATOR: &str = "FACADE_EMULATOR_URL";
@@ -104,6 +104,9 @@ fn run_child(mode: &str, env: &[(&str, &str)], emulator_url: &str) -> Output {
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
         "OTEL_SDK_DISABLED",
         "NEW_RELIC_HOST",
+        "ELASTICSEARCH_URL",
+        "ELASTIC_CLOUD_ID",
+        "ELASTIC_API_KEY",
     ] {
         command.env_remove(name);
     }
@@ -190,6 +193,55 @@ async fn parent() {
     let models: BTreeSet<String> = collector.span_values("gen_ai.request.model");
     let called: BTreeSet<String> = samples.iter().map(|s| s.model_id.to_owned()).collect();
     assert_eq!(models, called, "a span for every model called");
+
+    // Elasticsearch named: every live call is an invocation document, and the minute's runtime
+    // figures a runtime document.
+    let cluster = elastic_receiver::Receiver::start(Vec::new()).await.unwrap();
+    let cluster_url = cluster.url();
+    let elastic = [
+        ("ELASTICSEARCH_URL", cluster_url.as_str()),
+        ("ELASTIC_API_KEY", elastic_receiver::KEY),
+        ("BEDROCK_LLM_ENABLED", "true"),
+    ];
+    let shipped = tokio::task::block_in_place(|| run_child("shutdown", &elastic, &url));
+    let stdout = text(&shipped.stdout);
+    assert!(
+        shipped.status.success(),
+        "{stdout}\n{}",
+        text(&shipped.stderr)
+    );
+    assert!(stdout.contains("destinations=elasticsearch"), "{stdout}");
+    let documents = cluster.documents();
+    let invocations: Vec<&serde_json::Value> = documents
+        .iter()
+        .filter(|((index, _), _)| index == "logs-aws_bedrock.invocation-default")
+        .map(|(_, document)| document)
+        .collect();
+    assert_eq!(invocations.len(), samples.len(), "a document per call");
+    let models: BTreeSet<String> = invocations
+        .iter()
+        .map(|d| {
+            d["gen_ai"]["request"]["model"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let called: BTreeSet<String> = samples.iter().map(|s| s.model_id.to_owned()).collect();
+    assert_eq!(models, called);
+    assert!(
+        invocations
+            .iter()
+            .all(|d| d["event"]["action"] == "InvokeModel"
+                && d["cloud"]["region"] == "us-east-1"
+                && d["gen_ai"]["request"]["id"].is_string())
+    );
+    assert!(
+        documents
+            .keys()
+            .any(|(index, _)| index == "metrics-aws_bedrock.runtime-default"),
+        "runtime documents too"
+    );
 
     // New Relic configured, recording off: said on stderr, nothing sent, calls unharmed.
     let receiver = Receiver::start(Vec::new()).await.unwrap();

@@ -226,13 +226,37 @@ impl Destination for ElasticsearchDestination {
         Ok(())
     }
 
-    /// A live harvest's runtime metrics, as runtime documents.
+    /// A live harvest: the recorder's invocation documents and its runtime metrics. Documents
+    /// the recorder could not keep between harvests are reported as dropped.
     fn harvest(&mut self, harvest: &Harvest) -> Result<Vec<(&'static str, u64)>, DeliveryError> {
+        let index = self.client.config().invocation_stream();
+        self.pending.extend(
+            harvest
+                .elastic_documents
+                .iter()
+                .map(|(id, source)| Document {
+                    index: index.clone(),
+                    id: id.clone(),
+                    source: source.clone(),
+                }),
+        );
+        self.send_pending(None);
+        let overflow = harvest
+            .elastic_documents_seen
+            .saturating_sub(harvest.elastic_documents.len() as u64);
         self.harvests += 1;
         let scope = format!("live|{:x}|{}", self.process_nonce, self.harvests);
         let documents = self.runtime_documents(&harvest.runtime, &scope);
         self.send_runtime(documents, None);
-        Ok(Vec::new())
+        Ok(if overflow > 0 {
+            vec![(super::DROPPED_EVENTS_METRIC, overflow)]
+        } else {
+            Vec::new()
+        })
+    }
+
+    fn elastic_namespace(&self) -> Option<String> {
+        Some(self.client.config().namespace.clone())
     }
 
     fn checkpoint(&mut self) -> Result<bool, DeliveryError> {

@@ -177,6 +177,12 @@ pub trait Destination: Send {
         None
     }
 
+    /// The namespace of the Elastic invocation documents a live recorder should make for it
+    /// (the Elasticsearch destination's); `None` for destinations that take none.
+    fn elastic_namespace(&self) -> Option<String> {
+        None
+    }
+
     /// Makes everything taken so far written or delivered; `true` when all of it was (what
     /// SQS deletes and `--state` wait for).
     fn checkpoint(&mut self) -> Result<bool, DeliveryError>;
@@ -306,6 +312,12 @@ impl Fanout {
     /// them.
     pub fn telemetry(&self) -> Option<bedrock_llm_events::GenAiTelemetry> {
         self.destinations.iter().find_map(|d| d.telemetry())
+    }
+
+    /// The namespace of the Elastic documents a live recorder should make, if a destination
+    /// takes them.
+    pub fn elastic_namespace(&self) -> Option<String> {
+        self.destinations.iter().find_map(|d| d.elastic_namespace())
     }
 
     /// Checkpoints every destination; `true` when all of them delivered everything.
