@@ -256,7 +256,7 @@ fn pairs(text: &str) -> Result<Vec<(String, String, Value)>, &'static str> {
         return Err("The bulk request must be terminated by a newline [\\n]");
     }
     let lines: Vec<&str> = text.lines().collect();
-    if lines.len() % 2 != 0 {
+    if !lines.len().is_multiple_of(2) {
         return Err("every action line needs a source line");
     }
     let mut out = Vec::new();
@@ -305,16 +305,19 @@ fn bulk(state: &Arc<Mutex<State>>, pairs: Vec<(String, String, Value)>) -> Respo
                     json!({"type": "document_parsing_exception", "reason": "failed to parse field [gen_ai.usage.prompt_tokens]"}),
                 ),
             )
-        } else if state.documents.contains_key(&(index.clone(), id.clone())) {
-            (
-                409,
-                Some(
-                    json!({"type": "version_conflict_engine_exception", "reason": format!("[{id}]: version conflict, document already exists")}),
-                ),
-            )
         } else {
-            state.documents.insert((index.clone(), id.clone()), source);
-            (201, None)
+            match state.documents.entry((index.clone(), id.clone())) {
+                std::collections::btree_map::Entry::Occupied(_) => (
+                    409,
+                    Some(
+                        json!({"type": "version_conflict_engine_exception", "reason": format!("[{id}]: version conflict, document already exists")}),
+                    ),
+                ),
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(source);
+                    (201, None)
+                }
+            }
         };
         errors |= error.is_some();
         let mut item = json!({"_index": index, "_id": id, "status": status});

@@ -271,14 +271,19 @@ fn fill_response(gen_ai: &mut Value, invocation: &Invocation, response: Option<&
     if let Some(role) = response.and_then(body::response_role) {
         gen_ai["request"]["model"]["role"] = json!(role);
     }
-    let metrics = invocation
-        .stream_metrics
-        .as_ref()
-        .unwrap_or(&invocation.header_metrics);
-    if let Some(latency) = metrics.invocation_latency_ms {
+    // A stream's metrics chunk, else the headers or a Converse body's `metrics.latencyMs`.
+    let stream = invocation.stream_metrics.as_ref();
+    let header = &invocation.header_metrics;
+    let latency = stream
+        .and_then(|m| m.invocation_latency_ms)
+        .or(header.invocation_latency_ms);
+    if let Some(latency) = latency {
         gen_ai["performance"]["response_time"] = json!(latency);
     }
-    if let Some(first) = metrics.first_byte_latency_ms {
+    let first_byte = stream
+        .and_then(|m| m.first_byte_latency_ms)
+        .or(header.first_byte_latency_ms);
+    if let Some(first) = first_byte {
         gen_ai["performance"]["start_response_time"] = json!(first);
     }
 }

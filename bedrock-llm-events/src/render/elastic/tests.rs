@@ -1,3 +1,6 @@
+//! The Elastic renderer on hand-made records: every field a streamed call gives, guardrail
+//! findings as policy and compliance fields, failures, huge bodies and content off.
+
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bedrock_llm_core::record::{InvocationError, Operation, ServiceMetrics};
@@ -36,12 +39,12 @@ fn streamed_claude() -> Invocation {
         ..Usage::default()
     };
     invocation.response = Some(response);
-    let mut metrics = ServiceMetrics::default();
-    metrics.input_tokens = Some(12);
-    metrics.output_tokens = Some(3);
-    metrics.invocation_latency_ms = Some(900);
-    metrics.first_byte_latency_ms = Some(250);
-    invocation.stream_metrics = Some(metrics);
+    invocation.stream_metrics = Some(ServiceMetrics {
+        input_tokens: Some(12),
+        output_tokens: Some(3),
+        invocation_latency_ms: Some(900),
+        first_byte_latency_ms: Some(250),
+    });
     invocation
 }
 
