@@ -236,6 +236,10 @@ async fn elastic_setup_installs_templates_once_and_leaves_foreign_ones() {
             stderr.contains("metrics-aws_bedrock.runtime: left as it is"),
             "{stderr}"
         );
+        assert!(
+            stderr.contains(&format!("metrics-aws_bedrock.guardrails: {verb}")),
+            "{stderr}"
+        );
     }
     let templates = receiver.templates();
     let ours = &templates["logs-aws_bedrock.invocation"];

@@ -50,12 +50,42 @@ pub struct GuardrailFinding {
     pub detail: Value,
 }
 
+/// One assessment's own figures (its `invocationMetrics`): what CloudWatch's
+/// `AWS/Bedrock/Guardrails` metrics count per guardrail and content source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct GuardrailUsage {
+    /// The guardrail.
+    pub guardrail_id: String,
+    /// Prompt (`Input`) or answer (`Output`).
+    pub stage: GuardrailStage,
+    /// `guardrailProcessingLatency`, in ms.
+    pub latency_ms: Option<u64>,
+    /// The text units the policies consumed: the sum of `usage.*Units`.
+    pub text_units: u64,
+}
+
 /// Every finding in `trace` (the value of a body's `trace` or `amazon-bedrock-trace` key),
 /// appended to `findings` (without repeats, at most [`MAX_FINDINGS`]); the guardrail ids of
 /// the input assessments go to `assessed`.
 pub fn collect(trace: &Value, findings: &mut Vec<GuardrailFinding>, assessed: &mut Vec<String>) {
+    let mut usage = Vec::new();
+    collect_all(trace, findings, assessed, &mut usage);
+}
+
+/// [`collect`], and each assessment's figures into `usage` (without repeats, bounded).
+pub fn collect_all(
+    trace: &Value,
+    findings: &mut Vec<GuardrailFinding>,
+    assessed: &mut Vec<String>,
+    usage: &mut Vec<GuardrailUsage>,
+) {
     let Some(guardrail) = trace.get("guardrail").and_then(Value::as_object) else {
         return;
+    };
+    let mut visit = |id: &str, stage: GuardrailStage, assessment: &Value| {
+        policies(id, stage, assessment, findings);
+        note_usage(id, stage, assessment, usage);
     };
     for key in ["inputAssessment", "input"] {
         if let Some(Value::Object(by_id)) = guardrail.get(key) {
@@ -63,24 +93,66 @@ pub fn collect(trace: &Value, findings: &mut Vec<GuardrailFinding>, assessed: &m
                 if !assessed.contains(id) {
                     assessed.push(id.clone());
                 }
-                policies(id, GuardrailStage::Input, assessment, findings);
+                visit(id, GuardrailStage::Input, assessment);
             }
         }
     }
     // Converse: id → [assessment]; streams: [id → assessment].
+    let mut outputs: Vec<(&String, &Value)> = Vec::new();
     match guardrail.get("outputAssessments") {
         Some(Value::Object(by_id)) => {
             for (id, assessments) in by_id {
-                for assessment in as_list(assessments) {
-                    policies(id, GuardrailStage::Output, assessment, findings);
-                }
+                outputs.extend(as_list(assessments).iter().map(|a| (id, a)));
             }
         }
-        Some(Value::Array(list)) => output_list(list, findings),
+        Some(Value::Array(list)) => outputs.extend(by_id_list(list)),
         _ => {}
     }
     if let Some(Value::Array(list)) = guardrail.get("outputs") {
-        output_list(list, findings);
+        outputs.extend(by_id_list(list));
+    }
+    for (id, assessment) in outputs {
+        visit(id, GuardrailStage::Output, assessment);
+    }
+}
+
+/// `[{id: assessment}, …]` as `(id, assessment)` pairs.
+fn by_id_list(list: &[Value]) -> impl Iterator<Item = (&String, &Value)> {
+    list.iter()
+        .filter_map(Value::as_object)
+        .flat_map(|m| m.iter())
+}
+
+/// An assessment's `invocationMetrics`, once per guardrail, stage and figures.
+fn note_usage(
+    id: &str,
+    stage: GuardrailStage,
+    assessment: &Value,
+    usage: &mut Vec<GuardrailUsage>,
+) {
+    let Some(metrics) = assessment.get("invocationMetrics") else {
+        return;
+    };
+    let units = metrics
+        .get("usage")
+        .and_then(Value::as_object)
+        .map(|u| {
+            u.iter()
+                .filter(|(name, _)| name.ends_with("Units"))
+                .filter_map(|(_, n)| n.as_u64())
+                .fold(0u64, u64::saturating_add)
+        })
+        .unwrap_or(0);
+    let entry = GuardrailUsage {
+        guardrail_id: id.to_owned(),
+        stage,
+        latency_ms: metrics
+            .get("guardrailProcessingLatency")
+            .and_then(Value::as_u64),
+        text_units: units,
+    };
+    if usage.len() < MAX_FINDINGS && !usage.contains(&entry) {
+        usage.push(entry);
     }
 }
 
@@ -93,16 +165,6 @@ pub fn trace_of(body: &Value) -> impl Iterator<Item = &Value> {
     ]
     .into_iter()
     .flatten()
-}
-
-fn output_list(list: &[Value], findings: &mut Vec<GuardrailFinding>) {
-    for entry in list {
-        if let Value::Object(by_id) = entry {
-            for (id, assessment) in by_id {
-                policies(id, GuardrailStage::Output, assessment, findings);
-            }
-        }
-    }
 }
 
 fn as_list(value: &Value) -> &[Value] {
@@ -222,6 +284,28 @@ mod tests {
         // The same trace seen twice (a stream's last chunk and its log) adds nothing.
         collect(&converse, &mut a, &mut ids_a);
         assert_eq!(a.len(), 2);
+    }
+
+    #[test]
+    fn assessment_figures_per_guardrail_and_stage() {
+        let trace = json!({"guardrail": {
+            "inputAssessment": {"gr1": {"invocationMetrics": {"guardrailProcessingLatency": 262,
+                "usage": {"contentPolicyUnits": 1, "topicPolicyUnits": 1, "automatedReasoningPolicies": 4}}}},
+            "outputAssessments": {"gr1": [{"invocationMetrics": {"guardrailProcessingLatency": 250,
+                "usage": {"sensitiveInformationPolicyUnits": 2}}}]}
+        }});
+        let (mut findings, mut ids, mut usage) = (vec![], vec![], vec![]);
+        collect_all(&trace, &mut findings, &mut ids, &mut usage);
+        assert!(findings.is_empty());
+        assert_eq!(usage.len(), 2);
+        assert_eq!(
+            (usage[0].stage, usage[0].latency_ms, usage[0].text_units),
+            (GuardrailStage::Input, Some(262), 2)
+        );
+        assert_eq!(
+            (usage[1].stage, usage[1].latency_ms, usage[1].text_units),
+            (GuardrailStage::Output, Some(250), 2)
+        );
     }
 
     #[test]

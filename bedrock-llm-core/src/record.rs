@@ -281,6 +281,9 @@ pub struct Invocation {
     /// (`crate::guardrail`); empty without a trace.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub guardrail_findings: Vec<crate::guardrail::GuardrailFinding>,
+    /// Each guardrail assessment's own figures (latency, text units), prompt and answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub guardrail_usage: Vec<crate::guardrail::GuardrailUsage>,
     /// Where and how Bedrock served the call, where it says.
     #[serde(skip_serializing_if = "Serving::is_empty")]
     pub serving: Serving,
@@ -328,6 +331,7 @@ impl Invocation {
             guardrail_intervened: false,
             guardrails_assessed: Vec::new(),
             guardrail_findings: Vec::new(),
+            guardrail_usage: Vec::new(),
             serving: Serving::default(),
             routing: None,
         }

@@ -36,6 +36,7 @@ mod build;
 pub mod config;
 pub mod context;
 mod event;
+pub mod guardrail_metrics;
 pub mod metrics;
 pub mod names;
 mod observer;

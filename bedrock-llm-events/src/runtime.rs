@@ -106,6 +106,8 @@ pub struct RuntimeMetrics {
     /// Period start → model ID → its figures and Region. Keyed in two levels so counting a
     /// call for a model already seen allocates nothing (it runs under the recorder's lock).
     buckets: BTreeMap<u64, BTreeMap<String, (Figures, Option<String>)>>,
+    /// Guardrail figures, in the same periods.
+    guardrails: crate::guardrail_metrics::GuardrailBuckets,
 }
 
 impl RuntimeMetrics {
@@ -124,6 +126,7 @@ impl RuntimeMetrics {
             period_ms: seconds * 1000,
             namespace: DEFAULT_NAMESPACE.to_owned(),
             buckets: BTreeMap::new(),
+            guardrails: BTreeMap::new(),
         })
     }
 
@@ -133,6 +136,7 @@ impl RuntimeMetrics {
             period_ms: 60_000,
             namespace: DEFAULT_NAMESPACE.to_owned(),
             buckets: BTreeMap::new(),
+            guardrails: BTreeMap::new(),
         }
     }
 
@@ -143,7 +147,7 @@ impl RuntimeMetrics {
 
     /// Whether no call was counted.
     pub fn is_empty(&self) -> bool {
-        self.buckets.is_empty()
+        self.buckets.is_empty() && self.guardrails.is_empty()
     }
 
     /// EMF documents under `namespace` instead of [`DEFAULT_NAMESPACE`].
@@ -168,6 +172,9 @@ impl RuntimeMetrics {
     /// Counts one invocation.
     pub fn add(&mut self, invocation: &Invocation) {
         let start = invocation.timing.started_at_ms / self.period_ms * self.period_ms;
+        if invocation.guardrail_id.is_some() || !invocation.guardrail_usage.is_empty() {
+            crate::guardrail_metrics::add(&mut self.guardrails, start, invocation);
+        }
         let models = self.buckets.entry(start).or_default();
         if !models.contains_key(invocation.model_id.as_str()) {
             models.insert(invocation.model_id.clone(), Default::default());
@@ -223,6 +230,12 @@ impl RuntimeMetrics {
     /// Adds `other`'s counts (same period) to these: figures of work split across threads
     /// add up to the figures of the whole.
     pub fn merge(&mut self, other: &RuntimeMetrics) {
+        for (&start, keys) in &other.guardrails {
+            let ours = self.guardrails.entry(start).or_default();
+            for (key, figures) in keys {
+                ours.entry(key.clone()).or_default().merge(figures);
+            }
+        }
         for (&start, models) in &other.buckets {
             let ours = self.buckets.entry(start).or_default();
             for (model, (theirs, region)) in models {
@@ -263,10 +276,13 @@ impl RuntimeMetrics {
         let first_open = watermark.saturating_sub(self.period_ms).saturating_add(1);
         let open = self.buckets.split_off(&first_open);
         let closed = std::mem::replace(&mut self.buckets, open);
-        (!closed.is_empty()).then(|| Self {
+        let open_guardrails = self.guardrails.split_off(&first_open);
+        let closed_guardrails = std::mem::replace(&mut self.guardrails, open_guardrails);
+        (!closed.is_empty() || !closed_guardrails.is_empty()).then(|| Self {
             period_ms: self.period_ms,
             namespace: self.namespace.clone(),
             buckets: closed,
+            guardrails: closed_guardrails,
         })
     }
 
@@ -276,6 +292,7 @@ impl RuntimeMetrics {
             period_ms: self.period_ms,
             namespace: self.namespace.clone(),
             buckets: BTreeMap::new(),
+            guardrails: BTreeMap::new(),
         }
     }
 
@@ -333,10 +350,35 @@ impl RuntimeMetrics {
             .collect()
     }
 
-    /// One document per model and period, shaped like Elastic's `aws_bedrock.runtime`, in the
-    /// `default` namespace.
+    /// One document per model and period, shaped like Elastic's `aws_bedrock.runtime`, then
+    /// the guardrail documents (`aws_bedrock.guardrails`), in the `default` namespace.
     pub fn elastic(&self) -> Vec<Value> {
-        self.elastic_in(crate::render::elastic::DEFAULT_NAMESPACE)
+        let namespace = crate::render::elastic::DEFAULT_NAMESPACE;
+        let mut documents = self.elastic_in(namespace);
+        documents.extend(self.elastic_guardrails_in(namespace));
+        documents
+    }
+
+    /// Guardrail figures per guardrail, content source, operation and period, as
+    /// `metrics-aws_bedrock.guardrails-<namespace>` documents.
+    pub fn elastic_guardrails_in(&self, namespace: &str) -> Vec<Value> {
+        crate::guardrail_metrics::documents(&self.guardrails, self.period_ms, namespace)
+    }
+
+    /// The guardrail figures, by (period start in ms, guardrail, content source, operation).
+    pub fn guardrail_figures(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            u64,
+            &crate::guardrail_metrics::GuardrailKey,
+            &crate::guardrail_metrics::GuardrailFigures,
+        ),
+    > {
+        self.guardrails.iter().flat_map(|(start, keys)| {
+            keys.iter()
+                .map(move |(key, figures)| (*start, key, figures))
+        })
     }
 
     /// One document per model and period for `metrics-aws_bedrock.runtime-<namespace>`, as

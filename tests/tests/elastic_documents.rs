@@ -274,6 +274,22 @@ fn every_recorded_exchange_gives_the_document_elastic_derives_and_more() {
                 at(&document, "gen_ai.guardrail_id"),
                 &json!(["5zwrmdlsra2e"])
             );
+            // Both assessments' figures (latency, text units), for the guardrail documents.
+            let mut metrics = bedrock_llm_events::RuntimeMetrics::per_minute();
+            metrics.add(&invocation);
+            let documents = metrics.elastic_guardrails_in("default");
+            let sources: Vec<&Value> = documents
+                .iter()
+                .map(|d| &d["aws_bedrock"]["guardrails"]["guardrail_content_source"])
+                .collect();
+            assert_eq!(sources, [&json!("Input"), &json!("Output")]);
+            let input = &documents[0]["aws_bedrock"]["guardrails"];
+            assert_eq!(input["invocation_latency"], 262.0);
+            assert_eq!(input["text_unit_count"], 4, "content, PII, topic and word units");
+            assert_eq!(
+                documents[1]["aws_bedrock"]["guardrails"]["invocations_intervened"],
+                1
+            );
         }
         *families
             .entry(format!("{} {}", case.group(), record["operation"]))
@@ -336,6 +352,26 @@ fn guardrail_interventions_from_a_converse_log_fail_with_their_findings() {
     });
     let (invocation, document) = document(&record);
     assert!(invocation.guardrail_intervened);
+    // The guardrail's own figures, as CloudWatch's AWS/Bedrock/Guardrails has them.
+    let mut metrics =
+        bedrock_llm_events::RuntimeMetrics::new(std::time::Duration::from_secs(300)).unwrap();
+    metrics.add(&invocation);
+    let guardrails = metrics.elastic_guardrails_in("default");
+    assert_eq!(guardrails.len(), 1, "{guardrails:?}");
+    let figures = &guardrails[0]["aws_bedrock"]["guardrails"];
+    assert_eq!(figures["guardrail_id"], "gr-7");
+    assert_eq!(figures["guardrail_content_source"], "Input");
+    assert_eq!(figures["operation"], "Converse");
+    assert_eq!(figures["invocations"], 1);
+    assert_eq!(figures["invocations_intervened"], 1);
+    assert_eq!(
+        guardrails[0]["data_stream"]["dataset"],
+        "aws_bedrock.guardrails"
+    );
+    assert_eq!(
+        guardrails[0]["aws"]["cloudwatch"]["namespace"],
+        "AWS/Bedrock/Guardrails"
+    );
     assert_eq!(invocation.guardrail_findings.len(), 2);
     assert_eq!(document["event"]["outcome"], "failure");
     let gen_ai = &document["gen_ai"];

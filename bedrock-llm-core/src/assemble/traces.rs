@@ -93,10 +93,11 @@ pub(super) fn note_trace(record: &mut Invocation, chunk: &[u8]) {
         {
             record.guardrail_id = parsed.id();
         }
-        crate::guardrail::collect(
+        crate::guardrail::collect_all(
             trace,
             &mut record.guardrail_findings,
             &mut record.guardrails_assessed,
+            &mut record.guardrail_usage,
         );
     }
     record.guardrails_assessed.sort();

@@ -122,20 +122,43 @@ impl ElasticsearchDestination {
         shared.runtime = counts;
     }
 
-    /// Runtime documents with ids unique to `scope` (a run, or one live harvest).
+    /// Runtime and guardrail documents, each into its own data stream, with ids unique to
+    /// `scope` (a run, or one live harvest).
     fn runtime_documents(&self, metrics: &RuntimeMetrics, scope: &str) -> Vec<Document> {
-        let index = self.client.config().runtime_stream();
-        metrics
-            .elastic_in(&self.client.config().namespace)
+        let namespace = &self.client.config().namespace;
+        let mut documents = metrics.elastic_in(namespace);
+        documents.extend(metrics.elastic_guardrails_in(namespace));
+        documents
             .into_iter()
             .map(|document| {
-                let runtime = &document["aws_bedrock"]["runtime"];
+                let stream = &document["data_stream"];
+                let index = format!(
+                    "{}-{}-{}",
+                    stream["type"].as_str().unwrap_or("metrics"),
+                    stream["dataset"].as_str().unwrap_or_default(),
+                    namespace
+                );
+                // What the document is about: the model, or the guardrail, source and operation.
+                let about = document["aws_bedrock"]
+                    .as_object()
+                    .and_then(|o| o.values().next())
+                    .map(|figures| {
+                        [
+                            "model_id",
+                            "guardrail_id",
+                            "guardrail_content_source",
+                            "operation",
+                        ]
+                        .map(|k| figures[k].to_string())
+                        .join("|")
+                    })
+                    .unwrap_or_default();
                 let key = format!(
-                    "{scope}|{}|{}|{}",
-                    runtime["model_id"], document["@timestamp"], document["metricset"]["period"]
+                    "{scope}|{index}|{about}|{}|{}",
+                    document["@timestamp"], document["metricset"]["period"]
                 );
                 Document {
-                    index: index.clone(),
+                    index,
                     id: sha1_smol::Sha1::from(key.as_bytes()).digest().to_string(),
                     source: document.to_string(),
                 }

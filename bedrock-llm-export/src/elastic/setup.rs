@@ -1,5 +1,5 @@
 //! Index templates for clusters without Elastic's Amazon Bedrock integration: one per data
-//! stream, mapping the fields we write (keywords, numbers, dates, text for the answer) so
+//! stream (invocations, runtime, guardrails), mapping the fields we write (keywords, numbers, dates, text for the answer) so
 //! documents are searchable and aggregatable. Installing is idempotent (`PUT` replaces our own
 //! template), and a template someone else installed — Elastic's integration's — is left alone.
 
@@ -104,12 +104,30 @@ const RUNTIME_FIELDS: &[(&str, &str)] = &[
     ("aws_bedrock.runtime.output_image_count", "long"),
 ];
 
-/// The two index templates: `(name, body)` for the invocation and the runtime data streams.
+/// Field types of guardrail documents.
+const GUARDRAIL_FIELDS: &[(&str, &str)] = &[
+    ("@timestamp", "date"),
+    ("cloud.provider", "keyword"),
+    ("aws.cloudwatch.namespace", "keyword"),
+    ("metricset.period", "long"),
+    ("aws_bedrock.guardrails.guardrail_id", "keyword"),
+    ("aws_bedrock.guardrails.guardrail_arn", "keyword"),
+    ("aws_bedrock.guardrails.guardrail_content_source", "keyword"),
+    ("aws_bedrock.guardrails.operation", "keyword"),
+    ("aws_bedrock.guardrails.invocations", "long"),
+    ("aws_bedrock.guardrails.invocations_intervened", "long"),
+    ("aws_bedrock.guardrails.invocation_latency", "float"),
+    ("aws_bedrock.guardrails.text_unit_count", "long"),
+];
+
+/// The index templates, `(name, body)`: invocation, runtime and guardrail data streams.
 pub fn index_templates() -> Vec<(String, Value)> {
+    use bedrock_llm_events::guardrail_metrics::GUARDRAILS_DATASET;
     use bedrock_llm_events::render::elastic::{INVOCATION_DATASET, RUNTIME_DATASET};
     [
         (format!("logs-{INVOCATION_DATASET}"), INVOCATION_FIELDS),
         (format!("metrics-{RUNTIME_DATASET}"), RUNTIME_FIELDS),
+        (format!("metrics-{GUARDRAILS_DATASET}"), GUARDRAIL_FIELDS),
     ]
     .into_iter()
     .map(|(name, fields)| {
@@ -268,6 +286,7 @@ mod tests {
         let templates = index_templates();
         assert_eq!(templates[0].0, "logs-aws_bedrock.invocation");
         assert_eq!(templates[1].0, "metrics-aws_bedrock.runtime");
+        assert_eq!(templates[2].0, "metrics-aws_bedrock.guardrails");
         let props = &templates[0].1["template"]["mappings"]["properties"];
         assert_eq!(
             props["gen_ai"]["properties"]["usage"]["properties"]["prompt_tokens"]["type"],
