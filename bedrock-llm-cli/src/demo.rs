@@ -15,7 +15,6 @@ use bedrock_llm_emulator::{Emulator, Fault};
 use bedrock_llm_events::{Config, LlmAttributes, LlmAttributesExt, Recorder, with_llm_attributes};
 use bedrock_llm_models::samples::{self, Sample};
 
-use bedrock_llm_export::Fanout;
 use bedrock_llm_export::destination::{DeliveryError, LineFormat, Settings};
 
 use crate::destinations::DestinationArgs;
@@ -127,11 +126,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Stop> {
             .with_service("bedrock-llm-demo", Some(region));
         Some(args.destinations.open(&settings)?)
     };
-    let mut recorder = Recorder::new(config);
-    if let Some(telemetry) = fanout.as_ref().and_then(Fanout::telemetry) {
-        recorder = recorder.with_telemetry(telemetry);
-    }
-    let recorder = Arc::new(recorder);
+    let recorder = Recorder::new(config);
+    let recorder = Arc::new(match &fanout {
+        Some(fanout) => fanout.equip(recorder),
+        None => recorder,
+    });
     let samples =
         samples::all().map_err(|e| format!("a built-in sample does not fit its adapter: {e}"))?;
     if let Some((sdk, _)) = &live_target {

@@ -259,3 +259,46 @@ async fn elastic_setup_installs_templates_once_and_leaves_foreign_ones() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("ELASTICSEARCH_URL"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_to_elasticsearch_sends_a_document_per_demo_call() {
+    let receiver = Receiver::start(vec![Fault::Status(503)]).await.unwrap();
+    let mut command = bin();
+    command.args([
+        "demo",
+        "--to",
+        "elasticsearch",
+        "--endpoint",
+        &receiver.url(),
+    ]);
+    let out = output(command).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let documents = receiver.documents();
+    let invocations: Vec<&Value> = documents
+        .iter()
+        .filter(|((index, _), _)| index == STREAM)
+        .map(|(_, d)| d)
+        .collect();
+    assert!(invocations.len() > 10, "{}", invocations.len());
+    // The demo's faults are calls too: failures with their error code.
+    assert!(
+        invocations
+            .iter()
+            .any(|d| d["event"]["outcome"] == "failure"
+                && d["gen_ai"]["response"]["error_code"].is_string())
+    );
+    let actions: std::collections::BTreeSet<&str> = invocations
+        .iter()
+        .filter_map(|d| d["event"]["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains("InvokeModelWithResponseStream"),
+        "{actions:?}"
+    );
+    assert!(
+        documents
+            .keys()
+            .any(|(index, _)| index == "metrics-aws_bedrock.runtime-default")
+    );
+}

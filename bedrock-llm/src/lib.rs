@@ -117,14 +117,7 @@ pub fn init_from_env() -> Result<Bedrock, InitError> {
         );
     }
     let fanout = bedrock_llm_export::Fanout::new(destinations);
-    let mut recorder = Recorder::new(config);
-    if let Some(telemetry) = fanout.telemetry() {
-        recorder = recorder.with_telemetry(telemetry);
-    }
-    if let Some(namespace) = fanout.elastic_namespace() {
-        recorder = recorder.with_elastic_documents(namespace);
-    }
-    let recorder = Arc::new(recorder);
+    let recorder = Arc::new(fanout.equip(Recorder::new(config)));
     let harvester = BlockingHarvester::spawn(recorder.clone(), fanout, HarvestOptions::default())?;
     let interceptor = RecordingInterceptor::new(
         Arc::new(bedrock_llm_models::new_registry()),

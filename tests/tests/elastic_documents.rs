@@ -285,7 +285,10 @@ fn every_recorded_exchange_gives_the_document_elastic_derives_and_more() {
             assert_eq!(sources, [&json!("Input"), &json!("Output")]);
             let input = &documents[0]["aws_bedrock"]["guardrails"];
             assert_eq!(input["invocation_latency"], 262.0);
-            assert_eq!(input["text_unit_count"], 4, "content, PII, topic and word units");
+            assert_eq!(
+                input["text_unit_count"], 4,
+                "content, PII, topic and word units"
+            );
             assert_eq!(
                 documents[1]["aws_bedrock"]["guardrails"]["invocations_intervened"],
                 1

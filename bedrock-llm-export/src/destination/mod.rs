@@ -314,6 +314,21 @@ impl Fanout {
         self.destinations.iter().find_map(|d| d.telemetry())
     }
 
+    /// `recorder`, set up to record what these destinations take from live calls: the OTLP
+    /// destination's signals, the Elasticsearch destination's invocation documents.
+    pub fn equip(
+        &self,
+        mut recorder: bedrock_llm_events::Recorder,
+    ) -> bedrock_llm_events::Recorder {
+        if let Some(telemetry) = self.telemetry() {
+            recorder = recorder.with_telemetry(telemetry);
+        }
+        if let Some(namespace) = self.elastic_namespace() {
+            recorder = recorder.with_elastic_documents(namespace);
+        }
+        recorder
+    }
+
     /// The namespace of the Elastic documents a live recorder should make, if a destination
     /// takes them.
     pub fn elastic_namespace(&self) -> Option<String> {
