@@ -123,16 +123,18 @@ fn by_id_list(list: &[Value]) -> impl Iterator<Item = (&String, &Value)> {
         .flat_map(|m| m.iter())
 }
 
-/// An assessment's `invocationMetrics`, once per guardrail, stage and figures.
+/// An assessment and its `invocationMetrics` (when it has them), once per guardrail, stage
+/// and figures.
 fn note_usage(
     id: &str,
     stage: GuardrailStage,
     assessment: &Value,
     usage: &mut Vec<GuardrailUsage>,
 ) {
-    let Some(metrics) = assessment.get("invocationMetrics") else {
+    if !assessment.is_object() {
         return;
-    };
+    }
+    let metrics = assessment.get("invocationMetrics").unwrap_or(&Value::Null);
     let units = metrics
         .get("usage")
         .and_then(Value::as_object)

@@ -350,7 +350,10 @@ fn guardrail_interventions_from_a_converse_log_fail_with_their_findings() {
             "trace": {"guardrail": {"inputAssessment": {"gr-7": {
                 "sensitiveInformationPolicy": {"piiEntities": [{"type": "EMAIL", "match": "a@b.c", "action": "BLOCKED"}]},
                 "contentPolicy": {"filters": [{"type": "INSULTS", "confidence": "LOW", "action": "NONE"}]}
-            }}}}
+            }},
+            // As invocation logs write a Converse answer's assessments: a list of id → assessment.
+            "outputAssessments": [{"gr-7": {"invocationMetrics": {"guardrailProcessingLatency": 378,
+                "usage": {"contentPolicyUnits": 1, "wordPolicyUnits": 1}}}}]}}
         }, "outputTokenCount": 0}
     });
     let (invocation, document) = document(&record);
@@ -360,7 +363,13 @@ fn guardrail_interventions_from_a_converse_log_fail_with_their_findings() {
         bedrock_llm_events::RuntimeMetrics::new(std::time::Duration::from_secs(300)).unwrap();
     metrics.add(&invocation);
     let guardrails = metrics.elastic_guardrails_in("default");
-    assert_eq!(guardrails.len(), 1, "{guardrails:?}");
+    assert_eq!(guardrails.len(), 2, "prompt and answer: {guardrails:?}");
+    let answer = &guardrails[1]["aws_bedrock"]["guardrails"];
+    assert_eq!(answer["guardrail_content_source"], "Output");
+    assert_eq!(answer["invocation_latency"], 378.0);
+    assert_eq!(answer["text_unit_count"], 2);
+    // Only the prompt's findings blocked anything.
+    assert_eq!(answer["invocations_intervened"], 0);
     let figures = &guardrails[0]["aws_bedrock"]["guardrails"];
     assert_eq!(figures["guardrail_id"], "gr-7");
     assert_eq!(figures["guardrail_content_source"], "Input");

@@ -3,7 +3,7 @@
 //! pipeline's table, stream elements that are not objects wrapped, the request's content kinds,
 //! and empty values dropped.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// Bedrock's keys Elastic's pipeline renames wherever they appear under the record (the table
 /// of its `painless_to_rename_fields_under_aws_bedrock_groups` script); others stay as written.
@@ -194,28 +194,28 @@ pub(super) fn response_role(response: &Value) -> Option<String> {
     }
 }
 
-/// Removes nulls, empty strings, empty objects and empty arrays at any depth, as Elastic's
-/// pipeline leaves no empty values — except inside the bodies, which are kept as logged.
+/// Removes nulls, empty strings, empty objects and empty arrays at any depth — inside the
+/// bodies too — as Elastic's pipeline leaves no empty values (`"stop_reason": null` and
+/// `"content": []` of a stream's first chunk are not in its documents either).
 pub(super) fn drop_empty(value: &mut Value) {
-    if let Value::Object(map) = value {
-        prune(map);
+    match value {
+        Value::Object(map) => {
+            for member in map.values_mut() {
+                drop_empty(member);
+            }
+            map.retain(|_, member| !is_empty(member));
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_empty),
+        _ => {}
     }
 }
 
-fn prune(map: &mut Map<String, Value>) {
-    for (key, member) in map.iter_mut() {
-        if key.ends_with("_body_json") {
-            continue;
-        }
-        if let Value::Object(inner) = member {
-            prune(inner);
-        }
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
     }
-    map.retain(|key, member| {
-        key.ends_with("_body_json")
-            || !matches!(member, Value::Null)
-                && !matches!(member, Value::String(s) if s.is_empty())
-                && !matches!(member, Value::Object(m) if m.is_empty())
-                && !matches!(member, Value::Array(a) if a.is_empty())
-    });
 }

@@ -69,9 +69,16 @@ pub fn invocation_document(
         .filter(|_| content)
         .and_then(|b| serde_json::from_slice::<Value>(b).ok());
     let timestamp = iso_millis(invocation.timing.started_at_ms);
+    // The record's counts, as Elastic reads them (a replayed record's, or a stream's metrics),
+    // else the body's or the headers'.
     let usage = invocation.usage().map(|(usage, _)| usage);
-    let input_tokens = usage.and_then(|u| u.input_tokens);
-    let output_tokens = usage.and_then(|u| u.output_tokens);
+    let logged = invocation.stream_metrics.as_ref();
+    let input_tokens = logged
+        .and_then(|m| m.input_tokens)
+        .or(usage.and_then(|u| u.input_tokens));
+    let output_tokens = logged
+        .and_then(|m| m.output_tokens)
+        .or(usage.and_then(|u| u.output_tokens));
 
     let mut doc = Map::new();
     doc.insert("@timestamp".into(), json!(timestamp));
