@@ -5,7 +5,7 @@
 //!
 //! The `gen_ai.*` and ECS fields come from the neutral record, so a live call and its replayed
 //! log give the same document; `aws_bedrock.invocation.*` is the record itself with its keys in
-//! snake_case, the bodies as logged ([`body`]).
+//! snake_case, the bodies as logged.
 
 mod body;
 mod guardrail;
