@@ -20,9 +20,14 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Stop> {
 /// service variables): an S3-compatible server or a local test double.
 fn endpoint_overridden(config: &aws_config::SdkConfig) -> bool {
     config.endpoint_url().is_some()
-        || ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS"]
-            .iter()
-            .any(|name| std::env::var_os(name).is_some())
+        || [
+            "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL_SQS",
+            "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+            "AWS_ENDPOINT_URL_CLOUDWATCH",
+        ]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
 }
 
 /// The shared AWS configuration from the default chain. Fails early, with a message, when no
@@ -99,6 +104,25 @@ pub(crate) fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
     )
 }
 
+/// A CloudWatch Logs client from `config`, with 8 attempts per call (the SDK's standard
+/// backoff and jitter) since a busy account throttles `FilterLogEvents`.
+pub(crate) fn logs_client(config: &aws_config::SdkConfig) -> aws_sdk_cloudwatchlogs::Client {
+    aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::config::Builder::from(config)
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(8))
+            .build(),
+    )
+}
+
+/// A CloudWatch (metrics) client from `config`, with 8 attempts per call.
+pub(crate) fn cloudwatch_client(config: &aws_config::SdkConfig) -> aws_sdk_cloudwatch::Client {
+    aws_sdk_cloudwatch::Client::from_conf(
+        aws_sdk_cloudwatch::config::Builder::from(config)
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(8))
+            .build(),
+    )
+}
+
 /// An SQS client from `config`.
 pub(crate) fn sqs_client(config: &aws_config::SdkConfig) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::new(config)
@@ -115,6 +139,7 @@ pub(crate) struct Connected {
     pub(crate) runtime: tokio::runtime::Runtime,
     pub(crate) config: aws_config::SdkConfig,
     pub(crate) s3: bedrock_llm_logs::s3::S3Objects,
+    pub(crate) logs: bedrock_llm_logs::cloudwatch::CloudWatchLogs,
 }
 
 impl Aws {
@@ -129,7 +154,7 @@ impl Aws {
         self.connected
             .get_or_init(|| {
                 let failed = |stop: Stop| match stop {
-                    Stop::Failed(why) => format!("reading S3 and SQS {why}"),
+                    Stop::Failed(why) => format!("reading AWS {why}"),
                     Stop::Closed => "stopped".to_owned(),
                 };
                 let runtime = runtime().map_err(failed)?;
@@ -138,10 +163,16 @@ impl Aws {
                     s3_client(&config),
                     runtime.handle().clone(),
                 );
+                let logs = bedrock_llm_logs::cloudwatch::CloudWatchLogs::new(
+                    logs_client(&config),
+                    runtime.handle().clone(),
+                )
+                .with_page_limit(page_limit());
                 Ok(Connected {
                     runtime,
                     config,
                     s3,
+                    logs,
                 })
             })
             .as_ref()
@@ -168,4 +199,14 @@ impl bedrock_llm_logs::BodyFetcher for Aws {
             })?;
         connected.s3.fetch(uri, max_bytes)
     }
+}
+
+/// `BEDROCK_LLM_CLOUDWATCH_PAGE_LIMIT`: events per `FilterLogEvents` page (the service's
+/// default, 10,000, unless set; tests page with small ones).
+fn page_limit() -> Option<i32> {
+    std::env::var("BEDROCK_LLM_CLOUDWATCH_PAGE_LIMIT")
+        .ok()?
+        .parse()
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
 }

@@ -17,6 +17,8 @@ EXAMPLES:
     bedrock-llm replay AWSLogs/ > events.ndjson
     bedrock-llm replay s3://my-logs/AWSLogs/ --to newrelic
     bedrock-llm replay AWSLogs/ --to elasticsearch --endpoint https://localhost:9200
+    bedrock-llm replay cloudwatch:/aws/bedrock/modelinvocations --follow --state follow.json
+    bedrock-llm metrics pull --since 2026-12-01 --format elastic
     bedrock-llm completions bash > /etc/bash_completion.d/bedrock-llm
 
 EXIT STATUS:
@@ -57,6 +59,11 @@ EXAMPLES:
         --endpoint newrelic=http://127.0.0.1:8080 --endpoint otlp=http://127.0.0.1:4318
     # stdin, as OpenTelemetry GenAI attributes, without content
     zcat record.json.gz | bedrock-llm replay - --format otel --no-content
+    # a CloudWatch Logs group, one hour; or followed, resumable, to New Relic
+    bedrock-llm replay cloudwatch:/aws/bedrock/modelinvocations --since 2026-11-30T08 \\
+        --until 2026-11-30T08
+    bedrock-llm replay cloudwatch:/aws/bedrock/modelinvocations --follow --state follow.json \\
+        --to newrelic
     # Elastic's invocation documents on stdout, or delivered to a cluster (idempotent)
     bedrock-llm replay logs/ --format elastic
     ELASTIC_API_KEY=… bedrock-llm replay logs/ --to elasticsearch --endpoint https://es:9200
@@ -89,6 +96,45 @@ EXAMPLES:
     # an Elastic Cloud deployment, namespace `prod`
     ELASTIC_CLOUD_ID=… ELASTIC_API_KEY=… BEDROCK_LLM_ELASTIC_NAMESPACE=prod \\
         bedrock-llm elastic setup
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn metrics() -> String {
+    format!(
+        "\
+EXAMPLES:
+    bedrock-llm metrics pull --since 2026-12-01 --format elastic
+    bedrock-llm metrics reconcile AWSLogs/ --since 2026-12-01 --until 2026-12-01
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn metrics_pull() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # the last three hours, one JSON line per series and 5-minute period
+    bedrock-llm metrics pull
+    # one day as Elastic runtime and guardrail documents
+    bedrock-llm metrics pull --since 2026-12-01 --until 2026-12-01 --format elastic
+    # hourly figures to New Relic (gauges) and Elasticsearch (idempotent)
+    bedrock-llm metrics pull --since 2026-12-01T00 --period 3600 --to newrelic --to elasticsearch
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn metrics_reconcile() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # what CloudWatch counted that the day's logs do not hold, as a table
+    bedrock-llm metrics reconcile AWSLogs/ --since 2026-12-01 --until 2026-12-01
+    # one JSON line per model, period and metric that differs
+    bedrock-llm metrics reconcile logs.ndjson --since 2026-12-01T08 --format json
 
 {EXIT_STATUS}"
     )

@@ -13,7 +13,9 @@ mod demo;
 mod destinations;
 mod elastic;
 mod fixtures;
+mod follow;
 mod help;
+mod metrics;
 mod output;
 mod parallel;
 mod progress;
@@ -92,6 +94,10 @@ enum Command {
     /// Elasticsearch: install index templates for the data streams replay delivers to.
     #[command(after_help = help::elastic(), subcommand)]
     Elastic(elastic::ElasticCommand),
+    /// Bedrock's own runtime and guardrail metrics from CloudWatch: pull them, or reconcile them
+    /// with invocation logs.
+    #[command(subcommand, after_help = help::metrics())]
+    Metrics(metrics::MetricsCommand),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     #[command(after_help = help::completions())]
     Completions {
@@ -123,6 +129,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay::run(&args),
         Command::Fixtures(args) => fixtures::run(&args),
         Command::Elastic(command) => elastic::run(&command),
+        Command::Metrics(command) => metrics::run(&command),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut script = Vec::new();

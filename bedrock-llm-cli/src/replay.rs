@@ -8,10 +8,12 @@
 //! records, so the same logs replayed twice give identical events.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bedrock_llm_events::runtime::DEFAULT_NAMESPACE;
 use bedrock_llm_events::{Config, RuntimeMetrics};
+use bedrock_llm_logs::cloudwatch::LogGroup;
 use bedrock_llm_logs::fetch::{DEFAULT_MAX_BODY_BYTES, S3Uri};
 use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 use bedrock_llm_logs::s3::HourRange;
@@ -26,7 +28,7 @@ use crate::parallel::Output;
 use crate::progress::Progress;
 use crate::runtime_out::{MetricsFormat, RuntimeOut};
 use crate::state::State;
-use crate::work::{Settings as WorkSettings, Tally, Unit};
+use crate::work::{GroupEvents, Settings as WorkSettings, Tally, Unit};
 
 /// How long delivery may go on after the last record is read.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -50,8 +52,9 @@ pub(crate) enum Format {
 pub(crate) struct ReplayArgs {
     #[command(flatten)]
     destinations: DestinationArgs,
-    /// Files or directories of records (`-` for stdin), or `s3://BUCKET/PREFIX` (every object
-    /// under the prefix, in key order). Directories are walked, following symlinks, each file
+    /// Files or directories of records (`-` for stdin), `s3://BUCKET/PREFIX` (every object
+    /// under the prefix, in key order), or `cloudwatch:LOG_GROUP` (a log group's name or ARN:
+    /// its events in time order). Directories are walked, following symlinks, each file
     /// read once; a path that cannot be read is reported and makes the exit status non-zero
     /// after the other paths are read.
     #[arg(required_unless_present = "sqs")]
@@ -61,10 +64,23 @@ pub(crate) struct ReplayArgs {
     /// output is written or delivered.
     #[arg(long, value_name = "QUEUE_URL", conflicts_with = "paths")]
     sqs: Option<String>,
-    /// With --sqs: stop once the queue has been empty this many seconds (else run until
-    /// interrupted).
+    /// With --sqs or --follow: stop once nothing new came for this many seconds (else run
+    /// until interrupted).
     #[arg(long, value_name = "SECS")]
     idle_exit: Option<u64>,
+    /// With `cloudwatch:` sources: only streams whose names start with this.
+    #[arg(long, value_name = "PREFIX")]
+    log_stream_prefix: Option<String>,
+    /// Keep polling the `cloudwatch:` sources for new events (with --state: resumable, each
+    /// event once); SIGINT/SIGTERM ends it after the current batch, with status 0.
+    #[arg(long)]
+    follow: bool,
+    /// With --follow: seconds between polls.
+    #[arg(long, value_name = "SECS", default_value_t = 30, requires = "follow")]
+    poll: u64,
+    /// With --follow: how far back each poll looks again for events CloudWatch ingested late.
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "follow")]
+    lag: u64,
     /// With --sqs: how long a received message stays hidden from other workers; extended while
     /// a large object is still being read.
     #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=43_200))]
@@ -80,11 +96,12 @@ pub(crate) struct ReplayArgs {
     /// re-run skips those unchanged since.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
-    /// Only S3 objects whose `…/YYYY/MM/DD/HH/` key part is at or after this hour
-    /// (`YYYY-MM-DD` or `YYYY-MM-DDTHH`, UTC).
+    /// Only S3 objects whose `…/YYYY/MM/DD/HH/` key part is at or after this hour, and log
+    /// events from this hour on (`YYYY-MM-DD` or `YYYY-MM-DDTHH`, UTC).
     #[arg(long)]
     since: Option<String>,
-    /// Only S3 objects whose `…/YYYY/MM/DD/HH/` key part is at or before this hour.
+    /// Only S3 objects whose `…/YYYY/MM/DD/HH/` key part is at or before this hour, and log
+    /// events to the end of this hour.
     #[arg(long)]
     until: Option<String>,
     /// Do not fetch bodies Bedrock offloaded to S3 (`inputBodyS3Path`, `outputBodyS3Path`).
@@ -140,8 +157,12 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     if !destinations.has_stdout() && args.metrics.is_some() && args.metrics_out.is_none() {
         return Err("with --to other than stdout, runtime metrics go to --metrics-out FILE".into());
     }
-    if args.idle_exit.is_some() && args.sqs.is_none() {
-        return Err("--idle-exit is for --sqs".into());
+    if args.idle_exit.is_some() && args.sqs.is_none() && !args.follow {
+        return Err("--idle-exit is for --sqs and --follow".into());
+    }
+    let cloudwatch = args.paths.iter().any(|p| p.starts_with("cloudwatch:"));
+    if args.follow && !cloudwatch {
+        return Err("--follow is for cloudwatch:LOG_GROUP sources".into());
     }
     let range = HourRange::parse(args.since.as_deref(), args.until.as_deref())?;
     let options = ReadOptions::default()
@@ -171,11 +192,13 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
     )?;
 
     let aws = crate::aws::Aws::new();
-    if args.sqs.is_some() || args.paths.iter().any(|p| p.starts_with("s3://")) {
-        // Sources in S3: connect now, so missing credentials stop the run before it reads.
+    if args.sqs.is_some() || cloudwatch || args.paths.iter().any(|p| p.starts_with("s3://")) {
+        // Sources in AWS: connect now, so missing credentials stop the run before it reads.
         aws.get()?;
     }
     let interrupt = crate::signals::Interrupt::listen();
+    // A follower's batches are never cut short: the signal ends the loop between them.
+    let never = crate::signals::Interrupt::default();
     let mut state = args.state.as_deref().map(State::load).transpose()?;
     let resume = state
         .as_ref()
@@ -191,7 +214,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         max_body_bytes: args.max_body_bytes,
         strict: args.strict,
         metadata: !args.no_metadata,
-        interrupt: &interrupt,
+        interrupt: if args.follow { &never } else { &interrupt },
         resume: &resume,
         progress: &progress,
         keep_metrics: args.metrics_out.is_some() || fanout.wants_runtime_metrics(),
@@ -223,7 +246,32 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         consumer.run(&settings, &mut output)?;
     } else {
         let mut units = Vec::new();
+        let mut followed = Vec::new();
         for path in &args.paths {
+            if let Some(group) = LogGroup::parse(path) {
+                let mut group = group.map_err(Stop::from)?;
+                group.stream_prefix.clone_from(&args.log_stream_prefix);
+                if args.follow {
+                    followed.push(group);
+                    continue;
+                }
+                let (start, end) = range.bounds_ms();
+                match aws.get()?.logs.events(&group, start, end) {
+                    Ok(events) => units.push(Unit::Events(Arc::new(GroupEvents {
+                        group,
+                        events,
+                        checkpoint: None,
+                    }))),
+                    Err(error) => {
+                        if args.strict {
+                            return Err(format!("{error} (--strict)").into());
+                        }
+                        progress.note(&error.to_string());
+                        output.tally.unreadable.push(path.clone());
+                    }
+                }
+                continue;
+            }
             if let Some(location) = S3Uri::parse(path) {
                 match aws.get()?.s3.list(&location, &range) {
                     Ok(objects) => units.extend(objects.into_iter().map(Unit::Object)),
@@ -275,6 +323,17 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1);
         crate::parallel::run(units, jobs, &settings, &mut output)?;
+        if !followed.is_empty() {
+            let (since_ms, until_ms) = range.bounds_ms();
+            let follow = crate::follow::Follow {
+                poll: Duration::from_secs(args.poll.max(1)),
+                lag: Duration::from_secs(args.lag),
+                idle_exit: args.idle_exit.map(Duration::from_secs),
+                since_ms,
+                until_ms,
+            };
+            crate::follow::run(followed, &follow, &settings, &mut output, &interrupt)?;
+        }
     }
     let Output { tally, runtime, .. } = output;
     finish(
@@ -284,7 +343,8 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         &tally,
         skipped_done,
         progress,
-        interrupt.asked(),
+        // A follower stopped by a signal finished its batch and checkpointed: a clean end.
+        interrupt.asked() && !args.follow,
     )
 }
 

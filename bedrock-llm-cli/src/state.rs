@@ -57,6 +57,11 @@ impl State {
         self.done.get(source).is_some_and(|v| v == version)
     }
 
+    /// The version `source` was last finished at (a follower's position), if any.
+    pub(crate) fn version_of(&self, source: &str) -> Option<&str> {
+        self.done.get(source).map(String::as_str)
+    }
+
     /// Records a stopped run delivered of each source, for the sources it got part of the way
     /// through: `source → (version, records)`.
     pub(crate) fn partial(&self) -> &BTreeMap<String, (String, u64)> {

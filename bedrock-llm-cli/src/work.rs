@@ -1,4 +1,5 @@
-//! One unit of replay work — a local file, stdin, or an S3 object — read into calls, each
+//! One unit of replay work — a local file, stdin, an S3 object or a log group's events — read
+//! into calls, each
 //! prepared for every destination by its preparer: the same function serves the sequential run
 //! (delivered as they come), the parallel run (gathered per unit and delivered in unit order)
 //! and the SQS consumer (one notified object at a time).
@@ -29,6 +30,35 @@ pub(crate) enum Unit {
     File(PathBuf),
     /// An S3 object.
     Object(ObjectEntry),
+    /// Events of a CloudWatch Logs group, in event-time order.
+    Events(Arc<GroupEvents>),
+}
+
+/// A log group's events read as one unit.
+#[derive(Debug)]
+pub(crate) struct GroupEvents {
+    pub(crate) group: bedrock_llm_logs::cloudwatch::LogGroup,
+    pub(crate) events: Vec<bedrock_llm_logs::cloudwatch::LogEvent>,
+    /// The follower's position once these are delivered (`--follow --state`).
+    pub(crate) checkpoint: Option<String>,
+}
+
+impl GroupEvents {
+    /// The events' messages as NDJSON, one record per line: a message's own line breaks are
+    /// whitespace between JSON tokens (JSON strings hold none raw), so they become spaces.
+    fn ndjson(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.events.iter().map(|e| e.message.len() + 1).sum());
+        for event in &self.events {
+            out.extend(
+                event
+                    .message
+                    .bytes()
+                    .map(|b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
+            );
+            out.push(b'\n');
+        }
+        out
+    }
 }
 
 impl Unit {
@@ -38,6 +68,13 @@ impl Unit {
             Self::Stdin => None,
             Self::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
             Self::Object(object) => Some(object.size),
+            Self::Events(batch) => Some(
+                batch
+                    .events
+                    .iter()
+                    .map(|e| e.message.len() as u64 + 1)
+                    .sum(),
+            ),
         }
     }
 
@@ -57,6 +94,11 @@ impl Unit {
                     .clone()
                     .unwrap_or_else(|| format!("size:{}", object.size)),
             )),
+            // A follower's position; a one-off window is not a source a re-run could skip.
+            Self::Events(batch) => batch
+                .checkpoint
+                .clone()
+                .map(|checkpoint| (batch.group.uri(), checkpoint)),
         }
     }
 }
@@ -162,6 +204,13 @@ pub(crate) fn process(
             ),
             Err(_) => LogReader::with_options([Source::Path(path.clone())], options),
         },
+        Unit::Events(batch) => LogReader::from_reader(
+            batch.group.uri(),
+            settings
+                .progress
+                .counted(std::io::Cursor::new(batch.ndjson())),
+            options,
+        ),
         Unit::Object(object) => {
             let s3 = &settings.aws.get()?.s3;
             match s3.open(&object.bucket, &object.key) {

@@ -20,6 +20,11 @@ fn every_help_has_examples_and_exit_statuses() {
         &["replay"],
         &["fixtures"],
         &["completions"],
+        &["elastic"],
+        &["elastic", "setup"],
+        &["metrics"],
+        &["metrics", "pull"],
+        &["metrics", "reconcile"],
     ] {
         for flag in ["--help", "-h"] {
             let mut args = command.to_vec();

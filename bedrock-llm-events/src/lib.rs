@@ -40,6 +40,7 @@ pub mod guardrail_metrics;
 pub mod metrics;
 pub mod names;
 mod observer;
+pub mod pulled;
 mod recorder;
 pub mod render;
 pub mod runtime;

@@ -11,12 +11,18 @@
 //! - [`fetch`]: the [`BodyFetcher`] seam for bodies Bedrock offloaded to S3;
 //!   [`notification`]: S3/SNS/EventBridge object-created notifications as SQS delivers them.
 //! - `s3` (feature `s3`): log objects listed and streamed from S3, and the S3 body fetcher.
+//! - `cloudwatch` (feature `cloudwatch`): a CloudWatch Logs group's events, in a time window;
+//!   `cloudwatch_metrics`: Bedrock's own runtime and guardrail metrics from CloudWatch.
 //!
 //! ## Features
 #![doc = document_features::document_features!()]
 
 #[cfg(feature = "s3")]
 pub mod aws_error;
+#[cfg(feature = "cloudwatch")]
+pub mod cloudwatch;
+#[cfg(feature = "cloudwatch")]
+pub mod cloudwatch_metrics;
 pub mod fetch;
 mod lenient;
 pub mod notification;

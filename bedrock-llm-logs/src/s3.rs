@@ -95,6 +95,25 @@ impl HourRange {
         })
     }
 
+    /// The range in ms since the epoch, both ends inclusive (a bare `until` hour runs to its
+    /// last millisecond), for sources filtered by time rather than by key.
+    pub fn bounds_ms(&self) -> (Option<i64>, Option<i64>) {
+        let ms = |hour: &str| -> Option<i64> {
+            let number = |range: std::ops::Range<usize>| hour.get(range)?.parse::<i64>().ok();
+            let (year, month, day, h) =
+                (number(0..4)?, number(4..6)?, number(6..8)?, number(8..10)?);
+            let days = days_from_civil(year, month, day);
+            Some((days * 24 + h) * 3_600_000)
+        };
+        (
+            self.since.as_deref().and_then(ms),
+            self.until
+                .as_deref()
+                .and_then(ms)
+                .map(|start| start + 3_599_999),
+        )
+    }
+
     /// Whether the range is open on both ends.
     pub fn is_open(&self) -> bool {
         self.since.is_none() && self.until.is_none()
@@ -292,5 +311,35 @@ mod tests {
         assert!(HourRange::default().contains("flat/x.json.gz"));
         assert!(HourRange::parse(Some("18/04/2024"), None).is_err());
         assert!(HourRange::parse(None, Some("2024-04-18Tx")).is_err());
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod bounds_tests {
+    use super::HourRange;
+
+    #[test]
+    fn hour_ranges_in_milliseconds() {
+        let range =
+            HourRange::parse(Some("2024-04-18T22"), Some("2024-04-18T22")).unwrap_or_default();
+        // 2024-04-18T22:00:00Z is 1713477600 s.
+        assert_eq!(
+            range.bounds_ms(),
+            (Some(1_713_477_600_000), Some(1_713_481_199_999))
+        );
+        let days = HourRange::parse(Some("1970-01-01"), Some("2000-03-01")).unwrap_or_default();
+        assert_eq!(days.bounds_ms(), (Some(0), Some(951_955_199_999)));
+        assert_eq!(HourRange::default().bounds_ms(), (None, None));
     }
 }

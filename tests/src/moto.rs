@@ -1,4 +1,4 @@
-//! A real S3 and SQS on 127.0.0.1 for tests: moto's server (`moto[server]` from PyPI), installed
+//! A real S3, SQS, CloudWatch Logs and CloudWatch on 127.0.0.1 for tests: moto's server (`moto[server]` from PyPI), installed
 //! with pip when missing, started on a free loopback port, stopped when dropped. The AWS SDK's
 //! own S3 and SQS clients set up buckets, objects and queues in it.
 
@@ -119,6 +119,32 @@ impl Moto {
             aws_sdk_sqs::Config::builder()
                 .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
                 .region(aws_sdk_sqs::config::Region::new(REGION))
+                .credentials_provider(Self::credentials())
+                .endpoint_url(self.url())
+                .http_client(bedrock_llm_core::client::http_client())
+                .build(),
+        )
+    }
+
+    /// A CloudWatch Logs client aimed at this server.
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::from_conf(
+            aws_sdk_cloudwatchlogs::Config::builder()
+                .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
+                .region(aws_sdk_cloudwatchlogs::config::Region::new(REGION))
+                .credentials_provider(Self::credentials())
+                .endpoint_url(self.url())
+                .http_client(bedrock_llm_core::client::http_client())
+                .build(),
+        )
+    }
+
+    /// A CloudWatch (metrics) client aimed at this server.
+    pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        aws_sdk_cloudwatch::Client::from_conf(
+            aws_sdk_cloudwatch::Config::builder()
+                .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
+                .region(aws_sdk_cloudwatch::config::Region::new(REGION))
                 .credentials_provider(Self::credentials())
                 .endpoint_url(self.url())
                 .http_client(bedrock_llm_core::client::http_client())

@@ -236,6 +236,39 @@ impl Destination for ElasticsearchDestination {
         Ok(())
     }
 
+    /// As runtime and guardrail documents, with ids from the series and period: pulling the
+    /// same periods again creates nothing new.
+    fn metric_points(
+        &mut self,
+        points: &[bedrock_llm_events::pulled::MetricPoint],
+    ) -> Result<bool, DeliveryError> {
+        let namespace = self.client.config().namespace.clone();
+        let documents = bedrock_llm_events::pulled::elastic_documents(points, &namespace, None)
+            .into_iter()
+            .map(|document| {
+                let stream = &document["data_stream"];
+                let index = format!(
+                    "metrics-{}-{namespace}",
+                    stream["dataset"].as_str().unwrap_or_default()
+                );
+                let key = format!(
+                    "cloudwatch|{}|{}|{}|{}",
+                    document["aws"]["cloudwatch"]["namespace"],
+                    document["aws"]["dimensions"],
+                    document["@timestamp"],
+                    document["metricset"]["period"]
+                );
+                Document {
+                    index,
+                    id: sha1_smol::Sha1::from(key.as_bytes()).digest().to_string(),
+                    source: document.to_string(),
+                }
+            })
+            .collect();
+        self.send_runtime(documents, None);
+        Ok(true)
+    }
+
     fn wants_runtime_metrics(&self) -> bool {
         true
     }

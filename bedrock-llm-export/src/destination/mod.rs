@@ -163,6 +163,16 @@ pub trait Destination: Send {
         Ok(())
     }
 
+    /// Metric points read from CloudWatch (`metrics pull`), delivered now; `Ok(false)` when
+    /// the destination takes none.
+    fn metric_points(
+        &mut self,
+        points: &[bedrock_llm_events::pulled::MetricPoint],
+    ) -> Result<bool, DeliveryError> {
+        let _ = points;
+        Ok(false)
+    }
+
     /// A live recorder's harvest: its events, error reports and metrics. Must not wait on a
     /// slow backend for room: beyond its buffer it drops the oldest. Returns supportability
     /// counts (`name`, `n`) for the recorder to report with its next harvest.
@@ -289,6 +299,24 @@ impl Fanout {
             }
         }
         first
+    }
+
+    /// Metric points read from CloudWatch to every destination: the names of those that take
+    /// none, and the first failure after every destination had its turn.
+    pub fn metric_points(
+        &mut self,
+        points: &[bedrock_llm_events::pulled::MetricPoint],
+    ) -> (Vec<&'static str>, Result<(), DeliveryError>) {
+        let mut refused = Vec::new();
+        let mut first = Ok(());
+        for destination in &mut self.destinations {
+            match destination.metric_points(points) {
+                Ok(true) => {}
+                Ok(false) => refused.push(destination.name()),
+                Err(error) => first = first.and(Err(error)),
+            }
+        }
+        (refused, first)
     }
 
     /// A live harvest to every destination: the supportability counts they return, and the

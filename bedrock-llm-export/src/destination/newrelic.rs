@@ -251,6 +251,19 @@ impl Destination for NewRelicDestination {
         Ok(())
     }
 
+    /// As Metric API gauges, a few thousand to a payload.
+    fn metric_points(
+        &mut self,
+        points: &[bedrock_llm_events::pulled::MetricPoint],
+    ) -> Result<bool, DeliveryError> {
+        for chunk in points.chunks(2_000) {
+            let payload = bedrock_llm_events::pulled::newrelic_gauges(chunk);
+            self.metrics.push_back(payload.to_string().into_bytes());
+        }
+        self.send_metric_documents();
+        Ok(true)
+    }
+
     fn harvest(&mut self, harvest: &Harvest) -> Result<Vec<(&'static str, u64)>, DeliveryError> {
         let identity = self.exporter.config().identity.clone();
         let now = now_ms();

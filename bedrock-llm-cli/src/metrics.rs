@@ -1,0 +1,349 @@
+//! `bedrock-llm metrics`: Bedrock's own figures from CloudWatch — `pull` reads the runtime and
+//! guardrail metrics per series and period (JSON lines, Elastic documents, EMF, or delivered to
+//! a destination); `reconcile` sets them beside what invocation logs hold, per model and
+//! period, and names the differences (unlogged traffic, logging gaps).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bedrock_llm_events::pulled::{self, MetricPoint};
+use bedrock_llm_events::{Config, RuntimeMetrics};
+use bedrock_llm_export::destination::Settings;
+use bedrock_llm_logs::cloudwatch_metrics::{
+    CloudWatchMetrics, GUARDRAILS_NAMESPACE, RUNTIME_NAMESPACE,
+};
+use bedrock_llm_logs::reader::ReadOptions;
+use bedrock_llm_logs::{LogReader, ReadItem, Source};
+
+use crate::destinations::DestinationArgs;
+use crate::output::{Stop, note};
+
+/// What `metrics` does.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum MetricsCommand {
+    /// Read Bedrock's runtime (`AWS/Bedrock`) and guardrail (`AWS/Bedrock/Guardrails`) metrics
+    /// from CloudWatch: every series `ListMetrics` names, `InvocationLatency` as the Average and
+    /// the rest as the Sum, one point per series and period. The account-wide series (no
+    /// `ModelId`) stays a series of its own.
+    #[command(after_help = crate::help::metrics_pull())]
+    Pull(PullArgs),
+    /// Compare, per model and period, what CloudWatch counted with what invocation logs hold
+    /// (invocations, input and output tokens, client and server errors, throttles), and print
+    /// where they differ.
+    #[command(after_help = crate::help::metrics_reconcile())]
+    Reconcile(ReconcileArgs),
+}
+
+/// The window and period both commands read.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Window {
+    /// From this time: `YYYY-MM-DD`, `YYYY-MM-DDTHH` (UTC) or a full ISO 8601 time (default:
+    /// three hours ago).
+    #[arg(long)]
+    since: Option<String>,
+    /// To this time, as --since (default: now).
+    #[arg(long)]
+    until: Option<String>,
+    /// The period, in seconds (a multiple of 60).
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(i32).range(60..=86_400))]
+    period: i32,
+}
+
+/// Options of `metrics pull`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PullArgs {
+    #[command(flatten)]
+    window: Window,
+    /// How stdout shows the points.
+    #[arg(long, value_enum, default_value_t = PullFormat::Json)]
+    format: PullFormat,
+    /// The EMF namespace (`--format emf`): `AWS/…` is AWS's own.
+    #[arg(long, default_value = bedrock_llm_events::runtime::DEFAULT_NAMESPACE)]
+    namespace: String,
+    #[command(flatten)]
+    destinations: DestinationArgs,
+}
+
+/// What `metrics pull` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum PullFormat {
+    /// One JSON object per series and period.
+    Json,
+    /// Elastic `aws_bedrock.runtime` / `aws_bedrock.guardrails` documents.
+    Elastic,
+    /// CloudWatch Embedded Metric Format.
+    Emf,
+}
+
+/// Options of `metrics reconcile`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReconcileArgs {
+    /// Files or directories of invocation-log records (`-` for stdin).
+    #[arg(required = true)]
+    paths: Vec<String>,
+    #[command(flatten)]
+    window: Window,
+    /// A table, or one JSON object per difference.
+    #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
+    format: ReconcileFormat,
+}
+
+/// What `metrics reconcile` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReconcileFormat {
+    /// Aligned columns.
+    Table,
+    /// `{"model_id", "timestamp", "metric", "cloudwatch", "logs", "difference"}` per line.
+    Json,
+}
+
+pub(crate) fn run(command: &MetricsCommand) -> Result<(), Stop> {
+    match command {
+        MetricsCommand::Pull(args) => pull(args),
+        MetricsCommand::Reconcile(args) => reconcile(args),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl Window {
+    /// `(start, end)` in ms.
+    fn bounds(&self) -> Result<(i64, i64), Stop> {
+        let parse = |text: &str, end: bool| -> Result<i64, Stop> {
+            if text.len() <= 13 {
+                let range = if end {
+                    bedrock_llm_logs::s3::HourRange::parse(None, Some(text))?
+                } else {
+                    bedrock_llm_logs::s3::HourRange::parse(Some(text), None)?
+                };
+                let (since, until) = range.bounds_ms();
+                let bound = if end { until.map(|u| u + 1) } else { since };
+                return bound.ok_or_else(|| format!("{text:?} is not a time").into());
+            }
+            bedrock_llm_logs::timestamp::timestamp_ms(text)
+                .and_then(|ms| i64::try_from(ms).ok())
+                .ok_or_else(|| {
+                    format!("{text:?} is not a time (YYYY-MM-DD[THH] or ISO 8601)").into()
+                })
+        };
+        let end = self
+            .until
+            .as_deref()
+            .map_or(Ok(now_ms()), |t| parse(t, true))?;
+        let start = self
+            .since
+            .as_deref()
+            .map_or(Ok(end - 3 * 3_600_000), |t| parse(t, false))?;
+        if start >= end {
+            return Err("--since must come before --until".into());
+        }
+        Ok((start, end))
+    }
+}
+
+/// Both namespaces' points in the window.
+fn read_points(window: &Window, namespaces: &[&str]) -> Result<Vec<MetricPoint>, Stop> {
+    let (start, end) = window.bounds()?;
+    let runtime = crate::aws::runtime()?;
+    let config = runtime.block_on(crate::aws::sdk_config())?;
+    let metrics = CloudWatchMetrics::new(
+        crate::aws::cloudwatch_client(&config),
+        runtime.handle().clone(),
+    );
+    let mut points = Vec::new();
+    for namespace in namespaces {
+        points.extend(
+            metrics
+                .pull(namespace, start, end, window.period)
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    runtime.shutdown_background();
+    Ok(points)
+}
+
+fn pull(args: &PullArgs) -> Result<(), Stop> {
+    let points = read_points(&args.window, &[RUNTIME_NAMESPACE, GUARDRAILS_NAMESPACE])?;
+    let names = args.destinations.names();
+    if names.contains(&"stdout") {
+        let lines: Vec<serde_json::Value> = match args.format {
+            PullFormat::Json => points.iter().map(MetricPoint::json).collect(),
+            PullFormat::Elastic => pulled::elastic_documents(&points, "default", None),
+            PullFormat::Emf => pulled::emf_documents(&points, &args.namespace),
+        };
+        let mut out = String::new();
+        for line in lines {
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+        use std::io::Write as _;
+        std::io::stdout()
+            .write_all(out.as_bytes())
+            .map_err(crate::output::stdout_error)?;
+    }
+    let others: Vec<&str> = names.into_iter().filter(|n| *n != "stdout").collect();
+    if others.is_empty() {
+        note(&format!("metrics pull: {} points", points.len()));
+        return Ok(());
+    }
+    let only_others = DestinationArgs {
+        to: others.iter().map(|n| (*n).to_owned()).collect(),
+        endpoint: args.destinations.endpoint.clone(),
+    };
+    let mut fanout = only_others.open(&Settings::new(Config::default().enabled()))?;
+    let (refused, delivered) = fanout.metric_points(&points);
+    let ended = fanout.shutdown(std::time::Instant::now() + Duration::from_secs(30));
+    let mut more = Vec::new();
+    if let Err(error) = delivered {
+        more.push(error.to_string());
+    }
+    if !refused.is_empty() {
+        more.push(format!(
+            "{} take no CloudWatch metric points (their SDK stamps points with the time of export)",
+            refused.join(", ")
+        ));
+    }
+    crate::destinations::conclude(
+        &ended,
+        Some(&format!("metrics pull: {} points", points.len())),
+        more,
+    )
+}
+
+/// The figures reconciled: CloudWatch's metric name and the logs' figure.
+const RECONCILED: &[&str] = &[
+    "Invocations",
+    "InputTokenCount",
+    "OutputTokenCount",
+    "InvocationClientErrors",
+    "InvocationServerErrors",
+    "InvocationThrottles",
+];
+
+fn reconcile(args: &ReconcileArgs) -> Result<(), Stop> {
+    let (start, end) = args.window.bounds()?;
+    let period = args.window.period;
+    let points = read_points(&args.window, &[RUNTIME_NAMESPACE])?;
+    // CloudWatch: (model, period start, metric) → value; the account total left out.
+    let mut counted: BTreeMap<(String, i64, &str), f64> = BTreeMap::new();
+    for point in &points {
+        let (Some(model), Some(metric)) = (
+            point.model_id(),
+            RECONCILED.iter().find(|m| **m == point.metric),
+        ) else {
+            continue;
+        };
+        *counted
+            .entry((model.to_owned(), point.timestamp_ms, metric))
+            .or_default() += point.value;
+    }
+    // The logs, in the same periods.
+    let mut logged = RuntimeMetrics::new(Duration::from_secs(u64::try_from(period).unwrap_or(300)))
+        .map_err(|e| e.to_string())?;
+    let sources: Vec<Source> = args.paths.iter().map(|p| Source::parse(p)).collect();
+    let mut unreadable = Vec::new();
+    for item in LogReader::with_options(sources, ReadOptions::default()) {
+        match item {
+            ReadItem::Record(read) => {
+                let invocation =
+                    bedrock_llm_logs::replay(&read.record, bedrock_llm_models::registry());
+                let at = i64::try_from(invocation.timing.started_at_ms).unwrap_or(i64::MAX);
+                if (start..end).contains(&at) {
+                    logged.add(&invocation);
+                }
+            }
+            ReadItem::Unreadable { path, reason } => unreadable.push(format!("{path}: {reason}")),
+            ReadItem::Skipped(_) => {}
+        }
+    }
+    let mut held: BTreeMap<(String, i64, &str), f64> = BTreeMap::new();
+    for (at, model, figures) in logged.figures() {
+        let at = i64::try_from(at).unwrap_or(i64::MAX);
+        for (metric, value) in [
+            ("Invocations", figures.invocations),
+            ("InputTokenCount", figures.input_tokens),
+            ("OutputTokenCount", figures.output_tokens),
+            ("InvocationClientErrors", figures.client_errors),
+            ("InvocationServerErrors", figures.server_errors),
+            ("InvocationThrottles", figures.throttles),
+        ] {
+            held.insert((model.to_owned(), at, metric), value as f64);
+        }
+    }
+    let mut keys: Vec<&(String, i64, &str)> = counted.keys().chain(held.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut rows = Vec::new();
+    for key in keys {
+        let cloudwatch = counted.get(key).copied().unwrap_or(0.0);
+        let logs = held.get(key).copied().unwrap_or(0.0);
+        if (cloudwatch - logs).abs() > f64::EPSILON {
+            rows.push((key.clone(), cloudwatch, logs));
+        }
+    }
+    print_differences(&rows, args.format)?;
+    let mut summary = format!(
+        "metrics reconcile: {} series points from CloudWatch, {} models in the logs, {} differences",
+        counted.len(),
+        logged
+            .figures()
+            .map(|(_, m, _)| m)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        rows.len()
+    );
+    if !unreadable.is_empty() {
+        summary.push_str(&format!("; could not read: {}", unreadable.join(", ")));
+        note(&summary);
+        return Err("some logs could not be read".into());
+    }
+    note(&summary);
+    Ok(())
+}
+
+type Row = ((String, i64, &'static str), f64, f64);
+
+fn print_differences(rows: &[Row], format: ReconcileFormat) -> Result<(), Stop> {
+    let timestamp =
+        |ms: i64| bedrock_llm_events::render::elastic::iso_millis(u64::try_from(ms).unwrap_or(0));
+    let mut out = String::new();
+    match format {
+        ReconcileFormat::Json => {
+            for ((model, at, metric), cloudwatch, logs) in rows {
+                let line = serde_json::json!({
+                    "model_id": model, "timestamp": timestamp(*at), "metric": metric,
+                    "cloudwatch": cloudwatch, "logs": logs, "difference": cloudwatch - logs,
+                });
+                out.push_str(&line.to_string());
+                out.push('\n');
+            }
+        }
+        ReconcileFormat::Table => {
+            let width = rows
+                .iter()
+                .map(|((m, _, _), _, _)| m.len())
+                .max()
+                .unwrap_or(5)
+                .max(5);
+            out.push_str(&format!(
+                "{:width$}  {:24}  {:22}  {:>12}  {:>12}  {:>12}\n",
+                "MODEL", "PERIOD", "METRIC", "CLOUDWATCH", "LOGS", "DIFFERENCE"
+            ));
+            for ((model, at, metric), cloudwatch, logs) in rows {
+                out.push_str(&format!(
+                    "{model:width$}  {:24}  {metric:22}  {cloudwatch:>12}  {logs:>12}  {:>+12}\n",
+                    timestamp(*at),
+                    cloudwatch - logs
+                ));
+            }
+        }
+    }
+    use std::io::Write as _;
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(crate::output::stdout_error)
+}
