@@ -307,3 +307,35 @@ async fn following_picks_up_new_records_and_resumes_with_its_state_exactly_once(
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_is_ridden_out_with_backoff() {
+    let moto = tokio::task::spawn_blocking(Moto::start).await.unwrap();
+    let hour = base_hour();
+    put(
+        &moto,
+        &[
+            ("a", hour + 60_000, record("t-1", "2026-12-07T00:00:00Z")),
+            ("b", hour + 120_000, record("t-2", "2026-12-07T00:00:01Z")),
+        ],
+    )
+    .await;
+    // The first three calls are throttled; the fourth goes through to moto.
+    let front = bedrock_llm_tests::throttle_front::ThrottleFront::start(moto.port(), 3)
+        .await
+        .unwrap();
+    let mut command = bin(&moto);
+    command
+        .env("AWS_ENDPOINT_URL", front.url())
+        .args(["replay", &format!("cloudwatch:{GROUP}")]);
+    let started = Instant::now();
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("2 records read"), "{stderr}");
+    assert_eq!(front.throttled(), 3);
+    assert!(started.elapsed() < Duration::from_secs(60));
+}

@@ -16,6 +16,7 @@ pub mod loopback;
 pub mod moto;
 pub mod newrelic_receiver;
 pub mod otlp_receiver;
+pub mod throttle_front;
 
 // The README's Rust snippets run as doc tests here, so the quickstart cannot go stale.
 #[doc = include_str!("../../README.md")]

@@ -90,6 +90,11 @@ impl Moto {
         moto
     }
 
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// `http://127.0.0.1:{port}`, for `AWS_ENDPOINT_URL`.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
