@@ -122,6 +122,8 @@ EXAMPLES:
     bedrock-llm metrics pull --since 2026-12-01 --until 2026-12-01 --format elastic
     # hourly figures to New Relic (gauges) and Elasticsearch (idempotent)
     bedrock-llm metrics pull --since 2026-12-01T00 --period 3600 --to newrelic --to elasticsearch
+    # every 5-minute period as it completes, to an OpenTelemetry collector, resumable
+    bedrock-llm metrics pull --follow --to otlp --state pull-state.json
 
 {EXIT_STATUS}"
     )

@@ -41,19 +41,36 @@ pub(crate) struct Window {
     /// three hours ago).
     #[arg(long)]
     since: Option<String>,
-    /// To this time, as --since (default: now).
+    /// To this time, as --since (default: now; with --follow, never).
     #[arg(long)]
     until: Option<String>,
     /// The period, in seconds (a multiple of 60).
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(i32).range(60..=86_400))]
-    period: i32,
+    pub(crate) period: i32,
 }
 
 /// Options of `metrics pull`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct PullArgs {
     #[command(flatten)]
-    window: Window,
+    pub(crate) window: Window,
+    /// Keep pulling each period once it is complete (`--lag` after its end); with --state,
+    /// resumable, each period once. SIGINT/SIGTERM ends it between batches, with status 0.
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// With --follow: seconds between looks.
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "follow")]
+    pub(crate) poll: u64,
+    /// With --follow: how long after a period's end it is read (CloudWatch settles late data).
+    #[arg(long, value_name = "SECS", default_value_t = 300, requires = "follow")]
+    pub(crate) lag: u64,
+    /// With --follow: stop once no new point came for this many seconds.
+    #[arg(long, value_name = "SECS", requires = "follow")]
+    pub(crate) idle_exit: Option<u64>,
+    /// With --follow: keep the first period not yet pulled in this file (written atomically,
+    /// once the destinations have the periods before it).
+    #[arg(long, value_name = "FILE", requires = "follow")]
+    pub(crate) state: Option<std::path::PathBuf>,
     /// How stdout shows the points.
     #[arg(long, value_enum, default_value_t = PullFormat::Json)]
     format: PullFormat,
@@ -111,8 +128,16 @@ fn now_ms() -> i64 {
 }
 
 impl Window {
+    /// `--until` in ms, when given.
+    pub(crate) fn until_ms(&self) -> Result<Option<i64>, Stop> {
+        match &self.until {
+            Some(_) => Ok(Some(self.bounds()?.1)),
+            None => Ok(None),
+        }
+    }
+
     /// `(start, end)` in ms.
-    fn bounds(&self) -> Result<(i64, i64), Stop> {
+    pub(crate) fn bounds(&self) -> Result<(i64, i64), Stop> {
         let parse = |text: &str, end: bool| -> Result<i64, Stop> {
             if text.len() <= 13 {
                 let range = if end {
@@ -145,73 +170,144 @@ impl Window {
     }
 }
 
+/// CloudWatch, connected, with the runtime its calls block on.
+struct CloudWatch {
+    runtime: Option<tokio::runtime::Runtime>,
+    metrics: CloudWatchMetrics,
+}
+
+impl CloudWatch {
+    fn connect() -> Result<Self, Stop> {
+        let runtime = crate::aws::runtime()?;
+        let config = runtime.block_on(crate::aws::sdk_config())?;
+        let metrics = CloudWatchMetrics::new(
+            crate::aws::cloudwatch_client(&config),
+            runtime.handle().clone(),
+        );
+        Ok(Self {
+            runtime: Some(runtime),
+            metrics,
+        })
+    }
+
+    /// Every series' points of `namespaces` from `start` to `end` (ms).
+    fn read(
+        &self,
+        namespaces: &[&str],
+        start: i64,
+        end: i64,
+        period: i32,
+    ) -> Result<Vec<MetricPoint>, Stop> {
+        let mut points = Vec::new();
+        for namespace in namespaces {
+            points.extend(
+                self.metrics
+                    .pull(namespace, start, end, period)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        Ok(points)
+    }
+}
+
+impl Drop for CloudWatch {
+    fn drop(&mut self) {
+        // Nothing in flight is worth waiting for once the command is done.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 /// Both namespaces' points in the window.
 fn read_points(window: &Window, namespaces: &[&str]) -> Result<Vec<MetricPoint>, Stop> {
     let (start, end) = window.bounds()?;
-    let runtime = crate::aws::runtime()?;
-    let config = runtime.block_on(crate::aws::sdk_config())?;
-    let metrics = CloudWatchMetrics::new(
-        crate::aws::cloudwatch_client(&config),
-        runtime.handle().clone(),
-    );
-    let mut points = Vec::new();
-    for namespace in namespaces {
-        points.extend(
-            metrics
-                .pull(namespace, start, end, window.period)
-                .map_err(|e| e.to_string())?,
-        );
+    CloudWatch::connect()?.read(namespaces, start, end, window.period)
+}
+
+/// Prints `points` in `args`' format on stdout.
+fn print_points(points: &[MetricPoint], args: &PullArgs) -> Result<(), Stop> {
+    let lines: Vec<serde_json::Value> = match args.format {
+        PullFormat::Json => points.iter().map(MetricPoint::json).collect(),
+        PullFormat::Elastic => pulled::elastic_documents(points, "default", None),
+        PullFormat::Emf => pulled::emf_documents(points, &args.namespace),
+    };
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(&line.to_string());
+        out.push('\n');
     }
-    runtime.shutdown_background();
-    Ok(points)
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout();
+    stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(crate::output::stdout_error)
 }
 
 fn pull(args: &PullArgs) -> Result<(), Stop> {
-    let points = read_points(&args.window, &[RUNTIME_NAMESPACE, GUARDRAILS_NAMESPACE])?;
     let names = args.destinations.names();
-    if names.contains(&"stdout") {
-        let lines: Vec<serde_json::Value> = match args.format {
-            PullFormat::Json => points.iter().map(MetricPoint::json).collect(),
-            PullFormat::Elastic => pulled::elastic_documents(&points, "default", None),
-            PullFormat::Emf => pulled::emf_documents(&points, &args.namespace),
+    let to_stdout = names.contains(&"stdout");
+    let others: Vec<String> = names
+        .into_iter()
+        .filter(|n| *n != "stdout")
+        .map(str::to_owned)
+        .collect();
+    let mut fanout = if others.is_empty() {
+        None
+    } else {
+        let only_others = DestinationArgs {
+            to: others,
+            endpoint: args.destinations.endpoint.clone(),
         };
-        let mut out = String::new();
-        for line in lines {
-            out.push_str(&line.to_string());
-            out.push('\n');
-        }
-        use std::io::Write as _;
-        std::io::stdout()
-            .write_all(out.as_bytes())
-            .map_err(crate::output::stdout_error)?;
-    }
-    let others: Vec<&str> = names.into_iter().filter(|n| *n != "stdout").collect();
-    if others.is_empty() {
-        note(&format!("metrics pull: {} points", points.len()));
-        return Ok(());
-    }
-    let only_others = DestinationArgs {
-        to: others.iter().map(|n| (*n).to_owned()).collect(),
-        endpoint: args.destinations.endpoint.clone(),
+        Some(only_others.open(&Settings::new(Config::default().enabled()))?)
     };
-    let mut fanout = only_others.open(&Settings::new(Config::default().enabled()))?;
-    let (refused, delivered) = fanout.metric_points(&points);
-    let ended = fanout.shutdown(std::time::Instant::now() + Duration::from_secs(30));
+    let source = CloudWatch::connect()?;
+    let namespaces = [RUNTIME_NAMESPACE, GUARDRAILS_NAMESPACE];
     let mut more = Vec::new();
-    if let Err(error) = delivered {
-        more.push(error.to_string());
+    let mut total = 0usize;
+    // Prints and delivers one batch; `true` once every destination has it.
+    let mut emit = |points: &[MetricPoint], more: &mut Vec<String>| -> Result<bool, Stop> {
+        total += points.len();
+        if to_stdout {
+            print_points(points, args)?;
+        }
+        let Some(fanout) = fanout.as_mut() else {
+            return Ok(true);
+        };
+        let (refused, delivered) = fanout.metric_points(points);
+        if !refused.is_empty() {
+            more.push(format!(
+                "{} take no CloudWatch metric points",
+                refused.join(", ")
+            ));
+        }
+        if let Err(error) = delivered {
+            more.push(error.to_string());
+            return Ok(false);
+        }
+        fanout.checkpoint().map_err(crate::work::stop)
+    };
+    if args.follow {
+        let read = |start, end, period| source.read(&namespaces, start, end, period);
+        crate::metrics_follow::run(args, &read, &mut more, &mut emit)?;
+    } else {
+        let (start, end) = args.window.bounds()?;
+        let points = source.read(&namespaces, start, end, args.window.period)?;
+        emit(&points, &mut more)?;
     }
-    if !refused.is_empty() {
-        more.push(format!(
-            "{} take no CloudWatch metric points (their SDK stamps points with the time of export)",
-            refused.join(", ")
-        ));
-    }
-    crate::destinations::conclude(
-        &ended,
-        Some(&format!("metrics pull: {} points", points.len())),
-        more,
-    )
+    let first = format!("metrics pull: {total} points");
+    more.dedup();
+    let Some(fanout) = fanout else {
+        note(&first);
+        return if more.is_empty() {
+            Ok(())
+        } else {
+            Err(more.join("; ").into())
+        };
+    };
+    let ended = fanout.shutdown(std::time::Instant::now() + Duration::from_secs(30));
+    crate::destinations::conclude(&ended, Some(&first), more)
 }
 
 /// The figures reconciled: CloudWatch's metric name and the logs' figure.

@@ -295,3 +295,139 @@ async fn reconcile_names_the_period_where_logs_hold_fewer_invocations() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulled_points_reach_new_relic_otlp_and_elasticsearch_dated_at_their_periods() {
+    use bedrock_llm_tests::{elastic_receiver, newrelic_receiver, otlp_receiver};
+    let moto = tokio::task::spawn_blocking(Moto::start).await.unwrap();
+    let base = seed(&moto).await;
+    let new_relic = newrelic_receiver::Receiver::start(Vec::new())
+        .await
+        .unwrap();
+    let collector = otlp_receiver::Receiver::start(Vec::new()).await.unwrap();
+    let cluster = elastic_receiver::Receiver::start(Vec::new()).await.unwrap();
+    let pull = || {
+        let mut command = bin(&moto);
+        command
+            .env("NEW_RELIC_LICENSE_KEY", newrelic_receiver::KEY)
+            .env("NEW_RELIC_ACCOUNT_ID", newrelic_receiver::ACCOUNT)
+            .env("ELASTIC_API_KEY", elastic_receiver::KEY)
+            .args([
+                "metrics",
+                "pull",
+                "--since",
+                &iso(base),
+                "--until",
+                &iso(base + 600_000),
+            ])
+            .args(["--to", "newrelic", "--to", "otlp", "--to", "elasticsearch"])
+            .args(["--endpoint", &format!("newrelic={}", new_relic.url())])
+            .args(["--endpoint", &format!("otlp={}", collector.url())])
+            .args(["--endpoint", &format!("elasticsearch={}", cluster.url())]);
+        command
+    };
+    let output = run(pull()).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+
+    // New Relic: gauges at the period's start.
+    let gauges: Vec<Value> = new_relic
+        .metric_blocks()
+        .iter()
+        .flat_map(|b| b["metrics"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let invocations = gauges
+        .iter()
+        .find(|m| {
+            m["name"] == "aws.bedrock.invocations"
+                && m["attributes"]["model_id"] == LLAMA
+                && m["timestamp"] == base
+        })
+        .unwrap_or_else(|| panic!("{gauges:?}"));
+    assert_eq!(invocations["value"], 3.0);
+    assert_eq!(invocations["type"], "gauge");
+
+    // OTLP: a gauge point dated at the period's start, decoded with the official protobuf types.
+    let metrics = collector.metrics();
+    let (_, latency) = metrics
+        .iter()
+        .find(|(_, m)| m.name == "aws.bedrock.invocation_latency")
+        .expect("an OTLP latency gauge");
+    let Some(opentelemetry_proto::tonic::metrics::v1::metric::Data::Gauge(gauge)) = &latency.data
+    else {
+        panic!("not a gauge: {latency:?}");
+    };
+    let first = gauge
+        .data_points
+        .iter()
+        .find(|p| p.time_unix_nano == (base as u64) * 1_000_000)
+        .expect("a point at the period's start");
+    assert_eq!(
+        first.value,
+        Some(opentelemetry_proto::tonic::metrics::v1::number_data_point::Value::AsDouble(200.0))
+    );
+
+    // Elasticsearch: runtime documents; pulling again creates nothing new.
+    let runtime_docs = |cluster: &elastic_receiver::Receiver| {
+        cluster
+            .documents()
+            .into_iter()
+            .filter(|((index, _), _)| index == "metrics-aws_bedrock.runtime-default")
+            .count()
+    };
+    let before = runtime_docs(&cluster);
+    assert!(before >= 3, "{before}");
+    let again = run(pull()).await;
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(runtime_docs(&cluster), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn following_pulls_each_period_once_across_restarts() {
+    let moto = tokio::task::spawn_blocking(Moto::start).await.unwrap();
+    let base = seed(&moto).await;
+    let dir = std::env::temp_dir().join(format!("bedrock-llm-pull-follow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.json");
+    let follow = || {
+        let mut command = bin(&moto);
+        command
+            .args(["metrics", "pull", "--follow", "--since", &iso(base)])
+            .args(["--lag", "0", "--poll", "1", "--idle-exit", "2", "--state"])
+            .arg(&state);
+        command
+    };
+    let first = run(follow()).await;
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let points: Vec<Value> = String::from_utf8_lossy(&first.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        points
+            .iter()
+            .any(|p| p["metric"] == "Invocations" && p["value"] == 4.0),
+        "the second period: {points:?}"
+    );
+    // Restarted with the same state: every complete period was pulled; nothing again.
+    let second = run(follow()).await;
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout),
+        "",
+        "no period twice"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -119,6 +119,21 @@ impl Destination for OtlpDestination {
         Arc::new(CallPreparer)
     }
 
+    /// As gauges dated at their periods' starts, through the shared pipeline.
+    fn metric_points(
+        &mut self,
+        points: &[bedrock_llm_events::pulled::MetricPoint],
+    ) -> Result<bool, DeliveryError> {
+        let pipeline = self
+            .pipeline(&Origin::default())
+            .map_err(|e| DeliveryError::Failed(e.to_string()))?;
+        pipeline
+            .pipeline
+            .send_dated_gauges(points)
+            .map_err(|e| DeliveryError::Failed(format!("otlp: {e}")))?;
+        Ok(true)
+    }
+
     /// Records the call's span — with the ids its events carry — metrics and content event.
     fn deliver(&mut self, prepared: Prepared) -> Result<(), DeliveryError> {
         let Prepared::Call(call) = prepared else {

@@ -27,6 +27,7 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 use bedrock_llm_events::GenAiTelemetry;
 
 mod client;
+mod gauges;
 
 pub use client::OtlpStats;
 use client::SpawningClient;
@@ -113,6 +114,10 @@ pub struct OtlpPipeline {
     export_timeout: Duration,
     /// Kept for the providers' lifetime; shut down without blocking when dropped.
     runtime: Option<tokio::runtime::Runtime>,
+    /// The exporters' client, for requests written here (dated gauges).
+    http: SpawningClient,
+    /// The `--endpoint` base, when one was given.
+    endpoint: Option<String>,
 }
 
 impl std::fmt::Debug for OtlpPipeline {
@@ -210,7 +215,7 @@ impl OtlpPipeline {
 
         let mut logs = opentelemetry_otlp::LogExporter::builder()
             .with_http()
-            .with_http_client(http);
+            .with_http_client(http.clone());
         if let Some(url) = endpoint("v1/logs") {
             logs = logs.with_endpoint(url);
         }
@@ -234,7 +239,48 @@ impl OtlpPipeline {
             stats,
             export_timeout,
             runtime: Some(runtime),
+            http,
+            endpoint: options.endpoint.clone(),
         })
+    }
+
+    /// Sends metric points read from CloudWatch as gauges dated at their periods' starts (the
+    /// SDK would date them at export), through the pipeline's client: retried, counted, and a
+    /// refusal said.
+    pub fn send_dated_gauges(
+        &self,
+        points: &[bedrock_llm_events::pulled::MetricPoint],
+    ) -> Result<(), OtlpError> {
+        use opentelemetry_http::HttpClient as _;
+        let Some(runtime) = &self.runtime else {
+            return Err(OtlpError::Runtime("the pipeline is shut down".into()));
+        };
+        let url = gauges::endpoint(self.endpoint.as_deref());
+        for chunk in points.chunks(5_000) {
+            let mut request = http::Request::post(&url)
+                .header(http::header::CONTENT_TYPE, "application/x-protobuf")
+                .body(gauges::request(chunk, &self.resource))
+                .map_err(|e| OtlpError::Runtime(format!("bad OTLP metrics URL {url}: {e}")))?;
+            for (key, value) in gauges::headers() {
+                if let (Ok(key), Ok(value)) = (
+                    http::HeaderName::from_bytes(key.as_bytes()),
+                    http::HeaderValue::from_str(&value),
+                ) {
+                    request.headers_mut().insert(key, value);
+                }
+            }
+            let answer = runtime
+                .block_on(self.http.send_bytes(request))
+                .map_err(|e| OtlpError::Runtime(e.to_string()))?;
+            if !answer.status().is_success() {
+                return Err(OtlpError::Runtime(format!(
+                    "POST {} answered {}",
+                    crate::http::redact_userinfo(&url),
+                    answer.status()
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// What the receiver did with the data sent so far: accepted, rejected, lost, per signal.
