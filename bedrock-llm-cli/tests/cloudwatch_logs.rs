@@ -103,20 +103,9 @@ fn base_hour() -> i64 {
     (now_ms() / 3_600_000 - 2) * 3_600_000
 }
 
-/// `YYYY-MM-DDTHH` of an hour start in ms (civil from days, Howard Hinnant's algorithm).
+/// `YYYY-MM-DDTHH` of an hour start in ms.
 fn hour_text(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let hour = ms.rem_euclid(86_400_000) / 3_600_000;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}")
+    bedrock_llm_core::record::timestamp_text(ms as u64)[..13].to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -23,25 +23,10 @@ fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of `ms` (civil from days, Howard Hinnant's algorithm).
+/// `YYYY-MM-DDTHH:MM:SS` of `ms`.
 fn iso(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let seconds = ms.rem_euclid(86_400_000) / 1000;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60
-    )
+    let text = bedrock_llm_core::record::timestamp_text(ms as u64);
+    text.trim_end_matches('Z').to_owned()
 }
 
 fn datum(metric: &str, model: Option<&str>, at: i64, value: f64) -> MetricDatum {

@@ -50,6 +50,28 @@ fn printed_documents(file: &std::path::Path) -> Vec<Value> {
         .collect()
 }
 
+/// The `_id` each record's document gets: its call's trace and span id, as `--format otel`
+/// shows them.
+fn document_ids(file: &std::path::Path) -> Vec<String> {
+    let probe = bin()
+        .arg("replay")
+        .arg(file)
+        .args(["--format", "otel"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&probe.stdout)
+        .lines()
+        .map(|l| {
+            let span: Value = serde_json::from_str(l).unwrap();
+            format!(
+                "{}{}",
+                span["trace_id"].as_str().unwrap(),
+                span["span_id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_delivers_every_document_once_through_faults_and_again_creates_nothing() {
     let dir = scratch("faults");
@@ -76,25 +98,7 @@ async fn replay_delivers_every_document_once_through_faults_and_again_creates_no
         command
     };
     // The first id the receiver will see, throttled twice: per-item 429s are retried alone.
-    let first_id = {
-        let probe = bin()
-            .arg("replay")
-            .arg(&file)
-            .args(["--format", "otel"])
-            .output()
-            .unwrap();
-        let line = String::from_utf8_lossy(&probe.stdout)
-            .lines()
-            .next()
-            .unwrap()
-            .to_owned();
-        let span: Value = serde_json::from_str(&line).unwrap();
-        format!(
-            "{}{}",
-            span["trace_id"].as_str().unwrap(),
-            span["span_id"].as_str().unwrap()
-        )
-    };
+    let first_id = document_ids(&file).remove(0);
     receiver.throttle_item(&first_id, 2);
 
     let sent = output(run()).await;
@@ -154,25 +158,7 @@ async fn rejected_documents_are_named_and_fail_the_run_and_bad_credentials_say_s
     )
     .unwrap();
     let receiver = Receiver::start(Vec::new()).await.unwrap();
-    let ids: Vec<String> = {
-        let probe = bin()
-            .arg("replay")
-            .arg(&file)
-            .args(["--format", "otel"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&probe.stdout)
-            .lines()
-            .map(|l| {
-                let span: Value = serde_json::from_str(l).unwrap();
-                format!(
-                    "{}{}",
-                    span["trace_id"].as_str().unwrap(),
-                    span["span_id"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
+    let ids = document_ids(&file);
     receiver.reject_item(&ids[2]);
     let mut command = bin();
     command

@@ -54,18 +54,7 @@ fn field(metric: &str) -> String {
     if metric == "LegacyModelInvocations" {
         return "legacymodel_invocations".to_owned();
     }
-    let mut out = String::with_capacity(metric.len() + 4);
-    for (at, c) in metric.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if at != 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    bedrock_llm_core::guardrail::snake_case(metric)
 }
 
 /// Elastic documents: one per namespace, series dimensions and period, every metric of the

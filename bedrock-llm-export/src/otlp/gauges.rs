@@ -28,17 +28,7 @@ fn text(key: &str, value: &str) -> KeyValue {
 /// `InvocationLatency` → `aws.bedrock.invocation_latency`; guardrail series under
 /// `aws.bedrock.guardrails.`.
 fn name(point: &MetricPoint) -> String {
-    let mut snake = String::new();
-    for (at, c) in point.metric.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if at != 0 {
-                snake.push('_');
-            }
-            snake.push(c.to_ascii_lowercase());
-        } else {
-            snake.push(c);
-        }
-    }
+    let snake = bedrock_llm_core::guardrail::snake_case(&point.metric);
     if point.namespace.ends_with("/Guardrails") {
         format!("aws.bedrock.guardrails.{snake}")
     } else {
