@@ -16,6 +16,7 @@
 //! | Jamba | `ai21.jamba*` | [`ai21`] |
 //! | Mistral Text | `mistral.*` with a `prompt` body | [`mistral`] |
 //! | Mistral Chat | `mistral.*` with a `messages` body (Large 2 and later) | [`mistral`] |
+//! | OpenAI Chat | `openai.*` (gpt-oss), and the chat-completions format of `qwen.*`, `deepseek.v3*`, `moonshot.*`, `minimax.*`, `google.gemma-*`, `nvidia.nemotron-*`, `zai.glm-*` | [`openai`] |
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
 //!
 //! A model ID that names no model (an application inference profile, provisioned throughput,
@@ -38,6 +39,7 @@ pub mod common;
 pub mod converse;
 pub mod meta;
 pub mod mistral;
+pub mod openai;
 #[cfg(feature = "samples")]
 pub mod samples;
 pub mod shapes;
@@ -53,6 +55,7 @@ pub use cohere::{CohereCommand, CohereCommandR, CohereEmbed};
 pub use converse::ConverseJson;
 pub use meta::Llama;
 pub use mistral::{MistralChat, MistralText};
+pub use openai::OpenAiChat;
 
 /// A registry holding every prebuilt adapter. Register your own on top; later registrations
 /// take precedence.
@@ -75,6 +78,7 @@ pub fn new_registry() -> Registry {
         .register::<Jamba>()
         .register::<MistralChat>()
         .register::<MistralText>()
+        .register::<OpenAiChat>()
         .set_converse(bedrock_llm_core::adapter::<ConverseJson>());
     shapes::recognize_all(&mut registry);
     // A malformed alias list adds nothing here; the CLI reports it (`Registry::aliases_from_env`).

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, Jamba, Jurassic2,
-    Llama, MistralChat, MistralText, Nova, TitanEmbed, TitanText,
+    Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
 };
 
 /// One exchange.
@@ -126,7 +126,7 @@ pub fn request_id(family_slug: &str, case: &str) -> String {
 
 /// The sample files, one per family (`bedrock-llm-models/samples/{family}.json`, the format of
 /// `bedrock-llm-testkit`'s sample files): the data, here embedded at build time.
-const FILES: [(&str, &str); 13] = [
+const FILES: [(&str, &str); 14] = [
     ("claude_text", include_str!("../samples/claude_text.json")),
     (
         "claude_messages",
@@ -149,6 +149,7 @@ const FILES: [(&str, &str); 13] = [
     ("jamba", include_str!("../samples/jamba.json")),
     ("mistral_text", include_str!("../samples/mistral_text.json")),
     ("mistral_chat", include_str!("../samples/mistral_chat.json")),
+    ("openai_chat", include_str!("../samples/openai_chat.json")),
 ];
 
 /// A text read from a sample file, kept for the life of the program (samples are made once).
@@ -201,6 +202,7 @@ fn read_all() -> Result<Vec<Sample>, BodyError> {
                 "jurassic2" => build::<Jurassic2>(spec)?,
                 "jamba" => build::<Jamba>(spec)?,
                 "mistral_text" => build::<MistralText>(spec)?,
+                "openai_chat" => build::<OpenAiChat>(spec)?,
                 _ => build::<MistralChat>(spec)?,
             });
         }
@@ -391,6 +393,36 @@ pub fn stream_chunks(
                 chunks.push(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "", "tool_calls": message["tool_calls"]}, "stop_reason": null}]}));
             }
             chunks.push(with_metrics(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": ""}, "stop_reason": choice["stop_reason"]}]}), sample));
+        }
+        "openai_chat" => {
+            // As recorded: a role chunk, content deltas, the finish reason, then a chunk with no
+            // choices that carries the usage and Bedrock's invocation metrics.
+            let choice = &response["choices"][0];
+            let message = &choice["message"];
+            let chunk = |choices: Value| {
+                json!({"id": response["id"], "object": "chat.completion.chunk", "created": response["created"],
+                    "model": response["model"], "choices": choices})
+            };
+            chunks.push(chunk(json!([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": null}])));
+            if let Some(reasoning) = message["reasoning_content"].as_str() {
+                for piece in pieces(reasoning) {
+                    chunks.push(chunk(json!([{"index": 0, "delta": {"reasoning_content": piece}, "finish_reason": null}])));
+                }
+            }
+            for piece in pieces(text_of(&message["content"])) {
+                chunks.push(chunk(
+                    json!([{"index": 0, "delta": {"content": piece}, "finish_reason": null}]),
+                ));
+            }
+            if message["tool_calls"].is_array() {
+                chunks.push(chunk(json!([{"index": 0, "delta": {"tool_calls": message["tool_calls"]}, "finish_reason": null}])));
+            }
+            chunks.push(chunk(
+                json!([{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]),
+            ));
+            let mut last = chunk(json!([]));
+            last["usage"] = response["usage"].clone();
+            chunks.push(with_metrics(last, sample));
         }
         "jamba" => {
             let choice = &response["choices"][0];

@@ -16,7 +16,7 @@ use bedrock_llm_core::{BodyShape, Registry};
 
 use crate::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, Jamba, Jurassic2,
-    Llama, MistralChat, MistralText, Nova, TitanEmbed, TitanText,
+    Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
 };
 
 /// Keys only Claude request bodies have.
@@ -50,6 +50,12 @@ const J2: &[&str] = &[
     "numResults",
     "minTokens",
     "topKReturn",
+];
+/// Keys only OpenAI chat-completions bodies have.
+const OPENAI: &[&str] = &[
+    "max_completion_tokens",
+    "reasoning_effort",
+    "stream_options",
 ];
 /// Keys only Mistral text bodies have beside `prompt`.
 const MISTRAL_TEXT: &[&str] = &["stop", "top_k"];
@@ -102,6 +108,10 @@ pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
             "schemaVersion",
             "inferenceConfig",
             "system",
+            // OpenAI's own keys.
+            "max_completion_tokens",
+            "reasoning_effort",
+            "stream_options",
         ]))
         .recognize::<MistralChat>(BodyShape::with_all(&["messages"]).and_none(&[
             "anthropic_version",
@@ -112,5 +122,14 @@ pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
             "n",
             "documents",
             "response_format",
+            // OpenAI's own keys.
+            "max_completion_tokens",
+            "reasoning_effort",
+            "stream_options",
         ]))
+        .recognize::<OpenAiChat>(
+            BodyShape::with_all(&["messages"])
+                .and_any(OPENAI)
+                .and_none(&["anthropic_version", "schemaVersion", "inferenceConfig"]),
+        )
 }

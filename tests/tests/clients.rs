@@ -168,6 +168,7 @@ async fn every_family_typed() {
     count += typed_calls::<Jamba>(&client).await;
     count += typed_calls::<MistralText>(&client).await;
     count += typed_calls::<MistralChat>(&client).await;
+    count += typed_calls::<OpenAiChat>(&client).await;
     assert_eq!(count, samples::all().unwrap().len());
     let harvest = recorder.harvest();
     let summaries = harvest

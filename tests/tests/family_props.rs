@@ -13,7 +13,7 @@ use bedrock_llm_core::{BedrockModel, ModelRequest, ModelResponse};
 use bedrock_llm_models::samples::{self, Sample};
 use bedrock_llm_models::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, Jamba, Jurassic2,
-    Llama, MistralChat, MistralText, Nova, TitanEmbed, TitanText,
+    Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -167,6 +167,10 @@ fn mistral_text_round_trips() {
 #[test]
 fn mistral_chat_round_trips() {
     round_trips::<MistralChat>();
+}
+#[test]
+fn openai_chat_round_trips() {
+    round_trips::<OpenAiChat>();
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -331,6 +335,12 @@ const COMPLETION_FIELDS: &[(&str, &str, &str, &str)] = &[
         "large_2_tool_calls",
         "/choices/0/message/content",
         "<tool_use>get_time</tool_use>",
+    ),
+    (
+        "openai_chat",
+        "gpt_oss_chat",
+        "/choices/0/message/content",
+        "",
     ),
 ];
 

@@ -23,6 +23,7 @@ fn expected_family(case: &FixtureCase) -> Option<&'static str> {
         "jamba" => "Jamba",
         "mistral_text" => "Mistral Text",
         "mistral_chat" => "Mistral Chat",
+        "openai_chat" => "OpenAI Chat",
         _ => return None,
     })
 }
@@ -120,7 +121,7 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
     }
     assert_eq!(
         families_seen.len(),
-        13,
+        14,
         "every prebuilt family has a fixture: {families_seen:?}"
     );
 }

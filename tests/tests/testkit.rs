@@ -76,6 +76,7 @@ fn every_prebuilt_family_passes_the_kit() {
         MistralChat => "mistral_chat",
         MistralText => "mistral_text",
         Nova => "nova",
+        OpenAiChat => "openai_chat",
         TitanEmbed => "titan_embed",
         TitanText => "titan_text",
     );
