@@ -16,6 +16,7 @@
 //! | Jamba | `ai21.jamba*` | [`ai21`] |
 //! | Mistral Text | `mistral.*` with a `prompt` body | [`mistral`] |
 //! | Mistral Chat | `mistral.*` with a `messages` body (Large 2 and later) | [`mistral`] |
+//! | DeepSeek-R1 | `deepseek.r1*` (InvokeModel: `prompt` → `choices[].text`) | [`deepseek`] |
 //! | OpenAI Chat | `openai.*` (gpt-oss), and the chat-completions format of `qwen.*`, `deepseek.v3*`, `moonshot.*`, `minimax.*`, `google.gemma-*`, `nvidia.nemotron-*`, `zai.glm-*` | [`openai`] |
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
 //!
@@ -37,6 +38,7 @@ pub mod anthropic;
 pub mod cohere;
 pub mod common;
 pub mod converse;
+pub mod deepseek;
 pub mod meta;
 pub mod mistral;
 pub mod openai;
@@ -53,6 +55,7 @@ pub use amazon::{Nova, TitanEmbed, TitanText};
 pub use anthropic::{ClaudeMessages, ClaudeText};
 pub use cohere::{CohereCommand, CohereCommandR, CohereEmbed};
 pub use converse::ConverseJson;
+pub use deepseek::DeepSeekR1;
 pub use meta::Llama;
 pub use mistral::{MistralChat, MistralText};
 pub use openai::OpenAiChat;
@@ -79,6 +82,7 @@ pub fn new_registry() -> Registry {
         .register::<MistralChat>()
         .register::<MistralText>()
         .register::<OpenAiChat>()
+        .register::<DeepSeekR1>()
         .set_converse(bedrock_llm_core::adapter::<ConverseJson>());
     shapes::recognize_all(&mut registry);
     // A malformed alias list adds nothing here; the CLI reports it (`Registry::aliases_from_env`).

@@ -12,8 +12,8 @@ use bedrock_llm_core::{BedrockModel, BodyError, ModelRequest, ModelResponse};
 use serde_json::{Value, json};
 
 use crate::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, Jamba, Jurassic2,
-    Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
+    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
+    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
 };
 
 /// One exchange.
@@ -126,7 +126,7 @@ pub fn request_id(family_slug: &str, case: &str) -> String {
 
 /// The sample files, one per family (`bedrock-llm-models/samples/{family}.json`, the format of
 /// `bedrock-llm-testkit`'s sample files): the data, here embedded at build time.
-const FILES: [(&str, &str); 14] = [
+const FILES: [(&str, &str); 15] = [
     ("claude_text", include_str!("../samples/claude_text.json")),
     (
         "claude_messages",
@@ -150,6 +150,7 @@ const FILES: [(&str, &str); 14] = [
     ("mistral_text", include_str!("../samples/mistral_text.json")),
     ("mistral_chat", include_str!("../samples/mistral_chat.json")),
     ("openai_chat", include_str!("../samples/openai_chat.json")),
+    ("deepseek_r1", include_str!("../samples/deepseek_r1.json")),
 ];
 
 /// A text read from a sample file, kept for the life of the program (samples are made once).
@@ -203,6 +204,7 @@ fn read_all() -> Result<Vec<Sample>, BodyError> {
                 "jamba" => build::<Jamba>(spec)?,
                 "mistral_text" => build::<MistralText>(spec)?,
                 "openai_chat" => build::<OpenAiChat>(spec)?,
+                "deepseek_r1" => build::<DeepSeekR1>(spec)?,
                 _ => build::<MistralChat>(spec)?,
             });
         }
@@ -393,6 +395,16 @@ pub fn stream_chunks(
                 chunks.push(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "", "tool_calls": message["tool_calls"]}, "stop_reason": null}]}));
             }
             chunks.push(with_metrics(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": ""}, "stop_reason": choice["stop_reason"]}]}), sample));
+        }
+        "deepseek_r1" => {
+            let choice = &response["choices"][0];
+            for piece in pieces(text_of(&choice["text"])) {
+                chunks.push(json!({"choices": [{"text": piece, "stop_reason": null}]}));
+            }
+            chunks.push(with_metrics(
+                json!({"choices": [{"text": "", "stop_reason": choice["stop_reason"]}]}),
+                sample,
+            ));
         }
         "openai_chat" => {
             // As recorded: a role chunk, content deltas, the finish reason, then a chunk with no

@@ -15,8 +15,8 @@
 use bedrock_llm_core::{BodyShape, Registry};
 
 use crate::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, Jamba, Jurassic2,
-    Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
+    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
+    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
 };
 
 /// Keys only Claude request bodies have.
@@ -101,6 +101,20 @@ pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
                 .and_any(MISTRAL_TEXT)
                 .and_none(&["max_gen_len", "max_tokens_to_sample", "k", "p", "maxTokens"]),
         )
+        // DeepSeek-R1's body has no key of its own: `{prompt, stop, …}` is Mistral text's shape
+        // without `top_k`, so such a body fits both and is left unread (`top_k` makes it
+        // Mistral's); map an opaque R1 ID with an alias.
+        .recognize::<DeepSeekR1>(BodyShape::with_all(&["prompt", "stop"]).and_none(&[
+            "top_k",
+            "max_gen_len",
+            "max_tokens_to_sample",
+            "k",
+            "p",
+            "maxTokens",
+            "return_likelihoods",
+            "num_generations",
+            "textGenerationConfig",
+        ]))
         // Chat bodies in the OpenAI style: Jamba's own keys decide; without them a
         // `{messages, max_tokens}` body fits both Jamba and Mistral chat, and is left unread.
         .recognize::<Jamba>(BodyShape::with_all(&["messages"]).and_none(&[

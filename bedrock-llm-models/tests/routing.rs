@@ -117,7 +117,7 @@ fn unknown_models_fall_back_to_a_record_without_views() {
     let registry = registry();
     for id in [
         "acme.unknown-v1",
-        "us.deepseek.r1-v1:0",
+        "writer.palmyra-x4-v1:0",
         "arn:aws:bedrock:us-east-1:111122223333:provisioned-model/abc123",
         "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3",
         "not a model id",
@@ -174,7 +174,7 @@ fn later_registrations_take_precedence() {
             .map(|a| a.family()),
         Some("Mistral Chat")
     );
-    assert_eq!(registry.adapters().count(), 15);
+    assert_eq!(registry.adapters().count(), 16);
 }
 
 #[test]

@@ -169,6 +169,7 @@ async fn every_family_typed() {
     count += typed_calls::<MistralText>(&client).await;
     count += typed_calls::<MistralChat>(&client).await;
     count += typed_calls::<OpenAiChat>(&client).await;
+    count += typed_calls::<DeepSeekR1>(&client).await;
     assert_eq!(count, samples::all().unwrap().len());
     let harvest = recorder.harvest();
     let summaries = harvest

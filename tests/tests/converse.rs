@@ -222,14 +222,14 @@ async fn any_model_gets_events_through_converse() {
     let recorder = harness::recorder();
     let client = harness::client(&emulator, &recorder);
     client
-        .converse(conversation(client.sdk(), "us.deepseek.r1-v1:0"))
+        .converse(conversation(client.sdk(), "writer.palmyra-x4-v1:0"))
         .await
         .unwrap();
     let harvest = recorder.harvest();
     let summary = summary_of(&harvest);
     assert_eq!(
         summary.get_str(attr::REQUEST_MODEL),
-        Some("us.deepseek.r1-v1:0")
+        Some("writer.palmyra-x4-v1:0")
     );
     assert_eq!(summary.get_i64(attr::NUMBER_OF_MESSAGES), Some(5));
     let last = harvest.events.last().unwrap();

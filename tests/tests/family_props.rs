@@ -12,8 +12,8 @@ use std::fmt::Debug;
 use bedrock_llm_core::{BedrockModel, ModelRequest, ModelResponse};
 use bedrock_llm_models::samples::{self, Sample};
 use bedrock_llm_models::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, Jamba, Jurassic2,
-    Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
+    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
+    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -171,6 +171,10 @@ fn mistral_chat_round_trips() {
 #[test]
 fn openai_chat_round_trips() {
     round_trips::<OpenAiChat>();
+}
+#[test]
+fn deepseek_r1_round_trips() {
+    round_trips::<DeepSeekR1>();
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -342,6 +346,7 @@ const COMPLETION_FIELDS: &[(&str, &str, &str, &str)] = &[
         "/choices/0/message/content",
         "",
     ),
+    ("deepseek_r1", "cut_at_length", "/choices/0/text", ""),
 ];
 
 fn sample(family_slug: &str, case: &str) -> Sample {

@@ -24,6 +24,7 @@ fn expected_family(case: &FixtureCase) -> Option<&'static str> {
         "mistral_text" => "Mistral Text",
         "mistral_chat" => "Mistral Chat",
         "openai_chat" => "OpenAI Chat",
+        "deepseek_r1" => "DeepSeek-R1",
         _ => return None,
     })
 }
@@ -121,7 +122,7 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
     }
     assert_eq!(
         families_seen.len(),
-        14,
+        15,
         "every prebuilt family has a fixture: {families_seen:?}"
     );
 }

@@ -77,6 +77,7 @@ fn every_prebuilt_family_passes_the_kit() {
         MistralText => "mistral_text",
         Nova => "nova",
         OpenAiChat => "openai_chat",
+        DeepSeekR1 => "deepseek_r1",
         TitanEmbed => "titan_embed",
         TitanText => "titan_text",
     );
