@@ -93,6 +93,8 @@ struct ChoiceState {
     finish_reason: Option<FinishReason>,
     /// Whether some block holds a tool call (so the message gets parts).
     has_calls: bool,
+    /// Whether some block holds reasoning (so the message gets parts).
+    has_reasoning: bool,
 }
 
 /// One content block of a streamed message.
@@ -104,6 +106,8 @@ struct BlockState {
     parts: Vec<Part>,
     /// Argument pieces per tool-call part of `parts` (by position among the calls).
     arguments: Vec<String>,
+    /// The block holds reasoning: its text is a reasoning part, not message text.
+    reasoning: bool,
 }
 
 impl BlockState {
@@ -111,6 +115,9 @@ impl BlockState {
     /// make, or the text itself when it is not JSON (a stream cut short), for the renderings
     /// to show as they show an unparsable argument string.
     fn into_parts(self) -> Vec<Part> {
+        if self.reasoning {
+            return vec![Part::Reasoning { content: self.text }];
+        }
         if self.parts.is_empty() {
             return if self.text.is_empty() {
                 Vec::new()
@@ -305,6 +312,18 @@ impl StreamAccumulator {
                 None => None,
             };
             let piece = arguments_delta.and_then(|piece| self.within_cap(piece));
+            // Reasoning pieces extend the choice's reasoning block of this index; the rest of
+            // the parts start tool calls, when any is one.
+            let (reasoning, parts): (Vec<Part>, Vec<Part>) = parts
+                .into_iter()
+                .partition(|part| matches!(part, Part::Reasoning { .. }));
+            let reasoning: Vec<String> = reasoning
+                .into_iter()
+                .filter_map(|part| match part {
+                    Part::Reasoning { content } => self.within_cap(content),
+                    _ => None,
+                })
+                .collect();
             let state = self
                 .choices
                 .entry(choice.unwrap_or(position as u64))
@@ -315,6 +334,28 @@ impl StreamAccumulator {
             if let Some(reason) = finish_reason {
                 state.finish_reason = Some(reason);
             }
+            for content in reasoning {
+                state.has_reasoning = true;
+                match state.blocks.last_mut() {
+                    Some(block) if block.reasoning && block.index == delta.block_index => {
+                        block.text.push_str(&content)
+                    }
+                    _ => state.blocks.push(BlockState {
+                        index: delta.block_index,
+                        text: content,
+                        reasoning: true,
+                        ..BlockState::default()
+                    }),
+                }
+            }
+            let parts = if parts
+                .iter()
+                .any(|part| matches!(part, Part::ToolCall { .. } | Part::ToolCallResponse { .. }))
+            {
+                parts
+            } else {
+                Vec::new()
+            };
             if !parts.is_empty() {
                 // A block that starts tool calls is a block of its own, whatever its index.
                 state.has_calls = true;
@@ -323,10 +364,15 @@ impl StreamAccumulator {
                     text: text.unwrap_or_default(),
                     parts,
                     arguments: Vec::new(),
+                    reasoning: false,
                 });
             } else if let Some(text) = text {
                 match state.blocks.last_mut() {
-                    Some(block) if block.index == delta.block_index && block.parts.is_empty() => {
+                    Some(block)
+                        if block.index == delta.block_index
+                            && block.parts.is_empty()
+                            && !block.reasoning =>
+                    {
                         block.text.push_str(&text)
                     }
                     _ => state.blocks.push(BlockState {
@@ -411,10 +457,17 @@ impl StreamAccumulator {
                 .choices
                 .into_values()
                 .map(|state| {
-                    let content =
-                        join_segments(state.blocks.iter().map(|b| b.text.clone()).collect());
-                    // Parts, as a whole body gives them, only for messages with tool calls.
-                    let parts = if state.has_calls {
+                    let content = join_segments(
+                        state
+                            .blocks
+                            .iter()
+                            .filter(|b| !b.reasoning)
+                            .map(|b| b.text.clone())
+                            .collect(),
+                    );
+                    // Parts, as a whole body gives them, only for messages with tool calls or
+                    // reasoning.
+                    let parts = if state.has_calls || state.has_reasoning {
                         state
                             .blocks
                             .into_iter()

@@ -118,6 +118,12 @@ pub enum Part {
         #[serde(skip_serializing_if = "Option::is_none")]
         arguments: Option<serde_json::Value>,
     },
+    /// The model's reasoning (Claude thinking, Converse `reasoningContent`, DeepSeek's
+    /// `reasoning_content`): kept apart from the answer, never counted as its text.
+    Reasoning {
+        /// The reasoning text.
+        content: String,
+    },
     /// A tool's result handed back to the model.
     ToolCallResponse {
         /// The id of the call it answers.

@@ -36,6 +36,7 @@
 //! | `name`, `json` | any | inside a `block` variant: the placeholder's inner text |
 //! | `tool_call_id` | any | inside a `tool_use` or `tool_result` block: the call's id |
 //! | `arguments` | any | inside a `tool_use` block: the call's JSON arguments (not rendered as text) |
+//! | `reasoning` | response | the model's reasoning text: a reasoning part of the message, never its answer text |
 //! | `arguments_delta` | response | in a stream chunk: a piece of a tool call's JSON arguments, appended to the call the chunk's `block_index` names (else the last call) |
 //! | `nested` | any | a part whose fields report into the same context |
 //! | `embedding_input` | request | string or strings to embed |

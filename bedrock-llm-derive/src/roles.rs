@@ -62,6 +62,12 @@ pub(crate) const ROLES: &[Role] = &[
     role("name", Side::Any, false, Sink::Scalar("Name")),
     role("json", Side::Any, false, Sink::Json),
     role("tool_call_id", Side::Any, false, Sink::Scalar("ToolCallId")),
+    role(
+        "reasoning",
+        Side::Response,
+        false,
+        Sink::Scalar("Reasoning"),
+    ),
     role("arguments", Side::Any, false, Sink::Structure("Arguments")),
     role(
         "arguments_delta",

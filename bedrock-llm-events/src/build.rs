@@ -390,6 +390,17 @@ impl Builder<'_> {
                 );
             if self.config.record_content {
                 event.content(attr::CONTENT, &message.content);
+                let reasoning: Vec<&str> = message
+                    .parts
+                    .iter()
+                    .filter_map(|part| match part {
+                        bedrock_llm_core::Part::Reasoning { content } => Some(content.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                if !reasoning.is_empty() {
+                    event.content(attr::REASONING, reasoning.join("\n\n"));
+                }
             }
             if is_response {
                 event.bool(attr::IS_RESPONSE, true);

@@ -57,6 +57,8 @@ pub mod attr {
     pub const SEQUENCE: &str = "sequence";
     pub const ROLE: &str = "role";
     pub const CONTENT: &str = "content";
+    /// The message's reasoning (thinking), apart from `content`; with content recording on.
+    pub const REASONING: &str = "reasoning";
     pub const IS_RESPONSE: &str = "is_response";
     pub const TOKEN_COUNT: &str = "token_count";
     pub const INPUT: &str = "input";

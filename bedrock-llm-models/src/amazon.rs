@@ -447,8 +447,26 @@ pub struct NovaDelta {
     /// `{input}`: a piece of a tool call's JSON input.
     #[llm(nested)]
     pub tool_use: Option<NovaToolUseDelta>,
-    /// Reasoning, not message text.
-    pub reasoning_content: Option<Value>,
+    /// Reasoning, not message text: `{text}` pieces, then a `signature`, or `redactedContent`.
+    #[llm(nested)]
+    pub reasoning_content: Option<NovaReasoningDelta>,
+}
+
+/// `delta.reasoningContent`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NovaReasoningDelta {
+    /// A piece of the reasoning.
+    #[llm(reasoning)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The reasoning's signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Redacted reasoning (base64).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redacted_content: Option<String>,
 }
 
 /// `delta.toolUse`: a piece of the JSON input of the call the last `contentBlockStart` began.

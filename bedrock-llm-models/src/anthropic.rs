@@ -243,6 +243,7 @@ pub enum ClaudeBlock {
     /// The model's reasoning.
     Thinking {
         /// The reasoning text.
+        #[llm(reasoning)]
         thinking: Option<String>,
         /// Its signature.
         signature: Option<String>,
@@ -397,6 +398,7 @@ pub enum ClaudeDelta {
     /// Reasoning, not message text.
     ThinkingDelta {
         /// The piece.
+        #[llm(reasoning)]
         thinking: String,
     },
     /// The reasoning's signature.

@@ -63,15 +63,43 @@ pub enum ConverseBlock {
         #[serde(rename = "guardContent")]
         guard_content: ConverseGuardContent,
     },
-    /// `{"reasoningContent": …}`: the model's reasoning, not part of the message text.
+    /// `{"reasoningContent": …}`: the model's reasoning, a reasoning part beside the message
+    /// text.
     ReasoningContent {
-        /// Kept as sent.
+        /// The reasoning, or its redacted form.
+        #[llm(nested)]
         #[serde(rename = "reasoningContent")]
-        reasoning_content: Value,
+        reasoning_content: ConverseReasoning,
     },
     /// Any other block.
     #[llm(block = "unknown_chunk")]
     Unknown(Value),
+}
+
+/// `reasoningContent`: `{reasoningText: {text, signature?}}` or `{redactedContent}`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConverseReasoning {
+    /// The reasoning as text.
+    #[llm(nested)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning_text: Option<ConverseReasoningText>,
+    /// Reasoning the service redacted (base64), kept as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redacted_content: Option<String>,
+}
+
+/// `reasoningText`.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConverseReasoningText {
+    /// The reasoning.
+    #[llm(reasoning)]
+    pub text: Option<String>,
+    /// Its signature (Claude).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// A document block's body.

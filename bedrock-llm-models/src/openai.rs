@@ -86,14 +86,15 @@ pub struct OpenAiMessage {
     /// `system`, `developer`, `user`, `assistant`, `tool`.
     #[llm(role)]
     pub role: Option<String>,
+    /// DeepSeek's reasoning: a reasoning part before the answer, kept out of its text.
+    #[llm(reasoning)]
+    pub reasoning_content: Option<String>,
     /// A string or typed parts.
     #[llm(content)]
     #[serde(default, deserialize_with = "ChatContent::deserialize_optional")]
     pub content: Option<ChatContent>,
     /// A refusal instead of an answer.
     pub refusal: Option<String>,
-    /// DeepSeek's reasoning, kept out of the answer text.
-    pub reasoning_content: Option<String>,
     /// Tool calls.
     #[llm(text)]
     pub tool_calls: Option<Vec<MistralToolCall>>,

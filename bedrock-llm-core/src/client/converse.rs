@@ -129,9 +129,10 @@ pub(crate) fn blocks_text(blocks: &[ContentBlock]) -> String {
 /// A message of `blocks`: their text, and their parts when a tool call or result is among them.
 fn blocks_message(role: Role, blocks: &[ContentBlock]) -> Message {
     let mut message = Message::new(role, blocks_text(blocks));
-    let structured = blocks
-        .iter()
-        .any(|b| matches!(b, ContentBlock::ToolUse(_) | ContentBlock::ToolResult(_)));
+    let structured = blocks.iter().any(|b| {
+        matches!(b, ContentBlock::ToolUse(_) | ContentBlock::ToolResult(_))
+            || reasoning_text(b).is_some()
+    });
     if structured {
         message.parts = blocks
             .iter()
@@ -152,14 +153,26 @@ fn blocks_message(role: Role, blocks: &[ContentBlock]) -> Message {
                                 .collect(),
                         ),
                     },
-                    other => Part::Text {
-                        content: block_text(other)?,
+                    other => match reasoning_text(other) {
+                        Some(content) => Part::Reasoning { content },
+                        None => Part::Text {
+                            content: block_text(other)?,
+                        },
                     },
                 })
             })
             .collect();
     }
     message
+}
+
+/// The text of a reasoning block (its redacted form has none to show).
+fn reasoning_text(block: &ContentBlock) -> Option<String> {
+    let ContentBlock::ReasoningContent(reasoning) = block else {
+        return None;
+    };
+    let text = reasoning.as_reasoning_text().ok()?.text();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 fn block_text(block: &ContentBlock) -> Option<String> {
@@ -301,6 +314,11 @@ pub(crate) fn chunk_delta(event: &ConverseStreamOutput) -> (ChunkDelta, Option<u
                     arguments_delta: Some(piece.input().to_owned()),
                     ..ChunkText::default()
                 }),
+                Some(ContentBlockDelta::ReasoningContent(reasoning)) => {
+                    if let Ok(piece) = reasoning.as_text() {
+                        delta.texts.push(reasoning_piece(piece.clone()));
+                    }
+                }
                 _ => {}
             }
         }
@@ -368,6 +386,8 @@ pub(crate) fn json_chunk_delta(event_type: &str, payload: &[u8]) -> (ChunkDelta,
             };
             if let Some(piece) = piece("/delta/text") {
                 delta.texts.push(text(None, Some(piece)));
+            } else if let Some(reasoning) = piece("/delta/reasoningContent/text") {
+                delta.texts.push(reasoning_piece(reasoning));
             } else if let Some(arguments) = piece("/delta/toolUse/input") {
                 delta.texts.push(ChunkText {
                     choice: Some(0),
@@ -403,6 +423,15 @@ pub(crate) fn json_chunk_delta(event_type: &str, payload: &[u8]) -> (ChunkDelta,
 
 /// The chunk text of a ConverseStream tool call's start: its placeholder as text (the New
 /// Relic rule) and the call as a part, whose arguments the deltas bring.
+/// A piece of streamed reasoning: a reasoning part of the first choice, no message text.
+fn reasoning_piece(content: String) -> ChunkText {
+    ChunkText {
+        choice: Some(0),
+        parts: vec![Part::Reasoning { content }],
+        ..ChunkText::default()
+    }
+}
+
 fn tool_call_start(id: Option<String>, name: &str) -> ChunkText {
     ChunkText {
         choice: Some(0),

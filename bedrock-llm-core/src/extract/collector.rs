@@ -75,6 +75,8 @@ pub enum Scalar {
     ToolCallId,
     /// `arguments_delta`: a piece of a streamed tool call's JSON arguments.
     ArgumentsDelta,
+    /// `reasoning`: the model's reasoning, a part of its own beside the answer.
+    Reasoning,
 }
 
 /// JSON roles kept as structures rather than rendered as text.
@@ -229,6 +231,19 @@ impl Collector {
         }
     }
 
+    /// Adds reasoning to the current message as a part of its own: the message gets parts, and
+    /// the reasoning stays out of its text.
+    pub fn reasoning(&mut self, text: &str) {
+        if text.is_empty() || !self.blocks.is_empty() {
+            return;
+        }
+        let draft = self.current();
+        draft.parts.push(Part::Reasoning {
+            content: text.to_owned(),
+        });
+        draft.structured = true;
+    }
+
     /// Runs `f` inside a new message; closes it into the message list afterwards.
     pub fn message(&mut self, f: impl FnOnce(&mut Self)) {
         self.open.push(Draft::new(false));
@@ -373,6 +388,7 @@ impl Collector {
                 self.tool_slot(|tool| tool.description.is_some())
                     .description = Some(text.to_owned());
             }
+            Scalar::Reasoning => self.reasoning(text),
             Scalar::ArgumentsDelta => self
                 .current()
                 .arguments_delta

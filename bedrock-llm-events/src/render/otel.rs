@@ -420,6 +420,7 @@ fn message_json(message: &bedrock_llm_core::Message) -> serde_json::Value {
                 }
                 call
             }
+            Part::Reasoning { content } => json!({"type": "reasoning", "content": content}),
             Part::ToolCallResponse { id, response } => {
                 let mut answer = json!({"type": "tool_call_response", "response": response});
                 if let Some(id) = id {

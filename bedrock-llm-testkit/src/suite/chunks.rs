@@ -105,7 +105,7 @@ impl Run {
     }
 }
 
-/// The messages (role, content, tool calls) and finish reason of a response, as chunks must
+/// The messages (role, content, tool calls, reasoning) and finish reason of a response, as chunks must
 /// reassemble them.
 type Summary = Option<(Vec<(String, String, Vec<Part>)>, Option<String>)>;
 
@@ -114,12 +114,12 @@ fn summary(view: &ResponseView) -> Summary {
         .messages
         .iter()
         .map(|m| {
-            // Tool calls must come out of a stream as the whole body has them (id, name,
-            // arguments); text parts are already in `content`.
+            // Tool calls and shown reasoning must come out of a stream as the whole body has
+            // them; text parts are already in `content`.
             let calls = m
                 .parts
                 .iter()
-                .filter(|part| matches!(part, Part::ToolCall { .. }))
+                .filter(|part| matches!(part, Part::ToolCall { .. } | Part::Reasoning { .. }))
                 .cloned()
                 .collect();
             (m.role.as_str().to_owned(), m.content.clone(), calls)
