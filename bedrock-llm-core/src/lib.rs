@@ -60,6 +60,6 @@ pub use shape::{AliasError, BodyShape, MODEL_ALIASES_ENV, Routing, parse_aliases
 pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};
 pub use value::{FloatVector, NumberOrString, TokenCount};
 pub use view::{
-    EmbeddingStats, FinishReason, Message, NormalizedFinishReason, Part, RequestParams,
-    RequestView, ResponseView, Role, ToolDefinition, Usage,
+    EmbeddingStats, FinishReason, ImageParams, ImageStats, Message, NormalizedFinishReason, Part,
+    RequestParams, RequestView, ResponseView, Role, ToolDefinition, Usage,
 };

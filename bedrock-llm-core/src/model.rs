@@ -19,6 +19,8 @@ pub enum ExchangeKind {
     TextCompletion,
     /// Embedding vectors.
     Embedding,
+    /// Images generated from a prompt (Titan Image, Nova Canvas, Stability).
+    ImageGeneration,
 }
 
 impl ExchangeKind {
@@ -34,9 +36,15 @@ impl ExchangeKind {
         }
     }
 
-    /// Whether the exchange is a completion (chat or text).
+    /// Whether the exchange is a completion (chat, text or images): a summary event, not an
+    /// embedding event.
     pub const fn is_completion(self) -> bool {
         !matches!(self, Self::Embedding)
+    }
+
+    /// Whether the exchange generates images.
+    pub const fn is_image_generation(self) -> bool {
+        matches!(self, Self::ImageGeneration)
     }
 
     /// `gen_ai.operation.name` for this kind.
@@ -45,6 +53,7 @@ impl ExchangeKind {
             Self::Chat => "chat",
             Self::TextCompletion => "text_completion",
             Self::Embedding => "embeddings",
+            Self::ImageGeneration => "generate_content",
         }
     }
 }
@@ -83,6 +92,8 @@ pub trait ModelRequest: Sized {
 pub trait ModelResponse: Sized {
     /// Whether the body carries embedding vectors rather than generated text.
     const HAS_EMBEDDING: bool;
+    /// Whether the body carries generated images.
+    const HAS_IMAGES: bool = false;
 
     /// Parses a response body. Same contract as [`ModelRequest::from_body`].
     fn from_body(body: &[u8]) -> Result<Self, BodyError>;

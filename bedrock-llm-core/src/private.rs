@@ -19,6 +19,9 @@ use crate::model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 
 /// A model's kind, inferred from its bodies' shapes (see [`ExchangeKind::infer`]).
 pub const fn infer_kind<M: BedrockModel + ?Sized>() -> ExchangeKind {
+    if <M::Response as ModelResponse>::HAS_IMAGES {
+        return ExchangeKind::ImageGeneration;
+    }
     ExchangeKind::infer(
         <M::Request as ModelRequest>::HAS_MESSAGES,
         <M::Response as ModelResponse>::HAS_EMBEDDING,

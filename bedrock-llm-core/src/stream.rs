@@ -497,6 +497,7 @@ impl StreamAccumulator {
                 response_id: self.response_id,
                 response_model: self.response_model,
                 embedding: None,
+                images: None,
             }
         });
         StreamOutcome {

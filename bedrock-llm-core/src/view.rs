@@ -194,7 +194,7 @@ impl FinishReason {
         let raw = raw.into();
         let normalized = with_ascii_lowercase(&raw, |lower| match lower {
             "end_turn" | "stop_sequence" | "finish" | "finished" | "stop_criteria_met" | "stop"
-            | "complete" | "endoftext" | "eos" => NormalizedFinishReason::Stop,
+            | "complete" | "endoftext" | "eos" | "success" => NormalizedFinishReason::Stop,
             "max_tokens" | "length" | "model_context_window_exceeded" => {
                 NormalizedFinishReason::Length
             }
@@ -204,9 +204,11 @@ impl FinishReason {
             | "refusal"
             | "guardrail_intervened"
             | "content_filter" => NormalizedFinishReason::ContentFilter,
-            "error" | "malformed_model_output" | "malformed_tool_use" => {
+            "error" | "malformed_model_output" | "malformed_tool_use" | "inference error" => {
                 NormalizedFinishReason::Error
             }
+            // Stability image models: `Filter reason: prompt`, `… output image`, `… input image`.
+            other if other.starts_with("filter reason") => NormalizedFinishReason::ContentFilter,
             other => NormalizedFinishReason::Other(other.to_owned()),
         });
         Self { raw, normalized }
@@ -247,6 +249,48 @@ pub struct RequestParams {
     pub frequency_penalty: Option<f64>,
     /// Presence penalty.
     pub presence_penalty: Option<f64>,
+    /// What an image-generation request asked for; empty for every other request.
+    #[serde(skip_serializing_if = "ImageParams::is_empty")]
+    pub image: ImageParams,
+}
+
+/// The settings of an image-generation request, as its body gave them. `None` means unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImageParams {
+    /// Images asked for (Titan `numberOfImages`, SDXL `samples`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Width in pixels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u64>,
+    /// Height in pixels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// Quality tier (Titan and Nova Canvas `standard`/`premium`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<String>,
+    /// Diffusion steps (SDXL `steps`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u64>,
+    /// Aspect ratio, where the body names one instead of a size (Stability `aspect_ratio`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<String>,
+}
+
+impl ImageParams {
+    /// Whether the body set none of them (every request but an image generation's).
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The size as CloudWatch's `ImageSize` dimension spells it (`1024x1024`), else the aspect
+    /// ratio, when the request says either.
+    pub fn size_label(&self) -> Option<String> {
+        match (self.width, self.height) {
+            (Some(width), Some(height)) => Some(format!("{width}x{height}")),
+            _ => self.aspect_ratio.clone(),
+        }
+    }
 }
 
 /// What a request body says, family-neutral.
@@ -315,6 +359,30 @@ pub struct EmbeddingStats {
     pub dimensions: Option<usize>,
 }
 
+/// The images an image-generation response returned: how many, how large — never the images.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImageStats {
+    /// Images returned (an empty or filtered slot is not an image).
+    pub count: u64,
+    /// Their decoded size in bytes, summed (from the base64 length; nothing is decoded).
+    pub bytes: u64,
+    /// Per-image finish reasons, in body order, where the body gives them (`null` ones left out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub finish_reasons: Vec<FinishReason>,
+    /// The body's error message (Titan and Nova Canvas `error`: a content filter's refusal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ImageStats {
+    /// The decoded size of one base64 payload, from its length and padding.
+    pub fn decoded_len(base64: &str) -> u64 {
+        let trimmed = base64.trim_end();
+        let padding = trimmed.bytes().rev().take_while(|&b| b == b'=').count() as u64;
+        (trimmed.len() as u64 / 4 * 3).saturating_sub(padding)
+    }
+}
+
 /// What a response body says, family-neutral.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ResponseView {
@@ -330,6 +398,9 @@ pub struct ResponseView {
     pub response_model: Option<String>,
     /// Embedding vectors returned, for embedding responses.
     pub embedding: Option<EmbeddingStats>,
+    /// Images returned, for image-generation responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<ImageStats>,
 }
 
 /// Joins a message's segments with a blank line, leaving out empty ones (an empty `content`
@@ -363,6 +434,10 @@ mod tests {
             ("ERROR_TOXIC", ContentFilter),
             ("guardrail_intervened", ContentFilter),
             ("ERROR", Error),
+            ("SUCCESS", Stop),
+            ("Filter reason: prompt", ContentFilter),
+            ("Filter reason: output image", ContentFilter),
+            ("Inference error", Error),
             ("malformed_tool_use", Error),
             (
                 "RAG_QUERY_WHEN_RAG_DISABLED",
@@ -373,6 +448,14 @@ mod tests {
             assert_eq!(reason.raw, raw);
             assert_eq!(reason.normalized, want, "{raw}");
         }
+    }
+
+    #[test]
+    fn image_sizes_come_from_base64_lengths() {
+        assert_eq!(ImageStats::decoded_len(""), 0);
+        assert_eq!(ImageStats::decoded_len("iVBORw0K"), 6);
+        assert_eq!(ImageStats::decoded_len("aGk="), 2);
+        assert_eq!(ImageStats::decoded_len("aA=="), 1);
     }
 
     #[test]

@@ -182,11 +182,11 @@ impl Args {
                 let lit: LitStr = input.parse()?;
                 if !matches!(
                     lit.value().as_str(),
-                    "chat" | "text_completion" | "embedding"
+                    "chat" | "text_completion" | "embedding" | "image_generation"
                 ) {
                     cx.error_spanned_by(
                         &lit,
-                        "expected `kind = \"chat\"`, `\"text_completion\"` or `\"embedding\"`",
+                        "expected `kind = \"chat\"`, `\"text_completion\"`, `\"embedding\"` or `\"image_generation\"`",
                     );
                 }
                 if self.exchange.replace(lit).is_some() {

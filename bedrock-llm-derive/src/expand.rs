@@ -110,11 +110,13 @@ fn body_impls(container: &Container, kind: Kind) -> TokenStream {
     let has_embedding = const_flag(container, "HAS_EMBEDDING", |sink| {
         matches!(sink, Sink::Embedding)
     });
+    let has_images = const_flag(container, "HAS_IMAGES", |sink| matches!(sink, Sink::Images));
     let extract = quote! {
         #[automatically_derived]
         impl #p::Extract for #ident {
             const HAS_MESSAGES: bool = #has_messages;
             const HAS_EMBEDDING: bool = #has_embedding;
+            const HAS_IMAGES: bool = #has_images;
 
             #[allow(unused_variables)]
             fn extract(&self, __cx: &mut #p::Collector) {
@@ -154,6 +156,7 @@ fn body_impls(container: &Container, kind: Kind) -> TokenStream {
             #[automatically_derived]
             impl #krate::ModelResponse for #ident {
                 const HAS_EMBEDDING: bool = <Self as #p::Extract>::HAS_EMBEDDING;
+                const HAS_IMAGES: bool = <Self as #p::Extract>::HAS_IMAGES;
 
                 fn from_body(body: &[u8]) -> ::core::result::Result<Self, #krate::BodyError> {
                     #p::decode(body, #krate::BodySide::Response, #name)
@@ -175,7 +178,7 @@ fn body_impls(container: &Container, kind: Kind) -> TokenStream {
     quote!(#extract #trait_impl)
 }
 
-/// `HAS_MESSAGES` / `HAS_EMBEDDING`: set by a direct role, or inherited from nested parts.
+/// `HAS_MESSAGES` / `HAS_EMBEDDING` / `HAS_IMAGES`: set by a direct role, or inherited from nested parts.
 fn const_flag(container: &Container, name: &str, direct: impl Fn(&Sink) -> bool) -> TokenStream {
     let krate = &container.krate;
     let flag = format_ident!("{name}");
@@ -241,6 +244,13 @@ fn field_statements(container: &Container, field: &Field, value: &TokenStream) -
             }
             Sink::StopSequences => quote_spanned!(span=> #p::stop_sequences::<#ty>(#value, __cx);),
             Sink::Embedding => quote_spanned!(span=> #p::embedding::<#ty>(#value, __cx);),
+            Sink::Images => quote_spanned!(span=> #p::images::<#ty>(#value, __cx);),
+            Sink::ImageFinishReasons => {
+                quote_spanned!(span=> #p::image_finish_reasons::<#ty>(#value, __cx);)
+            }
+            Sink::NegativePrompt => {
+                quote_spanned!(span=> #p::negative_prompt::<#ty>(#value, __cx);)
+            }
             Sink::Scalar(which) => {
                 let which = variant(which);
                 quote_spanned!(span=> #p::scalar::<#ty>(#value, #p::Scalar::#which, __cx);)
@@ -288,6 +298,7 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
     let kind = match args.exchange.as_ref().map(|lit| lit.value()) {
         Some(k) if k == "chat" => quote!(#krate::ExchangeKind::Chat),
         Some(k) if k == "text_completion" => quote!(#krate::ExchangeKind::TextCompletion),
+        Some(k) if k == "image_generation" => quote!(#krate::ExchangeKind::ImageGeneration),
         Some(_) => quote!(#krate::ExchangeKind::Embedding),
         None => quote!(#krate::__private::infer_kind::<Self>()),
     };

@@ -13,7 +13,7 @@
 //!   content block, a usage object).
 //! - `#[bedrock_model(model, ids = ["acme.echo-*"], request = Req, response = Resp)]` — on a
 //!   unit struct: implements `BedrockModel`. Optional `family = "Acme Echo"` and
-//!   `kind = "chat" | "text_completion" | "embedding"` (inferred from the bodies otherwise), and
+//!   `kind = "chat" | "text_completion" | "embedding" | "image_generation"` (inferred from the bodies otherwise), and
 //!   `request_has = "key"` for a family that shares its model IDs with another and reads only
 //!   request bodies with that top-level key (Claude Text Completions: `"prompt"`).
 //!
@@ -48,6 +48,12 @@
 //! | `finish_reason`, `response_id`, `response_model` | response | string (ids may be numbers) |
 //! | `input_tokens`, `output_tokens`, `total_tokens`, `cache_read_tokens`, `cache_write_tokens` | response | integer; with `len`, a list whose length is the count |
 //! | `embedding` | response | vector, vectors, or vectors by type (may repeat: the first present wins) |
+//! | `negative_prompt` | request | text the image must not show: a message of role `negative` |
+//! | `image_count`, `image_width`, `image_height`, `image_steps` | request | integer |
+//! | `image_quality`, `aspect_ratio` | request | string |
+//! | `images` | response | a base64 image or a list of them: counted and sized, never kept (may repeat) |
+//! | `image_finish_reason` | response | one image's finish reason, or a list of them (`null`s skipped) |
+//! | `image_error` | response | why no image came back (a content filter's message) |
 //!
 //! On an enum variant, or on a struct `part`, `#[llm(block = "image")]` renders the value as a
 //! placeholder (`<image>`, or `<tool_use>{name}</tool_use>` when its fields add text). A

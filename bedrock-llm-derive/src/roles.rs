@@ -27,6 +27,9 @@ pub(crate) enum Sink {
     Tokens(&'static str),
     Embedding,
     Index(&'static str),
+    Images,
+    ImageFinishReasons,
+    NegativePrompt,
 }
 
 /// A role: its keyword, where it may appear, whether a body may have it once only, and its sink.
@@ -116,6 +119,44 @@ pub(crate) const ROLES: &[Role] = &[
         true,
         Sink::FloatParam("PresencePenalty"),
     ),
+    // Image-generation requests.
+    role("negative_prompt", Side::Request, true, Sink::NegativePrompt),
+    role(
+        "image_count",
+        Side::Request,
+        true,
+        Sink::IntParam("ImageCount"),
+    ),
+    role(
+        "image_width",
+        Side::Request,
+        true,
+        Sink::IntParam("ImageWidth"),
+    ),
+    role(
+        "image_height",
+        Side::Request,
+        true,
+        Sink::IntParam("ImageHeight"),
+    ),
+    role(
+        "image_steps",
+        Side::Request,
+        true,
+        Sink::IntParam("ImageSteps"),
+    ),
+    role(
+        "image_quality",
+        Side::Request,
+        true,
+        Sink::Scalar("ImageQuality"),
+    ),
+    role(
+        "aspect_ratio",
+        Side::Request,
+        true,
+        Sink::Scalar("AspectRatio"),
+    ),
     role("tool_name", Side::Request, false, Sink::Scalar("ToolName")),
     role(
         "tool_description",
@@ -169,6 +210,19 @@ pub(crate) const ROLES: &[Role] = &[
         Sink::Tokens("CacheWrite"),
     ),
     role("embedding", Side::Response, false, Sink::Embedding),
+    role("images", Side::Response, false, Sink::Images),
+    role(
+        "image_finish_reason",
+        Side::Response,
+        false,
+        Sink::ImageFinishReasons,
+    ),
+    role(
+        "image_error",
+        Side::Response,
+        true,
+        Sink::Scalar("ImageError"),
+    ),
     // Stream chunks: where a delta belongs.
     role("block_index", Side::Any, true, Sink::Index("Block")),
     role("choice_index", Side::Any, true, Sink::Index("Choice")),
@@ -188,7 +242,7 @@ pub(crate) fn lookup(keyword: &str) -> Option<Role> {
 pub(crate) fn is_output(role: &Role) -> bool {
     matches!(
         role.keyword,
-        "completion" | "content" | "choices" | "message" | "embedding" | "nested"
+        "completion" | "content" | "choices" | "message" | "embedding" | "nested" | "images"
     )
 }
 

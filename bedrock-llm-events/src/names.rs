@@ -50,6 +50,15 @@ pub mod attr {
     pub const INFERENCE_REGION: &str = "aws.bedrock.inference_region";
     pub const PERFORMANCE_LATENCY: &str = "aws.bedrock.performance_config.latency";
     pub const SERVICE_TIER: &str = "aws.bedrock.service_tier";
+    /// Image generation (`docs/llm-events.md` §2): what was asked for and what came back —
+    /// never an image. Project names; the agents have none.
+    pub const NUMBER_OF_IMAGES: &str = "response.number_of_images";
+    pub const IMAGE_REQUEST_COUNT: &str = "aws.bedrock.request.image.count";
+    pub const IMAGE_REQUEST_SIZE: &str = "aws.bedrock.request.image.size";
+    pub const IMAGE_REQUEST_QUALITY: &str = "aws.bedrock.request.image.quality";
+    pub const IMAGE_REQUEST_STEPS: &str = "aws.bedrock.request.image.steps";
+    pub const IMAGE_RESPONSE_BYTES: &str = "aws.bedrock.response.image.bytes";
+    pub const IMAGE_RESPONSE_ERROR: &str = "aws.bedrock.response.image.error";
     pub const ERROR: &str = "error";
     /// Project addition: `true` on a streamed call the caller dropped before its end.
     pub const INCOMPLETE: &str = "incomplete";
@@ -154,6 +163,10 @@ pub mod gen_ai {
     pub const INFERENCE_REGION: &str = "aws.bedrock.inference_region";
     pub const PERFORMANCE_LATENCY: &str = "aws.bedrock.performance_config.latency";
     pub const SERVICE_TIER: &str = "aws.bedrock.service_tier";
+    /// `image` for an image generation (the conventions' output types: text, json, image, speech).
+    pub const OUTPUT_TYPE: &str = "gen_ai.output.type";
+    /// Images returned: a project addition, as the New Relic events' image attributes.
+    pub const IMAGE_RESPONSE_COUNT: &str = "aws.bedrock.response.image.count";
     pub const INPUT_MESSAGES: &str = "gen_ai.input.messages";
     pub const OUTPUT_MESSAGES: &str = "gen_ai.output.messages";
     pub const SYSTEM_INSTRUCTIONS: &str = "gen_ai.system_instructions";

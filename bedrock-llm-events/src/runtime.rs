@@ -108,6 +108,55 @@ pub struct RuntimeMetrics {
     buckets: BTreeMap<u64, BTreeMap<String, (Figures, Option<String>)>>,
     /// Guardrail figures, in the same periods.
     guardrails: crate::guardrail_metrics::GuardrailBuckets,
+    /// `OutputImageCount` by the image dimensions a request said, in the same periods.
+    image_series: BTreeMap<u64, BTreeMap<ImageSeries, u64>>,
+}
+
+/// One `OutputImageCount` series beside the `ModelId` one: the image dimensions Bedrock adds
+/// where the request says them (`ImageSize` `1024x1024`, `Quality`, `BucketedStepSize` — the
+/// request's step count, as Bedrock's bucket edges are not published).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ImageSeries {
+    /// `ModelId`.
+    pub model_id: String,
+    /// `ImageSize`.
+    pub image_size: Option<String>,
+    /// `Quality`.
+    pub quality: Option<String>,
+    /// `BucketedStepSize`.
+    pub bucketed_step_size: Option<String>,
+}
+
+impl ImageSeries {
+    /// The series of a successful image generation, when its request says any dimension.
+    fn of(invocation: &Invocation) -> Option<Self> {
+        let params = &invocation.request.as_ref()?.params.image;
+        let series = Self {
+            model_id: invocation.model_id.clone(),
+            image_size: params.size_label(),
+            quality: params.quality.clone(),
+            bucketed_step_size: params.steps.map(|steps| steps.to_string()),
+        };
+        (series.image_size.is_some()
+            || series.quality.is_some()
+            || series.bucketed_step_size.is_some())
+        .then_some(series)
+    }
+
+    /// The dimensions present, as CloudWatch names them.
+    fn dimensions(&self) -> Vec<(&'static str, &str)> {
+        let mut out = vec![("ModelId", self.model_id.as_str())];
+        for (name, value) in [
+            ("ImageSize", &self.image_size),
+            ("Quality", &self.quality),
+            ("BucketedStepSize", &self.bucketed_step_size),
+        ] {
+            if let Some(value) = value {
+                out.push((name, value.as_str()));
+            }
+        }
+        out
+    }
 }
 
 impl RuntimeMetrics {
@@ -127,6 +176,7 @@ impl RuntimeMetrics {
             namespace: DEFAULT_NAMESPACE.to_owned(),
             buckets: BTreeMap::new(),
             guardrails: BTreeMap::new(),
+            image_series: BTreeMap::new(),
         })
     }
 
@@ -137,6 +187,7 @@ impl RuntimeMetrics {
             namespace: DEFAULT_NAMESPACE.to_owned(),
             buckets: BTreeMap::new(),
             guardrails: BTreeMap::new(),
+            image_series: BTreeMap::new(),
         }
     }
 
@@ -206,6 +257,18 @@ impl RuntimeMetrics {
                     figures.latency_min_ms = figures.latency_min_ms.min(ms);
                     figures.latency_max_ms = figures.latency_max_ms.max(ms);
                 }
+                if let Some(images) = invocation.response.as_ref().and_then(|r| r.images.as_ref()) {
+                    figures.output_images = figures.output_images.saturating_add(images.count);
+                    if let Some(series) = ImageSeries::of(invocation) {
+                        let count = self
+                            .image_series
+                            .entry(start)
+                            .or_default()
+                            .entry(series)
+                            .or_default();
+                        *count = count.saturating_add(images.count);
+                    }
+                }
                 if let Some((usage, _)) = invocation.usage() {
                     // Counts come from input: a hostile one near 2^64 saturates, never wraps.
                     figures.input_tokens = figures
@@ -230,6 +293,13 @@ impl RuntimeMetrics {
     /// Adds `other`'s counts (same period) to these: figures of work split across threads
     /// add up to the figures of the whole.
     pub fn merge(&mut self, other: &RuntimeMetrics) {
+        for (&start, series) in &other.image_series {
+            let ours = self.image_series.entry(start).or_default();
+            for (key, count) in series {
+                let slot = ours.entry(key.clone()).or_default();
+                *slot = slot.saturating_add(*count);
+            }
+        }
         for (&start, keys) in &other.guardrails {
             let ours = self.guardrails.entry(start).or_default();
             for (key, figures) in keys {
@@ -278,11 +348,14 @@ impl RuntimeMetrics {
         let closed = std::mem::replace(&mut self.buckets, open);
         let open_guardrails = self.guardrails.split_off(&first_open);
         let closed_guardrails = std::mem::replace(&mut self.guardrails, open_guardrails);
+        let open_images = self.image_series.split_off(&first_open);
+        let closed_images = std::mem::replace(&mut self.image_series, open_images);
         (!closed.is_empty() || !closed_guardrails.is_empty()).then(|| Self {
             period_ms: self.period_ms,
             namespace: self.namespace.clone(),
             buckets: closed,
             guardrails: closed_guardrails,
+            image_series: closed_images,
         })
     }
 
@@ -293,6 +366,7 @@ impl RuntimeMetrics {
             namespace: self.namespace.clone(),
             buckets: BTreeMap::new(),
             guardrails: BTreeMap::new(),
+            image_series: BTreeMap::new(),
         }
     }
 
@@ -347,7 +421,27 @@ impl RuntimeMetrics {
                 });
                 document
             })
+            .chain(self.image_entries().map(|(start, series, count)| {
+                let dimensions = series.dimensions();
+                let mut document = json!({"OutputImageCount": count});
+                for (name, value) in &dimensions {
+                    document[*name] = json!(value);
+                }
+                let names: Vec<&str> = dimensions.iter().map(|(name, _)| *name).collect();
+                document["_aws"] = json!({
+                    "Timestamp": start,
+                    "CloudWatchMetrics": [{"Namespace": self.namespace, "Dimensions": [names], "Metrics": [{"Name": "OutputImageCount", "Unit": "Count"}]}],
+                });
+                document
+            }))
             .collect()
+    }
+
+    /// `OutputImageCount` by image dimensions: (period start, series, images).
+    pub fn image_entries(&self) -> impl Iterator<Item = (u64, &ImageSeries, u64)> {
+        self.image_series.iter().flat_map(|(start, series)| {
+            series.iter().map(move |(key, count)| (*start, key, *count))
+        })
     }
 
     /// One document per model and period, shaped like Elastic's `aws_bedrock.runtime`, then
@@ -416,6 +510,23 @@ impl RuntimeMetrics {
                     "aws_bedrock": {"runtime": runtime},
                 })
             })
+            .chain(self.image_entries().map(|(start, series, count)| {
+                // Metricbeat writes a series' extra dimensions under `aws.dimensions`.
+                let mut dimensions = serde_json::Map::new();
+                for (name, value) in series.dimensions() {
+                    dimensions.insert(name.to_owned(), json!(value));
+                }
+                json!({
+                    "@timestamp": iso_millis(start),
+                    "data_stream": {"type": "metrics", "dataset": RUNTIME_DATASET, "namespace": namespace},
+                    "ecs": {"version": ECS_VERSION},
+                    "event": {"dataset": RUNTIME_DATASET, "module": "aws_bedrock", "kind": "metric"},
+                    "metricset": {"name": "cloudwatch", "period": self.period_ms},
+                    "aws": {"cloudwatch": {"namespace": "AWS/Bedrock"}, "dimensions": dimensions},
+                    "cloud": {"provider": "aws"},
+                    "aws_bedrock": {"runtime": {"model_id": series.model_id, "output_image_count": count}},
+                })
+            }))
             .collect()
     }
 }

@@ -56,6 +56,7 @@ fn chat() -> Invocation {
         response_id: Some("msg_1".into()),
         response_model: Some("claude-3-haiku-20240307".into()),
         embedding: None,
+        images: None,
     });
     record
 }

@@ -61,6 +61,7 @@ fn chat() -> Invocation {
         response_id: Some("msg_bdrk_01".into()),
         response_model: Some("claude-3-5-sonnet-20240620".into()),
         embedding: None,
+        images: None,
     });
     record
 }

@@ -23,8 +23,16 @@ pub fn to_record(
     response_body: Option<&[u8]>,
     caller: &Caller,
 ) -> ModelInvocationLog {
+    // An image generation's payloads are written as their size and hash, as everywhere else.
+    let images = invocation.kind == Some(bedrock_llm_core::ExchangeKind::ImageGeneration);
     let raw = |body: Option<&[u8]>| {
-        body.and_then(|bytes| std::str::from_utf8(bytes).ok())
+        let scrubbed = body
+            .filter(|_| images)
+            .and_then(bedrock_llm_events::render::payloads::scrub_body);
+        scrubbed
+            .as_deref()
+            .or(body)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
             .and_then(|text| RawValue::from_string(text.trim().to_owned()).ok())
     };
     let usage = invocation.usage().map(|(usage, _)| usage);

@@ -18,6 +18,9 @@
 //! | Mistral Chat | `mistral.*` with a `messages` body (Large 2 and later) | [`mistral`] |
 //! | DeepSeek-R1 | `deepseek.r1*` (InvokeModel: `prompt` → `choices[].text`) | [`deepseek`] |
 //! | OpenAI Chat | `openai.*` (gpt-oss), and the chat-completions format of `qwen.*`, `deepseek.v3*`, `moonshot.*`, `minimax.*`, `google.gemma-*`, `nvidia.nemotron-*`, `zai.glm-*` | [`openai`] |
+//! | Titan Image | `amazon.titan-image-generator-*`, `amazon.nova-canvas-*` (images: counted, never kept) | [`image`] |
+//! | Stability Image | `stability.sd3*`, `stability.stable-image-*` and the image services | [`image`] |
+//! | SDXL | `stability.stable-diffusion-xl*` | [`image`] |
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
 //!
 //! A model ID that names no model (an application inference profile, provisioned throughput,
@@ -39,6 +42,7 @@ pub mod cohere;
 pub mod common;
 pub mod converse;
 pub mod deepseek;
+pub mod image;
 pub mod meta;
 pub mod mistral;
 pub mod openai;
@@ -56,6 +60,7 @@ pub use anthropic::{ClaudeMessages, ClaudeText};
 pub use cohere::{CohereCommand, CohereCommandR, CohereEmbed};
 pub use converse::ConverseJson;
 pub use deepseek::DeepSeekR1;
+pub use image::{Sdxl, StabilityImage, TitanImage};
 pub use meta::Llama;
 pub use mistral::{MistralChat, MistralText};
 pub use openai::OpenAiChat;
@@ -83,6 +88,11 @@ pub fn new_registry() -> Registry {
         .register::<MistralText>()
         .register::<OpenAiChat>()
         .register::<DeepSeekR1>()
+        // After Nova, whose `amazon.nova-*` would take Nova Canvas.
+        .register::<TitanImage>()
+        .register::<StabilityImage>()
+        // After Stability's `stability.stable-*`, which would take SDXL.
+        .register::<Sdxl>()
         .set_converse(bedrock_llm_core::adapter::<ConverseJson>());
     shapes::recognize_all(&mut registry);
     // A malformed alias list adds nothing here; the CLI reports it (`Registry::aliases_from_env`).

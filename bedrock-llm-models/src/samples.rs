@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
-    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
+    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl, StabilityImage, TitanEmbed,
+    TitanImage, TitanText,
 };
 
 /// One exchange.
@@ -64,8 +65,8 @@ struct Spec {
     model_id: &'static str,
     request: Value,
     response: Value,
-    /// `X-Amzn-Bedrock-Input-Token-Count`.
-    input_tokens: u64,
+    /// `X-Amzn-Bedrock-Input-Token-Count` (absent for image models, which count no tokens).
+    input_tokens: Option<u64>,
     /// `X-Amzn-Bedrock-Output-Token-Count` (absent for embeddings).
     output_tokens: Option<u64>,
     /// `X-Amzn-Bedrock-Invocation-Latency`.
@@ -75,17 +76,14 @@ struct Spec {
 fn build<M: BedrockModel>(spec: Spec) -> Result<Sample, BodyError> {
     let request = M::decode_request(&to_bytes(&spec.request))?.to_body()?;
     let response = M::decode_response(&to_bytes(&spec.response))?.to_body()?;
-    let mut headers = vec![
-        ("Content-Type", "application/json".to_owned()),
-        (
-            "X-Amzn-Bedrock-Input-Token-Count",
-            spec.input_tokens.to_string(),
-        ),
-        (
-            "X-Amzn-Bedrock-Invocation-Latency",
-            spec.latency_ms.to_string(),
-        ),
-    ];
+    let mut headers = vec![("Content-Type", "application/json".to_owned())];
+    if let Some(input) = spec.input_tokens {
+        headers.push(("X-Amzn-Bedrock-Input-Token-Count", input.to_string()));
+    }
+    headers.push((
+        "X-Amzn-Bedrock-Invocation-Latency",
+        spec.latency_ms.to_string(),
+    ));
     if let Some(output) = spec.output_tokens {
         headers.push(("X-Amzn-Bedrock-Output-Token-Count", output.to_string()));
     }
@@ -126,7 +124,7 @@ pub fn request_id(family_slug: &str, case: &str) -> String {
 
 /// The sample files, one per family (`bedrock-llm-models/samples/{family}.json`, the format of
 /// `bedrock-llm-testkit`'s sample files): the data, here embedded at build time.
-const FILES: [(&str, &str); 15] = [
+const FILES: [(&str, &str); 18] = [
     ("claude_text", include_str!("../samples/claude_text.json")),
     (
         "claude_messages",
@@ -151,6 +149,12 @@ const FILES: [(&str, &str); 15] = [
     ("mistral_chat", include_str!("../samples/mistral_chat.json")),
     ("openai_chat", include_str!("../samples/openai_chat.json")),
     ("deepseek_r1", include_str!("../samples/deepseek_r1.json")),
+    ("titan_image", include_str!("../samples/titan_image.json")),
+    (
+        "stability_image",
+        include_str!("../samples/stability_image.json"),
+    ),
+    ("sdxl", include_str!("../samples/sdxl.json")),
 ];
 
 /// A text read from a sample file, kept for the life of the program (samples are made once).
@@ -167,7 +171,7 @@ fn spec(family_slug: &'static str, file_model_id: &str, case: &Value) -> Option<
         model_id: leak(case["model_id"].as_str().unwrap_or(file_model_id)),
         request: case["request"].clone(),
         response: case["response"].clone(),
-        input_tokens: header("x-amzn-bedrock-input-token-count")?,
+        input_tokens: header("x-amzn-bedrock-input-token-count"),
         output_tokens: header("x-amzn-bedrock-output-token-count"),
         latency_ms: header("x-amzn-bedrock-invocation-latency")?,
     })
@@ -205,6 +209,9 @@ fn read_all() -> Result<Vec<Sample>, BodyError> {
                 "mistral_text" => build::<MistralText>(spec)?,
                 "openai_chat" => build::<OpenAiChat>(spec)?,
                 "deepseek_r1" => build::<DeepSeekR1>(spec)?,
+                "titan_image" => build::<TitanImage>(spec)?,
+                "stability_image" => build::<StabilityImage>(spec)?,
+                "sdxl" => build::<Sdxl>(spec)?,
                 _ => build::<MistralChat>(spec)?,
             });
         }

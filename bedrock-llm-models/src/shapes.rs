@@ -16,7 +16,8 @@ use bedrock_llm_core::{BodyShape, Registry};
 
 use crate::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
-    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
+    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl, StabilityImage, TitanEmbed,
+    TitanImage, TitanText,
 };
 
 /// Keys only Claude request bodies have.
@@ -57,6 +58,8 @@ const OPENAI: &[&str] = &[
     "reasoning_effort",
     "stream_options",
 ];
+/// Keys only Stability image bodies have beside `prompt`.
+const STABILITY: &[&str] = &["negative_prompt", "aspect_ratio", "output_format", "mode"];
 /// Keys only Mistral text bodies have beside `prompt`.
 const MISTRAL_TEXT: &[&str] = &["stop", "top_k"];
 
@@ -145,5 +148,14 @@ pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
             BodyShape::with_all(&["messages"])
                 .and_any(OPENAI)
                 .and_none(&["anthropic_version", "schemaVersion", "inferenceConfig"]),
+        )
+        // Image bodies: Titan/Nova Canvas name their task, SDXL weighs its prompts, Stability's
+        // newer models add their own keys to `prompt`.
+        .recognize::<TitanImage>(BodyShape::with_all(&["taskType"]))
+        .recognize::<Sdxl>(BodyShape::with_all(&["text_prompts"]))
+        .recognize::<StabilityImage>(
+            BodyShape::with_all(&["prompt"])
+                .and_any(STABILITY)
+                .and_none(&["max_gen_len", "max_tokens_to_sample", "stop", "top_k"]),
         )
 }

@@ -69,6 +69,9 @@ fn an_opaque_arn_reads_the_same_conversation_as_the_model_id_or_nothing() {
         "cohere_embed",
         "jurassic2",
         "mistral_text",
+        "titan_image",
+        "stability_image",
+        "sdxl",
     ] {
         assert!(recognized.contains(family), "{family}: {recognized:?}");
     }

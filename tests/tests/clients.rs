@@ -170,6 +170,9 @@ async fn every_family_typed() {
     count += typed_calls::<MistralChat>(&client).await;
     count += typed_calls::<OpenAiChat>(&client).await;
     count += typed_calls::<DeepSeekR1>(&client).await;
+    count += typed_calls::<TitanImage>(&client).await;
+    count += typed_calls::<StabilityImage>(&client).await;
+    count += typed_calls::<Sdxl>(&client).await;
     assert_eq!(count, samples::all().unwrap().len());
     let harvest = recorder.harvest();
     let summaries = harvest

@@ -13,7 +13,8 @@ use bedrock_llm_core::{BedrockModel, ModelRequest, ModelResponse};
 use bedrock_llm_models::samples::{self, Sample};
 use bedrock_llm_models::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
-    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, TitanEmbed, TitanText,
+    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl, StabilityImage, TitanEmbed,
+    TitanImage, TitanText,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -175,6 +176,18 @@ fn openai_chat_round_trips() {
 #[test]
 fn deepseek_r1_round_trips() {
     round_trips::<DeepSeekR1>();
+}
+#[test]
+fn titan_image_round_trips() {
+    round_trips::<TitanImage>();
+}
+#[test]
+fn stability_image_round_trips() {
+    round_trips::<StabilityImage>();
+}
+#[test]
+fn sdxl_round_trips() {
+    round_trips::<Sdxl>();
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -388,6 +401,9 @@ proptest! {
             ("claude_messages", "system_and_history", "/messages/0/content"),
             ("titan_embed", "v1", "/inputText"),
             ("cohere_embed", "floats", "/texts/1"),
+            ("titan_image", "text_to_image", "/textToImageParams/text"),
+            ("stability_image", "text_to_image", "/prompt"),
+            ("sdxl", "error", "/text_prompts/0/text"),
         ] {
             let sample = sample(family_slug, case);
             let mut request = json(&sample.request);
@@ -592,5 +608,50 @@ proptest! {
         }
         // Claude Messages, Nova (Converse blocks) and Mistral chat carry tool calls in their samples.
         prop_assert!(families_with_calls.len() >= 3, "{:?}", families_with_calls);
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 64, failure_persistence: None, ..Config::default() })]
+
+    /// Every image family counts exactly the images a body holds and sizes them from the base64
+    /// alone: `n` payloads of any length and padding, empty slots not counted.
+    #[test]
+    fn image_counts_and_sizes_are_exact(
+        lengths in proptest::collection::vec((0usize..400, 0usize..3), 0..8),
+    ) {
+        let payloads: Vec<String> = lengths
+            .iter()
+            .map(|&(quads, pad)| {
+                let mut text = "QUJD".repeat(quads);
+                if quads > 0 {
+                    text.replace_range(text.len() - pad.min(2).., &"=".repeat(pad.min(2)));
+                }
+                text
+            })
+            .collect();
+        let count = payloads.iter().filter(|p| !p.is_empty()).count() as u64;
+        let bytes: u64 = payloads
+            .iter()
+            .map(|p| (p.len() / 4 * 3 - p.bytes().rev().take_while(|&b| b == b'=').count()) as u64)
+            .sum();
+        let registry = bedrock_llm_models::registry();
+        let artifacts: Vec<Value> = payloads
+            .iter()
+            .map(|p| serde_json::json!({"base64": p, "finishReason": "SUCCESS"}))
+            .collect();
+        for (family_slug, case, response) in [
+            ("titan_image", "text_to_image", serde_json::json!({"images": payloads})),
+            ("stability_image", "text_to_image", serde_json::json!({"images": payloads, "seeds": []})),
+            ("sdxl", "two_samples", serde_json::json!({"result": "success", "artifacts": artifacts})),
+        ] {
+            let sample = sample(family_slug, case);
+            let adapter = registry.resolve(sample.model_id, Some(&sample.request)).unwrap();
+            let view = adapter.response_view(&serde_json::to_vec(&response).unwrap()).unwrap();
+            let images = view.images.clone().unwrap_or_default();
+            prop_assert_eq!(images.count, count, "{}", family_slug);
+            prop_assert_eq!(images.bytes, bytes, "{}", family_slug);
+            prop_assert!(view.messages.is_empty());
+        }
     }
 }

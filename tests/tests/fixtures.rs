@@ -25,6 +25,9 @@ fn expected_family(case: &FixtureCase) -> Option<&'static str> {
         "mistral_chat" => "Mistral Chat",
         "openai_chat" => "OpenAI Chat",
         "deepseek_r1" => "DeepSeek-R1",
+        "titan_image" => "Titan Image",
+        "stability_image" => "Stability Image",
+        "sdxl" => "SDXL",
         _ => return None,
     })
 }
@@ -82,6 +85,22 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
                 );
                 assert!(response.messages.is_empty(), "{}", case.name);
             }
+            Some(ExchangeKind::ImageGeneration) => {
+                assert!(!request.messages.is_empty(), "{}: no prompt", case.name);
+                assert!(response.messages.is_empty(), "{}", case.name);
+                let images = response.images.as_ref().expect("image stats");
+                // Every image the body holds is counted, and each is at least a byte.
+                assert!(images.bytes >= images.count, "{}", case.name);
+                // The record keeps no payload: nothing base64-like and long in it.
+                let text = serde_json::to_string(&record).unwrap();
+                assert!(
+                    !text.split('"').any(|s| s.len() >= 256
+                        && s.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))),
+                    "{}: an image payload in the record",
+                    case.name
+                );
+            }
             _ => {
                 assert!(
                     !request.messages.is_empty(),
@@ -122,7 +141,7 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
     }
     assert_eq!(
         families_seen.len(),
-        15,
+        18,
         "every prebuilt family has a fixture: {families_seen:?}"
     );
 }

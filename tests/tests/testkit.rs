@@ -80,6 +80,9 @@ fn every_prebuilt_family_passes_the_kit() {
         DeepSeekR1 => "deepseek_r1",
         TitanEmbed => "titan_embed",
         TitanText => "titan_text",
+        TitanImage => "titan_image",
+        StabilityImage => "stability_image",
+        Sdxl => "sdxl",
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -2,100 +2,11 @@
 
 use crate::stream::{ChunkDelta, ChunkText};
 use crate::view::{
-    EmbeddingStats, FinishReason, Message, Part, RequestParams, RequestView, ResponseView, Role,
-    ToolDefinition, Usage,
+    EmbeddingStats, FinishReason, ImageStats, Message, Part, RequestParams, RequestView,
+    ResponseView, Role, ToolDefinition, Usage,
 };
 
-/// Which body a [`Collector`] reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// Request: messages default to `user`.
-    Request,
-    /// Response: messages default to `assistant`.
-    Response,
-}
-
-/// Token counters a role can add to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tokens {
-    /// `input_tokens`.
-    Input,
-    /// `output_tokens`.
-    Output,
-    /// `total_tokens`.
-    Total,
-    /// `cache_read_tokens`.
-    CacheRead,
-    /// `cache_write_tokens`.
-    CacheWrite,
-}
-
-/// Numeric request parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IntParam {
-    /// `max_tokens`.
-    MaxTokens,
-    /// `top_k`.
-    TopK,
-    /// `choice_count`.
-    ChoiceCount,
-}
-
-/// Float request parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FloatParam {
-    /// `temperature`.
-    Temperature,
-    /// `top_p`.
-    TopP,
-    /// `frequency_penalty`.
-    FrequencyPenalty,
-    /// `presence_penalty`.
-    PresencePenalty,
-}
-
-/// Scalar text roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scalar {
-    /// `role`.
-    Role,
-    /// `finish_reason`.
-    FinishReason,
-    /// `response_id`.
-    ResponseId,
-    /// `response_model`.
-    ResponseModel,
-    /// `name`: a block's name, written as text inside the block placeholder.
-    Name,
-    /// `tool_name`: a tool offered to the model.
-    ToolName,
-    /// `tool_description`: what the tool offered last does.
-    ToolDescription,
-    /// `tool_call_id`: the id of the tool call or tool result the current block holds.
-    ToolCallId,
-    /// `arguments_delta`: a piece of a streamed tool call's JSON arguments.
-    ArgumentsDelta,
-    /// `reasoning`: the model's reasoning, a part of its own beside the answer.
-    Reasoning,
-}
-
-/// JSON roles kept as structures rather than rendered as text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Structure {
-    /// `arguments`: the current tool call's arguments.
-    Arguments,
-    /// `tool_parameters`: the parameter schema of the tool offered last.
-    ToolParameters,
-}
-
-/// Stream-chunk positions a role can report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Index {
-    /// `block_index`: which content block a delta extends.
-    Block,
-    /// `choice_index`: which choice a delta extends.
-    Choice,
-}
+pub use super::slots::*;
 
 #[derive(Debug)]
 struct Draft {
@@ -166,6 +77,7 @@ pub struct Collector {
     response_id: Option<String>,
     response_model: Option<String>,
     embedding: Option<EmbeddingStats>,
+    images: Option<ImageStats>,
     block_index: Option<u64>,
     /// Per closed message, what a stream chunk reports beside the message.
     chunk_facts: Vec<ChunkFacts>,
@@ -190,6 +102,7 @@ impl Collector {
             response_id: None,
             response_model: None,
             embedding: None,
+            images: None,
             block_index: None,
             chunk_facts: Vec::new(),
         }
@@ -389,6 +302,16 @@ impl Collector {
                     .description = Some(text.to_owned());
             }
             Scalar::Reasoning => self.reasoning(text),
+            Scalar::ImageQuality => self.params.image.quality = Some(text.to_owned()),
+            Scalar::AspectRatio => self.params.image.aspect_ratio = Some(text.to_owned()),
+            Scalar::ImageError => {
+                self.images.get_or_insert_with(ImageStats::default).error = Some(text.to_owned());
+            }
+            Scalar::ImageFinishReason => self
+                .images
+                .get_or_insert_with(ImageStats::default)
+                .finish_reasons
+                .push(FinishReason::from_raw(text)),
             Scalar::ArgumentsDelta => self
                 .current()
                 .arguments_delta
@@ -452,6 +375,10 @@ impl Collector {
             IntParam::MaxTokens => &mut self.params.max_tokens,
             IntParam::TopK => &mut self.params.top_k,
             IntParam::ChoiceCount => &mut self.params.choice_count,
+            IntParam::ImageCount => &mut self.params.image.count,
+            IntParam::ImageWidth => &mut self.params.image.width,
+            IntParam::ImageHeight => &mut self.params.image.height,
+            IntParam::ImageSteps => &mut self.params.image.steps,
         };
         *slot = Some(value);
     }
@@ -481,6 +408,27 @@ impl Collector {
     /// vectors twice (Titan's `embedding` and `embeddingsByType.float`) counts them once.
     pub fn embedding(&mut self, stats: EmbeddingStats) {
         self.embedding.get_or_insert(stats);
+    }
+
+    /// Counts one generated image from its base64 payload (an empty one is no image). Only
+    /// the count and size are kept: no payload reaches any rendering.
+    pub fn image(&mut self, base64: &str) {
+        let images = self.images.get_or_insert_with(ImageStats::default);
+        if !base64.trim().is_empty() {
+            images.count = images.count.saturating_add(1);
+            images.bytes = images.bytes.saturating_add(ImageStats::decoded_len(base64));
+        }
+    }
+
+    /// Adds the request's negative prompt (what the image must not show) as a message of its
+    /// own, role `negative`, after the prompt.
+    pub fn negative_prompt(&mut self, f: impl FnOnce(&mut Self)) {
+        self.open.push(Draft::new(false));
+        f(self);
+        if let Some(mut draft) = self.open.pop().filter(|d| !d.segments.is_empty()) {
+            draft.role = Some(Role::Other("negative".to_owned()));
+            self.close(draft);
+        }
     }
 
     fn into_messages(mut self) -> (Vec<Message>, Self) {
@@ -544,9 +492,14 @@ impl Collector {
         if let ([only], Some(reason)) = (messages.as_mut_slice(), &this.finish_reason) {
             only.finish_reason.get_or_insert_with(|| reason.clone());
         }
+        // An image response's reason is its first image's (several images, one reason field).
         let finish_reason = this
             .finish_reason
-            .or_else(|| messages.iter().find_map(|m| m.finish_reason.clone()));
+            .or_else(|| messages.iter().find_map(|m| m.finish_reason.clone()))
+            .or_else(|| {
+                let images = this.images.as_ref()?;
+                images.finish_reasons.first().cloned()
+            });
         ResponseView {
             messages,
             finish_reason,
@@ -554,6 +507,7 @@ impl Collector {
             response_id: this.response_id,
             response_model: this.response_model,
             embedding: this.embedding,
+            images: this.images,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! - [`codec`]: bodies in and out — parsing with a JSON path on failure, routing-key scans,
 //!   stream chunks (and chunks of a shape no field knows);
 //! - [`collector`]: the [`Collector`](collector::Collector) that assembles messages, parameters
-//!   and counts from the values a body reports;
+//!   and counts from the values a body reports, into the places [`slots`] names;
 //! - [`shapes`]: one trait per value shape a role accepts ([`TextValue`](shapes::TextValue),
 //!   [`IntValue`](shapes::IntValue), …), so a field of the wrong type fails to compile at the
 //!   field, with the trait's `on_unimplemented` message;
@@ -13,4 +13,5 @@
 pub(crate) mod codec;
 pub(crate) mod collector;
 pub(crate) mod shapes;
+pub(crate) mod slots;
 pub(crate) mod write;

@@ -18,6 +18,8 @@ pub trait Extract {
     const HAS_MESSAGES: bool = false;
     /// Whether this type (or a nested one) has an `embedding` role.
     const HAS_EMBEDDING: bool = false;
+    /// Whether this type (or a nested one) has an `images` role.
+    const HAS_IMAGES: bool = false;
 
     /// Reports the annotated fields to `cx`.
     fn extract(&self, cx: &mut Collector);
@@ -26,6 +28,7 @@ pub trait Extract {
 impl<T: Extract + ?Sized> Extract for Box<T> {
     const HAS_MESSAGES: bool = T::HAS_MESSAGES;
     const HAS_EMBEDDING: bool = T::HAS_EMBEDDING;
+    const HAS_IMAGES: bool = T::HAS_IMAGES;
 
     fn extract(&self, cx: &mut Collector) {
         (**self).extract(cx);
@@ -35,6 +38,7 @@ impl<T: Extract + ?Sized> Extract for Box<T> {
 impl<T: Extract> Extract for Option<T> {
     const HAS_MESSAGES: bool = T::HAS_MESSAGES;
     const HAS_EMBEDDING: bool = T::HAS_EMBEDDING;
+    const HAS_IMAGES: bool = T::HAS_IMAGES;
 
     fn extract(&self, cx: &mut Collector) {
         if let Some(inner) = self {
@@ -46,6 +50,7 @@ impl<T: Extract> Extract for Option<T> {
 impl<T: Extract> Extract for Vec<T> {
     const HAS_MESSAGES: bool = T::HAS_MESSAGES;
     const HAS_EMBEDDING: bool = T::HAS_EMBEDDING;
+    const HAS_IMAGES: bool = T::HAS_IMAGES;
 
     fn extract(&self, cx: &mut Collector) {
         for item in self {

@@ -100,3 +100,18 @@ pub fn embedding<T: EmbeddingValue + ?Sized>(value: &T, cx: &mut Collector) {
 pub fn message<T: Extract + ?Sized>(value: &T, cx: &mut Collector) {
     cx.message(|cx| value.extract(cx));
 }
+
+/// Counts generated images from their base64 payloads.
+pub fn images<T: StringsValue + ?Sized>(value: &T, cx: &mut Collector) {
+    value.each_str(&mut |s| cx.image(s));
+}
+
+/// Writes per-image finish reasons (`null` entries are left out).
+pub fn image_finish_reasons<T: StringsValue + ?Sized>(value: &T, cx: &mut Collector) {
+    value.each_str(&mut |s| cx.scalar(Scalar::ImageFinishReason, s));
+}
+
+/// Writes `negative_prompt`: a message of role `negative` holding the text.
+pub fn negative_prompt<T: TextValue + ?Sized>(value: &T, cx: &mut Collector) {
+    cx.negative_prompt(|cx| value.write_text(cx));
+}

@@ -1,7 +1,9 @@
 //! Renderings of events and invocations: New Relic Event API JSON ([`newrelic`]),
 //! OpenTelemetry GenAI semantic-convention attributes on a `tracing` span ([`otel`]) and
-//! Elastic's Amazon Bedrock documents ([`elastic`]).
+//! Elastic's Amazon Bedrock documents ([`elastic`]); [`payloads`] keeps generated images out of
+//! all of them.
 
 pub mod elastic;
 pub mod newrelic;
 pub mod otel;
+pub mod payloads;

@@ -153,10 +153,14 @@ impl ElasticsearchDestination {
                         .join("|")
                     })
                     .unwrap_or_default();
-                let key = format!(
+                let mut key = format!(
                     "{scope}|{index}|{about}|{}|{}",
                     document["@timestamp"], document["metricset"]["period"]
                 );
+                // An image series' dimensions tell it from its model's own document.
+                if let Some(dimensions) = document["aws"].get("dimensions") {
+                    key.push_str(&format!("|{dimensions}"));
+                }
                 Document {
                     index,
                     id: sha1_smol::Sha1::from(key.as_bytes()).digest().to_string(),

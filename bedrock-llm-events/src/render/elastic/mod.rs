@@ -64,10 +64,17 @@ pub fn invocation_document(
         .request
         .filter(|_| content)
         .and_then(|b| serde_json::from_slice::<Value>(b).ok());
-    let response = bodies
+    let mut response = bodies
         .response
         .filter(|_| content)
         .and_then(|b| serde_json::from_slice::<Value>(b).ok());
+    let mut request = request;
+    if invocation.kind == Some(bedrock_llm_core::ExchangeKind::ImageGeneration) {
+        // Generated (and input) images never enter a document: size and hash only.
+        for body in [&mut request, &mut response].into_iter().flatten() {
+            crate::render::payloads::scrub(body);
+        }
+    }
     let timestamp = iso_millis(invocation.timing.started_at_ms);
     // The record's counts, as Elastic reads them (a replayed record's, or a stream's metrics),
     // else the body's or the headers'.
