@@ -61,5 +61,6 @@ pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};
 pub use value::{FloatVector, NumberOrString, TokenCount};
 pub use view::{
     EmbeddingStats, FinishReason, ImageParams, ImageStats, Message, NormalizedFinishReason, Part,
-    RequestParams, RequestView, ResponseView, Role, ToolDefinition, Usage,
+    RequestParams, RequestView, RerankParams, RerankStats, ResponseView, Role, ToolDefinition,
+    Usage,
 };

@@ -21,6 +21,8 @@ pub enum ExchangeKind {
     Embedding,
     /// Images generated from a prompt (Titan Image, Nova Canvas, Stability).
     ImageGeneration,
+    /// Documents ranked against a query (Cohere Rerank).
+    Rerank,
 }
 
 impl ExchangeKind {
@@ -36,8 +38,8 @@ impl ExchangeKind {
         }
     }
 
-    /// Whether the exchange is a completion (chat, text or images): a summary event, not an
-    /// embedding event.
+    /// Whether the exchange is a completion (chat, text, images or a rerank): a summary
+    /// event, not an embedding event.
     pub const fn is_completion(self) -> bool {
         !matches!(self, Self::Embedding)
     }
@@ -54,6 +56,8 @@ impl ExchangeKind {
             Self::TextCompletion => "text_completion",
             Self::Embedding => "embeddings",
             Self::ImageGeneration => "generate_content",
+            // The conventions name no rerank operation; a custom value, as they advise.
+            Self::Rerank => "rerank",
         }
     }
 }
@@ -94,6 +98,8 @@ pub trait ModelResponse: Sized {
     const HAS_EMBEDDING: bool;
     /// Whether the body carries generated images.
     const HAS_IMAGES: bool = false;
+    /// Whether the body carries rerank results.
+    const HAS_RERANK: bool = false;
 
     /// Parses a response body. Same contract as [`ModelRequest::from_body`].
     fn from_body(body: &[u8]) -> Result<Self, BodyError>;

@@ -22,6 +22,9 @@ pub const fn infer_kind<M: BedrockModel + ?Sized>() -> ExchangeKind {
     if <M::Response as ModelResponse>::HAS_IMAGES {
         return ExchangeKind::ImageGeneration;
     }
+    if <M::Response as ModelResponse>::HAS_RERANK {
+        return ExchangeKind::Rerank;
+    }
     ExchangeKind::infer(
         <M::Request as ModelRequest>::HAS_MESSAGES,
         <M::Response as ModelResponse>::HAS_EMBEDDING,

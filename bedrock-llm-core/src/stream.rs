@@ -498,6 +498,7 @@ impl StreamAccumulator {
                 response_model: self.response_model,
                 embedding: None,
                 images: None,
+                rerank: None,
             }
         });
         StreamOutcome {

@@ -252,6 +252,27 @@ pub struct RequestParams {
     /// What an image-generation request asked for; empty for every other request.
     #[serde(skip_serializing_if = "ImageParams::is_empty")]
     pub image: ImageParams,
+    /// What a rerank request asked for; empty for every other request.
+    #[serde(skip_serializing_if = "RerankParams::is_empty")]
+    pub rerank: RerankParams,
+}
+
+/// A rerank request's size: how many documents to rank, how many results to return.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RerankParams {
+    /// Documents sent to be ranked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<u64>,
+    /// Results asked for (`top_n`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_n: Option<u64>,
+}
+
+impl RerankParams {
+    /// Whether the body said neither (every request but a rerank's).
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// The settings of an image-generation request, as its body gave them. `None` means unset.
@@ -401,6 +422,19 @@ pub struct ResponseView {
     /// Images returned, for image-generation responses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub images: Option<ImageStats>,
+    /// Results returned, for rerank responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerank: Option<RerankStats>,
+}
+
+/// What a rerank response returned: how many results, and the best score — never the documents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct RerankStats {
+    /// Results returned.
+    pub results: u64,
+    /// The highest relevance score among them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_score: Option<f64>,
 }
 
 /// Joins a message's segments with a blank line, leaving out empty ones (an empty `content`

@@ -182,11 +182,11 @@ impl Args {
                 let lit: LitStr = input.parse()?;
                 if !matches!(
                     lit.value().as_str(),
-                    "chat" | "text_completion" | "embedding" | "image_generation"
+                    "chat" | "text_completion" | "embedding" | "image_generation" | "rerank"
                 ) {
                     cx.error_spanned_by(
                         &lit,
-                        "expected `kind = \"chat\"`, `\"text_completion\"`, `\"embedding\"` or `\"image_generation\"`",
+                        "expected `kind = \"chat\"`, `\"text_completion\"`, `\"embedding\"`, `\"image_generation\"` or `\"rerank\"`",
                     );
                 }
                 if self.exchange.replace(lit).is_some() {

@@ -111,12 +111,16 @@ fn body_impls(container: &Container, kind: Kind) -> TokenStream {
         matches!(sink, Sink::Embedding)
     });
     let has_images = const_flag(container, "HAS_IMAGES", |sink| matches!(sink, Sink::Images));
+    let has_rerank = const_flag(container, "HAS_RERANK", |sink| {
+        matches!(sink, Sink::RerankResults)
+    });
     let extract = quote! {
         #[automatically_derived]
         impl #p::Extract for #ident {
             const HAS_MESSAGES: bool = #has_messages;
             const HAS_EMBEDDING: bool = #has_embedding;
             const HAS_IMAGES: bool = #has_images;
+            const HAS_RERANK: bool = #has_rerank;
 
             #[allow(unused_variables)]
             fn extract(&self, __cx: &mut #p::Collector) {
@@ -157,6 +161,7 @@ fn body_impls(container: &Container, kind: Kind) -> TokenStream {
             impl #krate::ModelResponse for #ident {
                 const HAS_EMBEDDING: bool = <Self as #p::Extract>::HAS_EMBEDDING;
                 const HAS_IMAGES: bool = <Self as #p::Extract>::HAS_IMAGES;
+                const HAS_RERANK: bool = <Self as #p::Extract>::HAS_RERANK;
 
                 fn from_body(body: &[u8]) -> ::core::result::Result<Self, #krate::BodyError> {
                     #p::decode(body, #krate::BodySide::Response, #name)
@@ -251,6 +256,12 @@ fn field_statements(container: &Container, field: &Field, value: &TokenStream) -
             Sink::NegativePrompt => {
                 quote_spanned!(span=> #p::negative_prompt::<#ty>(#value, __cx);)
             }
+            Sink::RerankDocuments => {
+                quote_spanned!(span=> #p::rerank_documents::<#ty>(#value, __cx);)
+            }
+            Sink::RerankResults => {
+                quote_spanned!(span=> #p::rerank_results::<#ty>(#value, __cx);)
+            }
             Sink::Scalar(which) => {
                 let which = variant(which);
                 quote_spanned!(span=> #p::scalar::<#ty>(#value, #p::Scalar::#which, __cx);)
@@ -299,6 +310,7 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
         Some(k) if k == "chat" => quote!(#krate::ExchangeKind::Chat),
         Some(k) if k == "text_completion" => quote!(#krate::ExchangeKind::TextCompletion),
         Some(k) if k == "image_generation" => quote!(#krate::ExchangeKind::ImageGeneration),
+        Some(k) if k == "rerank" => quote!(#krate::ExchangeKind::Rerank),
         Some(_) => quote!(#krate::ExchangeKind::Embedding),
         None => quote!(#krate::__private::infer_kind::<Self>()),
     };

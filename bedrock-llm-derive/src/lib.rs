@@ -13,7 +13,7 @@
 //!   content block, a usage object).
 //! - `#[bedrock_model(model, ids = ["acme.echo-*"], request = Req, response = Resp)]` — on a
 //!   unit struct: implements `BedrockModel`. Optional `family = "Acme Echo"` and
-//!   `kind = "chat" | "text_completion" | "embedding" | "image_generation"` (inferred from the bodies otherwise), and
+//!   `kind = "chat" | "text_completion" | "embedding" | "image_generation" | "rerank"` (inferred from the bodies otherwise), and
 //!   `request_has = "key"` for a family that shares its model IDs with another and reads only
 //!   request bodies with that top-level key (Claude Text Completions: `"prompt"`).
 //!
@@ -54,6 +54,10 @@
 //! | `images` | response | a base64 image or a list of them: counted and sized, never kept (may repeat) |
 //! | `image_finish_reason` | response | one image's finish reason, or a list of them (`null`s skipped) |
 //! | `image_error` | response | why no image came back (a content filter's message) |
+//! | `rerank_documents` | request | the documents to rank: a list, counted (never kept) |
+//! | `top_n` | request | integer: rerank results asked for |
+//! | `rerank_results` | response | the ranked results: a list, counted |
+//! | `relevance_score` | response | number: a result's score (the best is kept) |
 //!
 //! On an enum variant, or on a struct `part`, `#[llm(block = "image")]` renders the value as a
 //! placeholder (`<image>`, or `<tool_use>{name}</tool_use>` when its fields add text). A

@@ -30,6 +30,8 @@ pub(crate) enum Sink {
     Images,
     ImageFinishReasons,
     NegativePrompt,
+    RerankDocuments,
+    RerankResults,
 }
 
 /// A role: its keyword, where it may appear, whether a body may have it once only, and its sink.
@@ -157,6 +159,14 @@ pub(crate) const ROLES: &[Role] = &[
         true,
         Sink::Scalar("AspectRatio"),
     ),
+    // Rerank requests.
+    role(
+        "rerank_documents",
+        Side::Request,
+        true,
+        Sink::RerankDocuments,
+    ),
+    role("top_n", Side::Request, true, Sink::IntParam("TopN")),
     role("tool_name", Side::Request, false, Sink::Scalar("ToolName")),
     role(
         "tool_description",
@@ -217,6 +227,13 @@ pub(crate) const ROLES: &[Role] = &[
         false,
         Sink::ImageFinishReasons,
     ),
+    role("rerank_results", Side::Response, true, Sink::RerankResults),
+    role(
+        "relevance_score",
+        Side::Response,
+        false,
+        Sink::FloatParam("RelevanceScore"),
+    ),
     role(
         "image_error",
         Side::Response,
@@ -242,7 +259,14 @@ pub(crate) fn lookup(keyword: &str) -> Option<Role> {
 pub(crate) fn is_output(role: &Role) -> bool {
     matches!(
         role.keyword,
-        "completion" | "content" | "choices" | "message" | "embedding" | "nested" | "images"
+        "completion"
+            | "content"
+            | "choices"
+            | "message"
+            | "embedding"
+            | "nested"
+            | "images"
+            | "rerank_results"
     )
 }
 

@@ -348,6 +348,7 @@ impl Builder<'_> {
         }
         serving(&mut summary, invocation);
         images(&mut summary, invocation);
+        rerank(&mut summary, invocation);
         summary.error_flag(invocation.is_error());
         if invocation.stream_end == Some(StreamEnd::Dropped) {
             summary.bool(attr::INCOMPLETE, true);
@@ -541,5 +542,24 @@ fn images(event: &mut LlmEventBuilder, invocation: &Invocation) {
         event
             .int(attr::NUMBER_OF_IMAGES, 0)
             .int(attr::IMAGE_RESPONSE_BYTES, 0);
+    }
+}
+
+/// A rerank's counts on its summary: documents sent, results asked for and returned, the best
+/// score — never a document.
+fn rerank(event: &mut LlmEventBuilder, invocation: &Invocation) {
+    if invocation.kind != Some(ExchangeKind::Rerank) {
+        return;
+    }
+    if let Some(params) = invocation.request.as_ref().map(|r| r.params.rerank) {
+        event
+            .opt_int(attr::RERANK_DOCUMENTS, params.documents)
+            .opt_int(attr::RERANK_TOP_N, params.top_n);
+    }
+    if let Some(response) = &invocation.response {
+        let stats = response.rerank.unwrap_or_default();
+        event
+            .int(attr::RERANK_RESULTS, stats.results)
+            .opt_float(attr::RERANK_TOP_SCORE, stats.top_score);
     }
 }

@@ -59,6 +59,11 @@ pub mod attr {
     pub const IMAGE_REQUEST_STEPS: &str = "aws.bedrock.request.image.steps";
     pub const IMAGE_RESPONSE_BYTES: &str = "aws.bedrock.response.image.bytes";
     pub const IMAGE_RESPONSE_ERROR: &str = "aws.bedrock.response.image.error";
+    /// Rerank: documents sent, results asked for and returned, the best score. Project names.
+    pub const RERANK_DOCUMENTS: &str = "aws.bedrock.request.rerank.documents";
+    pub const RERANK_TOP_N: &str = "aws.bedrock.request.rerank.top_n";
+    pub const RERANK_RESULTS: &str = "aws.bedrock.response.rerank.results";
+    pub const RERANK_TOP_SCORE: &str = "aws.bedrock.response.rerank.top_score";
     pub const ERROR: &str = "error";
     /// Project addition: `true` on a streamed call the caller dropped before its end.
     pub const INCOMPLETE: &str = "incomplete";

@@ -57,6 +57,7 @@ fn chat() -> Invocation {
         response_model: Some("claude-3-haiku-20240307".into()),
         embedding: None,
         images: None,
+        rerank: None,
     });
     record
 }

@@ -62,6 +62,7 @@ fn chat() -> Invocation {
         response_model: Some("claude-3-5-sonnet-20240620".into()),
         embedding: None,
         images: None,
+        rerank: None,
     });
     record
 }

@@ -21,6 +21,7 @@
 //! | Titan Image | `amazon.titan-image-generator-*`, `amazon.nova-canvas-*` (images: counted, never kept) | [`image`] |
 //! | Stability Image | `stability.sd3*`, `stability.stable-image-*` and the image services | [`image`] |
 //! | SDXL | `stability.stable-diffusion-xl*` | [`image`] |
+//! | Cohere Rerank | `cohere.rerank-*` (query and documents: counted, results and best score) | [`rerank`] |
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
 //!
 //! A model ID that names no model (an application inference profile, provisioned throughput,
@@ -46,6 +47,7 @@ pub mod image;
 pub mod meta;
 pub mod mistral;
 pub mod openai;
+pub mod rerank;
 #[cfg(feature = "samples")]
 pub mod samples;
 pub mod shapes;
@@ -64,6 +66,7 @@ pub use image::{Sdxl, StabilityImage, TitanImage};
 pub use meta::Llama;
 pub use mistral::{MistralChat, MistralText};
 pub use openai::OpenAiChat;
+pub use rerank::CohereRerank;
 
 /// A registry holding every prebuilt adapter. Register your own on top; later registrations
 /// take precedence.
@@ -93,6 +96,7 @@ pub fn new_registry() -> Registry {
         .register::<StabilityImage>()
         // After Stability's `stability.stable-*`, which would take SDXL.
         .register::<Sdxl>()
+        .register::<CohereRerank>()
         .set_converse(bedrock_llm_core::adapter::<ConverseJson>());
     shapes::recognize_all(&mut registry);
     // A malformed alias list adds nothing here; the CLI reports it (`Registry::aliases_from_env`).

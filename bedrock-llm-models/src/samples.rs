@@ -12,9 +12,9 @@ use bedrock_llm_core::{BedrockModel, BodyError, ModelRequest, ModelResponse};
 use serde_json::{Value, json};
 
 use crate::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
-    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl, StabilityImage, TitanEmbed,
-    TitanImage, TitanText,
+    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
+    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl,
+    StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 
 /// One exchange.
@@ -124,7 +124,7 @@ pub fn request_id(family_slug: &str, case: &str) -> String {
 
 /// The sample files, one per family (`bedrock-llm-models/samples/{family}.json`, the format of
 /// `bedrock-llm-testkit`'s sample files): the data, here embedded at build time.
-const FILES: [(&str, &str); 18] = [
+const FILES: [(&str, &str); 19] = [
     ("claude_text", include_str!("../samples/claude_text.json")),
     (
         "claude_messages",
@@ -155,6 +155,10 @@ const FILES: [(&str, &str); 18] = [
         include_str!("../samples/stability_image.json"),
     ),
     ("sdxl", include_str!("../samples/sdxl.json")),
+    (
+        "cohere_rerank",
+        include_str!("../samples/cohere_rerank.json"),
+    ),
 ];
 
 /// A text read from a sample file, kept for the life of the program (samples are made once).
@@ -212,6 +216,7 @@ fn read_all() -> Result<Vec<Sample>, BodyError> {
                 "titan_image" => build::<TitanImage>(spec)?,
                 "stability_image" => build::<StabilityImage>(spec)?,
                 "sdxl" => build::<Sdxl>(spec)?,
+                "cohere_rerank" => build::<CohereRerank>(spec)?,
                 _ => build::<MistralChat>(spec)?,
             });
         }

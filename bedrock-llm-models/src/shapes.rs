@@ -15,9 +15,9 @@
 use bedrock_llm_core::{BodyShape, Registry};
 
 use crate::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
-    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl, StabilityImage, TitanEmbed,
-    TitanImage, TitanText,
+    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
+    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl,
+    StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 
 /// Keys only Claude request bodies have.
@@ -152,6 +152,7 @@ pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
         // Image bodies: Titan/Nova Canvas name their task, SDXL weighs its prompts, Stability's
         // newer models add their own keys to `prompt`.
         .recognize::<TitanImage>(BodyShape::with_all(&["taskType"]))
+        .recognize::<CohereRerank>(BodyShape::with_all(&["query", "documents"]))
         .recognize::<Sdxl>(BodyShape::with_all(&["text_prompts"]))
         .recognize::<StabilityImage>(
             BodyShape::with_all(&["prompt"])

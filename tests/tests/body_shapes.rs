@@ -72,6 +72,7 @@ fn an_opaque_arn_reads_the_same_conversation_as_the_model_id_or_nothing() {
         "titan_image",
         "stability_image",
         "sdxl",
+        "cohere_rerank",
     ] {
         assert!(recognized.contains(family), "{family}: {recognized:?}");
     }

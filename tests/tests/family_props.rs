@@ -12,9 +12,9 @@ use std::fmt::Debug;
 use bedrock_llm_core::{BedrockModel, ModelRequest, ModelResponse};
 use bedrock_llm_models::samples::{self, Sample};
 use bedrock_llm_models::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, DeepSeekR1, Jamba,
-    Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl, StabilityImage, TitanEmbed,
-    TitanImage, TitanText,
+    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
+    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl,
+    StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -188,6 +188,10 @@ fn stability_image_round_trips() {
 #[test]
 fn sdxl_round_trips() {
     round_trips::<Sdxl>();
+}
+#[test]
+fn cohere_rerank_round_trips() {
+    round_trips::<CohereRerank>();
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -404,6 +408,7 @@ proptest! {
             ("titan_image", "text_to_image", "/textToImageParams/text"),
             ("stability_image", "text_to_image", "/prompt"),
             ("sdxl", "error", "/text_prompts/0/text"),
+            ("cohere_rerank", "top_three", "/query"),
         ] {
             let sample = sample(family_slug, case);
             let mut request = json(&sample.request);

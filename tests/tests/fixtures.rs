@@ -28,6 +28,7 @@ fn expected_family(case: &FixtureCase) -> Option<&'static str> {
         "titan_image" => "Titan Image",
         "stability_image" => "Stability Image",
         "sdxl" => "SDXL",
+        "cohere_rerank" => "Cohere Rerank",
         _ => return None,
     })
 }
@@ -83,6 +84,13 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
                     "{}",
                     case.name
                 );
+                assert!(response.messages.is_empty(), "{}", case.name);
+            }
+            Some(ExchangeKind::Rerank) => {
+                assert!(!request.messages.is_empty(), "{}: no query", case.name);
+                assert!(request.params.rerank.documents.is_some(), "{}", case.name);
+                let stats = response.rerank.expect("rerank stats");
+                assert!(stats.results >= 1, "{}", case.name);
                 assert!(response.messages.is_empty(), "{}", case.name);
             }
             Some(ExchangeKind::ImageGeneration) => {
@@ -141,7 +149,7 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
     }
     assert_eq!(
         families_seen.len(),
-        18,
+        19,
         "every prebuilt family has a fixture: {families_seen:?}"
     );
 }

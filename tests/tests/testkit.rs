@@ -83,6 +83,7 @@ fn every_prebuilt_family_passes_the_kit() {
         TitanImage => "titan_image",
         StabilityImage => "stability_image",
         Sdxl => "sdxl",
+        CohereRerank => "cohere_rerank",
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -3,7 +3,7 @@
 use crate::stream::{ChunkDelta, ChunkText};
 use crate::view::{
     EmbeddingStats, FinishReason, ImageStats, Message, Part, RequestParams, RequestView,
-    ResponseView, Role, ToolDefinition, Usage,
+    RerankStats, ResponseView, Role, ToolDefinition, Usage,
 };
 
 pub use super::slots::*;
@@ -78,6 +78,7 @@ pub struct Collector {
     response_model: Option<String>,
     embedding: Option<EmbeddingStats>,
     images: Option<ImageStats>,
+    rerank: Option<RerankStats>,
     block_index: Option<u64>,
     /// Per closed message, what a stream chunk reports beside the message.
     chunk_facts: Vec<ChunkFacts>,
@@ -103,6 +104,7 @@ impl Collector {
             response_model: None,
             embedding: None,
             images: None,
+            rerank: None,
             block_index: None,
             chunk_facts: Vec::new(),
         }
@@ -379,13 +381,19 @@ impl Collector {
             IntParam::ImageWidth => &mut self.params.image.width,
             IntParam::ImageHeight => &mut self.params.image.height,
             IntParam::ImageSteps => &mut self.params.image.steps,
+            IntParam::TopN => &mut self.params.rerank.top_n,
         };
         *slot = Some(value);
     }
 
-    /// Sets a float request parameter.
+    /// Sets a float parameter (a rerank result's score is kept as the best one seen).
     pub fn float_param(&mut self, which: FloatParam, value: f64) {
         let slot = match which {
+            FloatParam::RelevanceScore => {
+                let stats = self.rerank.get_or_insert_with(RerankStats::default);
+                stats.top_score = Some(stats.top_score.map_or(value, |best| best.max(value)));
+                return;
+            }
             FloatParam::Temperature => &mut self.params.temperature,
             FloatParam::TopP => &mut self.params.top_p,
             FloatParam::FrequencyPenalty => &mut self.params.frequency_penalty,
@@ -418,6 +426,16 @@ impl Collector {
             images.count = images.count.saturating_add(1);
             images.bytes = images.bytes.saturating_add(ImageStats::decoded_len(base64));
         }
+    }
+
+    /// Reports how many documents a rerank request sends.
+    pub fn rerank_documents(&mut self, count: u64) {
+        self.params.rerank.documents = Some(count);
+    }
+
+    /// Reports how many results a rerank response returns.
+    pub fn rerank_results(&mut self, count: u64) {
+        self.rerank.get_or_insert_with(RerankStats::default).results = count;
     }
 
     /// Adds the request's negative prompt (what the image must not show) as a message of its
@@ -508,6 +526,7 @@ impl Collector {
             response_model: this.response_model,
             embedding: this.embedding,
             images: this.images,
+            rerank: this.rerank,
         }
     }
 }

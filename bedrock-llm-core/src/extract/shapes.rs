@@ -20,6 +20,8 @@ pub trait Extract {
     const HAS_EMBEDDING: bool = false;
     /// Whether this type (or a nested one) has an `images` role.
     const HAS_IMAGES: bool = false;
+    /// Whether this type (or a nested one) has a `rerank_results` role.
+    const HAS_RERANK: bool = false;
 
     /// Reports the annotated fields to `cx`.
     fn extract(&self, cx: &mut Collector);
@@ -29,6 +31,7 @@ impl<T: Extract + ?Sized> Extract for Box<T> {
     const HAS_MESSAGES: bool = T::HAS_MESSAGES;
     const HAS_EMBEDDING: bool = T::HAS_EMBEDDING;
     const HAS_IMAGES: bool = T::HAS_IMAGES;
+    const HAS_RERANK: bool = T::HAS_RERANK;
 
     fn extract(&self, cx: &mut Collector) {
         (**self).extract(cx);
@@ -39,6 +42,7 @@ impl<T: Extract> Extract for Option<T> {
     const HAS_MESSAGES: bool = T::HAS_MESSAGES;
     const HAS_EMBEDDING: bool = T::HAS_EMBEDDING;
     const HAS_IMAGES: bool = T::HAS_IMAGES;
+    const HAS_RERANK: bool = T::HAS_RERANK;
 
     fn extract(&self, cx: &mut Collector) {
         if let Some(inner) = self {
@@ -51,6 +55,7 @@ impl<T: Extract> Extract for Vec<T> {
     const HAS_MESSAGES: bool = T::HAS_MESSAGES;
     const HAS_EMBEDDING: bool = T::HAS_EMBEDDING;
     const HAS_IMAGES: bool = T::HAS_IMAGES;
+    const HAS_RERANK: bool = T::HAS_RERANK;
 
     fn extract(&self, cx: &mut Collector) {
         for item in self {

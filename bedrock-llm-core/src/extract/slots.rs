@@ -42,6 +42,8 @@ pub enum IntParam {
     ImageHeight,
     /// `image_steps`.
     ImageSteps,
+    /// `top_n`: rerank results asked for.
+    TopN,
 }
 
 /// Float request parameters.
@@ -55,6 +57,8 @@ pub enum FloatParam {
     FrequencyPenalty,
     /// `presence_penalty`.
     PresencePenalty,
+    /// `relevance_score`: one rerank result's score.
+    RelevanceScore,
 }
 
 /// Scalar text roles.

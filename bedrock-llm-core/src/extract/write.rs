@@ -115,3 +115,17 @@ pub fn image_finish_reasons<T: StringsValue + ?Sized>(value: &T, cx: &mut Collec
 pub fn negative_prompt<T: TextValue + ?Sized>(value: &T, cx: &mut Collector) {
     cx.negative_prompt(|cx| value.write_text(cx));
 }
+
+/// Counts the documents of a rerank request.
+pub fn rerank_documents<T: LenValue + ?Sized>(value: &T, cx: &mut Collector) {
+    if let Some(count) = value.item_count() {
+        cx.rerank_documents(count);
+    }
+}
+
+/// Counts the results of a rerank response.
+pub fn rerank_results<T: LenValue + ?Sized>(value: &T, cx: &mut Collector) {
+    if let Some(count) = value.item_count() {
+        cx.rerank_results(count);
+    }
+}

@@ -6,4 +6,5 @@
 pub mod elastic;
 pub mod newrelic;
 pub mod otel;
+mod otel_kinds;
 pub mod payloads;

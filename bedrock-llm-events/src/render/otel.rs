@@ -214,7 +214,10 @@ pub fn call_attributes(invocation: &Invocation) -> Vec<(&'static str, OtelValue)
         put(gen_ai::REQUEST_STREAM, OtelValue::Bool(true));
     }
     if invocation.kind == Some(ExchangeKind::ImageGeneration) {
-        image_attributes(invocation, &mut put);
+        super::otel_kinds::image_attributes(invocation, &mut put);
+    }
+    if invocation.kind == Some(ExchangeKind::Rerank) {
+        super::otel_kinds::rerank_attributes(invocation, &mut put);
     }
     let response = invocation.response.as_ref();
     let converse = matches!(
@@ -545,37 +548,5 @@ impl GenAiSpan {
     /// A span for an invocation that has already happened (log replay): opened and finished.
     pub fn emit(invocation: &Invocation, config: &Config) {
         Self::start(operation_name(invocation), &invocation.model_id).finish(invocation, config);
-    }
-}
-
-/// An image generation's attributes: the output type, what was asked for and what came back
-/// (count and decoded size — never an image).
-fn image_attributes(invocation: &Invocation, put: &mut impl FnMut(&'static str, OtelValue)) {
-    use crate::names::attr;
-    let int = |n: u64| i64::try_from(n).ok().map(OtelValue::Int);
-    put(gen_ai::OUTPUT_TYPE, OtelValue::Str("image".to_owned()));
-    if let Some(params) = invocation.request.as_ref().map(|r| &r.params.image) {
-        if let Some(v) = params.count.and_then(int) {
-            put(attr::IMAGE_REQUEST_COUNT, v);
-        }
-        if let Some(size) = params.size_label() {
-            put(attr::IMAGE_REQUEST_SIZE, OtelValue::Str(size));
-        }
-        if let Some(quality) = &params.quality {
-            put(attr::IMAGE_REQUEST_QUALITY, OtelValue::Str(quality.clone()));
-        }
-        if let Some(v) = params.steps.and_then(int) {
-            put(attr::IMAGE_REQUEST_STEPS, v);
-        }
-    }
-    // A response that named no image (an empty list) returned none.
-    if let Some(response) = &invocation.response {
-        let images = response.images.clone().unwrap_or_default();
-        if let Some(v) = int(images.count) {
-            put(gen_ai::IMAGE_RESPONSE_COUNT, v);
-        }
-        if let Some(v) = int(images.bytes) {
-            put(attr::IMAGE_RESPONSE_BYTES, v);
-        }
     }
 }
