@@ -306,3 +306,53 @@ fn request_metadata_stays_with_no_content_and_goes_with_no_metadata() {
     assert!(!has_tag(&["--no-metadata"]));
     assert!(!has_tag(&["--no-content", "--no-metadata"]));
 }
+
+/// Reasoning, wherever a family puts it (Claude thinking blocks, Nova's `reasoningContent`,
+/// DeepSeek's `reasoning_content`, DeepSeek-R1's text up to `</think>`), is a reasoning part of
+/// the OTel output message and never inside its text.
+#[test]
+fn reasoning_is_a_part_of_its_own_in_otel() {
+    let reasoning_cases = [
+        ("claude_messages", "blocks_and_thinking"),
+        ("nova", "tool_use"),
+        ("openai_chat", "deepseek_v3_reasoning"),
+        ("deepseek_r1", "reasoning_inline"),
+    ];
+    let all = samples::all().unwrap();
+    for (family, case) in reasoning_cases {
+        let sample = all
+            .iter()
+            .find(|s| s.family_slug == family && s.case == case)
+            .unwrap();
+        let mut input = invoke_record(sample).to_string() + "\n";
+        if let Some(stream) = stream_record(sample) {
+            input += &(stream.to_string() + "\n");
+        }
+        let spans = lines(&replay(&["--format", "otel"], &input).unwrap()).unwrap();
+        assert!(!spans.is_empty(), "{family}/{case}");
+        for span in spans {
+            let output = &span["attributes"]["gen_ai.output.messages"];
+            let output: serde_json::Value = match output.as_str() {
+                Some(text) => serde_json::from_str(text).unwrap(),
+                None => output.clone(),
+            };
+            let parts = output[0]["parts"].as_array().unwrap();
+            let reasoning: Vec<&str> = parts
+                .iter()
+                .filter(|p| p["type"] == "reasoning")
+                .map(|p| p["content"].as_str().unwrap())
+                .collect();
+            assert!(!reasoning.is_empty(), "{family}/{case}: {output}");
+            for part in parts.iter().filter(|p| p["type"] == "text") {
+                let text = part["content"].as_str().unwrap();
+                assert!(!text.contains("</think>"), "{family}/{case}: {text}");
+                for piece in &reasoning {
+                    assert!(
+                        !text.contains(piece),
+                        "{family}/{case}: reasoning in {text}"
+                    );
+                }
+            }
+        }
+    }
+}

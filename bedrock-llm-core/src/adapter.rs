@@ -27,6 +27,10 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     fn request_view(&self, body: &[u8]) -> Result<RequestView, BodyError>;
     /// Parses a response body into its neutral view.
     fn response_view(&self, body: &[u8]) -> Result<ResponseView, BodyError>;
+    /// Whether answers carry reasoning inline (see [`BedrockModel::INLINE_REASONING`]).
+    fn inline_reasoning(&self) -> bool {
+        false
+    }
 }
 
 /// The [`Adapter`] for a [`BedrockModel`] type.
@@ -84,7 +88,17 @@ impl<M: BedrockModel> Adapter for AdapterOf<M> {
     }
 
     fn response_view(&self, body: &[u8]) -> Result<ResponseView, BodyError> {
-        M::decode_response(body).map(|response| response.view())
+        M::decode_response(body).map(|response| {
+            let mut view = response.view();
+            if M::INLINE_REASONING {
+                crate::view::split_inline_reasoning(&mut view);
+            }
+            view
+        })
+    }
+
+    fn inline_reasoning(&self) -> bool {
+        M::INLINE_REASONING
     }
 }
 

@@ -29,6 +29,7 @@ pub mod guardrail;
 pub mod model;
 pub mod model_id;
 pub mod observe;
+mod reasoning;
 pub mod record;
 pub mod registry;
 pub mod shape;

@@ -124,6 +124,10 @@ pub trait BedrockModel: 'static {
     const ID_PATTERNS: &'static [&'static str];
     /// Chat, text completion or embedding.
     const KIND: ExchangeKind;
+    /// Whether answers carry the model's reasoning inline, ended by `</think>` (DeepSeek-R1 on
+    /// InvokeModel): the neutral record then splits it into a reasoning part
+    /// ([`crate::view::split_inline_reasoning`]).
+    const INLINE_REASONING: bool = false;
 
     /// Whether this family serves `id` (after stripping ARN and geography wrapping).
     fn serves(id: &ModelId) -> bool {

@@ -452,6 +452,7 @@ impl StreamAccumulator {
     pub fn finish(self) -> StreamOutcome {
         // Deltas pushed directly (ConverseStream) make a response without an adapter.
         let read = self.adapter.is_some() || self.deltas > 0;
+        let inline_reasoning = self.adapter.is_some_and(|a| a.inline_reasoning());
         let response = read.then(|| {
             let mut messages: Vec<Message> = self
                 .choices
@@ -500,6 +501,12 @@ impl StreamAccumulator {
                 images: None,
                 rerank: None,
             }
+        });
+        let response = response.map(|mut view| {
+            if inline_reasoning {
+                crate::view::split_inline_reasoning(&mut view);
+            }
+            view
         });
         StreamOutcome {
             response,

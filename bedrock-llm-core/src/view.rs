@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+pub use crate::reasoning::split_inline_reasoning;
+
 /// Who wrote a message. Family spellings are normalized (`CHATBOT` → `assistant`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Role {

@@ -40,6 +40,7 @@ const MODEL_KEYS: &[&str] = &[
     "family",
     "kind",
     "request_has",
+    "inline_reasoning",
 ];
 const ALL_KEYS: &[&str] = &[
     "request",
@@ -52,6 +53,7 @@ const ALL_KEYS: &[&str] = &[
     "family",
     "kind",
     "request_has",
+    "inline_reasoning",
 ];
 
 /// A value and the span it was written at.
@@ -73,6 +75,7 @@ pub(crate) struct Args {
     pub(crate) family: Option<LitStr>,
     pub(crate) exchange: Option<LitStr>,
     pub(crate) request_has: Option<LitStr>,
+    pub(crate) inline_reasoning: Option<syn::LitBool>,
 }
 
 impl Args {
@@ -164,6 +167,12 @@ impl Args {
                     duplicate();
                 }
             }
+            "inline_reasoning" => {
+                let lit: syn::LitBool = input.parse()?;
+                if self.inline_reasoning.replace(lit).is_some() {
+                    duplicate();
+                }
+            }
             "request_has" => {
                 let lit: LitStr = input.parse()?;
                 if lit.value().is_empty() {
@@ -236,6 +245,9 @@ impl Args {
         }
         if let Some(key) = &self.request_has {
             misplaced(key.span(), "request_has");
+        }
+        if let Some(flag) = &self.inline_reasoning {
+            misplaced(flag.span(), "inline_reasoning");
         }
         for ty in [&self.request, &self.response, &self.chunk]
             .into_iter()

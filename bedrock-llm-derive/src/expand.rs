@@ -330,6 +330,10 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
             }
         }
     });
+    let inline_reasoning = args
+        .inline_reasoning
+        .as_ref()
+        .map(|flag| quote!(const INLINE_REASONING: bool = #flag;));
     let request_assoc = quote_spanned!(request.span()=> type Request = #request;);
     let response_assoc = quote_spanned!(response.span()=> type Response = #response;);
     quote! {
@@ -340,6 +344,7 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
             const FAMILY: &'static str = #family;
             const ID_PATTERNS: &'static [&'static str] = &[#(#ids),*];
             const KIND: #krate::ExchangeKind = #kind;
+            #inline_reasoning
             #accepts
             #chunk
         }

@@ -15,7 +15,9 @@
 //!   unit struct: implements `BedrockModel`. Optional `family = "Acme Echo"` and
 //!   `kind = "chat" | "text_completion" | "embedding" | "image_generation" | "rerank"` (inferred from the bodies otherwise), and
 //!   `request_has = "key"` for a family that shares its model IDs with another and reads only
-//!   request bodies with that top-level key (Claude Text Completions: `"prompt"`).
+//!   request bodies with that top-level key (Claude Text Completions: `"prompt"`), and
+//!   `inline_reasoning = true` for a family whose answers carry the model's reasoning inline,
+//!   ended by `</think>` (DeepSeek-R1): the record splits it into a reasoning part.
 //!
 //! Body kinds also derive serde's `Serialize` and `Deserialize` (so `#[serde(...)]` attributes
 //! work as usual), never deny unknown fields, and skip `None` options when serializing.

@@ -1,6 +1,8 @@
 //! DeepSeek-R1 on InvokeModel: a `prompt` in, `choices[{text, stop_reason}]` out. Bedrock's page
 //! says R1 returns no separate reasoning block here: its reasoning, when the prompt asks for it
-//! (`<think>`), is part of the text. (DeepSeek V3 speaks the OpenAI chat format: [`crate::openai`].)
+//! (`<think>`), is part of the text, ended by `</think>` — the record splits it off into a
+//! reasoning part (`inline_reasoning`). (DeepSeek V3 speaks the OpenAI chat format:
+//! [`crate::openai`].)
 
 use bedrock_llm_core::bedrock_model;
 
@@ -13,6 +15,7 @@ use bedrock_llm_core::bedrock_model;
     request = DeepSeekR1Request,
     response = DeepSeekR1Response,
     chunk = DeepSeekR1Response,
+    inline_reasoning = true,
 )]
 #[derive(Debug, Clone, Copy)]
 pub struct DeepSeekR1;

@@ -243,7 +243,7 @@ impl Run {
             return;
         };
         self.report.checks += 1;
-        let Some(response_view) = self.round_trip(
+        let Some(mut response_view) = self.round_trip(
             property::RESPONSE_ROUND_TRIP,
             case,
             &response,
@@ -253,6 +253,10 @@ impl Run {
         ) else {
             return;
         };
+        // The record's view, as the adapter gives it: inline reasoning split off.
+        if M::INLINE_REASONING {
+            bedrock_llm_core::view::split_inline_reasoning(&mut response_view);
+        }
         if let Some(expect) = &case.expect {
             self.report.checks += 1;
             for (field, detail) in crate::expect::differences(expect, &request_view, &response_view)
