@@ -5,10 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
+
+mod common;
+use common::run_with_stdin;
 
 /// A valid base64 payload of `len` characters (a multiple of 4), different per `seed`.
 fn payload(seed: u64, len: usize) -> String {
@@ -114,21 +115,12 @@ fn calls() -> Vec<Call> {
 }
 
 fn replay(args: &[&str], input: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bedrock-llm"))
-        .arg("replay")
-        .args(args)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Written from a thread: the output can outgrow the pipe before the input is all in.
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let args: Vec<&str> = ["replay"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["-"])
+        .collect();
+    let output = run_with_stdin(&args, input.as_bytes());
     assert!(
         output.status.success(),
         "{}",

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::bin;
+use common::{bin, run_with_stdin};
 
 /// A scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -123,24 +123,6 @@ fn marked_records() -> String {
     ]
     .join("\n")
         + "\n"
-}
-
-fn run_with_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    output
 }
 
 #[test]

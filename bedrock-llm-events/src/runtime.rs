@@ -479,7 +479,6 @@ impl RuntimeMetrics {
     /// Metricbeat's CloudWatch metricset writes Bedrock's own: `@timestamp` the period's start,
     /// `InvocationLatency` the period's average, the counts its sums.
     pub fn elastic_in(&self, namespace: &str) -> Vec<Value> {
-        use crate::render::elastic::{ECS_VERSION, RUNTIME_DATASET, iso_millis};
         self.entries()
             .map(|(start, model, figures, region)| {
                 let mut runtime = json!({
@@ -499,16 +498,8 @@ impl RuntimeMetrics {
                 if let Some(region) = region {
                     cloud["region"] = json!(region);
                 }
-                json!({
-                    "@timestamp": iso_millis(start),
-                    "data_stream": {"type": "metrics", "dataset": RUNTIME_DATASET, "namespace": namespace},
-                    "ecs": {"version": ECS_VERSION},
-                    "event": {"dataset": RUNTIME_DATASET, "module": "aws_bedrock", "kind": "metric"},
-                    "metricset": {"name": "cloudwatch", "period": self.period_ms},
-                    "aws": {"cloudwatch": {"namespace": "AWS/Bedrock"}},
-                    "cloud": cloud,
-                    "aws_bedrock": {"runtime": runtime},
-                })
+                let aws = json!({"cloudwatch": {"namespace": "AWS/Bedrock"}});
+                self.runtime_document(start, namespace, aws, cloud, runtime)
             })
             .chain(self.image_entries().map(|(start, series, count)| {
                 // Metricbeat writes a series' extra dimensions under `aws.dimensions`.
@@ -516,17 +507,33 @@ impl RuntimeMetrics {
                 for (name, value) in series.dimensions() {
                     dimensions.insert(name.to_owned(), json!(value));
                 }
-                json!({
-                    "@timestamp": iso_millis(start),
-                    "data_stream": {"type": "metrics", "dataset": RUNTIME_DATASET, "namespace": namespace},
-                    "ecs": {"version": ECS_VERSION},
-                    "event": {"dataset": RUNTIME_DATASET, "module": "aws_bedrock", "kind": "metric"},
-                    "metricset": {"name": "cloudwatch", "period": self.period_ms},
-                    "aws": {"cloudwatch": {"namespace": "AWS/Bedrock"}, "dimensions": dimensions},
-                    "cloud": {"provider": "aws"},
-                    "aws_bedrock": {"runtime": {"model_id": series.model_id, "output_image_count": count}},
-                })
+                let aws =
+                    json!({"cloudwatch": {"namespace": "AWS/Bedrock"}, "dimensions": dimensions});
+                let runtime = json!({"model_id": series.model_id, "output_image_count": count});
+                self.runtime_document(start, namespace, aws, json!({"provider": "aws"}), runtime)
             }))
             .collect()
+    }
+
+    /// One `aws_bedrock.runtime` document for the period starting at `start`.
+    fn runtime_document(
+        &self,
+        start: u64,
+        namespace: &str,
+        aws: Value,
+        cloud: Value,
+        runtime: Value,
+    ) -> Value {
+        use crate::render::elastic::{ECS_VERSION, RUNTIME_DATASET, iso_millis};
+        json!({
+            "@timestamp": iso_millis(start),
+            "data_stream": {"type": "metrics", "dataset": RUNTIME_DATASET, "namespace": namespace},
+            "ecs": {"version": ECS_VERSION},
+            "event": {"dataset": RUNTIME_DATASET, "module": "aws_bedrock", "kind": "metric"},
+            "metricset": {"name": "cloudwatch", "period": self.period_ms},
+            "aws": aws,
+            "cloud": cloud,
+            "aws_bedrock": {"runtime": runtime},
+        })
     }
 }

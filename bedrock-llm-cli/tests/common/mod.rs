@@ -1,6 +1,7 @@
 //! What the CLI tests share: the binary, run with no AWS credentials from the environment.
 
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 /// `bedrock-llm`, with the AWS default chain emptied so no test can reach AWS.
 pub(crate) fn bin() -> Command {
@@ -52,4 +53,25 @@ pub(crate) fn bin() -> Command {
         )
         .env("AWS_EC2_METADATA_DISABLED", "true");
     command
+}
+
+/// Runs the binary with `args`, feeding `input` on stdin from a thread: an output that
+/// outgrows the pipe before the input is all in cannot stall the run.
+#[allow(dead_code, clippy::unwrap_used)] // not every test binary feeds stdin; a test may panic
+pub(crate) fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
 }
