@@ -16,6 +16,7 @@ mod fixtures;
 mod follow;
 mod help;
 mod metrics;
+mod metrics_args;
 mod metrics_follow;
 mod output;
 mod parallel;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use bedrock_llm_events::pulled::MetricPoint;
 
-use crate::metrics::PullArgs;
+use crate::metrics_args::PullArgs;
 use crate::output::Stop;
 use crate::state::State;
 

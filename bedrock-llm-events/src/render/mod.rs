@@ -7,4 +7,5 @@ pub mod elastic;
 pub mod newrelic;
 pub mod otel;
 mod otel_kinds;
+mod otel_value;
 pub mod payloads;

@@ -4,7 +4,7 @@
 use bedrock_llm_core::Invocation;
 
 use crate::names::gen_ai;
-use crate::render::otel::OtelValue;
+use crate::render::otel_value::OtelValue;
 
 /// An image generation's attributes: the output type, what was asked for and what came back
 /// (count and decoded size — never an image).
