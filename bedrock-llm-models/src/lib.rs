@@ -22,6 +22,7 @@
 //! | Stability Image | `stability.sd3*`, `stability.stable-image-*` and the image services | [`image`] |
 //! | SDXL | `stability.stable-diffusion-xl*` | [`image`] |
 //! | Cohere Rerank | `cohere.rerank-*` (query and documents: counted, results and best score) | [`rerank`] |
+//! | Pegasus | `twelvelabs.pegasus-*` (a prompt about a video → text; the video never read) | [`twelvelabs`] |
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
 //!
 //! A model ID that names no model (an application inference profile, provisioned throughput,
@@ -51,6 +52,7 @@ pub mod rerank;
 #[cfg(feature = "samples")]
 pub mod samples;
 pub mod shapes;
+pub mod twelvelabs;
 
 use std::sync::LazyLock;
 
@@ -67,6 +69,7 @@ pub use meta::Llama;
 pub use mistral::{MistralChat, MistralText};
 pub use openai::OpenAiChat;
 pub use rerank::CohereRerank;
+pub use twelvelabs::Pegasus;
 
 /// A registry holding every prebuilt adapter. Register your own on top; later registrations
 /// take precedence.
@@ -97,6 +100,7 @@ pub fn new_registry() -> Registry {
         // After Stability's `stability.stable-*`, which would take SDXL.
         .register::<Sdxl>()
         .register::<CohereRerank>()
+        .register::<Pegasus>()
         .set_converse(bedrock_llm_core::adapter::<ConverseJson>());
     shapes::recognize_all(&mut registry);
     // A malformed alias list adds nothing here; the CLI reports it (`Registry::aliases_from_env`).

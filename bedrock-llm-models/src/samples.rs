@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
-    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl,
+    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Pegasus, Sdxl,
     StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 
@@ -124,7 +124,7 @@ pub fn request_id(family_slug: &str, case: &str) -> String {
 
 /// The sample files, one per family (`bedrock-llm-models/samples/{family}.json`, the format of
 /// `bedrock-llm-testkit`'s sample files): the data, here embedded at build time.
-const FILES: [(&str, &str); 19] = [
+const FILES: [(&str, &str); 20] = [
     ("claude_text", include_str!("../samples/claude_text.json")),
     (
         "claude_messages",
@@ -159,6 +159,7 @@ const FILES: [(&str, &str); 19] = [
         "cohere_rerank",
         include_str!("../samples/cohere_rerank.json"),
     ),
+    ("pegasus", include_str!("../samples/pegasus.json")),
 ];
 
 /// A text read from a sample file, kept for the life of the program (samples are made once).
@@ -217,6 +218,7 @@ fn read_all() -> Result<Vec<Sample>, BodyError> {
                 "stability_image" => build::<StabilityImage>(spec)?,
                 "sdxl" => build::<Sdxl>(spec)?,
                 "cohere_rerank" => build::<CohereRerank>(spec)?,
+                "pegasus" => build::<Pegasus>(spec)?,
                 _ => build::<MistralChat>(spec)?,
             });
         }

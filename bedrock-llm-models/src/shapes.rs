@@ -16,7 +16,7 @@ use bedrock_llm_core::{BodyShape, Registry};
 
 use crate::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
-    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl,
+    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Pegasus, Sdxl,
     StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 
@@ -153,6 +153,7 @@ pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
         // newer models add their own keys to `prompt`.
         .recognize::<TitanImage>(BodyShape::with_all(&["taskType"]))
         .recognize::<CohereRerank>(BodyShape::with_all(&["query", "documents"]))
+        .recognize::<Pegasus>(BodyShape::with_all(&["inputPrompt"]))
         .recognize::<Sdxl>(BodyShape::with_all(&["text_prompts"]))
         .recognize::<StabilityImage>(
             BodyShape::with_all(&["prompt"])

@@ -174,7 +174,7 @@ fn later_registrations_take_precedence() {
             .map(|a| a.family()),
         Some("Mistral Chat")
     );
-    assert_eq!(registry.adapters().count(), 20);
+    assert_eq!(registry.adapters().count(), 21);
 }
 
 #[test]

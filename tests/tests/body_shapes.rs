@@ -73,6 +73,7 @@ fn an_opaque_arn_reads_the_same_conversation_as_the_model_id_or_nothing() {
         "stability_image",
         "sdxl",
         "cohere_rerank",
+        "pegasus",
     ] {
         assert!(recognized.contains(family), "{family}: {recognized:?}");
     }

@@ -174,6 +174,7 @@ async fn every_family_typed() {
     count += typed_calls::<StabilityImage>(&client).await;
     count += typed_calls::<Sdxl>(&client).await;
     count += typed_calls::<CohereRerank>(&client).await;
+    count += typed_calls::<Pegasus>(&client).await;
     assert_eq!(count, samples::all().unwrap().len());
     let harvest = recorder.harvest();
     let summaries = harvest

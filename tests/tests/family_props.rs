@@ -13,7 +13,7 @@ use bedrock_llm_core::{BedrockModel, ModelRequest, ModelResponse};
 use bedrock_llm_models::samples::{self, Sample};
 use bedrock_llm_models::{
     ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
-    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Sdxl,
+    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Pegasus, Sdxl,
     StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 use proptest::prelude::*;
@@ -192,6 +192,10 @@ fn sdxl_round_trips() {
 #[test]
 fn cohere_rerank_round_trips() {
     round_trips::<CohereRerank>();
+}
+#[test]
+fn pegasus_round_trips() {
+    round_trips::<Pegasus>();
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -409,6 +413,7 @@ proptest! {
             ("stability_image", "text_to_image", "/prompt"),
             ("sdxl", "error", "/text_prompts/0/text"),
             ("cohere_rerank", "top_three", "/query"),
+            ("pegasus", "s3_video", "/inputPrompt"),
         ] {
             let sample = sample(family_slug, case);
             let mut request = json(&sample.request);

@@ -29,6 +29,7 @@ fn expected_family(case: &FixtureCase) -> Option<&'static str> {
         "stability_image" => "Stability Image",
         "sdxl" => "SDXL",
         "cohere_rerank" => "Cohere Rerank",
+        "pegasus" => "Pegasus",
         _ => return None,
     })
 }
@@ -149,7 +150,7 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
     }
     assert_eq!(
         families_seen.len(),
-        19,
+        20,
         "every prebuilt family has a fixture: {families_seen:?}"
     );
 }

@@ -84,6 +84,7 @@ fn every_prebuilt_family_passes_the_kit() {
         StabilityImage => "stability_image",
         Sdxl => "sdxl",
         CohereRerank => "cohere_rerank",
+        Pegasus => "pegasus",
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
