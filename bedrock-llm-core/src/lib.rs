@@ -50,7 +50,7 @@ pub use bedrock_llm_derive::bedrock_model;
 pub use error::{
     BodyError, BodyErrorKind, BodySide, QUOTED_VALUE_CHARS, display_chain, shorten_quoted_values,
 };
-pub use model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
+pub use model::{BedrockModel, BodyRoles, ExchangeKind, ModelRequest, ModelResponse};
 pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
 pub use observe::{CallStart, CallState, InvocationObserver};
 pub use record::{

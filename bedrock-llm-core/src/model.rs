@@ -26,12 +26,17 @@ pub enum ExchangeKind {
 }
 
 impl ExchangeKind {
-    /// Infers the kind from the shapes of the two bodies: an embedding response makes an
-    /// embedding exchange; a request with a message list makes a chat.
-    pub const fn infer(request_has_messages: bool, response_has_embedding: bool) -> Self {
-        if response_has_embedding {
+    /// Infers the kind from the shapes of the two bodies: a response with images makes an
+    /// image generation, with rerank results a rerank, with embedding vectors an embedding
+    /// exchange; else a request with a message list makes a chat.
+    pub const fn infer(request: BodyRoles, response: BodyRoles) -> Self {
+        if response.images {
+            Self::ImageGeneration
+        } else if response.rerank_results {
+            Self::Rerank
+        } else if response.embedding {
             Self::Embedding
-        } else if request_has_messages {
+        } else if request.messages {
             Self::Chat
         } else {
             Self::TextCompletion
@@ -60,6 +65,20 @@ impl ExchangeKind {
             Self::Rerank => "rerank",
         }
     }
+}
+
+/// Which kind-deciding roles a body type holds (directly or in nested parts), for
+/// [`ExchangeKind::infer`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BodyRoles {
+    /// A `messages` role (requests).
+    pub messages: bool,
+    /// An `embedding` role (responses).
+    pub embedding: bool,
+    /// An `images` role (responses).
+    pub images: bool,
+    /// A `rerank_results` role (responses).
+    pub rerank_results: bool,
 }
 
 /// A typed request body.

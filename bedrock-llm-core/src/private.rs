@@ -15,18 +15,22 @@ pub use crate::extract::collector::*;
 pub use crate::extract::shapes::*;
 pub use crate::extract::write::*;
 
-use crate::model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
+use crate::model::{BedrockModel, BodyRoles, ExchangeKind, ModelRequest, ModelResponse};
 
 /// A model's kind, inferred from its bodies' shapes (see [`ExchangeKind::infer`]).
 pub const fn infer_kind<M: BedrockModel + ?Sized>() -> ExchangeKind {
-    if <M::Response as ModelResponse>::HAS_IMAGES {
-        return ExchangeKind::ImageGeneration;
-    }
-    if <M::Response as ModelResponse>::HAS_RERANK {
-        return ExchangeKind::Rerank;
-    }
     ExchangeKind::infer(
-        <M::Request as ModelRequest>::HAS_MESSAGES,
-        <M::Response as ModelResponse>::HAS_EMBEDDING,
+        BodyRoles {
+            messages: <M::Request as ModelRequest>::HAS_MESSAGES,
+            embedding: false,
+            images: false,
+            rerank_results: false,
+        },
+        BodyRoles {
+            messages: false,
+            embedding: <M::Response as ModelResponse>::HAS_EMBEDDING,
+            images: <M::Response as ModelResponse>::HAS_IMAGES,
+            rerank_results: <M::Response as ModelResponse>::HAS_RERANK,
+        },
     )
 }

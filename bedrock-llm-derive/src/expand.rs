@@ -173,6 +173,9 @@ fn body_impls(container: &Container, kind: Kind) -> TokenStream {
 
                 fn view(&self) -> #krate::ResponseView {
                     let mut cx = #p::Collector::new(#p::Side::Response);
+                    if <Self as #p::Extract>::HAS_IMAGES {
+                        cx.expect_images();
+                    }
                     #p::Extract::extract(self, &mut cx);
                     cx.into_response_view()
                 }

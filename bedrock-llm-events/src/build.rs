@@ -347,8 +347,7 @@ impl Builder<'_> {
                 .opt_int(attr::CACHE_WRITE_TOKENS, usage.cache_write_input_tokens);
         }
         serving(&mut summary, invocation);
-        images(&mut summary, invocation);
-        rerank(&mut summary, invocation);
+        kind_facts(&mut summary, invocation);
         summary.error_flag(invocation.is_error());
         if invocation.stream_end == Some(StreamEnd::Dropped) {
             summary.bool(attr::INCOMPLETE, true);
@@ -518,48 +517,14 @@ fn serving(event: &mut LlmEventBuilder, invocation: &Invocation) {
         .opt_str(attr::SERVICE_TIER, serving.service_tier.clone());
 }
 
-/// An image generation's settings and outcome on its summary: counts, size, quality, steps and
-/// the payloads' size — never a payload.
-fn images(event: &mut LlmEventBuilder, invocation: &Invocation) {
-    if invocation.kind != Some(ExchangeKind::ImageGeneration) {
-        return;
-    }
-    if let Some(params) = invocation.request.as_ref().map(|r| &r.params.image) {
-        event
-            .opt_int(attr::IMAGE_REQUEST_COUNT, params.count)
-            .opt_str(attr::IMAGE_REQUEST_SIZE, params.size_label())
-            .opt_str(attr::IMAGE_REQUEST_QUALITY, params.quality.clone())
-            .opt_int(attr::IMAGE_REQUEST_STEPS, params.steps);
-    }
-    let stats = invocation.response.as_ref().and_then(|r| r.images.as_ref());
-    if let Some(stats) = stats {
-        event
-            .int(attr::NUMBER_OF_IMAGES, stats.count)
-            .int(attr::IMAGE_RESPONSE_BYTES, stats.bytes)
-            .opt_str(attr::IMAGE_RESPONSE_ERROR, stats.error.clone());
-    } else if invocation.response.is_some() {
-        // A response that named no image (an empty list) returned none.
-        event
-            .int(attr::NUMBER_OF_IMAGES, 0)
-            .int(attr::IMAGE_RESPONSE_BYTES, 0);
-    }
-}
-
-/// A rerank's counts on its summary: documents sent, results asked for and returned, the best
-/// score — never a document.
-fn rerank(event: &mut LlmEventBuilder, invocation: &Invocation) {
-    if invocation.kind != Some(ExchangeKind::Rerank) {
-        return;
-    }
-    if let Some(params) = invocation.request.as_ref().map(|r| r.params.rerank) {
-        event
-            .opt_int(attr::RERANK_DOCUMENTS, params.documents)
-            .opt_int(attr::RERANK_TOP_N, params.top_n);
-    }
-    if let Some(response) = &invocation.response {
-        let stats = response.rerank.unwrap_or_default();
-        event
-            .int(attr::RERANK_RESULTS, stats.results)
-            .opt_float(attr::RERANK_TOP_SCORE, stats.top_score);
+/// An image generation's or a rerank's facts on its summary (`kind_facts`).
+fn kind_facts(event: &mut LlmEventBuilder, invocation: &Invocation) {
+    use crate::kind_facts::Fact;
+    for (key, fact) in crate::kind_facts::kind_facts(invocation, attr::NUMBER_OF_IMAGES) {
+        match fact {
+            Fact::Int(value) => event.int(key, value),
+            Fact::Float(value) => event.float(key, value),
+            Fact::Str(value) => event.str(key, value),
+        };
     }
 }

@@ -37,6 +37,7 @@ pub mod config;
 pub mod context;
 mod event;
 pub mod guardrail_metrics;
+mod kind_facts;
 pub mod metrics;
 pub mod names;
 mod observer;

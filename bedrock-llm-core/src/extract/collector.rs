@@ -418,6 +418,12 @@ impl Collector {
         self.embedding.get_or_insert(stats);
     }
 
+    /// Marks the body as an image response: its view says how many images came back, 0 when
+    /// it lists none (a refusal, an empty list).
+    pub fn expect_images(&mut self) {
+        self.images.get_or_insert_with(ImageStats::default);
+    }
+
     /// Counts one generated image from its base64 payload (an empty one is no image). Only
     /// the count and size are kept: no payload reaches any rendering.
     pub fn image(&mut self, base64: &str) {

@@ -117,12 +117,7 @@ pub fn call_attributes(invocation: &Invocation) -> Vec<(&'static str, OtelValue)
     if invocation.operation.is_streaming() {
         put(gen_ai::REQUEST_STREAM, OtelValue::Bool(true));
     }
-    if invocation.kind == Some(ExchangeKind::ImageGeneration) {
-        super::otel_kinds::image_attributes(invocation, &mut put);
-    }
-    if invocation.kind == Some(ExchangeKind::Rerank) {
-        super::otel_kinds::rerank_attributes(invocation, &mut put);
-    }
+    super::otel_kinds::kind_attributes(invocation, &mut put);
     let response = invocation.response.as_ref();
     let converse = matches!(
         invocation.operation,
