@@ -250,6 +250,22 @@ pub(crate) fn write(
             None if summary.event_type() == event_type::EMBEDDING => {
                 format!("embedding of {:?}", text(summary, attr::INPUT))
             }
+            // Image generations and reranks answer with counts, not text.
+            None if summary.get(attr::NUMBER_OF_IMAGES).is_some() => format!(
+                "{} images, {} bytes{}",
+                text(summary, attr::NUMBER_OF_IMAGES),
+                text(summary, attr::IMAGE_RESPONSE_BYTES),
+                summary
+                    .get_str(attr::IMAGE_RESPONSE_ERROR)
+                    .map(|error| format!(": {error}"))
+                    .unwrap_or_default()
+            ),
+            None if summary.get(attr::RERANK_RESULTS).is_some() => format!(
+                "{} of {} documents ranked, best {}",
+                text(summary, attr::RERANK_RESULTS),
+                text(summary, attr::RERANK_DOCUMENTS),
+                text(summary, attr::RERANK_TOP_SCORE)
+            ),
             None => response
                 .unwrap_or_else(|| "(response body unreadable: see ExtractionError)".to_owned()),
         };

@@ -100,6 +100,41 @@ fn the_table_lists_every_call_and_the_metrics() {
 }
 
 #[test]
+fn image_and_rerank_calls_show_their_counts_not_an_unread_body() {
+    let output = common::bin()
+        .env_remove("AWS_REGION")
+        .env("COLUMNS", "200")
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for (model, shown) in [
+        ("amazon.titan-image-generator-v2:0", "2 images, 1024 bytes"),
+        ("stability.stable-diffusion-xl-v1", "2 images, 1024 bytes"),
+        (
+            "amazon.nova-canvas-v1:0",
+            "0 images, 0 bytes: This request has been blocked",
+        ),
+        (
+            "cohere.rerank-v3-5:0",
+            "3 of 5 documents ranked, best 0.9981",
+        ),
+    ] {
+        let rows: Vec<&str> = stdout.lines().filter(|l| l.contains(model)).collect();
+        assert!(!rows.is_empty(), "{model}");
+        assert!(
+            rows.iter().any(|row| row.contains(shown)),
+            "{model}: {rows:?}"
+        );
+        assert!(
+            !rows.iter().any(|row| row.contains("unreadable")),
+            "{model}: {rows:?}"
+        );
+    }
+}
+
+#[test]
 fn no_content_keeps_prompts_and_completions_out() {
     let output = demo(&["--json", "--no-content"]).unwrap();
     assert!(output.status.success());
