@@ -348,6 +348,7 @@ impl Builder<'_> {
         }
         serving(&mut summary, invocation);
         kind_facts(&mut summary, invocation);
+        cost_facts(&mut summary, invocation, self.config);
         summary.error_flag(invocation.is_error());
         if invocation.stream_end == Some(StreamEnd::Dropped) {
             summary.bool(attr::INCOMPLETE, true);
@@ -484,6 +485,7 @@ impl Builder<'_> {
             .int(attr::TIMESTAMP, self.started_ms())
             .opt_int(attr::TOTAL_TOKENS, total.map(|(n, _)| n));
         serving(&mut event, invocation);
+        cost_facts(&mut event, invocation, self.config);
         event
             .error_flag(invocation.is_error())
             .custom_prepared(&self.shared.custom);
@@ -519,8 +521,25 @@ fn serving(event: &mut LlmEventBuilder, invocation: &Invocation) {
 
 /// An image generation's or a rerank's facts on its summary (`kind_facts`).
 fn kind_facts(event: &mut LlmEventBuilder, invocation: &Invocation) {
+    put_facts(
+        event,
+        crate::kind_facts::kind_facts(invocation, attr::NUMBER_OF_IMAGES),
+    );
+}
+
+/// What the call cost, on its summary or embedding event, when pricing is on.
+fn cost_facts(event: &mut LlmEventBuilder, invocation: &Invocation, config: &Config) {
+    if let Some(outcome) = config.cost_of(invocation) {
+        put_facts(
+            event,
+            crate::cost::facts::cost_facts(&outcome, &crate::cost::facts::NEW_RELIC),
+        );
+    }
+}
+
+fn put_facts(event: &mut LlmEventBuilder, facts: Vec<(&'static str, crate::kind_facts::Fact)>) {
     use crate::kind_facts::Fact;
-    for (key, fact) in crate::kind_facts::kind_facts(invocation, attr::NUMBER_OF_IMAGES) {
+    for (key, fact) in facts {
         match fact {
             Fact::Int(value) => event.int(key, value),
             Fact::Float(value) => event.float(key, value),

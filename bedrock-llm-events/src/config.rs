@@ -11,6 +11,8 @@
 //! | `otel_content` | `BEDROCK_LLM_OTEL_CONTENT`, `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` | `false` |
 //! | `kill_switch` | `BEDROCK_LLM_KILL_SWITCH`, `NEW_RELIC_HIGH_SECURITY` | `false` |
 //! | `recording_queue` | `BEDROCK_LLM_RECORDING_QUEUE` | `1024` (`0`: record on the caller's thread) |
+//! | `cost` | `BEDROCK_LLM_COST` | `true` (a cost where a price is known) |
+//! | `prices` | `BEDROCK_LLM_PRICES` (a price-table file, over the shipped one) | the shipped table |
 //!
 //! `max_samples_stored` defaults to 100,000, the maximum the Bedrock module's README advises:
 //! LLM events share the custom-event reservoir, and the usual 30,000 samples them away under
@@ -19,7 +21,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+use bedrock_llm_core::Invocation;
+
 use crate::attribute::{Limits, MAX_ATTRIBUTE_VALUE_CEILING};
+use crate::cost::{CostOutcome, PRICES_ENV, PriceTable};
 
 /// Counts tokens for `(model_id, content)` when a body and Bedrock's headers do not.
 pub type TokenCallback = Arc<dyn Fn(&str, &str) -> Option<u64> + Send + Sync>;
@@ -69,6 +74,10 @@ pub struct Config {
     /// recorded (counted in `Supportability/Rust/ML/Bedrock/Recording/Dropped`); the caller
     /// never waits. `0` records on the caller's thread instead.
     pub recording_queue: usize,
+    /// Price each call (`docs/cost.md`) and put its cost on every rendering.
+    pub cost: bool,
+    /// The price table; `None`: the one this crate ships ([`PriceTable::embedded`]).
+    pub prices: Option<Arc<PriceTable>>,
 }
 
 impl Default for Config {
@@ -84,6 +93,8 @@ impl Default for Config {
             otel_content: false,
             kill_switch: false,
             recording_queue: DEFAULT_RECORDING_QUEUE,
+            cost: true,
+            prices: None,
         }
     }
 }
@@ -104,6 +115,8 @@ impl fmt::Debug for Config {
             .field("otel_content", &self.otel_content)
             .field("kill_switch", &self.kill_switch)
             .field("recording_queue", &self.recording_queue)
+            .field("cost", &self.cost)
+            .field("prices", &self.prices.as_ref().map(|p| p.about.label()))
             .finish()
     }
 }
@@ -117,6 +130,8 @@ pub struct ConfigError {
     pub value: String,
     /// What was expected.
     pub expected: &'static str,
+    /// What went wrong, when more can be said (a price-table file's error).
+    pub detail: Option<String>,
 }
 
 impl fmt::Display for ConfigError {
@@ -125,7 +140,11 @@ impl fmt::Display for ConfigError {
             f,
             "environment variable {}={:?}: expected {}",
             self.variable, self.value, self.expected
-        )
+        )?;
+        match &self.detail {
+            Some(detail) => write!(f, " ({detail})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -210,6 +229,35 @@ impl Config {
         self
     }
 
+    /// With pricing on or off.
+    pub fn with_cost(mut self, on: bool) -> Self {
+        self.cost = on;
+        self
+    }
+
+    /// With this price table instead of the shipped one (merge a partial one over
+    /// [`PriceTable::embedded`] to extend it).
+    pub fn with_prices(mut self, table: Arc<PriceTable>) -> Self {
+        self.prices = Some(table);
+        self
+    }
+
+    /// The price table in use.
+    pub fn price_table(&self) -> Arc<PriceTable> {
+        self.prices.clone().unwrap_or_else(PriceTable::embedded)
+    }
+
+    /// What `invocation` cost, by this configuration's prices; `None` when pricing is off.
+    pub fn cost_of(&self, invocation: &Invocation) -> Option<CostOutcome> {
+        if !self.cost {
+            return None;
+        }
+        Some(match &self.prices {
+            Some(table) => crate::cost::price(invocation, table),
+            None => crate::cost::price(invocation, &PriceTable::embedded()),
+        })
+    }
+
     /// The defaults overridden by `lookup(variable)`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut config = Self::default();
@@ -257,6 +305,7 @@ impl Config {
                         variable: name,
                         value,
                         expected: "`response_first` or `callback_first`",
+                        detail: None,
                     });
                 }
             };
@@ -269,6 +318,20 @@ impl Config {
         }
         if let Some((name, value)) = find(&["BEDROCK_LLM_RECORDING_QUEUE"]) {
             config.recording_queue = parse_count(name, &value, "a whole number of calls")?;
+        }
+        if let Some((name, value)) = find(&["BEDROCK_LLM_COST"]) {
+            config.cost = parse_bool(name, &value)?;
+        }
+        if let Some((name, value)) = find(&[PRICES_ENV]) {
+            let table = PriceTable::load(std::path::Path::new(value.trim())).map_err(|error| {
+                ConfigError {
+                    variable: name,
+                    value: value.clone(),
+                    expected: "a price-table file (docs/cost.md)",
+                    detail: Some(error.to_string()),
+                }
+            })?;
+            config.prices = Some(Arc::new(PriceTable::embedded().merged(&table)));
         }
         if let Some((name, value)) = find(&["BEDROCK_LLM_KILL_SWITCH", "NEW_RELIC_HIGH_SECURITY"]) {
             config.kill_switch = parse_bool(name, &value)?;
@@ -285,6 +348,7 @@ fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> 
             variable,
             value: value.to_owned(),
             expected: "true or false",
+            detail: None,
         }),
     }
 }
@@ -298,6 +362,7 @@ fn parse_count(
         variable,
         value: value.to_owned(),
         expected,
+        detail: None,
     })
 }
 

@@ -14,6 +14,8 @@
 //!   event through the providers an application set up (hand it to
 //!   [`Recorder::with_telemetry`] for live calls).
 //!
+//! - [`cost`] prices a call from a dated, overridable price table by Bedrock's billing rules.
+//!
 //! This crate reads the neutral record only; it never names a model family.
 //!
 //! # Where this differs from other agents
@@ -35,6 +37,7 @@ pub mod attribute;
 mod build;
 pub mod config;
 pub mod context;
+pub mod cost;
 mod event;
 pub mod guardrail_metrics;
 mod kind_facts;

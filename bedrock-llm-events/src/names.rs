@@ -119,6 +119,9 @@ pub mod metric {
     pub const RECORDING_DROPPED: &str = "Supportability/Rust/ML/Bedrock/Recording/Dropped";
     /// A call whose model ID names no model and whose request body fits several families'
     /// shapes: its bodies were left unread rather than guessed.
+    /// A call priced with no price known for its model and Region (`docs/cost.md`): it has no
+    /// cost rather than a guessed 0.
+    pub const COST_UNPRICED: &str = "Supportability/Rust/ML/Bedrock/Cost/Unpriced";
     pub const ROUTING_AMBIGUOUS: &str = "Supportability/Rust/ML/Bedrock/Routing/AmbiguousBody";
     /// A call no adapter serves, by model ID or body shape: recorded without its bodies.
     pub const ROUTING_UNRECOGNIZED: &str = "Supportability/Rust/ML/Bedrock/Routing/Unrecognized";

@@ -394,6 +394,9 @@ impl Shared {
             Some(Routing::Unrecognized) => metrics.count(metric::ROUTING_UNRECOGNIZED, 1),
             _ => {}
         }
+        if let Some(crate::cost::CostOutcome::Unpriced(_)) = self.config.cost_of(invocation) {
+            metrics.count(metric::COST_UNPRICED, 1);
+        }
         metrics.count(
             metric::DROPPED_ATTRIBUTE,
             u64::from(context.llm_attributes.ignored()),

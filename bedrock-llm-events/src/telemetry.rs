@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bedrock_llm_core::{ExchangeKind, Invocation};
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger, LoggerProvider, Severity};
-use opentelemetry::metrics::{Histogram, MeterProvider};
+use opentelemetry::metrics::{Counter, Histogram, MeterProvider};
 use opentelemetry::trace::{
     Span as _, SpanContext, SpanId, SpanKind, Status, TraceId, Tracer as _, TracerProvider,
 };
@@ -72,6 +72,9 @@ pub mod metric {
     pub const OPERATION_DURATION: &str = "gen_ai.client.operation.duration";
     /// A stream's time to its first chunk, seconds.
     pub const TIME_TO_FIRST_CHUNK: &str = "gen_ai.client.operation.time_to_first_chunk";
+    /// What calls cost by list prices, in nano-dollars: an integer counter, so its sums stay
+    /// exact in any backend (`docs/cost.md` §4). Attributes: model, operation, Region.
+    pub const COST: &str = "aws.bedrock.cost";
 }
 
 /// The histograms invocations are recorded into.
@@ -79,6 +82,7 @@ struct Instruments {
     token_usage: Histogram<u64>,
     duration: Histogram<f64>,
     time_to_first_chunk: Histogram<f64>,
+    cost: Counter<u64>,
 }
 
 /// Emits the content event through some OpenTelemetry logger.
@@ -183,6 +187,11 @@ impl GenAiTelemetry {
                 .with_description("Time to receive the first chunk of a streamed response.")
                 .with_boundaries(DURATION_BUCKETS.to_vec())
                 .build(),
+            cost: meter
+                .u64_counter(metric::COST)
+                .with_unit("{nanoUSD}")
+                .with_description("Estimated cost of Bedrock calls by list prices, nano-dollars.")
+                .build(),
         }));
         self
     }
@@ -242,6 +251,7 @@ impl GenAiTelemetry {
         let started = UNIX_EPOCH + Duration::from_millis(invocation.timing.started_at_ms);
         let ended = started + invocation.timing.duration.unwrap_or_default();
         let attributes = otel::call_attributes(invocation);
+        let cost = config.cost_of(invocation);
         let content = (config.record_content && config.otel_content)
             .then(|| otel::content(invocation))
             .filter(|content| !content.is_empty());
@@ -251,6 +261,11 @@ impl GenAiTelemetry {
                 .iter()
                 .map(|(key, value)| KeyValue::new(*key, value.to_attribute()))
                 .collect();
+            span_attributes.extend(
+                otel::cost_attributes(cost.as_ref())
+                    .into_iter()
+                    .map(|(key, value)| KeyValue::new(key, value.to_attribute())),
+            );
             if self.logger.is_none()
                 && let Some(content) = &content
             {
@@ -275,6 +290,17 @@ impl GenAiTelemetry {
         }
         if let Some(instruments) = &self.instruments {
             record_metrics(instruments, invocation, &attributes);
+            if let Some(cost) = cost.as_ref().and_then(crate::cost::CostOutcome::cost) {
+                let mut point = metric_attributes(&attributes, false);
+                point.retain(|kv| {
+                    kv.key.as_str() == gen_ai::OPERATION_NAME
+                        || kv.key.as_str() == gen_ai::REQUEST_MODEL
+                });
+                if let Some(region) = &invocation.region {
+                    point.push(KeyValue::new("cloud.region", region.clone()));
+                }
+                instruments.cost.add(cost.total.nanos(), &point);
+            }
         }
         if let (Some(logger), Some(content)) = (&self.logger, content) {
             let details = attributes

@@ -77,7 +77,8 @@ fn keys(event: &LlmEvent) -> Vec<&str> {
 
 #[test]
 fn completion_summary_has_every_attribute_the_spec_lists() {
-    let built = build_events(&chat(), &enabled(), &context());
+    // The agents' attributes; the cost this project adds is checked apart, below.
+    let built = build_events(&chat(), &enabled().with_cost(false), &context());
     assert_eq!(built.events.len(), 4);
     let summary = &built.events[0];
     assert_eq!(summary.event_type(), event_type::SUMMARY);
@@ -487,4 +488,28 @@ fn replayed_records_get_the_same_ids_every_time_and_live_calls_random_ones() {
                 && span.as_str().unwrap().len() == 16)
     );
     assert_ne!(ids(&CallContext::detached()), ids(&CallContext::detached()));
+}
+
+#[test]
+fn summary_carries_the_calls_cost_and_its_price_table() {
+    let built = build_events(&chat(), &enabled(), &context());
+    let summary = &built.events[0];
+    // 14 input tokens at $3/M and 3 output tokens at $15/M (the shipped table).
+    let total = summary.get("cost.total_usd").cloned();
+    assert_eq!(total, Some(AttrValue::Float(0.000_087)));
+    assert_eq!(
+        summary.get("cost.input_usd").cloned(),
+        Some(AttrValue::Float(0.000_042))
+    );
+    let table = summary.get_str("cost.price_table").unwrap_or_default();
+    assert!(table.starts_with("2026-12-07"), "{table}");
+    // Messages carry no cost: the summary holds the call's.
+    assert!(
+        built.events[1..]
+            .iter()
+            .all(|e| e.get("cost.total_usd").is_none())
+    );
+    // Pricing off: no cost at all.
+    let off = build_events(&chat(), &enabled().with_cost(false), &context());
+    assert!(off.events[0].get("cost.total_usd").is_none());
 }

@@ -80,3 +80,43 @@ pub fn to_record(
         ..ModelInvocationLog::default()
     }
 }
+
+/// The `requestMetadata` keys a written record's cost goes under (Bedrock's metadata values are
+/// strings, so amounts are exact decimal text).
+pub mod cost_keys {
+    /// The whole cost, USD.
+    pub const TOTAL_USD: &str = "bedrock_llm.cost_usd";
+    /// The price table's date and source.
+    pub const PRICE_TABLE: &str = "bedrock_llm.price_table";
+    /// The rates beyond the standard ones.
+    pub const BASIS: &str = "bedrock_llm.cost_basis";
+    /// `provisioned` or `reserved`: no per-call cost.
+    pub const BILLING: &str = "bedrock_llm.billing";
+    /// The prefix of every key this project writes; a report leaves them out of its tags.
+    pub const PREFIX: &str = "bedrock_llm.";
+}
+
+/// Adds what the call cost to `record`'s `requestMetadata` ([`cost_keys`]); an unpriced call
+/// gets nothing.
+pub fn add_cost(record: &mut ModelInvocationLog, outcome: &bedrock_llm_events::cost::CostOutcome) {
+    use bedrock_llm_events::cost::CostOutcome;
+    use serde_json::Value;
+    let mut put = |key: &str, value: String| {
+        record
+            .request_metadata
+            .get_or_insert_with(Default::default)
+            .insert(key.to_owned(), Value::String(value));
+    };
+    match outcome {
+        CostOutcome::Priced(cost) => {
+            put(cost_keys::TOTAL_USD, cost.total.decimal());
+            put(cost_keys::PRICE_TABLE, cost.table.to_string());
+            if !cost.basis.is_empty() {
+                put(cost_keys::BASIS, cost.basis.join(","));
+            }
+        }
+        CostOutcome::Provisioned => put(cost_keys::BILLING, "provisioned".to_owned()),
+        CostOutcome::Reserved => put(cost_keys::BILLING, "reserved".to_owned()),
+        _ => {}
+    }
+}

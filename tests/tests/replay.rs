@@ -97,6 +97,8 @@ fn invoke_model_records_of_every_family_replay_like_the_live_call() {
                     ] {
                         a.remove(key);
                     }
+                    // The cost follows the token counts, so it differs where they do.
+                    a.retain(|key, _| !key.starts_with("cost."));
                     (k, a)
                 })
                 .collect::<Vec<_>>()

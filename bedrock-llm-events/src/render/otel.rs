@@ -52,13 +52,23 @@ pub fn span_json(
     serde_json::json!({"name": span_name(invocation), "attributes": object})
 }
 
-/// The GenAI attributes of `invocation`. Content attributes only when both `record_content`
-/// and `otel_content` are on.
+/// The GenAI attributes of `invocation`, and its cost when pricing is on. Content attributes
+/// only when both `record_content` and `otel_content` are on.
 pub fn attributes(invocation: &Invocation, config: &Config) -> Vec<(&'static str, OtelValue)> {
     let mut out = call_attributes(invocation);
+    out.extend(cost_attributes(config.cost_of(invocation).as_ref()));
     if config.record_content && config.otel_content {
         out.extend(content(invocation));
     }
+    out
+}
+
+/// A cost's attributes (`aws.bedrock.cost.*`); none for `None` or an unpriced call.
+pub fn cost_attributes(
+    outcome: Option<&crate::cost::CostOutcome>,
+) -> Vec<(&'static str, OtelValue)> {
+    let mut out = Vec::new();
+    super::otel_kinds::cost_attributes(outcome, &mut |key, value| out.push((key, value)));
     out
 }
 

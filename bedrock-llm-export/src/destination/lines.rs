@@ -169,12 +169,15 @@ impl Prepare for LinePreparer {
                     account_id: call.origin.account_id.clone(),
                     identity_arn: call.origin.identity_arn.clone(),
                 };
-                let record = to_record(
+                let mut record = to_record(
                     invocation,
                     call.request_body.filter(|_| content),
                     call.response_body.filter(|_| content),
                     &caller,
                 );
+                if let Some(outcome) = config.cost_of(invocation) {
+                    bedrock_llm_logs::writer::add_cost(&mut record, &outcome);
+                }
                 text = serde_json::to_string(&record).unwrap_or_default();
                 text.push('\n');
             }

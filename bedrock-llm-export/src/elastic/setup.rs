@@ -84,6 +84,16 @@ const INVOCATION_FIELDS: &[(&str, &str)] = &[
         "keyword",
     ),
     ("aws_bedrock.invocation.output.completion_text", "text"),
+    ("aws_bedrock.invocation.cost.total_usd", "double"),
+    ("aws_bedrock.invocation.cost.input_usd", "double"),
+    ("aws_bedrock.invocation.cost.output_usd", "double"),
+    ("aws_bedrock.invocation.cost.cache_read_usd", "double"),
+    ("aws_bedrock.invocation.cost.cache_write_usd", "double"),
+    ("aws_bedrock.invocation.cost.image_usd", "double"),
+    ("aws_bedrock.invocation.cost.request_usd", "double"),
+    ("aws_bedrock.invocation.cost.price_table", "keyword"),
+    ("aws_bedrock.invocation.cost.basis", "keyword"),
+    ("aws_bedrock.invocation.cost.billing", "keyword"),
 ];
 
 /// Field types of runtime documents.

@@ -200,6 +200,24 @@ pub fn invocation_document(
     if content && let Some(text) = completion_text(invocation) {
         record["output"]["completion_text"] = json!(text);
     }
+    if let Some(outcome) = config.cost_of(invocation) {
+        use crate::cost::facts::{ELASTIC, cost_facts};
+        use crate::kind_facts::Fact;
+        let cost: Map<String, Value> = cost_facts(&outcome, &ELASTIC)
+            .into_iter()
+            .map(|(key, fact)| {
+                let value = match fact {
+                    Fact::Int(value) => json!(value),
+                    Fact::Float(value) => json!(value),
+                    Fact::Str(value) => json!(value),
+                };
+                (key.to_owned(), value)
+            })
+            .collect();
+        if !cost.is_empty() {
+            record["cost"] = Value::Object(cost);
+        }
+    }
     doc.insert("event".into(), event);
     doc.insert("gen_ai".into(), gen_ai);
     doc.insert("aws_bedrock".into(), json!({"invocation": record}));
