@@ -19,6 +19,7 @@ EXAMPLES:
     bedrock-llm replay AWSLogs/ --to elasticsearch --endpoint https://localhost:9200
     bedrock-llm replay cloudwatch:/aws/bedrock/modelinvocations --follow --state follow.json
     bedrock-llm metrics pull --since 2026-12-01 --format elastic
+    bedrock-llm report AWSLogs/ --html spend.html
     bedrock-llm completions bash > /etc/bash_completion.d/bedrock-llm
 
 EXIT STATUS:
@@ -149,6 +150,73 @@ EXAMPLES:
     bedrock-llm completions bash > ~/.local/share/bash-completion/completions/bedrock-llm
     bedrock-llm completions zsh > \"${{fpath[1]}}/_bedrock-llm\"
     bedrock-llm completions fish > ~/.config/fish/completions/bedrock-llm.fish
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn report() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # what last week's calls cost, by model, principal, tag and day, as a table
+    bedrock-llm report AWSLogs/ --since 2026-11-30 --until 2026-12-06
+    # the same from S3, with your negotiated prices over the shipped ones, as JSON
+    bedrock-llm report s3://my-logs/AWSLogs/ --prices my-prices.json --format json
+    # one self-contained page with charts (opens offline; loads nothing)
+    bedrock-llm report AWSLogs/ --html spend.html
+    # a CloudWatch Logs group, one day
+    bedrock-llm report cloudwatch:/aws/bedrock/modelinvocations --since 2026-12-06 \\
+        --until 2026-12-06T23
+
+Every figure is an estimate from list prices: credits, private pricing and reserved capacity
+are not visible in invocation logs. Models without a price are listed as unpriced, never
+counted as $0. Price-table format: docs/cost.md.
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn prices() -> String {
+    format!(
+        "\
+EXAMPLES:
+    bedrock-llm prices import AmazonBedrock.json AmazonBedrockFoundationModels.json -o p.json
+    bedrock-llm prices show --prices p.json
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn prices_import() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # AWS's own price data (no credentials needed), turned into a price table
+    curl -sO https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/index.json
+    mv index.json bedrock.json
+    curl -sO https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json
+    mv index.json fm.json
+    bedrock-llm prices import bedrock.json fm.json -o prices.json
+    # a product this tool has no model ID for yet
+    bedrock-llm prices import fm.json --name \"Claude Opus 5=anthropic.claude-opus-5-v1:0\"
+    # then price with it
+    BEDROCK_LLM_PRICES=prices.json bedrock-llm report AWSLogs/
+
+Products with no known model ID are named on stderr and left out.
+
+{EXIT_STATUS}"
+    )
+}
+
+pub(crate) fn prices_show() -> String {
+    format!(
+        "\
+EXAMPLES:
+    # the shipped table
+    bedrock-llm prices show
+    # what a run with your file would use
+    bedrock-llm prices show --prices my-prices.json | less
 
 {EXIT_STATUS}"
     )

@@ -1,6 +1,8 @@
 //! `bedrock-llm`: the command-line face of bedrock-llm.
 //!
-//! `bedrock-llm replay PATH…` turns Bedrock model invocation logs into the same events.
+//! `bedrock-llm replay PATH…` turns Bedrock model invocation logs into the same events;
+//! `bedrock-llm report PATH…` says what those calls cost and who spent it, by the price table
+//! `bedrock-llm prices` imports or shows.
 //!
 //! `bedrock-llm demo` starts a loopback Bedrock emulator, calls every prebuilt model family
 //! through the async client, the blocking client and the SDK interceptor, makes calls that
@@ -20,10 +22,13 @@ mod metrics_args;
 mod metrics_follow;
 mod output;
 mod parallel;
+mod prices;
 mod progress;
 mod replay;
+mod report;
 mod runtime_out;
 mod signals;
+mod sources;
 mod sqs;
 mod state;
 mod table;
@@ -100,6 +105,13 @@ enum Command {
     /// with invocation logs.
     #[command(subcommand, after_help = help::metrics())]
     Metrics(metrics::MetricsCommand),
+    /// What the calls in invocation logs cost, and who spent it: by model, principal, tag and
+    /// day — a table, JSON, or an HTML page with charts.
+    #[command(after_help = help::report())]
+    Report(Box<report::ReportArgs>),
+    /// Price tables: import AWS Price List offer files, or print the table in effect.
+    #[command(subcommand, after_help = help::prices())]
+    Prices(prices::PricesCommand),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     #[command(after_help = help::completions())]
     Completions {
@@ -132,6 +144,8 @@ fn main() -> ExitCode {
         Command::Fixtures(args) => fixtures::run(&args),
         Command::Elastic(command) => elastic::run(&command),
         Command::Metrics(command) => metrics::run(&command),
+        Command::Report(args) => report::run(&args),
+        Command::Prices(command) => prices::run(&command),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut script = Vec::new();

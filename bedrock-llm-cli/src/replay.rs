@@ -8,16 +8,13 @@
 //! records, so the same logs replayed twice give identical events.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bedrock_llm_events::runtime::DEFAULT_NAMESPACE;
 use bedrock_llm_events::{Config, RuntimeMetrics};
-use bedrock_llm_logs::cloudwatch::LogGroup;
-use bedrock_llm_logs::fetch::{DEFAULT_MAX_BODY_BYTES, S3Uri};
+use bedrock_llm_logs::fetch::DEFAULT_MAX_BODY_BYTES;
 use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 use bedrock_llm_logs::s3::HourRange;
-use bedrock_llm_logs::{Listed, ReadItem, Source, list_sources};
 
 use bedrock_llm_export::Fanout;
 use bedrock_llm_export::destination::{LineFormat, RuntimeFormat, Settings};
@@ -28,7 +25,7 @@ use crate::parallel::Output;
 use crate::progress::Progress;
 use crate::runtime_out::{MetricsFormat, RuntimeOut};
 use crate::state::State;
-use crate::work::{GroupEvents, Settings as WorkSettings, Tally, Unit};
+use crate::work::{Settings as WorkSettings, Tally, Unit};
 
 /// How long delivery may go on after the last record is read.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -52,6 +49,8 @@ pub(crate) enum Format {
 pub(crate) struct ReplayArgs {
     #[command(flatten)]
     destinations: DestinationArgs,
+    #[command(flatten)]
+    prices: crate::prices::PriceArgs,
     /// Files or directories of records (`-` for stdin), `s3://BUCKET/PREFIX` (every object
     /// under the prefix, in key order), or `cloudwatch:LOG_GROUP` (a log group's name or ARN:
     /// its events in time order). Directories are walked, following symlinks, each file
@@ -169,10 +168,12 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         .max_record_bytes(usize::try_from(args.max_record_bytes).unwrap_or(usize::MAX))
         .quote_values(!args.no_content);
     // Replay's whole purpose is the record: content goes out unless --no-content says not.
-    let config = Config::default()
-        .enabled()
-        .with_content(!args.no_content)
-        .with_otel_content(!args.no_content);
+    let config = args.prices.configure(
+        Config::default()
+            .enabled()
+            .with_content(!args.no_content)
+            .with_otel_content(!args.no_content),
+    )?;
     let line_format = match args.format {
         Format::Newrelic => LineFormat::NewRelic,
         Format::Otel => LineFormat::Otel,
@@ -219,6 +220,7 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         progress: &progress,
         keep_metrics: args.metrics_out.is_some() || fanout.wants_runtime_metrics(),
         metrics: &metrics_template,
+        observe: None,
     };
     let mut skipped_done = 0u64;
     let mut output = Output {
@@ -245,67 +247,21 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<(), Stop> {
         };
         consumer.run(&settings, &mut output)?;
     } else {
-        let mut units = Vec::new();
-        let mut followed = Vec::new();
-        for path in &args.paths {
-            if let Some(group) = LogGroup::parse(path) {
-                let mut group = group.map_err(Stop::from)?;
-                group.stream_prefix.clone_from(&args.log_stream_prefix);
-                if args.follow {
-                    followed.push(group);
-                    continue;
-                }
-                let (start, end) = range.bounds_ms();
-                match aws.get()?.logs.events(&group, start, end) {
-                    Ok(events) => units.push(Unit::Events(Arc::new(GroupEvents {
-                        group,
-                        events,
-                        checkpoint: None,
-                    }))),
-                    Err(error) => {
-                        if args.strict {
-                            return Err(format!("{error} (--strict)").into());
-                        }
-                        progress.note(&error.to_string());
-                        output.tally.unreadable.push(path.clone());
-                    }
-                }
-                continue;
-            }
-            if let Some(location) = S3Uri::parse(path) {
-                match aws.get()?.s3.list(&location, &range) {
-                    Ok(objects) => units.extend(objects.into_iter().map(Unit::Object)),
-                    Err(error) => {
-                        if args.strict {
-                            return Err(format!("{error} (--strict)").into());
-                        }
-                        progress.note(&error.to_string());
-                        output.tally.unreadable.push(path.clone());
-                    }
-                }
-                continue;
-            }
-            if path.starts_with("s3://") {
-                return Err(format!("{path:?} is not an s3://BUCKET/PREFIX location").into());
-            }
-            for listed in list_sources([Source::parse(path)]) {
-                match listed {
-                    Listed::Stdin => units.push(Unit::Stdin),
-                    Listed::File(file) => units.push(Unit::File(file)),
-                    Listed::Item(ReadItem::Unreadable { path, reason }) => {
-                        if args.strict {
-                            return Err(format!("cannot read {path}: {reason} (--strict)").into());
-                        }
-                        progress.note(&format!("cannot read {path}: {reason}"));
-                        output.tally.unreadable.push(path);
-                    }
-                    Listed::Item(ReadItem::Skipped(skip)) => {
-                        progress.note(&format!("skipped {skip}"));
-                    }
-                    Listed::Item(ReadItem::Record(_)) => {}
-                }
-            }
-        }
+        let note = |text: &str| progress.note(text);
+        let wanted = crate::sources::Wanted {
+            range: &range,
+            stream_prefix: args.log_stream_prefix.as_deref(),
+            follow: args.follow,
+            strict: args.strict,
+            aws: &aws,
+            note: &note,
+        };
+        let crate::sources::Gathered {
+            mut units,
+            followed,
+            unreadable,
+        } = crate::sources::gather(&args.paths, &wanted)?;
+        output.tally.unreadable.extend(unreadable);
         if let Some(state) = &output.state {
             let before = units.len();
             units.retain(|unit| {

@@ -22,7 +22,7 @@ pub(crate) fn terminal_width() -> usize {
 
 /// `text` on one line, trimmed, cut (with `…`) or padded to exactly `width` display columns:
 /// wide characters count two, control characters become spaces.
-fn cell(text: &str, width: usize) -> String {
+pub(crate) fn cell(text: &str, width: usize) -> String {
     // Leading and trailing blanks (a completion starting with a space) would shift a column.
     let mut out = cut(text.trim(), width);
     let used: usize = out.chars().map(char_width).sum();

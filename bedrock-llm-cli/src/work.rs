@@ -17,7 +17,9 @@ use bedrock_llm_logs::fetch::BodyFetcher;
 use bedrock_llm_logs::reader::ReadOptions;
 use bedrock_llm_logs::replay::id_seed;
 use bedrock_llm_logs::s3::ObjectEntry;
-use bedrock_llm_logs::{LogReader, ReadItem, Source, call_context, replay_fetching};
+use bedrock_llm_logs::{
+    LogReader, ModelInvocationLog, ReadItem, Source, call_context, replay_fetching,
+};
 
 use crate::output::Stop;
 
@@ -127,7 +129,13 @@ pub(crate) struct Settings<'a> {
     pub(crate) metrics: &'a RuntimeMetrics,
     /// Whether anything takes the runtime metrics: otherwise none are kept.
     pub(crate) keep_metrics: bool,
+    /// Shown every record with its call, as read (`report` aggregates through it).
+    pub(crate) observe: Option<&'a Observe<'a>>,
 }
+
+/// What sees every record with its call.
+pub(crate) type Observe<'a> =
+    dyn Fn(&ModelInvocationLog, &bedrock_llm_core::Invocation) + Sync + 'a;
 
 /// What a unit counted.
 #[derive(Debug, Default)]
@@ -294,6 +302,9 @@ pub(crate) fn process(
                 }
                 tally.fetch_failures += replayed.fetch_failures.len() as u64;
                 let invocation = replayed.invocation;
+                if let Some(observe) = settings.observe {
+                    observe(record, &invocation);
+                }
                 if invocation.routing == Some(bedrock_llm_core::Routing::AmbiguousBody) {
                     tally.ambiguous += 1;
                 }

@@ -25,6 +25,10 @@ fn every_help_has_examples_and_exit_statuses() {
         &["metrics"],
         &["metrics", "pull"],
         &["metrics", "reconcile"],
+        &["report"],
+        &["prices"],
+        &["prices", "import"],
+        &["prices", "show"],
     ] {
         for flag in ["--help", "-h"] {
             let mut args = command.to_vec();

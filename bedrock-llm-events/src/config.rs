@@ -12,7 +12,7 @@
 //! | `kill_switch` | `BEDROCK_LLM_KILL_SWITCH`, `NEW_RELIC_HIGH_SECURITY` | `false` |
 //! | `recording_queue` | `BEDROCK_LLM_RECORDING_QUEUE` | `1024` (`0`: record on the caller's thread) |
 //! | `cost` | `BEDROCK_LLM_COST` | `true` (a cost where a price is known) |
-//! | `prices` | `BEDROCK_LLM_PRICES` (a price-table file, over the shipped one) | the shipped table |
+//! | `prices` | `BEDROCK_LLM_PRICES` (price-table files, `:`-separated; `builtin` is the shipped one) | the shipped table |
 //!
 //! `max_samples_stored` defaults to 100,000, the maximum the Bedrock module's README advises:
 //! LLM events share the custom-event reservoir, and the usual 30,000 samples them away under
@@ -323,15 +323,14 @@ impl Config {
             config.cost = parse_bool(name, &value)?;
         }
         if let Some((name, value)) = find(&[PRICES_ENV]) {
-            let table = PriceTable::load(std::path::Path::new(value.trim())).map_err(|error| {
-                ConfigError {
-                    variable: name,
-                    value: value.clone(),
-                    expected: "a price-table file (docs/cost.md)",
-                    detail: Some(error.to_string()),
-                }
+            let sources: Vec<&str> = value.split(':').filter(|s| !s.trim().is_empty()).collect();
+            let table = PriceTable::from_sources(&sources).map_err(|error| ConfigError {
+                variable: name,
+                value: value.clone(),
+                expected: "price-table files separated by `:`, `builtin` for the shipped one",
+                detail: Some(error.to_string()),
             })?;
-            config.prices = Some(Arc::new(PriceTable::embedded().merged(&table)));
+            config.prices = Some(Arc::new(table));
         }
         if let Some((name, value)) = find(&["BEDROCK_LLM_KILL_SWITCH", "NEW_RELIC_HIGH_SECURITY"]) {
             config.kill_switch = parse_bool(name, &value)?;

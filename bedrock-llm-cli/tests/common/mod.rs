@@ -42,6 +42,10 @@ pub(crate) fn bin() -> Command {
         "http_proxy",
         "ALL_PROXY",
         "all_proxy",
+        // Nor the shell's prices.
+        "BEDROCK_LLM_PRICES",
+        "BEDROCK_LLM_COST",
+        "BEDROCK_LLM_MODEL_ALIASES",
     ] {
         command.env_remove(var);
     }

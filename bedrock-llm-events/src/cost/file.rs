@@ -12,6 +12,9 @@ use serde_json::{Map, Value, json};
 use super::money::Rate;
 use super::table::{About, ImageTier, LongContext, ModelPrices, PriceTable, Rates, RegionPrices};
 
+/// The name of the shipped table among price sources (`--prices builtin --prices mine.json`).
+pub const BUILTIN: &str = "builtin";
+
 /// Why a price table was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -304,6 +307,27 @@ impl PriceTable {
             source,
         })?;
         Self::from_json(&text, &path.display().to_string())
+    }
+
+    /// The table `sources` make, merged in order: each a file, or [`BUILTIN`] for the shipped
+    /// table. `["mine.json"]` prices by that file alone; `["builtin", "mine.json"]` by the
+    /// shipped table with the file's models and Regions over it.
+    pub fn from_sources<S: AsRef<str>>(sources: &[S]) -> Result<PriceTable, PriceTableError> {
+        let mut table = PriceTable::default();
+        for source in sources {
+            let source = source.as_ref().trim();
+            let over = if source == BUILTIN {
+                (*PriceTable::embedded()).clone()
+            } else {
+                PriceTable::load(Path::new(source))?
+            };
+            table = if table == PriceTable::default() {
+                over
+            } else {
+                table.merged(&over)
+            };
+        }
+        Ok(table)
     }
 
     /// The table in its file format (prices as decimal strings, so nothing is rounded).

@@ -16,11 +16,13 @@ use std::sync::Arc;
 
 use bedrock_llm_core::{ExchangeKind, Invocation, ModelId, ModelIdForm};
 
-pub use file::PriceTableError;
+pub use file::{BUILTIN, PriceTableError};
 pub use money::{Rate, Usd};
 pub use table::{About, ImageTier, LongContext, ModelPrices, PriceTable, Rates, RegionPrices};
 
-/// The environment variable naming a price-table file that overrides or extends the shipped one.
+/// The environment variable naming the price tables to use, `:`-separated and merged in order;
+/// `builtin` is the shipped one (`builtin:/etc/prices.json` extends it, a file alone replaces
+/// it).
 pub const PRICES_ENV: &str = "BEDROCK_LLM_PRICES";
 
 /// What one call cost, part by part, and which prices said so.

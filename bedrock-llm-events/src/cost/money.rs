@@ -68,6 +68,21 @@ impl Usd {
     }
 }
 
+impl Usd {
+    /// For tables: dollars and cents, but an amount under a cent with four decimals
+    /// (`$0.0035`), so small spends still compare.
+    pub fn short(self) -> String {
+        if self.0 == 0 || self.0 >= 10_000_000 {
+            return self.dollars_and_cents();
+        }
+        let tenths_of_millis = (u128::from(self.0) + 50_000) / 100_000;
+        if tenths_of_millis == 0 {
+            return "<$0.0001".to_owned();
+        }
+        format!("$0.{tenths_of_millis:04}")
+    }
+}
+
 impl fmt::Display for Usd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.decimal())
@@ -250,8 +265,38 @@ mod tests {
         );
         assert_eq!(Usd::from_nanos(4_999_999).dollars_and_cents(), "<$0.01");
         assert_eq!(Usd::ZERO.dollars_and_cents(), "$0.00");
+        assert_eq!(Usd::from_nanos(3_500_000).short(), "$0.0035");
+        assert_eq!(Usd::from_nanos(40_000).short(), "<$0.0001");
+        assert_eq!(Usd::from_nanos(12_345_000_000).short(), "$12.35");
         assert_eq!(three.per_million_text(), "3");
         assert_eq!(Rate::per_unit("0.04").unwrap().per_unit_text(), "0.04");
         assert_eq!(three.scaled(7, 4), Rate::per_million("5.25").unwrap());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rates_round_trip_through_their_text(nanos in 0u64..u64::MAX / 10) {
+            let rate = Rate::per_million_nanos(nanos);
+            proptest::prop_assert_eq!(Rate::per_million(&rate.per_million_text()), Some(rate));
+        }
+
+        #[test]
+        fn a_json_number_prices_as_its_decimal_text(whole in 0u32..10_000, fraction in 0u32..1_000_000) {
+            let text = format!("{whole}.{fraction:06}");
+            let number = serde_json::Number::from_f64(text.parse::<f64>().unwrap()).unwrap();
+            proptest::prop_assert_eq!(Rate::per_million(&number.to_string()), Rate::per_million(&text));
+        }
+
+        #[test]
+        fn splitting_a_call_moves_its_cost_by_at_most_a_nano(
+            nanos in 0u64..100_000_000_000_000,
+            a in 0u64..1_000_000_000,
+            b in 0u64..1_000_000_000,
+        ) {
+            let rate = Rate::per_million_nanos(nanos);
+            let whole = rate.times(a + b).nanos();
+            let parts = rate.times(a).plus(rate.times(b)).nanos();
+            proptest::prop_assert!(whole.abs_diff(parts) <= 1, "{whole} vs {parts}");
+        }
     }
 }
