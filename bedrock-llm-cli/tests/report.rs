@@ -491,3 +491,61 @@ fn the_html_page_opens_in_chromium_with_its_charts_drawn_and_nothing_fetched() {
         png.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_from_s3_equals_the_report_of_the_same_records_on_disk() {
+    use std::io::Write as _;
+    let moto = bedrock_llm_tests::moto::Moto::start();
+    let calls = calls();
+    let text = records_text(&calls);
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(text.as_bytes()).unwrap();
+    let gz = encoder.finish().unwrap();
+    let s3 = moto.s3();
+    s3.create_bucket().bucket("spend").send().await.unwrap();
+    let key = "AWSLogs/111122223333/BedrockModelInvocationLogs/us-east-1/2026/12/01/10/a.json.gz";
+    s3.put_object()
+        .bucket("spend")
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from(gz))
+        .send()
+        .await
+        .unwrap();
+    let prices = scratch("prices-s3.json");
+    write(&prices, &price_file());
+    let local = scratch("records-s3.ndjson");
+    std::fs::write(&local, &text).unwrap();
+    let run = |source: String, env: Vec<(String, String)>| {
+        let prices = prices.clone();
+        tokio::task::spawn_blocking(move || {
+            common::bin()
+                .envs(env)
+                .args([
+                    "report",
+                    &source,
+                    "--prices",
+                    prices.to_str().unwrap(),
+                    "--format",
+                    "json",
+                ])
+                .output()
+                .unwrap()
+        })
+    };
+    let env: Vec<(String, String)> = moto
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let from_s3 = run("s3://spend/AWSLogs/".to_owned(), env).await.unwrap();
+    let from_disk = run(local.display().to_string(), Vec::new()).await.unwrap();
+    assert!(
+        from_s3.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_s3.stderr)
+    );
+    let s3_report: Value = serde_json::from_slice(&from_s3.stdout).unwrap();
+    let disk_report: Value = serde_json::from_slice(&from_disk.stdout).unwrap();
+    assert_eq!(s3_report, disk_report);
+    assert_eq!(s3_report["calls"], calls.len());
+}
