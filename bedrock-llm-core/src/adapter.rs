@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use crate::error::BodyError;
 use crate::model::{BedrockModel, ExchangeKind, ModelRequest, ModelResponse};
 use crate::model_id::ModelId;
-use crate::stream::ChunkDelta;
+use crate::view::ChunkDelta;
 use crate::view::{RequestView, ResponseView};
 
 /// A model family behind a trait object.

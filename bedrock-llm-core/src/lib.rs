@@ -54,14 +54,15 @@ pub use model::{BedrockModel, BodyRoles, ExchangeKind, ModelRequest, ModelRespon
 pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
 pub use observe::{CallStart, CallState, InvocationObserver};
 pub use record::{
-    Invocation, InvocationError, Operation, ServiceMetrics, Serving, StreamEnd, Timing, TokenSource,
+    FailureKind, Invocation, InvocationError, Operation, Serving, StreamEnd, Timing, TokenSource,
+    UNHANDLED_CODE,
 };
 pub use registry::Registry;
 pub use shape::{AliasError, BodyShape, MODEL_ALIASES_ENV, Routing, parse_aliases};
-pub use stream::{ChunkDelta, ChunkText, StreamAccumulator, StreamOutcome};
+pub use stream::{StreamAccumulator, StreamOutcome};
 pub use value::{FloatVector, NumberOrString, TokenCount};
 pub use view::{
-    EmbeddingStats, FinishReason, ImageParams, ImageStats, Message, NormalizedFinishReason, Part,
-    RequestParams, RequestView, RerankParams, RerankStats, ResponseView, Role, ToolDefinition,
-    Usage,
+    ChunkDelta, ChunkText, EmbeddingStats, FinishReason, ImageParams, ImageStats, Message,
+    NormalizedFinishReason, Part, RequestParams, RequestView, RerankParams, RerankStats,
+    ResponseView, Role, ServiceMetrics, ToolDefinition, Usage,
 };

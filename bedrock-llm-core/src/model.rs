@@ -6,7 +6,7 @@
 
 use crate::error::BodyError;
 use crate::model_id::ModelId;
-use crate::stream::ChunkDelta;
+use crate::view::ChunkDelta;
 use crate::view::{RequestView, ResponseView};
 
 /// What an exchange produces.

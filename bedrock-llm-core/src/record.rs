@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::adapter::Adapter;
 use crate::error::BodyError;
 use crate::model::ExchangeKind;
 use crate::model_id::ModelId;
-use crate::view::{RequestView, ResponseView, Usage};
+use crate::view::{RequestView, ResponseView, ServiceMetrics, Usage};
 
 /// The Bedrock Runtime operation, spelled as Smithy and invocation logs spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -86,20 +85,6 @@ fn as_millis<S: serde::Serializer>(
     }
 }
 
-/// Counts and latency Bedrock reported outside the body: `X-Amzn-Bedrock-*` response headers,
-/// a stream's `amazon-bedrock-invocationMetrics`, or an invocation log's token counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ServiceMetrics {
-    /// Input tokens.
-    pub input_tokens: Option<u64>,
-    /// Output tokens.
-    pub output_tokens: Option<u64>,
-    /// Bedrock's invocation latency in ms.
-    pub invocation_latency_ms: Option<u64>,
-    /// Bedrock's first-byte latency in ms (streams).
-    pub first_byte_latency_ms: Option<u64>,
-}
-
 /// How Bedrock served the call, where it says (`docs/llm-events.md` §2, §12): the Region it ran
 /// in, the latency mode and the service tier.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -159,26 +144,125 @@ impl Serving {
     }
 }
 
-/// How a call failed. Build one with [`InvocationError::new`].
+/// The code of an error whose code the service did not say (an exception frame without
+/// `:exception-type`, an error answer without a code).
+pub const UNHANDLED_CODE: &str = "Unhandled";
+
+/// What kind of failure a call met: Bedrock's answer, or the SDK's own failure before or after
+/// it. In the spirit of smithy's `SdkError` variants, so callers match a kind, not a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// Bedrock answered with an error; the code is its AWS error code.
+    Service,
+    /// A stream ended with an exception frame: Bedrock's code behind the stream's 200.
+    ExceptionFrame,
+    /// The SDK's timeout elapsed.
+    Timeout,
+    /// The request never reached Bedrock (connection, DNS, TLS).
+    DispatchFailure,
+    /// The request could not be built.
+    ConstructionFailure,
+    /// The answer arrived but could not be read.
+    ResponseError,
+}
+
+impl FailureKind {
+    /// The failures the SDK meets on its own, which carry no AWS code.
+    const SDK: [FailureKind; 4] = [
+        Self::Timeout,
+        Self::DispatchFailure,
+        Self::ConstructionFailure,
+        Self::ResponseError,
+    ];
+
+    /// The code a failure without an AWS code is recorded under (`docs/llm-events.md` §9):
+    /// `timeout`, `dispatch_failure`, `construction_failure`, `response_error`.
+    pub fn sdk_code(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Timeout => "timeout",
+            Self::DispatchFailure => "dispatch_failure",
+            Self::ConstructionFailure => "construction_failure",
+            Self::ResponseError => "response_error",
+            Self::Service | Self::ExceptionFrame => return None,
+        })
+    }
+
+    /// The kind a recorded code stands for: an SDK failure's code, else Bedrock's answer.
+    pub fn of_code(code: &str) -> Self {
+        Self::SDK
+            .into_iter()
+            .find(|kind| kind.sdk_code() == Some(code))
+            .unwrap_or(Self::Service)
+    }
+
+    /// Whether Bedrock saw the call (it answered, or its stream broke off with an exception).
+    pub fn reached_bedrock(self) -> bool {
+        matches!(self, Self::Service | Self::ExceptionFrame)
+    }
+}
+
+/// How a call failed. Build one with [`InvocationError::new`] (a recorded code),
+/// [`InvocationError::service`], [`InvocationError::exception_frame`] or
+/// [`InvocationError::sdk`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct InvocationError {
-    /// HTTP status, when a response arrived.
+    /// HTTP status, when a response arrived (200 for an exception frame in a stream).
     pub http_status: Option<u16>,
-    /// AWS error code (`ThrottlingException`), or the SDK failure kind (`timeout`,
-    /// `dispatch_failure`, `construction_failure`, `response_error`).
+    /// AWS error code (`ThrottlingException`), or the SDK failure's code ([`FailureKind::sdk_code`]).
     pub code: String,
     /// The service's message or the SDK's display text.
     pub message: Option<String>,
+    /// What kind of failure it was (not serialized: it follows from the code and status).
+    #[serde(skip)]
+    pub kind: FailureKind,
 }
 
 impl InvocationError {
-    /// A failure with the AWS error code (or SDK failure kind) `code`, no status, no message.
+    /// A failure recorded with `code` (an invocation log's `errorCode`): no status, no message;
+    /// its kind follows from the code.
     pub fn new(code: impl Into<String>) -> Self {
+        let code = code.into();
         Self {
             http_status: None,
-            code: code.into(),
+            kind: FailureKind::of_code(&code),
+            code,
             message: None,
+        }
+    }
+
+    /// Bedrock's error answer: its code ([`UNHANDLED_CODE`] when it gave none), status and
+    /// message.
+    pub fn service(code: Option<String>, status: Option<u16>, message: Option<String>) -> Self {
+        Self {
+            http_status: status,
+            code: code.unwrap_or_else(|| UNHANDLED_CODE.to_owned()),
+            message,
+            kind: FailureKind::Service,
+        }
+    }
+
+    /// An exception frame that ended a stream: its code ([`UNHANDLED_CODE`] when the frame
+    /// named none) behind the stream's 200 — one rule for the stream wrappers and the body tap.
+    pub fn exception_frame(code: Option<String>, message: Option<String>) -> Self {
+        Self {
+            http_status: Some(200),
+            code: code.unwrap_or_else(|| UNHANDLED_CODE.to_owned()),
+            message,
+            kind: FailureKind::ExceptionFrame,
+        }
+    }
+
+    /// A failure the SDK met on its own (`kind` is one with an [`FailureKind::sdk_code`]); no
+    /// status.
+    pub fn sdk(kind: FailureKind, message: Option<String>) -> Self {
+        Self {
+            http_status: None,
+            code: kind.sdk_code().unwrap_or(UNHANDLED_CODE).to_owned(),
+            message,
+            kind,
         }
     }
 
@@ -337,44 +421,9 @@ impl Invocation {
         }
     }
 
-    /// Reads the bodies through `adapter`, by the rules of
-    /// [`InvocationBuilder`](crate::assemble::InvocationBuilder) — the same path live calls
-    /// and replay take. A body that does not parse leaves its view `None` and adds to
-    /// [`Invocation::extraction_errors`]; this never fails.
-    pub fn read_bodies(
-        &mut self,
-        adapter: &'static dyn Adapter,
-        request: Option<&[u8]>,
-        response: Option<&[u8]>,
-    ) {
-        let record = std::mem::replace(self, Self::new(String::new(), self.operation));
-        let mut builder = crate::assemble::InvocationBuilder::from_record(record, Some(adapter));
-        if let Some(body) = request {
-            builder.request_body(bytes::Bytes::copy_from_slice(body));
-        }
-        if let Some(body) = response {
-            builder.response_body(bytes::Bytes::copy_from_slice(body));
-        }
-        *self = builder.finish();
-    }
-
     /// The number of bodies and chunks that could not be read, kept or not.
     pub fn extraction_error_count(&self) -> u64 {
         (self.extraction_errors.len() as u64).saturating_add(self.extraction_errors_omitted)
-    }
-
-    /// The one guardrail rule, for live calls and replay alike: a guardrail intervened when
-    /// the answer's finish reason is `guardrail_intervened` (Converse, Nova), when Bedrock
-    /// marked the response body or a stream chunk `amazon-bedrock-guardrailAction: INTERVENED`
-    /// (recorded on whole Titan bodies too), or when it already was.
-    pub(crate) fn note_guardrail(&mut self, response_body: Option<&[u8]>) {
-        let by_reason = self
-            .response
-            .as_ref()
-            .and_then(|r| r.finish_reason.as_ref())
-            .is_some_and(|reason| reason.raw.eq_ignore_ascii_case("guardrail_intervened"));
-        let by_body = response_body.is_some_and(crate::stream::guardrail_action_intervened);
-        self.guardrail_intervened |= by_reason || by_body;
     }
 
     /// Token counts by the precedence body → headers → stream metrics, taking the first tier
@@ -446,4 +495,37 @@ pub fn timestamp_text(ms: u64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_kinds_round_trip_through_their_codes_and_classify_one_way() {
+        for kind in FailureKind::SDK {
+            let code = kind.sdk_code().unwrap();
+            assert_eq!(FailureKind::of_code(code), kind);
+            let error = InvocationError::sdk(kind, None);
+            assert_eq!((error.code.as_str(), error.kind), (code, kind));
+            // A replayed record with the same code is the same kind.
+            assert_eq!(InvocationError::new(code).kind, kind);
+            assert!(!kind.reached_bedrock());
+            assert_eq!(error.status(), None);
+        }
+        let throttled = InvocationError::new("ThrottlingException");
+        assert_eq!(throttled.kind, FailureKind::Service);
+        assert_eq!(throttled.status(), Some(429));
+        // Mid-stream: Bedrock's code behind the stream's 200, classified by the code.
+        let frame = InvocationError::exception_frame(Some("throttlingException".into()), None);
+        assert_eq!((frame.http_status, frame.status()), (Some(200), Some(429)));
+        assert!(frame.kind.reached_bedrock());
+        let unnamed = InvocationError::exception_frame(None, None);
+        assert_eq!(unnamed.code, UNHANDLED_CODE);
+        let answered = InvocationError::service(None, Some(503), None);
+        assert_eq!(
+            (answered.code.as_str(), answered.status()),
+            (UNHANDLED_CODE, Some(503))
+        );
+    }
 }

@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use crate::adapter::{Adapter, adapter};
 use crate::model::BedrockModel;
 use crate::model_id::ModelId;
-use crate::record::Invocation;
 use crate::shape::{
     AliasError, BodyShape, MODEL_ALIASES_ENV, Routing, parse_aliases, top_level_keys,
 };
@@ -184,23 +183,5 @@ impl Registry {
             return (None, Routing::AmbiguousBody);
         }
         (Some(first), Routing::BodyShape)
-    }
-
-    /// Fills `record`'s views from the bodies through the adapter for its model (the Converse
-    /// slot for Converse operations), by the rules of
-    /// [`InvocationBuilder`](crate::assemble::InvocationBuilder). An unknown model leaves the
-    /// views empty and the family `None`; the rest of the record (model, timing, request id,
-    /// header counts) stands as it is.
-    pub fn read_bodies(
-        &self,
-        record: &mut Invocation,
-        request: Option<&[u8]>,
-        response: Option<&[u8]>,
-    ) {
-        let (adapter, routing) = crate::assemble::route(self, record, request);
-        record.routing = Some(routing);
-        if let Some(adapter) = adapter {
-            record.read_bodies(adapter, request, response);
-        }
     }
 }

@@ -20,52 +20,16 @@ use serde::Deserialize;
 
 use crate::adapter::Adapter;
 use crate::error::BodyError;
-use crate::record::ServiceMetrics;
-use crate::view::{FinishReason, Message, Part, ResponseView, Role, Usage, join_segments};
+use crate::view::{
+    ChunkDelta, ChunkText, FinishReason, Message, Part, ResponseView, Role, ServiceMetrics, Usage,
+    join_segments,
+};
 
 /// Content kept per stream by default: 1 MiB of text.
 pub const DEFAULT_CONTENT_CAP: usize = 1 << 20;
 
 /// At most this many chunk errors are kept per stream (the rest are counted).
 const MAX_KEPT_ERRORS: usize = 8;
-
-/// What one chunk adds to one choice: text, and the tool calls it starts or extends.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChunkText {
-    /// The choice, when the chunk says; else its position in the chunk.
-    pub choice: Option<u64>,
-    /// The role, when the chunk gives one.
-    pub role: Option<Role>,
-    /// The text delta; `None` when the chunk carries none for this choice.
-    pub text: Option<String>,
-    /// A finish reason for this choice.
-    pub finish_reason: Option<FinishReason>,
-    /// The chunk's text as ordered parts, when it starts tool calls (Claude's
-    /// `content_block_start` of type `tool_use`, Nova's `contentBlockStart.start.toolUse`, or
-    /// a whole call in one chunk); empty otherwise. A call's arguments given here are replaced
-    /// by the pieces [`ChunkText::arguments_delta`] brings, when any come.
-    pub parts: Vec<Part>,
-    /// A piece of a started tool call's JSON arguments (`input_json_delta`, Nova's
-    /// `delta.toolUse.input`): appended to the call of the chunk's block, else the last call.
-    pub arguments_delta: Option<String>,
-}
-
-/// What one chunk adds.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChunkDelta {
-    /// Text per choice.
-    pub texts: Vec<ChunkText>,
-    /// The content block the text extends.
-    pub block_index: Option<u64>,
-    /// A response-level finish reason.
-    pub finish_reason: Option<FinishReason>,
-    /// Counts this chunk reports.
-    pub usage: Usage,
-    /// The response id, when this chunk carries it.
-    pub response_id: Option<String>,
-    /// The model, when this chunk carries it.
-    pub response_model: Option<String>,
-}
 
 /// `amazon-bedrock-invocationMetrics` and the guardrail marker Bedrock adds to chunks.
 #[derive(Debug, Deserialize)]
@@ -521,7 +485,6 @@ impl StreamAccumulator {
     }
 }
 
-/// Whether `chunk` mentions one of Bedrock's injected keys.
 /// Whether a body or chunk carries `amazon-bedrock-guardrailAction: INTERVENED` at its top level.
 pub(crate) fn guardrail_action_intervened(body: &[u8]) -> bool {
     memchr_bedrock(body)

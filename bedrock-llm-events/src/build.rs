@@ -2,7 +2,7 @@
 //! messages for a completion, one event for an embedding, and an error report for a failure.
 
 use bedrock_llm_core::{
-    ExchangeKind, Invocation, Message, Operation, StreamEnd, TokenSource, Usage,
+    ExchangeKind, Invocation, InvocationError, Message, Operation, StreamEnd, TokenSource, Usage,
 };
 
 use crate::attribute::Text;
@@ -48,6 +48,27 @@ pub struct ErrorReport {
     pub completion_id: Option<String>,
     /// The embedding event's id, for embeddings.
     pub embedding_id: Option<String>,
+}
+
+impl ErrorReport {
+    /// The report of `error`, for the summary `completion_id` or the embedding `embedding_id`.
+    /// `http_status` is the status the answer had on the wire (200 for a stream that broke off
+    /// with an exception frame, as New Relic's agents report it); classifying the failure
+    /// (throttle, client or server error) is [`InvocationError::status`]'s one rule, which
+    /// runtime metrics use.
+    pub fn of(
+        error: &InvocationError,
+        completion_id: Option<String>,
+        embedding_id: Option<String>,
+    ) -> Self {
+        Self {
+            http_status: error.http_status,
+            code: error.code.clone(),
+            message: error.message.clone(),
+            completion_id,
+            embedding_id,
+        }
+    }
 }
 
 /// Everything one invocation produced.
@@ -429,13 +450,10 @@ impl Builder<'_> {
             token_tier = Some(TokenTier::Callback);
         }
 
-        let error = invocation.error.as_ref().map(|error| ErrorReport {
-            http_status: error.http_status,
-            code: error.code.clone(),
-            message: error.message.clone(),
-            completion_id: Some(summary_id.to_string()),
-            embedding_id: None,
-        });
+        let error = invocation
+            .error
+            .as_ref()
+            .map(|error| ErrorReport::of(error, Some(summary_id.to_string()), None));
         EmittedEvents {
             events: self.emitted,
             error,
@@ -490,13 +508,10 @@ impl Builder<'_> {
             .error_flag(invocation.is_error())
             .custom_prepared(&self.shared.custom);
         self.finish(event);
-        let error = invocation.error.as_ref().map(|error| ErrorReport {
-            http_status: error.http_status,
-            code: error.code.clone(),
-            message: error.message.clone(),
-            completion_id: None,
-            embedding_id: Some(id.to_string()),
-        });
+        let error = invocation
+            .error
+            .as_ref()
+            .map(|error| ErrorReport::of(error, None, Some(id.to_string())));
         EmittedEvents {
             events: self.emitted,
             error,

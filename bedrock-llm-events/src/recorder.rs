@@ -18,7 +18,7 @@ use crate::metrics::{MetricTable, operation_metric_name};
 use crate::names::{attr, event_type, metric, value};
 use crate::runtime::RuntimeMetrics;
 use crate::telemetry::GenAiTelemetry;
-use crate::worker::{Job, Worker};
+use crate::worker::{Job, RunJobs, Worker};
 
 /// Error reports kept between harvests (New Relic's error-event default).
 pub const ERROR_REPORT_CAPACITY: usize = 100;
@@ -267,17 +267,9 @@ impl Recorder {
     }
 }
 
-impl Shared {
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave the state inconsistent (every update is
-        // a single push or counter bump), so a poisoned lock is still usable.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
+impl RunJobs for Shared {
     /// Does one job of the worker's.
-    pub(crate) fn run(&self, job: Job) {
+    fn run(&self, job: Job) {
         match job {
             Job::Capture {
                 capture,
@@ -304,10 +296,20 @@ impl Shared {
         }
     }
 
-    pub(crate) fn count_instrumentation_error(&self, what: &str) {
+    fn count_instrumentation_error(&self, what: &str) {
         self.state()
             .metrics
             .count(&format!("{}/{what}", metric::INSTRUMENTATION_ERROR), 1);
+    }
+}
+
+impl Shared {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state inconsistent (every update is
+        // a single push or counter bump), so a poisoned lock is still usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Records one call: its OpenTelemetry signals (when telemetry is set; the events then

@@ -70,12 +70,8 @@ fn outcome(invocation: &Invocation) -> Outcome {
         Some(429) => Outcome::Throttle,
         Some(status) if (400..500).contains(&status) => Outcome::ClientError,
         Some(status) if status >= 500 => Outcome::ServerError,
-        _ => match error.code.as_str() {
-            "timeout" | "dispatch_failure" | "construction_failure" | "response_error" => {
-                Outcome::Unseen
-            }
-            _ => Outcome::ClientError,
-        },
+        _ if error.kind.reached_bedrock() => Outcome::ClientError,
+        _ => Outcome::Unseen,
     }
 }
 

@@ -23,7 +23,6 @@ use std::time::Duration;
 use bedrock_llm_core::{Invocation, InvocationBuilder};
 
 use crate::context::CapturedContext;
-use crate::recorder::Shared;
 
 /// How often a busy worker drains its queue when nobody wakes it.
 pub(crate) const DRAIN_INTERVAL: Duration = Duration::from_millis(20);
@@ -87,10 +86,20 @@ impl fmt::Debug for Worker {
     }
 }
 
+/// What runs the worker's jobs (the recorder's shared state). A trait here, implemented by the
+/// recorder, so this module needs nothing of the recorder's: the recorder uses the worker, not
+/// the other way round.
+pub(crate) trait RunJobs: Send + Sync + 'static {
+    /// Records one job.
+    fn run(&self, job: Job);
+    /// Counts a failure of the recording itself (a job that panicked).
+    fn count_instrumentation_error(&self, what: &str);
+}
+
 impl Worker {
     /// Starts the worker with a queue of `capacity` calls; `None` when `capacity` is 0 or no
     /// thread could be started (the recorder then records on the caller's thread).
-    pub(crate) fn start(shared: &Arc<Shared>, capacity: usize) -> Option<Self> {
+    pub(crate) fn start<R: RunJobs>(shared: &Arc<R>, capacity: usize) -> Option<Self> {
         if capacity == 0 {
             return None;
         }
@@ -105,7 +114,7 @@ impl Worker {
         let worker_queue = Arc::clone(&queue);
         let handle = std::thread::Builder::new()
             .name("bedrock-llm-recorder".to_owned())
-            .spawn(move || work(&worker_queue, &shared))
+            .spawn(move || work(&worker_queue, shared.as_ref()))
             .ok()?;
         Some(Self {
             queue,
@@ -152,7 +161,7 @@ impl Drop for Worker {
 }
 
 /// The worker's loop: drain, record, wait.
-fn work(queue: &Queue, shared: &Shared) {
+fn work(queue: &Queue, shared: &impl RunJobs) {
     let mut quiet = 0u32;
     loop {
         let mut jobs = queue.jobs();

@@ -137,7 +137,7 @@ impl std::fmt::Debug for NewRelicConfig {
             .field("identity", &self.identity)
             .field("events_url", &self.events_url)
             .field("metrics_url", &self.metrics_url)
-            .field("timeout", &self.timeout)
+            .field("request_timeout", &self.timeout)
             .field("max_attempts", &self.max_attempts)
             .field("max_backoff", &self.max_backoff)
             .field("batch_deadline", &self.batch_deadline)

@@ -1,35 +1,33 @@
 //! Repository rules, checked by `cargo xtask tidy` and by this module's tests (so the plain
-//! test command enforces them): every Rust file under a crate's `src/` starts with a doc
-//! comment, no source file has trailing whitespace or tabs, no file of the core crate is
-//! longer than [`CORE_FILE_LINES`] (it is read from its files), and README.md and `.ci/run`
-//! name the same test command.
+//! test command enforces them), for every workspace member as `cargo metadata` lists them (no
+//! hand-kept copy of the list): every Rust file under a crate's `src/` starts with a doc
+//! comment; no source file has trailing whitespace or tabs; no library, binary, bench or
+//! build file is longer than [`MAX_FILE_LINES`] (integration tests and fixtures may be); and
+//! README.md and `.ci/run` name the same test command.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const CRATES: &[&str] = &[
-    "bedrock-llm-cli",
-    "bedrock-llm-core",
-    "bedrock-llm-derive",
-    "bedrock-llm-emulator",
-    "bedrock-llm-events",
-    "bedrock-llm-export",
-    "bedrock-llm-fuzz",
-    "bedrock-llm-logs",
-    "bedrock-llm-models",
-    "tests",
-    "xtask",
-];
+/// The longest a Rust file outside tests and fixtures may be, in lines.
+const MAX_FILE_LINES: usize = 600;
 
-/// The longest a source file of `bedrock-llm-core` may be, in lines.
-const CORE_FILE_LINES: usize = 600;
+/// The cross-crate test crate: all of it is tests and fixtures.
+const TEST_CRATE: &str = "tests";
 
 /// Runs every rule; the error lists each violation on its own line.
 pub(crate) fn run(root: &Path) -> Result<(), String> {
     let mut problems = Vec::new();
-    for krate in CRATES {
-        for file in rust_files(&root.join(krate).join("src")) {
+    let members = members(root)?;
+    if members.is_empty() {
+        return Err("cargo metadata listed no workspace member".to_owned());
+    }
+    for member in &members {
+        for file in rust_files(&member.join("src")) {
             check_file(root, &file, &mut problems);
+        }
+        let capped = member.file_name().is_some_and(|name| name != TEST_CRATE);
+        for file in rust_files(member).into_iter().filter(|_| capped) {
+            check_length(root, &file, &mut problems);
         }
     }
     check_test_command(root, &mut problems);
@@ -55,13 +53,6 @@ fn check_file(root: &Path, file: &Path, problems: &mut Vec<String>) {
             "{shown}: must start with a `//!` doc comment saying what lives there"
         ));
     }
-    let lines = text.lines().count();
-    if shown.starts_with("bedrock-llm-core/src/") && lines > CORE_FILE_LINES {
-        problems.push(format!(
-            "{shown}: {lines} lines; core files stay under {CORE_FILE_LINES} (split it by what \
-             its parts do)"
-        ));
-    }
     for (number, line) in text.lines().enumerate() {
         if line.ends_with(' ') || line.contains('\t') {
             problems.push(format!(
@@ -69,6 +60,60 @@ fn check_file(root: &Path, file: &Path, problems: &mut Vec<String>) {
                 number + 1
             ));
         }
+    }
+}
+
+/// The workspace members' directories, from `cargo metadata`.
+fn members(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let mut members: Vec<PathBuf> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|package| package["manifest_path"].as_str())
+        .filter_map(|manifest| Path::new(manifest).parent().map(Path::to_path_buf))
+        .collect();
+    members.sort();
+    Ok(members)
+}
+
+/// A file outside `tests/` (and fixtures) stays under [`MAX_FILE_LINES`].
+fn check_length(root: &Path, file: &Path, problems: &mut Vec<String>) {
+    let shown = file.strip_prefix(root).unwrap_or(file);
+    let exempt = shown.components().any(|part| {
+        matches!(
+            part.as_os_str().to_str(),
+            Some("tests" | "fixtures" | "target")
+        )
+    });
+    if exempt {
+        return;
+    }
+    let lines = fs::read_to_string(file).map_or(0, |text| text.lines().count());
+    if lines > MAX_FILE_LINES {
+        problems.push(format!(
+            "{}: {lines} lines; files stay under {MAX_FILE_LINES} (split it by what its parts do)",
+            shown.display()
+        ));
     }
 }
 
@@ -108,23 +153,49 @@ mod tests {
     }
 
     #[test]
-    fn a_file_without_docs_is_reported() {
+    fn every_members_files_are_checked_and_capped_outside_tests() {
         let dir = std::env::temp_dir().join(format!("xtask-tidy-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("tests/src")).unwrap();
-        std::fs::write(dir.join("tests/src/lib.rs"), "fn main() {} \n").unwrap();
-        std::fs::create_dir_all(dir.join("bedrock-llm-core/src")).unwrap();
-        std::fs::write(
-            dir.join("bedrock-llm-core/src/long.rs"),
-            "//! Long.\n".repeat(super::CORE_FILE_LINES + 1),
-        )
-        .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let write = |path: &str, text: &str| {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"tests\", \"kit\"]\nresolver = \"3\"\n",
+        );
+        for member in ["tests", "kit"] {
+            write(
+                &format!("{member}/Cargo.toml"),
+                &format!(
+                    "[package]\nname = \"{member}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n"
+                ),
+            );
+        }
+        write("tests/src/lib.rs", "fn main() {} \n");
+        let long = "//! Long.\n".repeat(super::MAX_FILE_LINES + 1);
+        write("kit/src/lib.rs", &long);
+        write("kit/benches/long.rs", &long);
+        // Tests and fixtures may be long.
+        write("kit/tests/long.rs", &long);
+        write("tests/src/long.rs", &long);
         let problems = super::run(&dir).unwrap_err();
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(problems.contains("doc comment"), "{problems}");
+        assert!(
+            problems.contains("tests/src/lib.rs: must start with a `//!`"),
+            "{problems}"
+        );
         assert!(
             problems.contains("lib.rs:1: trailing whitespace"),
             "{problems}"
         );
-        assert!(problems.contains("long.rs: 601 lines"), "{problems}");
+        assert!(problems.contains("kit/src/lib.rs: 601 lines"), "{problems}");
+        assert!(
+            problems.contains("kit/benches/long.rs: 601 lines"),
+            "{problems}"
+        );
+        assert!(!problems.contains("kit/tests/long.rs"), "{problems}");
+        assert!(!problems.contains("tests/src/long.rs: 601"), "{problems}");
     }
 }

@@ -7,8 +7,9 @@ use std::time::Duration;
 use super::text::CallText;
 use super::traces::{converse_extras, note_trace};
 use super::{InvocationBuilder, is_converse};
-use crate::record::{Invocation, Operation, ServiceMetrics, StreamEnd};
+use crate::record::{Invocation, Operation, StreamEnd};
 use crate::stream::DEFAULT_CONTENT_CAP;
+use crate::view::ServiceMetrics;
 
 impl InvocationBuilder {
     /// Reads every captured piece and returns the record. Never fails: a body that does not

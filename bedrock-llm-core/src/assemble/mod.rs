@@ -28,6 +28,7 @@
 
 mod body;
 mod finish;
+mod read;
 mod routing;
 mod spare;
 mod text;
@@ -51,9 +52,10 @@ use traces::note_trace;
 use crate::adapter::Adapter;
 use crate::model::ExchangeKind;
 use crate::model_id::ModelId;
-use crate::record::{Invocation, InvocationError, Operation, ServiceMetrics, StreamEnd};
+use crate::record::{Invocation, InvocationError, Operation, StreamEnd};
 use crate::registry::Registry;
-use crate::stream::{ChunkDelta, DEFAULT_CONTENT_CAP, StreamAccumulator};
+use crate::stream::{DEFAULT_CONTENT_CAP, StreamAccumulator};
+use crate::view::{ChunkDelta, ServiceMetrics};
 use crate::view::{RequestView, ResponseView};
 
 /// Raw chunk bytes a stream holds unread before it starts folding as chunks arrive.

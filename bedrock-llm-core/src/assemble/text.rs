@@ -3,7 +3,8 @@
 //! record when the pieces are read. A reused builder allocates nothing for them, and the
 //! strings the record owns are made (and later freed) off the call path.
 
-use crate::record::{Invocation, ServiceMetrics, Serving};
+use crate::record::{Invocation, Serving};
+use crate::view::ServiceMetrics;
 
 /// The response headers the head is read from, in the order of `CallText::head_at`.
 pub(super) const RESPONSE_HEADERS: [&str; 7] = [

@@ -9,8 +9,7 @@ use aws_sdk_bedrockruntime::types::{
 };
 use aws_smithy_types::Document;
 
-use crate::record::ServiceMetrics;
-use crate::stream::{ChunkDelta, ChunkText};
+use crate::view::{ChunkDelta, ChunkText, ServiceMetrics};
 use crate::view::{
     FinishReason, Message, Part, RequestParams, RequestView, ResponseView, Role, ToolDefinition,
     Usage, join_segments,

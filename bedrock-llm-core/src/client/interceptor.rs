@@ -36,11 +36,12 @@ use aws_smithy_runtime_api::client::interceptors::dyn_dispatch_hint;
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
+use super::call::{Handoff, PendingCall};
 use super::converse;
 use crate::adapter::Adapter;
-use crate::assemble::{FirstAdapters, InvocationBuilder, SpareBuilders};
-use crate::observe::{CallStart, CallState, InvocationObserver};
-use crate::record::{InvocationError, Operation};
+use crate::assemble::{FirstAdapters, SpareBuilders};
+use crate::observe::{CallStart, InvocationObserver};
+use crate::record::{FailureKind, InvocationError, Operation};
 use crate::registry::Registry;
 use crate::view::RequestView;
 
@@ -65,9 +66,6 @@ pub struct RecordingInterceptor {
     /// Bytes of streamed text kept for the record.
     pub(crate) stream_content_cap: usize,
 }
-
-/// Where a successful stream's pending record goes, for the stream wrapper to finish.
-pub(crate) type Handoff = Arc<Mutex<Option<PendingCall>>>;
 
 impl fmt::Debug for RecordingInterceptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -132,23 +130,6 @@ struct InFlight(Mutex<Option<PendingCall>>);
 
 impl Storable for InFlight {
     type Storer = StoreReplace<Self>;
-}
-
-/// A call under way: what it captured so far, and whom to hand it to.
-#[derive(Debug)]
-pub(crate) struct PendingCall {
-    /// Boxed once: it is moved from hook to hook and on to the observer's worker.
-    pub(crate) builder: Box<InvocationBuilder>,
-    pub(crate) state: CallState,
-    pub(crate) observer: Arc<dyn InvocationObserver>,
-}
-
-impl PendingCall {
-    /// Hands the capture to the observer, which reads it (now, or on its own worker).
-    pub(crate) fn finish(mut self) {
-        self.builder.stop_clock();
-        self.observer.finish_capture(self.state, self.builder);
-    }
 }
 
 /// What a recorded call's input gives: its model ID and operation, and the request as bytes for
@@ -398,25 +379,21 @@ fn invocation_error(
 ) -> InvocationError {
     if let Some(operation) = error.as_operation_error() {
         let (code, message) = error_metadata(operation);
-        return InvocationError {
-            http_status: status,
-            code: code.unwrap_or_else(|| "Unhandled".to_owned()),
-            message: message.or_else(|| Some(operation.to_string())),
-        };
+        return InvocationError::service(
+            code,
+            status,
+            message.or_else(|| Some(operation.to_string())),
+        );
     }
     let kind =
         if error.is_timeout_error() || error.as_connector_error().is_some_and(|c| c.is_timeout()) {
-            "timeout"
+            FailureKind::Timeout
         } else if error.is_connector_error() {
-            "dispatch_failure"
+            FailureKind::DispatchFailure
         } else if error.is_response_error() || status.is_some() {
-            "response_error"
+            FailureKind::ResponseError
         } else {
-            "construction_failure"
+            FailureKind::ConstructionFailure
         };
-    InvocationError {
-        http_status: None,
-        code: kind.to_owned(),
-        message: Some(crate::error::display_chain(error)),
-    }
+    InvocationError::sdk(kind, Some(crate::error::display_chain(error)))
 }

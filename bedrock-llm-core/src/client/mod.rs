@@ -17,6 +17,7 @@
 //! SDK needs when its default TLS stack is left out.
 
 mod blocking;
+mod call;
 mod converse;
 mod http;
 mod interceptor;
@@ -242,7 +243,7 @@ impl Client {
         builder: InvokeModelWithResponseStreamFluentBuilder,
         interceptor: RecordingInterceptor,
     ) -> Result<RecordedStream, InvokeStreamSdkError> {
-        let handoff: interceptor::Handoff = Arc::new(std::sync::Mutex::new(None));
+        let handoff: call::Handoff = Arc::new(std::sync::Mutex::new(None));
         let interceptor = interceptor.handing_off(Arc::clone(&handoff));
         let output = builder.customize().interceptor(interceptor).send().await?;
         let call = handoff.lock().ok().and_then(|mut slot| slot.take());
@@ -268,7 +269,7 @@ impl Client {
         &self,
         builder: ConverseStreamFluentBuilder,
     ) -> Result<RecordedConverseStream, ConverseStreamSdkError> {
-        let handoff: interceptor::Handoff = Arc::new(std::sync::Mutex::new(None));
+        let handoff: call::Handoff = Arc::new(std::sync::Mutex::new(None));
         let interceptor = self.interceptor().handing_off(Arc::clone(&handoff));
         let output = builder.customize().interceptor(interceptor).send().await?;
         let call = handoff.lock().ok().and_then(|mut slot| slot.take());

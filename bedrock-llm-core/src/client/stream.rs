@@ -12,9 +12,9 @@ use aws_sdk_bedrockruntime::types::{ConverseStreamOutput, ResponseStream};
 use aws_smithy_types::event_stream::RawMessage;
 use bytes::Bytes;
 
-use super::interceptor::PendingCall;
-use crate::record::{InvocationError, StreamEnd};
-use crate::stream::ChunkDelta;
+use super::call::PendingCall;
+use crate::record::{FailureKind, InvocationError, StreamEnd};
+use crate::view::ChunkDelta;
 
 /// The SDK's error for a stream event.
 pub type StreamEventError = SdkError<ResponseStreamError, RawMessage>;
@@ -123,9 +123,9 @@ fn stream_error(error: &StreamEventError) -> InvocationError {
                 }
                 ResponseStreamError::ThrottlingException(_) => "throttlingException",
                 ResponseStreamError::ValidationException(_) => "validationException",
-                _ => typed.code().unwrap_or("Unhandled"),
+                _ => return exception_frame(typed.code(), typed),
             };
-            exception_frame(code, typed)
+            exception_frame(Some(code), typed)
         }
         other => transport_error(other),
     }
@@ -186,17 +186,14 @@ impl Drop for RecordedConverseStream {
 /// An exception frame: the stream's status stays 200; the message is the frame's, or the
 /// error's own text when the frame has none.
 fn exception_frame(
-    code: &str,
+    code: Option<&str>,
     typed: &(impl ProvideErrorMetadata + std::fmt::Display),
 ) -> InvocationError {
-    InvocationError {
-        http_status: Some(200),
-        code: code.to_owned(),
-        message: typed
-            .message()
-            .map(str::to_owned)
-            .or_else(|| Some(typed.to_string())),
-    }
+    let message = typed
+        .message()
+        .map(str::to_owned)
+        .or_else(|| Some(typed.to_string()));
+    InvocationError::exception_frame(code.map(str::to_owned), message)
 }
 
 /// Maps a ConverseStream event error, as [`stream_error`] does.
@@ -214,9 +211,9 @@ fn converse_stream_error(error: &ConverseStreamEventError) -> InvocationError {
                 }
                 ConverseStreamOutputError::ThrottlingException(_) => "throttlingException",
                 ConverseStreamOutputError::ValidationException(_) => "validationException",
-                _ => typed.code().unwrap_or("Unhandled"),
+                _ => return exception_frame(typed.code(), typed),
             };
-            exception_frame(code, typed)
+            exception_frame(Some(code), typed)
         }
         other => transport_error(other),
     }
@@ -228,15 +225,14 @@ where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    let code = match error {
-        SdkError::TimeoutError(_) => "timeout",
-        SdkError::DispatchFailure(_) => "dispatch_failure",
-        SdkError::ConstructionFailure(_) => "construction_failure",
-        _ => "response_error",
+    let kind = match error {
+        SdkError::TimeoutError(_) => FailureKind::Timeout,
+        SdkError::DispatchFailure(_) => FailureKind::DispatchFailure,
+        SdkError::ConstructionFailure(_) => FailureKind::ConstructionFailure,
+        _ => FailureKind::ResponseError,
     };
-    InvocationError {
-        http_status: None,
-        code: code.to_owned(),
-        message: Some(aws_sdk_bedrockruntime::error::DisplayErrorContext(error).to_string()),
-    }
+    InvocationError::sdk(
+        kind,
+        Some(aws_sdk_bedrockruntime::error::DisplayErrorContext(error).to_string()),
+    )
 }

@@ -15,7 +15,7 @@ use aws_smithy_types::event_stream::{HeaderValue, Message};
 use bytes::{Buf, Bytes, BytesMut};
 
 use super::stream::Recording;
-use crate::record::{InvocationError, Operation, StreamEnd};
+use crate::record::{FailureKind, InvocationError, Operation, StreamEnd};
 
 /// What the tap decodes into a record.
 #[derive(Debug)]
@@ -113,18 +113,12 @@ impl TapState {
         };
         match header(":message-type").as_deref() {
             Some("exception") | Some("error") => {
-                let code = header(":exception-type")
-                    .or_else(|| header(":error-code"))
-                    .unwrap_or_else(|| "Unhandled".to_owned());
+                let code = header(":exception-type").or_else(|| header(":error-code"));
                 let message_text = serde_json::from_slice::<serde_json::Value>(message.payload())
                     .ok()
                     .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
                     .or_else(|| header(":error-message"));
-                let error = InvocationError {
-                    http_status: Some(200),
-                    code,
-                    message: message_text,
-                };
+                let error = InvocationError::exception_frame(code, message_text);
                 if let Some(recording) = self.recording.take() {
                     recording.finish(StreamEnd::Failed, Some(error));
                 }
@@ -182,11 +176,10 @@ impl http_body::Body for TappedBody {
                 }
             }
             Poll::Ready(Some(Err(error))) => {
-                let error = InvocationError {
-                    http_status: None,
-                    code: "response_error".to_owned(),
-                    message: Some(crate::error::display_chain(error.as_ref())),
-                };
+                let error = InvocationError::sdk(
+                    FailureKind::ResponseError,
+                    Some(crate::error::display_chain(error.as_ref())),
+                );
                 self.tap.finish(StreamEnd::Failed, Some(error));
             }
             Poll::Ready(None) => self.tap.finish(StreamEnd::Completed, None),

@@ -7,7 +7,7 @@ use super::collector::*;
 use super::shapes::*;
 
 use crate::error::{BodyError, BodyErrorKind, BodySide};
-use crate::stream::ChunkDelta;
+use crate::view::ChunkDelta;
 
 /// Parses `body` as `T`, reporting the JSON path of the first failure.
 pub fn decode<T>(body: &[u8], side: BodySide, type_name: &'static str) -> Result<T, BodyError>

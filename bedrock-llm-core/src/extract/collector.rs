@@ -1,6 +1,6 @@
 //! The [`Collector`]: receives a body's annotated values and assembles its neutral view.
 
-use crate::stream::{ChunkDelta, ChunkText};
+use crate::view::{ChunkDelta, ChunkText};
 use crate::view::{
     EmbeddingStats, FinishReason, ImageStats, Message, Part, RequestParams, RequestView,
     RerankStats, ResponseView, Role, ToolDefinition, Usage,

@@ -3,7 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use bedrock_llm_core::record::{InvocationError, Operation, ServiceMetrics};
+use bedrock_llm_core::ServiceMetrics;
+use bedrock_llm_core::record::{InvocationError, Operation};
 use bedrock_llm_core::view::{FinishReason, Message, ResponseView, Role, Usage};
 use bedrock_llm_core::{Invocation, guardrail};
 use serde_json::{Value, json};
