@@ -301,7 +301,8 @@ impl InvocationError {
     }
 }
 
-/// Which tier produced the token counts (`docs/llm-events.md` §8).
+/// Which tier produced the token counts (`docs/llm-events.md` §8). The one tier enum: the
+/// events crate's `TokenTier` is this type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum TokenSource {
     /// The response body's usage.
@@ -310,6 +311,9 @@ pub enum TokenSource {
     Headers,
     /// Stream invocation metrics, or an invocation log's counts.
     StreamMetrics,
+    /// The user's token callback (the events crate's configuration); never a tier of
+    /// [`Invocation::usage`], which reads only what Bedrock said.
+    Callback,
 }
 
 /// One invocation, family-neutral. Made by [`InvocationBuilder`](crate::InvocationBuilder)
@@ -432,6 +436,30 @@ impl Invocation {
     /// recorded Claude tool-use streams say 90 output tokens there and 134 in the chunks'
     /// running `usage`). Falls back to whatever partial counts the highest tier has.
     pub fn usage(&self) -> Option<(Usage, TokenSource)> {
+        let mut partial = None;
+        for (usage, source) in self.token_tiers().into_iter().flatten() {
+            if usage.is_complete() {
+                return Some((usage, source));
+            }
+            if partial.is_none() && (usage.input_tokens.is_some() || usage.output_tokens.is_some())
+            {
+                partial = Some((usage, source));
+            }
+        }
+        partial
+    }
+
+    /// The input count alone, by the same tiers as [`Invocation::usage`]: the first tier that
+    /// has one. An embedding's count (embeddings have no output count to complete a tier).
+    pub fn input_tokens(&self) -> Option<(u64, TokenSource)> {
+        self.token_tiers()
+            .into_iter()
+            .flatten()
+            .find_map(|(usage, source)| Some((usage.input_tokens?, source)))
+    }
+
+    /// The token tiers in precedence order (`docs/llm-events.md` §8).
+    fn token_tiers(&self) -> [Option<(Usage, TokenSource)>; 4] {
         let body = self.response.as_ref().map(|r| r.usage);
         let from_metrics = |m: &ServiceMetrics| Usage {
             input_tokens: m.input_tokens,
@@ -448,23 +476,12 @@ impl Invocation {
             (usage, TokenSource::StreamMetrics)
         });
         let streamed = self.operation.is_streaming();
-        let tiers = [
+        [
             stream.filter(|_| streamed),
             body.map(|u| (u, TokenSource::Body)),
             Some((from_metrics(&self.header_metrics), TokenSource::Headers)),
             stream.filter(|_| !streamed),
-        ];
-        let mut partial = None;
-        for (usage, source) in tiers.into_iter().flatten() {
-            if usage.is_complete() {
-                return Some((usage, source));
-            }
-            if partial.is_none() && (usage.input_tokens.is_some() || usage.output_tokens.is_some())
-            {
-                partial = Some((usage, source));
-            }
-        }
-        partial
+        ]
     }
 
     /// Whether the call failed.

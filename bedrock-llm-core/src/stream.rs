@@ -449,12 +449,8 @@ impl StreamAccumulator {
                     }
                 })
                 .collect();
-            if let ([only], Some(reason)) = (messages.as_mut_slice(), &self.finish_reason) {
-                only.finish_reason.get_or_insert_with(|| reason.clone());
-            }
-            let finish_reason = self
-                .finish_reason
-                .or_else(|| messages.iter().find_map(|m| m.finish_reason.clone()));
+            let finish_reason =
+                crate::view::settle_finish_reasons(&mut messages, self.finish_reason, None);
             ResponseView {
                 messages,
                 finish_reason,

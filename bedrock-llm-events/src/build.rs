@@ -2,7 +2,7 @@
 //! messages for a completion, one event for an embedding, and an error report for a failure.
 
 use bedrock_llm_core::{
-    ExchangeKind, Invocation, InvocationError, Message, Operation, StreamEnd, TokenSource, Usage,
+    ExchangeKind, Invocation, InvocationError, Message, Operation, StreamEnd, Usage,
 };
 
 use crate::attribute::Text;
@@ -11,28 +11,9 @@ use crate::context::{CallContext, derived_uuid, uuid_v4_text};
 use crate::event::{CustomAttributes, LlmEvent, LlmEventBuilder};
 use crate::names::{attr, event_type, value};
 
-/// Which source produced the token counts (for logs and tests; not an event attribute).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenTier {
-    /// The response body's usage.
-    Body,
-    /// Bedrock's response headers.
-    Headers,
-    /// Stream invocation metrics or an invocation log's counts.
-    StreamMetrics,
-    /// The user's token callback.
-    Callback,
-}
-
-impl From<TokenSource> for TokenTier {
-    fn from(source: TokenSource) -> Self {
-        match source {
-            TokenSource::Body => Self::Body,
-            TokenSource::Headers => Self::Headers,
-            TokenSource::StreamMetrics => Self::StreamMetrics,
-        }
-    }
-}
+/// Which source produced the token counts (for logs and tests; not an event attribute): core's
+/// one tier enum, whose `Callback` is the user's token callback.
+pub use bedrock_llm_core::TokenSource as TokenTier;
 
 /// The error report of a failed call (`docs/llm-events.md` §9).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,7 +277,7 @@ impl Builder<'_> {
             )) => Tokens::Complete {
                 prompt,
                 completion,
-                tier: source.into(),
+                tier: source,
             },
             _ if self.config.token_callback.is_some() => Tokens::PerMessage,
             _ => Tokens::Unknown,
@@ -471,23 +452,8 @@ impl Builder<'_> {
             .map_or(&[], |r| &r.embedding_inputs);
         // Several texts (Cohere) make one event with the texts joined by a newline.
         let input = inputs.join("\n");
-        let from_body = invocation
-            .response
-            .as_ref()
-            .and_then(|r| r.usage.input_tokens)
-            .map(|n| (n, TokenTier::Body));
-        let from_headers = invocation
-            .header_metrics
-            .input_tokens
-            .map(|n| (n, TokenTier::Headers));
-        let from_stream = invocation
-            .stream_metrics
-            .as_ref()
-            .and_then(|m| m.input_tokens)
-            .map(|n| (n, TokenTier::StreamMetrics));
-        let total = from_body
-            .or(from_headers)
-            .or(from_stream)
+        let total = invocation
+            .input_tokens()
             .or_else(|| self.callback(&input).map(|n| (n, TokenTier::Callback)));
 
         let mut event = self.event(event_type::EMBEDDING, self.started_ms(), id.clone());

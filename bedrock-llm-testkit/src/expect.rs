@@ -72,10 +72,7 @@ pub(crate) fn differences(
         messages("response", expected, &response.messages, &mut out);
     }
     let reason = response
-        .messages
-        .iter()
-        .find_map(|m| m.finish_reason.as_ref())
-        .or(response.finish_reason.as_ref())
+        .call_finish_reason()
         .map(|r| r.normalized.as_str().to_owned());
     compare(
         "response.finish_reason",

@@ -512,18 +512,11 @@ impl Collector {
     /// The response view.
     pub fn into_response_view(self) -> ResponseView {
         let (mut messages, this) = self.into_messages();
-        // A body-level reason belongs to its one message (Claude Messages, Converse).
-        if let ([only], Some(reason)) = (messages.as_mut_slice(), &this.finish_reason) {
-            only.finish_reason.get_or_insert_with(|| reason.clone());
-        }
-        // An image response's reason is its first image's (several images, one reason field).
-        let finish_reason = this
-            .finish_reason
-            .or_else(|| messages.iter().find_map(|m| m.finish_reason.clone()))
-            .or_else(|| {
-                let images = this.images.as_ref()?;
-                images.finish_reasons.first().cloned()
-            });
+        let finish_reason = crate::view::settle_finish_reasons(
+            &mut messages,
+            this.finish_reason,
+            this.images.as_ref(),
+        );
         ResponseView {
             messages,
             finish_reason,

@@ -432,6 +432,30 @@ pub struct ResponseView {
     pub rerank: Option<RerankStats>,
 }
 
+impl ResponseView {
+    /// The call's one finish reason, as every reader takes it: the body's own, else the first
+    /// message's, else the first image's ([`settle_finish_reasons`] set it so).
+    pub fn call_finish_reason(&self) -> Option<&FinishReason> {
+        self.finish_reason.as_ref()
+    }
+}
+
+/// The one finish-reason fold, for whole bodies and streams alike: a body-level reason belongs
+/// to its one message (Claude Messages, Converse) when that message has none; the call's reason
+/// is the body's, else the first message's, else the first image's (several images, one
+/// reason field).
+pub(crate) fn settle_finish_reasons(
+    messages: &mut [Message],
+    body: Option<FinishReason>,
+    images: Option<&ImageStats>,
+) -> Option<FinishReason> {
+    if let ([only], Some(reason)) = (&mut *messages, &body) {
+        only.finish_reason.get_or_insert_with(|| reason.clone());
+    }
+    body.or_else(|| messages.iter().find_map(|m| m.finish_reason.clone()))
+        .or_else(|| images?.finish_reasons.first().cloned())
+}
+
 /// What a rerank response returned: how many results, and the best score — never the documents.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct RerankStats {

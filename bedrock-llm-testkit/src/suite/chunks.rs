@@ -126,10 +126,7 @@ fn summary(view: &ResponseView) -> Summary {
         })
         .collect();
     let reason = view
-        .messages
-        .iter()
-        .find_map(|m| m.finish_reason.as_ref())
-        .or(view.finish_reason.as_ref())
+        .call_finish_reason()
         .map(|r| r.normalized.as_str().to_owned());
     Some((messages, reason))
 }
