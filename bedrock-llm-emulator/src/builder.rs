@@ -135,58 +135,46 @@ impl EmulatorBuilder {
                 format!("{}: {why}", path.display()),
             )
         };
-        let file: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(path)?).map_err(|e| invalid(e.to_string()))?;
-        let model_id = file["model_id"]
-            .as_str()
-            .ok_or_else(|| invalid("no model_id".to_owned()))?
-            .to_owned();
-        let cases = file["cases"]
-            .as_array()
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| invalid("no cases".to_owned()))?
-            .clone();
+        let file = bedrock_llm_testkit::SampleFile::load(path)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        if file.cases.is_empty() {
+            return Err(invalid("no cases".to_owned()));
+        }
         // Each model ID the file names (its own, and any case's) answers with its cases.
-        let mut ids: Vec<String> = vec![model_id.clone()];
-        for case in &cases {
-            if let Some(id) = case["model_id"].as_str()
-                && !ids.iter().any(|known| known == id)
-            {
+        let mut ids: Vec<String> = vec![file.model_id.clone()];
+        for case in &file.cases {
+            let id = case.model_id(&file);
+            if !ids.iter().any(|known| known == id) {
                 ids.push(id.to_owned());
             }
         }
         let mut builder = self;
         for id in ids {
-            let mine: Vec<serde_json::Value> = cases
+            let mine: Vec<bedrock_llm_testkit::Case> = file
+                .cases
                 .iter()
-                .filter(|case| case["model_id"].as_str().unwrap_or(&model_id) == id)
+                .filter(|case| case.model_id(&file) == id)
                 .cloned()
                 .collect();
             if mine.is_empty() {
                 continue;
             }
             let chunks: Option<Vec<Vec<u8>>> = mine.iter().find_map(|case| {
-                case["chunks"]
-                    .as_array()
-                    .map(|chunks| chunks.iter().map(|c| c.to_string().into_bytes()).collect())
+                let chunks = case.chunks.as_ref()?;
+                Some(chunks.iter().map(|c| c.to_string().into_bytes()).collect())
             });
             let answer = move |body: &[u8]| {
                 let sent: Option<serde_json::Value> = serde_json::from_slice(body).ok();
                 let case = mine
                     .iter()
-                    .find(|case| sent.as_ref() == Some(&case["request"]))
+                    .find(|case| sent.as_ref() == Some(&case.request))
                     .unwrap_or(&mine[0]);
-                let mut response =
-                    EmulatedResponse::json(case["response"].to_string().into_bytes(), None, None);
-                if let Some(headers) = case["headers"].as_object() {
-                    for (name, value) in headers {
-                        response
-                            .headers
-                            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-                        response
-                            .headers
-                            .push((name.clone(), value.as_str().unwrap_or_default().to_owned()));
-                    }
+                let mut response = EmulatedResponse::json(case.response_bytes(), None, None);
+                for (name, value) in &case.headers {
+                    response
+                        .headers
+                        .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                    response.headers.push((name.clone(), value.clone()));
                 }
                 response
             };

@@ -9,6 +9,7 @@
 //! is generated here ([`stream_chunks`]).
 
 use bedrock_llm_core::{BedrockModel, BodyError, ModelRequest, ModelResponse};
+use bedrock_llm_testkit::{Case, SampleFile};
 use serde_json::{Value, json};
 
 use crate::{
@@ -167,15 +168,15 @@ fn leak(text: &str) -> &'static str {
     Box::leak(text.to_owned().into_boxed_str())
 }
 
-/// One case of a sample file as a [`Spec`]; `None` when the file is not in the format.
-fn spec(family_slug: &'static str, file_model_id: &str, case: &Value) -> Option<Spec> {
-    let header = |name: &str| -> Option<u64> { case["headers"][name].as_str()?.parse().ok() };
+/// One case of a sample file as a [`Spec`]; `None` when it lacks the latency header.
+fn spec(family_slug: &'static str, file: &SampleFile, case: &Case) -> Option<Spec> {
+    let header = |name: &str| -> Option<u64> { case.headers.get(name)?.parse().ok() };
     Some(Spec {
         family_slug,
-        case: leak(case["name"].as_str()?),
-        model_id: leak(case["model_id"].as_str().unwrap_or(file_model_id)),
-        request: case["request"].clone(),
-        response: case["response"].clone(),
+        case: leak(&case.name),
+        model_id: leak(case.model_id(file)),
+        request: case.request.clone(),
+        response: case.response.clone(),
         input_tokens: header("x-amzn-bedrock-input-token-count"),
         output_tokens: header("x-amzn-bedrock-output-token-count"),
         latency_ms: header("x-amzn-bedrock-invocation-latency")?,
@@ -193,10 +194,11 @@ fn read_all() -> Result<Vec<Sample>, BodyError> {
     let mut samples = Vec::new();
     for (family_slug, text) in FILES {
         // The files are this crate's own, checked by its tests: a malformed one reads as empty.
-        let file: Value = serde_json::from_str(text).unwrap_or_default();
-        let model_id = file["model_id"].as_str().unwrap_or_default();
-        for case in file["cases"].as_array().into_iter().flatten() {
-            let Some(spec) = spec(family_slug, model_id, case) else {
+        let Ok(file) = SampleFile::from_json(text, format!("samples/{family_slug}.json")) else {
+            continue;
+        };
+        for case in &file.cases {
+            let Some(spec) = spec(family_slug, &file, case) else {
                 continue;
             };
             samples.push(match family_slug {

@@ -120,11 +120,17 @@ impl SampleFile {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let mut file: Self = serde_json::from_str(&text).map_err(|e| SampleError::Format {
-            path: path.to_path_buf(),
+        Self::from_json(&text, path)
+    }
+
+    /// Reads a sample file's text; `path` names it (in errors, and as [`SampleFile::path`]).
+    pub fn from_json(text: &str, path: impl Into<PathBuf>) -> Result<Self, SampleError> {
+        let path = path.into();
+        let mut file: Self = serde_json::from_str(text).map_err(|e| SampleError::Format {
+            path: path.clone(),
             reason: e.to_string(),
         })?;
-        file.path = path.to_path_buf();
+        file.path = path;
         Ok(file)
     }
 }
