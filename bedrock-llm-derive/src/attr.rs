@@ -10,6 +10,9 @@ use syn::{Ident, LitStr, Token};
 
 use crate::ctxt::{Ctxt, did_you_mean};
 use crate::roles::{self, BLOCK, LEN, Role};
+use crate::symbol::{
+    self, CHUNK, CRATE, FAMILY, IDS, INLINE_REASONING, KIND, REQUEST, REQUEST_HAS, RESPONSE,
+};
 
 /// What the annotated item is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -23,38 +26,13 @@ pub(crate) enum Kind {
 impl Kind {
     pub(crate) fn keyword(self) -> &'static str {
         match self {
-            Self::Request => "request",
-            Self::Response => "response",
-            Self::Part => "part",
-            Self::Model => "model",
+            Self::Request => symbol::REQUEST,
+            Self::Response => symbol::RESPONSE,
+            Self::Part => symbol::PART,
+            Self::Model => symbol::MODEL,
         }
     }
 }
-
-const KINDS: &[&str] = &["request", "response", "part", "model"];
-const MODEL_KEYS: &[&str] = &[
-    "ids",
-    "request",
-    "response",
-    "chunk",
-    "family",
-    "kind",
-    "request_has",
-    "inline_reasoning",
-];
-const ALL_KEYS: &[&str] = &[
-    "request",
-    "response",
-    "part",
-    "model",
-    "crate",
-    "ids",
-    "chunk",
-    "family",
-    "kind",
-    "request_has",
-    "inline_reasoning",
-];
 
 /// A value and the span it was written at.
 #[derive(Clone)]
@@ -133,7 +111,7 @@ impl Args {
     ) -> syn::Result<()> {
         let duplicate = || cx.error_spanned_by(key, format!("duplicate `{name}` argument"));
         match name {
-            "crate" => {
+            CRATE => {
                 let path = if input.peek(LitStr) {
                     input.parse::<LitStr>()?.parse()?
                 } else {
@@ -143,7 +121,7 @@ impl Args {
                     duplicate();
                 }
             }
-            "ids" => {
+            IDS => {
                 let content;
                 let bracket = syn::bracketed!(content in input);
                 let ids: Punctuated<LitStr, Token![,]> =
@@ -156,24 +134,24 @@ impl Args {
                     duplicate();
                 }
             }
-            "request" | "response" | "chunk" => {
+            REQUEST | RESPONSE | CHUNK => {
                 let ty: syn::Type = input.parse()?;
                 let slot = match name {
-                    "request" => &mut self.request,
-                    "response" => &mut self.response,
+                    REQUEST => &mut self.request,
+                    RESPONSE => &mut self.response,
                     _ => &mut self.chunk,
                 };
                 if slot.replace(ty).is_some() {
                     duplicate();
                 }
             }
-            "inline_reasoning" => {
+            INLINE_REASONING => {
                 let lit: syn::LitBool = input.parse()?;
                 if self.inline_reasoning.replace(lit).is_some() {
                     duplicate();
                 }
             }
-            "request_has" => {
+            REQUEST_HAS => {
                 let lit: LitStr = input.parse()?;
                 if lit.value().is_empty() {
                     cx.error_spanned_by(&lit, "`request_has` names a top-level key of the request body, e.g. `\"messages\"`");
@@ -182,21 +160,26 @@ impl Args {
                     duplicate();
                 }
             }
-            "family" => {
+            FAMILY => {
                 if self.family.replace(input.parse()?).is_some() {
                     duplicate();
                 }
             }
-            "kind" => {
+            KIND => {
                 let lit: LitStr = input.parse()?;
-                if !matches!(
-                    lit.value().as_str(),
-                    "chat" | "text_completion" | "embedding" | "image_generation" | "rerank"
-                ) {
-                    cx.error_spanned_by(
-                        &lit,
-                        "expected `kind = \"chat\"`, `\"text_completion\"`, `\"embedding\"`, `\"image_generation\"` or `\"rerank\"`",
-                    );
+                if !symbol::EXCHANGE_KINDS.contains(&lit.value().as_str()) {
+                    // expected `kind = "chat"`, `"text_completion"`, … or `"rerank"`
+                    let last = symbol::EXCHANGE_KINDS.len() - 1;
+                    let mut expected = String::from("expected `kind = ");
+                    for (index, kind) in symbol::EXCHANGE_KINDS.iter().enumerate() {
+                        let separator = match index {
+                            0 => "",
+                            i if i == last => " or `",
+                            _ => ", `",
+                        };
+                        expected.push_str(&format!("{separator}\"{kind}\"`"));
+                    }
+                    cx.error_spanned_by(&lit, expected);
                 }
                 if self.exchange.replace(lit).is_some() {
                     duplicate();
@@ -262,21 +245,22 @@ impl Args {
 }
 
 fn kind_of(name: &str) -> Option<Kind> {
-    Some(match name {
-        "request" => Kind::Request,
-        "response" => Kind::Response,
-        "part" => Kind::Part,
-        "model" => Kind::Model,
-        _ => return None,
-    })
+    [Kind::Request, Kind::Response, Kind::Part, Kind::Model]
+        .into_iter()
+        .find(|kind| kind.keyword() == name)
 }
 
 fn unknown_key(cx: &Ctxt, key: &Ident, name: &str) {
-    let hint = match did_you_mean(name, ALL_KEYS.iter().copied()) {
+    let hint = match did_you_mean(name, symbol::all_arguments()) {
         Some(close) => format!("; did you mean `{close}`?"),
         None => format!(
             "; expected one of {}",
-            list(KINDS.iter().chain(MODEL_KEYS).copied().chain(["crate"]))
+            list(
+                symbol::KINDS
+                    .into_iter()
+                    .chain(symbol::MODEL_KEYS)
+                    .chain([CRATE])
+            )
         ),
     };
     cx.error_spanned_by(

@@ -93,9 +93,9 @@ fn check_field_sides(cx: &Ctxt, kind: Kind, field: &Field) {
         let role = role_use.role;
         if role.side != Side::Any && role.side != body_side {
             let belongs = if role.side == Side::Request {
-                "request"
+                crate::symbol::REQUEST
             } else {
-                "response"
+                crate::symbol::RESPONSE
             };
             cx.error_at(
                 role_use.span,

@@ -8,6 +8,7 @@ use syn::spanned::Spanned as _;
 use crate::ast::{Container, Data, Field, Style, Variant};
 use crate::attr::{Args, Kind};
 use crate::roles::Sink;
+use crate::symbol;
 
 /// The impls for a checked item.
 pub(crate) fn expand(container: &Container, args: &Args) -> TokenStream {
@@ -310,10 +311,13 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
     };
     let ids = &ids.value;
     let kind = match args.exchange.as_ref().map(|lit| lit.value()) {
-        Some(k) if k == "chat" => quote!(#krate::ExchangeKind::Chat),
-        Some(k) if k == "text_completion" => quote!(#krate::ExchangeKind::TextCompletion),
-        Some(k) if k == "image_generation" => quote!(#krate::ExchangeKind::ImageGeneration),
-        Some(k) if k == "rerank" => quote!(#krate::ExchangeKind::Rerank),
+        Some(k) if k == symbol::CHAT => quote!(#krate::ExchangeKind::Chat),
+        Some(k) if k == symbol::TEXT_COMPLETION => quote!(#krate::ExchangeKind::TextCompletion),
+        Some(k) if k == symbol::IMAGE_GENERATION => {
+            quote!(#krate::ExchangeKind::ImageGeneration)
+        }
+        Some(k) if k == symbol::RERANK => quote!(#krate::ExchangeKind::Rerank),
+        // Parsing let only the five through.
         Some(_) => quote!(#krate::ExchangeKind::Embedding),
         None => quote!(#krate::__private::infer_kind::<Self>()),
     };

@@ -72,6 +72,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod roles;
+mod symbol;
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
