@@ -48,6 +48,7 @@ pub mod pulled;
 mod recorder;
 pub mod render;
 pub mod runtime;
+mod span;
 pub mod telemetry;
 mod worker;
 
@@ -63,4 +64,5 @@ pub use context::{
 pub use event::{LlmEvent, LlmEventBuilder};
 pub use recorder::{ERROR_REPORT_CAPACITY, Feedback, Harvest, Recorder, now_ms};
 pub use runtime::{MetricsConfigError, RuntimeMetrics};
+pub use span::GenAiSpan;
 pub use telemetry::{GenAiTelemetry, PresetIds};

@@ -10,7 +10,7 @@ use bedrock_llm_core::{CallStart, CallState, Invocation, InvocationBuilder, Invo
 
 use crate::context::CapturedContext;
 use crate::recorder::Recorder;
-use crate::render::otel::GenAiSpan;
+use crate::span::GenAiSpan;
 use crate::worker::Job;
 
 /// What a call carries from start to finish.

@@ -243,7 +243,7 @@ fn genai_span_carries_the_attributes() {
     tracing::subscriber::with_default(subscriber, || {
         let mut failed = chat();
         failed.error = Some(InvocationError::new("ThrottlingException").with_status(429));
-        otel::GenAiSpan::emit(&failed, &Config::default());
+        bedrock_llm_events::GenAiSpan::emit(&failed, &Config::default());
     });
     let spans = capture.spans();
     let (name, fields) = &spans[0];
@@ -258,6 +258,15 @@ fn genai_span_carries_the_attributes() {
     assert_eq!(fields["gen_ai.response.finish_reasons"], "[\"length\"]");
     assert_eq!(fields["error.type"], "ThrottlingException");
     assert_eq!(fields["otel.status_code"], "ERROR");
+    // The cost rides on the live span too (its tokens at the shipped table's prices).
+    assert!(
+        fields["aws.bedrock.cost.price_table"].starts_with("2026-12-07"),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains_key("aws.bedrock.cost.total_usd"),
+        "{fields:?}"
+    );
 }
 
 #[test]

@@ -434,7 +434,7 @@ pub struct ResponseView {
 
 impl ResponseView {
     /// The call's one finish reason, as every reader takes it: the body's own, else the first
-    /// message's, else the first image's ([`settle_finish_reasons`] set it so).
+    /// message's, else the first image's (the one fold that made the view set it so).
     pub fn call_finish_reason(&self) -> Option<&FinishReason> {
         self.finish_reason.as_ref()
     }
