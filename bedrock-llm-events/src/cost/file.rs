@@ -47,6 +47,44 @@ pub enum PriceTableError {
     },
 }
 
+/// The size and quality an image price's key names.
+#[derive(Debug, Clone, Default)]
+struct ImageKey {
+    max_side: Option<u64>,
+    quality: Option<String>,
+}
+
+impl ImageKey {
+    /// This key narrowed by `text`: `1024x1024`, `1024`, `standard`, `*`, or several of them
+    /// joined by `/`, `,` or spaces. `None` for anything else.
+    fn with(&self, text: &str) -> Option<ImageKey> {
+        let mut key = self.clone();
+        for word in text
+            .split(['/', ',', ' ', ':', '_'])
+            .filter(|w| !w.is_empty())
+        {
+            let word = word.to_ascii_lowercase();
+            if matches!(word.as_str(), "*" | "any" | "default" | "all") {
+                continue;
+            }
+            let sides: Vec<&str> = word.split('x').collect();
+            if sides
+                .iter()
+                .all(|side| !side.is_empty() && side.bytes().all(|b| b.is_ascii_digit()))
+            {
+                key.max_side = sides.iter().filter_map(|side| side.parse().ok()).max();
+                continue;
+            }
+            if word.bytes().all(|b| b.is_ascii_alphabetic()) {
+                key.quality = Some(word);
+                continue;
+            }
+            return None;
+        }
+        Some(key)
+    }
+}
+
 /// The rate fields of a Region entry and of each variant, as the file spells them.
 const PER_MTOK: [&str; 5] = [
     "input_per_mtok",
@@ -126,6 +164,8 @@ impl Reader<'_> {
                     continue;
                 }
                 other if skip.contains(&other) => continue,
+                // `_comment` and the like: notes for people, not prices.
+                other if other.starts_with('_') => continue,
                 _ => {
                     return Err(self.invalid(
                         &at,
@@ -151,8 +191,16 @@ impl Reader<'_> {
         Ok(rates)
     }
 
-    /// `per_image`: one price for every image, or tiers.
+    /// `per_image`: one price for every image, tiers, or an object keyed by size and quality
+    /// (`{"1024x1024": {"standard": 0.04, "premium": 0.06}}`, `{"2048x2048/premium": 0.08}`).
     fn images(&self, value: &Value, path: &str) -> Result<Vec<ImageTier>, PriceTableError> {
+        if let Some(object) = value.as_object() {
+            let mut tiers = Vec::new();
+            self.keyed_images(object, path, &ImageKey::default(), &mut tiers)?;
+            // The smallest size first, a named quality before any quality.
+            tiers.sort_by_key(|tier| (tier.max_side.unwrap_or(u64::MAX), tier.quality.is_none()));
+            return Ok(tiers);
+        }
         let Some(tiers) = value.as_array() else {
             let price = self.price(value, path, Rate::per_unit)?;
             return Ok(vec![ImageTier {
@@ -203,6 +251,35 @@ impl Reader<'_> {
             out.push(parsed);
         }
         Ok(out)
+    }
+
+    fn keyed_images(
+        &self,
+        object: &Map<String, Value>,
+        path: &str,
+        outer: &ImageKey,
+        tiers: &mut Vec<ImageTier>,
+    ) -> Result<(), PriceTableError> {
+        for (key, value) in object {
+            let at = format!("{path}[{key:?}]");
+            let Some(inner) = outer.with(key) else {
+                return Err(self.invalid(
+                    &at,
+                    "an image size (`1024x1024`), a quality (`standard`, `premium`), `*`, or both \
+                     joined by `/`",
+                ));
+            };
+            match value.as_object() {
+                Some(nested) => self.keyed_images(nested, &at, &inner, tiers)?,
+                None => tiers.push(ImageTier {
+                    max_side: inner.max_side,
+                    quality: inner.quality.clone(),
+                    max_steps: None,
+                    price: self.price(value, &at, Rate::per_unit)?,
+                }),
+            }
+        }
+        Ok(())
     }
 
     fn region(&self, value: &Value, path: &str) -> Result<RegionPrices, PriceTableError> {

@@ -141,7 +141,11 @@ pub fn price(invocation: &Invocation, table: &PriceTable) -> CostOutcome {
             _ => return CostOutcome::Unpriced(Unpriced::OpaqueModelId),
         },
     };
-    let Some((price_key, prices)) = table.model(base_model) else {
+    // An entry for the ID exactly as called (a profile, an ARN) wins over its base model's.
+    let Some((price_key, prices)) = table
+        .exact(model_id.as_str())
+        .or_else(|| table.model(base_model))
+    else {
         return CostOutcome::Unpriced(Unpriced::NoPrice);
     };
     // Rule 1: the source Region (where the request was sent), not where it ran.

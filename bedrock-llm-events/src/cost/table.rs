@@ -239,6 +239,14 @@ impl PriceTable {
         })
     }
 
+    /// The entry keyed by exactly `model_id` (a table may price a profile ID or an ARN as
+    /// written).
+    pub fn exact(&self, model_id: &str) -> Option<(&str, &ModelPrices)> {
+        self.models
+            .get_key_value(model_id)
+            .map(|(key, prices)| (key.as_str(), prices))
+    }
+
     /// Every model key, sorted.
     pub fn model_keys(&self) -> Vec<&str> {
         let mut keys: Vec<&str> = self.models.keys().map(String::as_str).collect();

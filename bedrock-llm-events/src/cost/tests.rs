@@ -305,3 +305,65 @@ fn a_users_table_overrides_per_region_and_its_errors_name_the_path() {
         Err(PriceTableError::Json { .. })
     ));
 }
+
+#[test]
+fn image_prices_keyed_by_size_and_quality_and_entries_for_ids_as_called() {
+    let table = PriceTable::from_json(
+        r#"{"_about": {"date": "2026-12-01"},
+            "amazon.nova-canvas-v1:0": {"*": {"_comment": "list prices",
+                "per_image": {"1024x1024": {"standard": 0.04, "premium": "0.06"},
+                              "2048x2048/premium": 0.08, "2048x2048": 0.06}}},
+            "us.anthropic.claude-3-haiku-20240307-v1:0": {"*": {"input_per_mtok": 9, "output_per_mtok": 9}}}"#,
+        "keyed.json",
+    )
+    .unwrap();
+    let tiers = &table.model("amazon.nova-canvas-v1:0").unwrap().1.regions["*"]
+        .standard
+        .per_image;
+    let shown: Vec<(Option<u64>, Option<&str>, String)> = tiers
+        .iter()
+        .map(|t| (t.max_side, t.quality.as_deref(), t.price.per_unit_text()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            (Some(1024), Some("premium"), "0.06".to_owned()),
+            (Some(1024), Some("standard"), "0.04".to_owned()),
+            (Some(2048), Some("premium"), "0.08".to_owned()),
+            (Some(2048), None, "0.06".to_owned()),
+        ]
+    );
+    let mut call = Invocation::new("amazon.nova-canvas-v1:0", Operation::InvokeModel);
+    call.kind = Some(ExchangeKind::ImageGeneration);
+    call.request = Some(RequestView {
+        params: RequestParams {
+            image: ImageParams {
+                width: Some(2048),
+                height: Some(1024),
+                ..ImageParams::default()
+            },
+            ..RequestParams::default()
+        },
+        ..RequestView::default()
+    });
+    call.response = Some(ResponseView {
+        images: Some(ImageStats {
+            count: 3,
+            ..ImageStats::default()
+        }),
+        ..ResponseView::default()
+    });
+    // 2048 wide, no quality named: the 2048 tier that names none.
+    assert_eq!(nanos(&price(&call, &table)), 180_000_000);
+    // The profile's own entry wins over the base model's (which this table lacks).
+    let profiled = call_of("us.anthropic.claude-3-haiku-20240307-v1:0");
+    assert_eq!(nanos(&price(&profiled, &table)), 18_000_000_000);
+    let error = PriceTable::from_json(r#"{"m.x": {"*": {"per_image": {"12y": 2}}}}"#, "bad")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("per_image[\"12y\"]"), "{error}");
+}
+
+fn call_of(model: &str) -> Invocation {
+    call(model, "us-east-1", 1_000_000, 1_000_000)
+}
