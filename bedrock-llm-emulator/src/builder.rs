@@ -12,7 +12,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::frames::{chunk_frame, split_messages};
-use crate::{EmulatedResponse, Emulator, Fault, Handler, Route, State, handle};
+use crate::server::handle;
+use crate::{EmulatedResponse, Emulator, Fault, Handler, Route, State};
 
 /// Configures an [`Emulator`].
 #[derive(Clone)]
