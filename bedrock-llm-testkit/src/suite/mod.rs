@@ -4,20 +4,17 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
-use bedrock_llm_core::{
-    Adapter, BedrockModel, Invocation, ModelRequest, ModelResponse, Operation, RequestView,
-    ResponseView, adapter,
-};
-use bedrock_llm_events::render::{newrelic, otel};
-use bedrock_llm_events::{CallContext, Config, build_events};
+use bedrock_llm_core::{Adapter, BedrockModel, ModelRequest, ModelResponse, adapter};
 use serde_json::Value;
 
 use crate::sample::{Case, SampleFile};
 
 mod chunks;
+mod events;
+mod mutations;
+mod round_trip;
 
 /// The properties, by name.
 pub mod property {
@@ -292,186 +289,6 @@ impl Run {
             &response_view,
         );
     }
-
-    /// Decodes, re-encodes and decodes again; the second encoding must equal the first and the
-    /// views must agree. Returns the view.
-    fn round_trip<T, V: PartialEq + fmt::Debug>(
-        &mut self,
-        property: &'static str,
-        case: &Case,
-        bytes: &[u8],
-        decode: impl Fn(&[u8]) -> Result<T, bedrock_llm_core::BodyError>,
-        encode: impl Fn(&T) -> Result<Vec<u8>, bedrock_llm_core::BodyError>,
-        view: impl Fn(&T) -> V,
-    ) -> Option<V> {
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        let mut failed = |what: &str, error: bedrock_llm_core::BodyError, input: &str| {
-            self.fail(
-                property,
-                &case.name,
-                Some(error.path.clone()),
-                format!("{what}: {error}"),
-                input,
-            );
-        };
-        let typed = match decode(bytes) {
-            Ok(typed) => typed,
-            Err(error) => {
-                failed("the sample does not decode", error, &text);
-                return None;
-            }
-        };
-        let first = match encode(&typed) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                failed("cannot encode", error, &text);
-                return None;
-            }
-        };
-        let again = match decode(&first) {
-            Ok(again) => again,
-            Err(error) => {
-                let input = String::from_utf8_lossy(&first).into_owned();
-                failed("its own encoding does not decode", error, &input);
-                return None;
-            }
-        };
-        let second = encode(&again).unwrap_or_default();
-        if first != second {
-            self.fail(
-                property,
-                &case.name,
-                None,
-                format!(
-                    "encoding is not stable: first {} then {}",
-                    shorten(&String::from_utf8_lossy(&first)),
-                    shorten(&String::from_utf8_lossy(&second))
-                ),
-                &text,
-            );
-        }
-        let (before, after) = (view(&typed), view(&again));
-        if before != after {
-            self.fail(
-                property,
-                &case.name,
-                None,
-                format!("the view changed across the round trip: {before:?} then {after:?}"),
-                &text,
-            );
-        }
-        Some(before)
-    }
-
-    /// Mutated bodies: never a panic; an error always has a JSON path.
-    fn mutations(&mut self, case: &Case, side: &str, body: &Value, count: usize) {
-        let property = property::MUTATIONS;
-        let (mut inputs, whole) = crate::mutate::mutations(body, &mut self.rng, count);
-        inputs.extend(whole);
-        for (what, bytes) in inputs {
-            let adapter = self.adapter;
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                if side == "request" {
-                    adapter.request_view(&bytes).map(|_| ())
-                } else {
-                    adapter.response_view(&bytes).map(|_| ())
-                }
-            }));
-            let input = String::from_utf8_lossy(&bytes).into_owned();
-            match outcome {
-                Err(panic) => {
-                    let message = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                        .unwrap_or_default();
-                    self.fail(
-                        property,
-                        &case.name,
-                        Some(format!("{side} {what}")),
-                        format!("the adapter panicked: {message}"),
-                        &input,
-                    );
-                }
-                Ok(Err(error)) if !error.path.starts_with('$') => self.fail(
-                    property,
-                    &case.name,
-                    Some(format!("{side} {what}")),
-                    format!("an error without a JSON path: {error}"),
-                    &input,
-                ),
-                Ok(_) => {}
-            }
-        }
-    }
-
-    /// Events build and render in both formats; with content off none of the case's text
-    /// appears in either.
-    fn events(
-        &mut self,
-        file: &SampleFile,
-        case: &Case,
-        request: &[u8],
-        response: &[u8],
-        request_view: &RequestView,
-        response_view: &ResponseView,
-    ) {
-        let model_id = case.model_id(file);
-        let mut invocation = Invocation::new(model_id, Operation::InvokeModel);
-        invocation.read_bodies(self.adapter, Some(request), Some(response));
-        let render = |config: &Config| -> Vec<String> {
-            let built = build_events(&invocation, config, &CallContext::detached());
-            let mut out: Vec<String> = built.events.iter().map(newrelic::event_json).collect();
-            out.push(otel::span_json(&invocation, config, &[]).to_string());
-            out
-        };
-        let with_content = render(&Config::default().enabled());
-        let input = format!("{} → {}", case.request, case.response);
-        let events = with_content.len() - 1;
-        if events == 0 {
-            self.fail(
-                property::EVENTS,
-                &case.name,
-                None,
-                "no events were built".to_owned(),
-                &input,
-            );
-        }
-        for rendered in &with_content {
-            let parsed: Result<Value, _> = serde_json::from_str(rendered);
-            let ok = parsed.as_ref().is_ok_and(|v| {
-                v.get("eventType").is_some()
-                    || (v.get("name").is_some() && v.get("attributes").is_some())
-            });
-            if !ok {
-                self.fail(
-                    property::EVENTS,
-                    &case.name,
-                    None,
-                    format!("a rendering is not an event object: {}", shorten(rendered)),
-                    &input,
-                );
-            }
-        }
-        let without_content = render(&Config::default().enabled().with_content(false));
-        let texts = content_texts(request_view, response_view, model_id);
-        for text in texts {
-            let escaped = serde_json::to_string(&text).unwrap_or_default();
-            let needle = escaped.trim_matches('"');
-            if let Some(leak) = without_content.iter().find(|r| r.contains(needle)) {
-                self.fail(
-                    property::NO_CONTENT,
-                    &case.name,
-                    Some(format!("{text:?}")),
-                    format!(
-                        "content appears with content recording off: {}",
-                        shorten(leak)
-                    ),
-                    &input,
-                );
-            }
-        }
-    }
 }
 
 /// Replaces the first string leaf equal to `from` with `to`; whether one was found.
@@ -485,32 +302,4 @@ fn replace_string(value: &mut Value, from: &str, to: &str) -> bool {
         Value::Object(map) => map.values_mut().any(|v| replace_string(v, from, to)),
         _ => false,
     }
-}
-
-/// The case's prompt and completion texts worth looking for: message contents and embedding
-/// inputs of four characters or more that are not also a value the events carry with content
-/// off (the model ID, a finish reason, an id, a stop sequence, a tool name).
-fn content_texts(request: &RequestView, response: &ResponseView, model_id: &str) -> Vec<String> {
-    let mut metadata: Vec<&str> = vec![model_id];
-    metadata.extend(request.params.stop_sequences.iter().map(String::as_str));
-    metadata.extend(request.tool_names.iter().map(String::as_str));
-    metadata.extend(response.response_id.as_deref());
-    metadata.extend(response.response_model.as_deref());
-    for reason in response
-        .messages
-        .iter()
-        .filter_map(|m| m.finish_reason.as_ref())
-        .chain(response.finish_reason.as_ref())
-    {
-        metadata.push(&reason.raw);
-        metadata.push(reason.normalized.as_str());
-    }
-    request
-        .messages
-        .iter()
-        .chain(&response.messages)
-        .map(|m| m.content.clone())
-        .chain(request.embedding_inputs.iter().cloned())
-        .filter(|t| t.chars().count() >= 4 && !metadata.contains(&t.as_str()))
-        .collect()
 }
