@@ -162,7 +162,9 @@ EXAMPLES:
     # what last week's calls cost, by model, principal, tag and day, as a table
     bedrock-llm report AWSLogs/ --since 2026-11-30 --until 2026-12-06
     # the same from S3, with your negotiated prices over the shipped ones, as JSON
-    bedrock-llm report s3://my-logs/AWSLogs/ --prices my-prices.json --format json
+    bedrock-llm report s3://my-logs/AWSLogs/ --prices builtin --prices mine.json --format json
+    # priced by your file alone: a model it does not list is reported as unpriced
+    bedrock-llm report AWSLogs/ --prices mine.json --format json
     # one self-contained page with charts (opens offline; loads nothing)
     bedrock-llm report AWSLogs/ --html spend.html
     # a CloudWatch Logs group, one day
