@@ -471,6 +471,7 @@ impl Invocation {
             let usage = Usage {
                 cache_read_input_tokens: body.and_then(|b| b.cache_read_input_tokens),
                 cache_write_input_tokens: body.and_then(|b| b.cache_write_input_tokens),
+                cache_write_1h_input_tokens: body.and_then(|b| b.cache_write_1h_input_tokens),
                 ..from_metrics(m)
             };
             (usage, TokenSource::StreamMetrics)

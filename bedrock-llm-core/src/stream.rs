@@ -383,6 +383,10 @@ impl StreamAccumulator {
             &mut self.usage.cache_write_input_tokens,
             usage.cache_write_input_tokens,
         );
+        last(
+            &mut self.usage.cache_write_1h_input_tokens,
+            usage.cache_write_1h_input_tokens,
+        );
         if self.response_id.is_none() {
             self.response_id = delta.response_id;
         }

@@ -48,7 +48,7 @@
 //! | `tool_name` | request | a tool offered to the model |
 //! | `tool_description`, `tool_parameters` | request | that tool's description and JSON schema |
 //! | `finish_reason`, `response_id`, `response_model` | response | string (ids may be numbers) |
-//! | `input_tokens`, `output_tokens`, `total_tokens`, `cache_read_tokens`, `cache_write_tokens` | response | integer; with `len`, a list whose length is the count |
+//! | `input_tokens`, `output_tokens`, `total_tokens`, `cache_read_tokens`, `cache_write_tokens`, `cache_write_1h_tokens` (the 1-hour share of the writes) | response | integer; with `len`, a list whose length is the count |
 //! | `embedding` | response | vector, vectors, or vectors by type (may repeat: the first present wins) |
 //! | `negative_prompt` | request | text the image must not show: a message of role `negative` |
 //! | `image_count`, `image_width`, `image_height`, `image_steps` | request | integer |

@@ -219,6 +219,12 @@ pub(crate) const ROLES: &[Role] = &[
         true,
         Sink::Tokens("CacheWrite"),
     ),
+    role(
+        "cache_write_1h_tokens",
+        Side::Response,
+        true,
+        Sink::Tokens("CacheWrite1h"),
+    ),
     role("embedding", Side::Response, false, Sink::Embedding),
     role("images", Side::Response, false, Sink::Images),
     role(

@@ -304,6 +304,21 @@ pub struct ClaudeUsage {
     /// Prompt tokens read from the cache.
     #[llm(cache_read_tokens)]
     pub cache_read_input_tokens: Option<TokenCount>,
+    /// The cache writes by entry lifetime (`ephemeral_5m_input_tokens`,
+    /// `ephemeral_1h_input_tokens`), where the body breaks them down.
+    #[llm(nested)]
+    pub cache_creation: Option<ClaudeCacheCreation>,
+}
+
+/// `usage.cache_creation`: the cache writes by how long the entries live.
+#[bedrock_model(part)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClaudeCacheCreation {
+    /// Written as 5-minute entries.
+    pub ephemeral_5m_input_tokens: Option<TokenCount>,
+    /// Written as 1-hour entries (priced at twice the input price, not 1.25 times).
+    #[llm(cache_write_1h_tokens)]
+    pub ephemeral_1h_input_tokens: Option<TokenCount>,
 }
 
 /// One Claude Messages stream event.

@@ -32,3 +32,37 @@ fn every_sample_model_is_priced_or_named_as_unpriced() {
     }
     assert!(unpriced.is_empty(), "unpriced: {unpriced:#?}");
 }
+
+#[test]
+fn claudes_one_hour_cache_writes_are_read_and_priced_apart() {
+    use bedrock_llm_core::{BedrockModel as _, ModelResponse as _};
+    let body = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4",
+        "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",
+        "usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":0,
+                 "cache_creation_input_tokens":1000,
+                 "cache_creation":{"ephemeral_5m_input_tokens":600,"ephemeral_1h_input_tokens":400}}}"#;
+    let model = "us.anthropic.claude-sonnet-4-20250514-v1:0";
+    let request = br#"{"anthropic_version":"bedrock-2023-05-31","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#;
+    let mut whole = Invocation::new(model, Operation::InvokeModel);
+    whole.region = Some("us-east-1".to_owned());
+    bedrock_llm_models::registry().read_bodies(&mut whole, Some(request), Some(body));
+    let usage = whole.usage().expect("usage").0;
+    assert_eq!(
+        (
+            usage.cache_write_input_tokens,
+            usage.cache_write_1h_input_tokens
+        ),
+        (Some(1000), Some(400))
+    );
+    let cost = price(&whole, &PriceTable::embedded());
+    // 600 × $3.75/M + 400 × $6/M.
+    assert_eq!(cost.cost().expect("priced").cache_write.nanos(), 4_650_000);
+    // The typed body keeps the breakdown when written back.
+    let typed = bedrock_llm_models::ClaudeMessages::decode_response(body).expect("decodes");
+    let written: serde_json::Value =
+        serde_json::from_slice(&typed.to_body().expect("encodes")).expect("json");
+    assert_eq!(
+        written["usage"]["cache_creation"]["ephemeral_1h_input_tokens"],
+        400
+    );
+}

@@ -271,6 +271,7 @@ fn token_usage(usage: &aws_sdk_bedrockruntime::types::TokenUsage) -> Usage {
         total_tokens: count(usage.total_tokens()),
         cache_read_input_tokens: usage.cache_read_input_tokens().and_then(count),
         cache_write_input_tokens: usage.cache_write_input_tokens().and_then(count),
+        ..Usage::default()
     }
 }
 
@@ -409,6 +410,7 @@ pub(crate) fn json_chunk_delta(event_type: &str, payload: &[u8]) -> (ChunkDelta,
                     total_tokens: count(usage, "totalTokens"),
                     cache_read_input_tokens: count(usage, "cacheReadInputTokens"),
                     cache_write_input_tokens: count(usage, "cacheWriteInputTokens"),
+                    ..Usage::default()
                 };
             }
             latency = event

@@ -367,6 +367,7 @@ impl Collector {
             Tokens::Total => &mut self.usage.total_tokens,
             Tokens::CacheRead => &mut self.usage.cache_read_input_tokens,
             Tokens::CacheWrite => &mut self.usage.cache_write_input_tokens,
+            Tokens::CacheWrite1h => &mut self.usage.cache_write_1h_input_tokens,
         };
         *slot = Some(slot.unwrap_or(0).saturating_add(count));
     }

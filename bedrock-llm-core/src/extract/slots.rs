@@ -23,6 +23,8 @@ pub enum Tokens {
     CacheRead,
     /// `cache_write_tokens`.
     CacheWrite,
+    /// `cache_write_1h_tokens`.
+    CacheWrite1h,
 }
 
 /// Numeric request parameters.

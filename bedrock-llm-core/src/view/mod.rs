@@ -361,6 +361,10 @@ pub struct Usage {
     pub cache_read_input_tokens: Option<u64>,
     /// Prompt tokens written to the cache.
     pub cache_write_input_tokens: Option<u64>,
+    /// Of those, the ones written as 1-hour entries (priced apart from 5-minute ones), where
+    /// the body says (Claude's `cache_creation.ephemeral_1h_input_tokens`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_write_1h_input_tokens: Option<u64>,
 }
 
 impl Usage {

@@ -181,7 +181,10 @@ struct Tokens {
     input: u64,
     output: u64,
     cache_read: u64,
+    /// Every cache write, 1-hour ones included.
     cache_write: u64,
+    /// The 1-hour share of `cache_write`.
+    cache_write_1h: u64,
 }
 
 impl Tokens {
@@ -198,6 +201,10 @@ impl Tokens {
             },
             cache_read: usage.cache_read_input_tokens.unwrap_or(0),
             cache_write: usage.cache_write_input_tokens.unwrap_or(0),
+            cache_write_1h: usage
+                .cache_write_1h_input_tokens
+                .unwrap_or(0)
+                .min(usage.cache_write_input_tokens.unwrap_or(0)),
         }
     }
 
@@ -292,7 +299,14 @@ fn bill(rates: &Rates, invocation: &Invocation, tokens: &Tokens) -> Option<Parts
         input: charge(rates.input, tokens.input)?,
         output: charge(rates.output, tokens.output)?,
         cache_read: charge(rates.cache_read.or(rates.input), tokens.cache_read)?,
-        cache_write: charge(rates.cache_write.or(rates.input), tokens.cache_write)?,
+        cache_write: charge(
+            rates.cache_write.or(rates.input),
+            tokens.cache_write - tokens.cache_write_1h,
+        )?
+        .plus(charge(
+            rates.cache_write_1h.or(rates.cache_write).or(rates.input),
+            tokens.cache_write_1h,
+        )?),
         ..Parts::default()
     };
     // Rule 9: images per image, at the tier the request asked for.
@@ -333,8 +347,13 @@ fn cache_savings(rates: &Rates, tokens: &Tokens) -> i128 {
         i128::from(rate.unwrap_or(input).times(units).nanos())
     };
     let read_saved = at(Some(input), tokens.cache_read) - at(rates.cache_read, tokens.cache_read);
-    let write_premium =
-        at(rates.cache_write, tokens.cache_write) - at(Some(input), tokens.cache_write);
+    let five_minute = tokens.cache_write - tokens.cache_write_1h;
+    let write_premium = at(rates.cache_write, five_minute)
+        + at(
+            rates.cache_write_1h.or(rates.cache_write),
+            tokens.cache_write_1h,
+        )
+        - at(Some(input), tokens.cache_write);
     read_saved - write_premium
 }
 

@@ -86,6 +86,26 @@ fn cache_reads_and_writes_are_priced_apart_with_what_caching_saved() {
 }
 
 #[test]
+fn one_hour_cache_writes_take_their_own_rate() {
+    let mut record = call("anthropic.claude-sonnet-4-20250514-v1:0", "us-east-1", 0, 0);
+    if let Some(response) = &mut record.response {
+        response.usage.cache_write_input_tokens = Some(1000);
+        response.usage.cache_write_1h_input_tokens = Some(400);
+    }
+    let cost = price(&record, &table());
+    // 600 five-minute writes at $3.75/M and 400 one-hour writes at $6/M.
+    assert_eq!(
+        cost.cost().unwrap().cache_write.nanos(),
+        2_250_000 + 2_400_000
+    );
+    // Writes never read back: the premium over the input price is what caching cost.
+    assert_eq!(
+        cost.cost().unwrap().cache_savings_nanos,
+        -(450_000 + 1_200_000)
+    );
+}
+
+#[test]
 fn global_profiles_take_their_own_prices_and_geographic_ones_do_not() {
     let model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
     let global = price(
