@@ -5,6 +5,8 @@
 //! - `floor`: `serde_json` parse of both bodies into `IgnoredAny` — the least any reader pays;
 //! - `extract`: bytes → typed bodies → neutral record (registry resolution included);
 //! - `events`: bytes → record → LLM events rendered as New Relic Event API JSON;
+//! - `events_no_cost`: the same with pricing off, so `events / events_no_cost` is what the
+//!   per-call cost adds;
 //! - `render_floor`: writing that same JSON from an already-built `serde_json::Value` — the
 //!   least any writer of the output pays. `floor + render_floor` is the limit for work that
 //!   must read the bodies and write its output.
@@ -149,6 +151,16 @@ fn families(c: &mut Criterion) {
         });
     }
     events.finish();
+    let no_cost = config.clone().with_cost(false);
+    let mut events_no_cost = c.benchmark_group("events_no_cost");
+    for case in &cases {
+        events_no_cost.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
+            b.iter(|| {
+                newrelic::payload(&build_events(&record(registry, case), &no_cost, &context).events)
+            });
+        });
+    }
+    events_no_cost.finish();
     let mut render = c.benchmark_group("render_floor");
     for case in &cases {
         let written =
