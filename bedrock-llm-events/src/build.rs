@@ -525,6 +525,7 @@ fn put_facts(event: &mut LlmEventBuilder, facts: Vec<(&'static str, crate::kind_
             Fact::Int(value) => event.int(key, value),
             Fact::Float(value) => event.float(key, value),
             Fact::Str(value) => event.str(key, value),
+            Fact::Shared(value) => event.str(key, value),
         };
     }
 }

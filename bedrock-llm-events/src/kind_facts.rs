@@ -11,6 +11,8 @@ pub(crate) enum Fact {
     Int(u64),
     Float(f64),
     Str(String),
+    /// Text shared with its source (a price table's label), not copied per call.
+    Shared(std::sync::Arc<str>),
 }
 
 /// The facts of `invocation`'s kind, in a fixed order; none for chat, text and embeddings.

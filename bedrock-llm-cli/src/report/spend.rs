@@ -196,7 +196,7 @@ impl Spend {
             CostOutcome::Priced(cost) => {
                 self.tables.insert(cost.table.to_string());
                 self.by_base_model
-                    .entry(cost.base_model.clone())
+                    .entry(cost.base_model.to_string())
                     .or_default()
                     .add(&sample);
             }

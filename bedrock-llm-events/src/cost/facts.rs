@@ -98,7 +98,7 @@ pub(crate) fn cost_facts(outcome: &CostOutcome, names: &CostNames) -> Vec<(&'sta
             .filter(|(_, amount)| *amount != Usd::ZERO)
             .map(|(key, amount)| (key, usd(amount))),
     );
-    facts.push((names.table, Fact::Str(cost.table.to_string())));
+    facts.push((names.table, Fact::Shared(cost.table.clone())));
     if !cost.basis.is_empty() {
         facts.push((names.basis, Fact::Str(cost.basis.join(","))));
     }

@@ -47,9 +47,9 @@ pub struct Cost {
     /// cache writes paid over the input price (can be negative: a write never read again).
     pub cache_savings_nanos: i128,
     /// The base model priced (`anthropic.claude-3-haiku-20240307-v1:0`).
-    pub base_model: String,
+    pub base_model: Arc<str>,
     /// The price-table key that matched it (the ID, or a `prefix*` pattern).
-    pub price_key: String,
+    pub price_key: Arc<str>,
     /// The Region priced (the call's source Region), when known.
     pub region: Option<String>,
     /// The rates applied beyond the standard ones, in order (`global`, `flex`, `priority`,
@@ -141,11 +141,12 @@ pub fn price(invocation: &Invocation, table: &PriceTable) -> CostOutcome {
             _ => return CostOutcome::Unpriced(Unpriced::OpaqueModelId),
         },
     };
-    // An entry for the ID exactly as called (a profile, an ARN) wins over its base model's.
-    let Some((price_key, prices)) = table
-        .exact(model_id.as_str())
-        .or_else(|| table.model(base_model))
-    else {
+    // An entry for the ID exactly as called (a profile, an ARN) wins over its base model's;
+    // a bare ID is its own base, looked up once.
+    let as_called = (model_id.as_str() != base_model)
+        .then(|| table.find_exact(model_id.as_str()))
+        .flatten();
+    let Some((price_key, prices)) = as_called.or_else(|| table.find(base_model)) else {
         return CostOutcome::Unpriced(Unpriced::NoPrice);
     };
     // Rule 1: the source Region (where the request was sent), not where it ran.
@@ -165,8 +166,13 @@ pub fn price(invocation: &Invocation, table: &PriceTable) -> CostOutcome {
             images: parts.images,
             requests: parts.requests,
             cache_savings_nanos: cache_savings(&rates, &tokens),
-            base_model: base_model.to_owned(),
-            price_key: price_key.to_owned(),
+            // The key is the base model's own ID when it matched exactly: shared, not copied.
+            base_model: if **price_key == *base_model {
+                price_key.clone()
+            } else {
+                Arc::from(base_model)
+            },
+            price_key: price_key.clone(),
             region: region.map(str::to_owned),
             basis,
             table: prices.table.clone(),

@@ -147,7 +147,7 @@ pub struct ModelPrices {
 pub struct PriceTable {
     /// Where the prices come from (of a merged table: the last file's).
     pub about: About,
-    models: HashMap<String, ModelPrices>,
+    models: HashMap<Arc<str>, ModelPrices>,
     /// Keys ending in `*`, longest first.
     patterns: Vec<String>,
     aliases: HashMap<String, String>,
@@ -176,7 +176,7 @@ impl PriceTable {
             self.patterns
                 .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         }
-        self.models.insert(model, prices);
+        self.models.insert(Arc::from(model), prices);
         self
     }
 
@@ -198,7 +198,7 @@ impl PriceTable {
     pub fn merged(&self, over: &PriceTable) -> PriceTable {
         let mut merged = self.clone();
         for (model, prices) in &over.models {
-            let mut entry = match merged.models.get(model) {
+            let mut entry = match merged.models.get(&**model) {
                 Some(existing) => existing.clone(),
                 None => ModelPrices {
                     regions: BTreeMap::new(),
@@ -209,7 +209,7 @@ impl PriceTable {
             for (region, rates) in &prices.regions {
                 entry.regions.insert(region.clone(), rates.clone());
             }
-            merged.insert(model.clone(), entry);
+            merged.insert(model.to_string(), entry);
         }
         merged.aliases.extend(over.aliases.clone());
         if over.about != About::default() {
@@ -221,13 +221,18 @@ impl PriceTable {
     /// The entry for `base_model` (`provider.model-version[:n]`): the exact key, else the key
     /// without the `:…` suffix, else the longest `prefix*` pattern that matches.
     pub fn model(&self, base_model: &str) -> Option<(&str, &ModelPrices)> {
-        if let Some((key, prices)) = self.models.get_key_value(base_model) {
-            return Some((key, prices));
+        self.find(base_model).map(|(key, prices)| (&**key, prices))
+    }
+
+    /// [`PriceTable::model`], with the key shared rather than borrowed (a cost keeps it).
+    pub(crate) fn find(&self, base_model: &str) -> Option<(&Arc<str>, &ModelPrices)> {
+        if let Some(found) = self.models.get_key_value(base_model) {
+            return Some(found);
         }
         if let Some((head, _)) = base_model.split_once(':')
-            && let Some((key, prices)) = self.models.get_key_value(head)
+            && let Some(found) = self.models.get_key_value(head)
         {
-            return Some((key, prices));
+            return Some(found);
         }
         self.patterns.iter().find_map(|pattern| {
             let prefix = pattern.strip_suffix('*')?;
@@ -235,7 +240,6 @@ impl PriceTable {
                 .starts_with(prefix)
                 .then(|| self.models.get_key_value(pattern.as_str()))
                 .flatten()
-                .map(|(key, prices)| (key.as_str(), prices))
         })
     }
 
@@ -244,12 +248,17 @@ impl PriceTable {
     pub fn exact(&self, model_id: &str) -> Option<(&str, &ModelPrices)> {
         self.models
             .get_key_value(model_id)
-            .map(|(key, prices)| (key.as_str(), prices))
+            .map(|(key, prices)| (&**key, prices))
+    }
+
+    /// [`PriceTable::exact`], with the key shared.
+    pub(crate) fn find_exact(&self, model_id: &str) -> Option<(&Arc<str>, &ModelPrices)> {
+        self.models.get_key_value(model_id)
     }
 
     /// Every model key, sorted.
     pub fn model_keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self.models.keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = self.models.keys().map(|key| &**key).collect();
         keys.sort_unstable();
         keys
     }

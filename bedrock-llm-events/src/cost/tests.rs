@@ -82,7 +82,10 @@ fn cache_reads_and_writes_are_priced_apart_with_what_caching_saved() {
     assert_eq!(cost.total.nanos(), 13_800_000);
     // 10,000 × ($3 − $0.30)/M − 2,000 × ($3.75 − $3)/M = $0.027 − $0.0015.
     assert_eq!(cost.cache_savings_nanos, 25_500_000);
-    assert_eq!(cost.base_model, "anthropic.claude-3-7-sonnet-20250219-v1:0");
+    assert_eq!(
+        &*cost.base_model,
+        "anthropic.claude-3-7-sonnet-20250219-v1:0"
+    );
 }
 
 #[test]
@@ -284,7 +287,7 @@ fn a_users_table_overrides_per_region_and_its_errors_name_the_path() {
         &merged,
     );
     assert_eq!(nanos(&acme), 3_000_000_000);
-    assert_eq!(acme.cost().unwrap().price_key, "acme.*");
+    assert_eq!(&*acme.cost().unwrap().price_key, "acme.*");
     // A model with an input price only cannot price output tokens.
     let partial =
         PriceTable::from_json(r#"{"acme.x": {"*": {"input_per_mtok": 1}}}"#, "p").unwrap();

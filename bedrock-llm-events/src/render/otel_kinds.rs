@@ -40,6 +40,7 @@ fn put_facts(facts: Vec<(&'static str, Fact)>, put: &mut impl FnMut(&'static str
             },
             Fact::Float(value) => OtelValue::Float(value),
             Fact::Str(value) => OtelValue::Str(value),
+            Fact::Shared(value) => OtelValue::Str(value.to_string()),
         };
         put(key, value);
     }

@@ -210,6 +210,7 @@ pub fn invocation_document(
                     Fact::Int(value) => json!(value),
                     Fact::Float(value) => json!(value),
                     Fact::Str(value) => json!(value),
+                    Fact::Shared(value) => json!(&*value),
                 };
                 (key.to_owned(), value)
             })
