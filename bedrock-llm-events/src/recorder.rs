@@ -366,6 +366,11 @@ impl Shared {
             let id = format!("{}{}", context.trace.trace_id, context.trace.span_id);
             (id, document.to_string())
         });
+        // Priced before the lock is taken: the lock covers only the counters' updates.
+        let unpriced = matches!(
+            self.config.cost_of(invocation),
+            Some(crate::cost::CostOutcome::Unpriced(_))
+        );
         let mut state = self.state();
         if let Some(document) = document {
             let State { elastic, rng, .. } = &mut *state;
@@ -396,7 +401,7 @@ impl Shared {
             Some(Routing::Unrecognized) => metrics.count(metric::ROUTING_UNRECOGNIZED, 1),
             _ => {}
         }
-        if let Some(crate::cost::CostOutcome::Unpriced(_)) = self.config.cost_of(invocation) {
+        if unpriced {
             metrics.count(metric::COST_UNPRICED, 1);
         }
         metrics.count(

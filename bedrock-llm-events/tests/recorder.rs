@@ -320,3 +320,30 @@ fn call_context_captures_scope_and_per_call_attributes() {
             .all(|b| b.is_ascii_hexdigit())
     );
 }
+
+#[test]
+fn a_call_without_a_price_is_counted_and_carries_no_cost() {
+    let recorder = Recorder::new(Config::default().enabled());
+    let priced = invocation(Operation::InvokeModel);
+    let mut unpriced = invocation(Operation::InvokeModel);
+    unpriced.model_id = "acme.unknown-model-v1".to_owned();
+    unpriced.parsed_model_id = None;
+    recorder.record(&priced, &CallContext::detached());
+    recorder.record(&unpriced, &CallContext::detached());
+    let harvest = recorder.harvest();
+    assert_eq!(
+        harvest.metrics.get(metric::COST_UNPRICED).map(|m| m.count),
+        Some(1)
+    );
+    let summaries: Vec<_> = harvest
+        .events
+        .iter()
+        .filter(|e| e.event_type() == event_type::SUMMARY)
+        .collect();
+    assert_eq!(summaries.len(), 2);
+    let costed = summaries
+        .iter()
+        .filter(|e| e.get("cost.price_table").is_some())
+        .count();
+    assert_eq!(costed, 1, "the priced call only; never a guessed $0");
+}
