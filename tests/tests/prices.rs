@@ -66,3 +66,29 @@ fn claudes_one_hour_cache_writes_are_read_and_priced_apart() {
         400
     );
 }
+
+#[test]
+fn claudes_one_hour_cache_writes_are_read_from_a_stream_too() {
+    use bedrock_llm_core::{StreamAccumulator, adapter};
+    let mut stream = StreamAccumulator::new(
+        Some(adapter::<bedrock_llm_models::ClaudeMessages>()),
+        1 << 20,
+    );
+    for chunk in [
+        r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"usage":{"input_tokens":10,"output_tokens":1,"cache_creation_input_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":600,"ephemeral_1h_input_tokens":400}}}}"#,
+        r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ok"}}"#,
+        r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":5}}"#,
+        r#"{"type":"message_stop"}"#,
+    ] {
+        stream.push(chunk.as_bytes(), std::time::Duration::ZERO);
+    }
+    let usage = stream.finish().response.expect("a response").usage;
+    assert_eq!(
+        (
+            usage.cache_write_input_tokens,
+            usage.cache_write_1h_input_tokens
+        ),
+        (Some(1000), Some(400))
+    );
+}
