@@ -140,7 +140,7 @@ fn check_response_output(cx: &Ctxt, container: &Container) {
             if roles::is_text_output(&role_use.role) {
                 text_output.get_or_insert(role_use.span);
             }
-            if role_use.role.keyword == "embedding" {
+            if role_use.role.sink == roles::Sink::Embedding {
                 embedding.get_or_insert(role_use.span);
             }
         }

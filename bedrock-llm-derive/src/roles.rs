@@ -34,13 +34,26 @@ pub(crate) enum Sink {
     RerankResults,
 }
 
-/// A role: its keyword, where it may appear, whether a body may have it once only, and its sink.
+/// Whether a role carries a response's generated output, and of which kind.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Output {
+    /// Not output (a parameter, a count, a part's own text).
+    No,
+    /// Generated text: conflicts with an embedding in one response.
+    Text,
+    /// Other output (vectors, images, rerank results, or a nested body that holds output).
+    Other,
+}
+
+/// A role: its keyword, where it may appear, whether a body may have it once only, its sink,
+/// and whether it is generated output — every fact about a role in its one table entry.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Role {
     pub(crate) keyword: &'static str,
     pub(crate) side: Side,
     pub(crate) unique: bool,
     pub(crate) sink: Sink,
+    pub(crate) output: Output,
 }
 
 const fn role(keyword: &'static str, side: Side, unique: bool, sink: Sink) -> Role {
@@ -49,6 +62,24 @@ const fn role(keyword: &'static str, side: Side, unique: bool, sink: Sink) -> Ro
         side,
         unique,
         sink,
+        output: Output::No,
+    }
+}
+
+/// A role that carries generated output of `output`'s kind.
+const fn output(
+    keyword: &'static str,
+    side: Side,
+    unique: bool,
+    sink: Sink,
+    output: Output,
+) -> Role {
+    Role {
+        keyword,
+        side,
+        unique,
+        sink,
+        output,
     }
 }
 
@@ -58,10 +89,16 @@ pub(crate) const ROLES: &[Role] = &[
     role("prompt", Side::Request, true, Sink::Prompt),
     role("system", Side::Request, true, Sink::System),
     role("messages", Side::Request, true, Sink::EachMessage),
-    role("choices", Side::Response, true, Sink::EachMessage),
-    role("message", Side::Any, true, Sink::Message),
-    role("completion", Side::Response, true, Sink::Text),
-    role("content", Side::Any, true, Sink::Text),
+    output(
+        "choices",
+        Side::Response,
+        true,
+        Sink::EachMessage,
+        Output::Text,
+    ),
+    output("message", Side::Any, true, Sink::Message, Output::Text),
+    output("completion", Side::Response, true, Sink::Text, Output::Text),
+    output("content", Side::Any, true, Sink::Text, Output::Text),
     role("text", Side::Any, false, Sink::Text),
     role("role", Side::Any, true, Sink::Scalar("Role")),
     role("name", Side::Any, false, Sink::Scalar("Name")),
@@ -80,7 +117,7 @@ pub(crate) const ROLES: &[Role] = &[
         false,
         Sink::Scalar("ArgumentsDelta"),
     ),
-    role("nested", Side::Any, false, Sink::Nested),
+    output("nested", Side::Any, false, Sink::Nested, Output::Other),
     // Request parameters.
     role(
         "embedding_input",
@@ -225,15 +262,27 @@ pub(crate) const ROLES: &[Role] = &[
         true,
         Sink::Tokens("CacheWrite1h"),
     ),
-    role("embedding", Side::Response, false, Sink::Embedding),
-    role("images", Side::Response, false, Sink::Images),
+    output(
+        "embedding",
+        Side::Response,
+        false,
+        Sink::Embedding,
+        Output::Other,
+    ),
+    output("images", Side::Response, false, Sink::Images, Output::Other),
     role(
         "image_finish_reason",
         Side::Response,
         false,
         Sink::ImageFinishReasons,
     ),
-    role("rerank_results", Side::Response, true, Sink::RerankResults),
+    output(
+        "rerank_results",
+        Side::Response,
+        true,
+        Sink::RerankResults,
+        Output::Other,
+    ),
     role(
         "relevance_score",
         Side::Response,
@@ -263,23 +312,10 @@ pub(crate) fn lookup(keyword: &str) -> Option<Role> {
 
 /// Roles that carry a body's generated output; a response needs one of them.
 pub(crate) fn is_output(role: &Role) -> bool {
-    matches!(
-        role.keyword,
-        "completion"
-            | "content"
-            | "choices"
-            | "message"
-            | "embedding"
-            | "nested"
-            | "images"
-            | "rerank_results"
-    )
+    role.output != Output::No
 }
 
 /// Roles that produce generated text (and so conflict with `embedding` in one response).
 pub(crate) fn is_text_output(role: &Role) -> bool {
-    matches!(
-        role.keyword,
-        "completion" | "content" | "choices" | "message"
-    )
+    role.output == Output::Text
 }
