@@ -317,6 +317,10 @@ pub(crate) fn process(
                         emit(Out::Metrics(closed))?;
                     }
                 }
+                // Nothing to prepare for (`report` only observes): no ids to derive.
+                if settings.preparers.is_empty() {
+                    continue;
+                }
                 let context = if settings.metadata {
                     call_context(record, read.location.line)
                 } else {

@@ -8,6 +8,7 @@ use bedrock_llm_core::{
 use crate::attribute::Text;
 use crate::config::{Config, TokenPrecedence};
 use crate::context::{CallContext, derived_uuid, uuid_v4_text};
+use crate::cost::CostOutcome;
 use crate::event::{CustomAttributes, LlmEvent, LlmEventBuilder};
 use crate::names::{attr, event_type, value};
 
@@ -64,6 +65,8 @@ pub struct InvocationEvents {
     pub token_tier: Option<TokenTier>,
     /// Attributes dropped by the limits.
     pub dropped_attributes: u32,
+    /// What the call cost (`None` when pricing is off), priced once for every use.
+    pub cost: Option<CostOutcome>,
 }
 
 /// What [`emit_events`] produced besides the events it handed over.
@@ -78,6 +81,8 @@ pub struct EmittedEvents {
     pub token_tier: Option<TokenTier>,
     /// Attributes dropped by the limits.
     pub dropped_attributes: u32,
+    /// What the call cost (`None` when pricing is off).
+    pub cost: Option<CostOutcome>,
 }
 
 /// Builds the events of `invocation`. Never fails: what a body did not say is absent.
@@ -93,6 +98,7 @@ pub fn build_events(
         error: emitted.error,
         token_tier: emitted.token_tier,
         dropped_attributes: emitted.dropped_attributes,
+        cost: emitted.cost,
     }
 }
 
@@ -119,6 +125,7 @@ pub fn emit_events(
         },
         id_seed: context.id_seed.as_deref(),
         dropped: 0,
+        cost: config.cost_of(invocation),
     };
     match invocation.kind {
         Some(ExchangeKind::Embedding) => builder.embedding(),
@@ -135,6 +142,8 @@ struct Builder<'a> {
     /// Derive ids from this instead of drawing them (replay).
     id_seed: Option<&'a str>,
     dropped: u32,
+    /// The call's cost, priced once: on its summary or embedding event, and handed back.
+    cost: Option<CostOutcome>,
 }
 
 /// Values every event of the call carries, made once and shared between the events.
@@ -350,7 +359,7 @@ impl Builder<'_> {
         }
         serving(&mut summary, invocation);
         kind_facts(&mut summary, invocation);
-        cost_facts(&mut summary, invocation, self.config);
+        cost_facts(&mut summary, self.cost.as_ref());
         summary.error_flag(invocation.is_error());
         if invocation.stream_end == Some(StreamEnd::Dropped) {
             summary.bool(attr::INCOMPLETE, true);
@@ -440,6 +449,7 @@ impl Builder<'_> {
             error,
             token_tier,
             dropped_attributes: self.dropped,
+            cost: self.cost,
         }
     }
 
@@ -469,7 +479,7 @@ impl Builder<'_> {
             .int(attr::TIMESTAMP, self.started_ms())
             .opt_int(attr::TOTAL_TOKENS, total.map(|(n, _)| n));
         serving(&mut event, invocation);
-        cost_facts(&mut event, invocation, self.config);
+        cost_facts(&mut event, self.cost.as_ref());
         event
             .error_flag(invocation.is_error())
             .custom_prepared(&self.shared.custom);
@@ -483,6 +493,7 @@ impl Builder<'_> {
             error,
             token_tier: total.map(|(_, tier)| tier),
             dropped_attributes: self.dropped,
+            cost: self.cost,
         }
     }
 }
@@ -509,11 +520,11 @@ fn kind_facts(event: &mut LlmEventBuilder, invocation: &Invocation) {
 }
 
 /// What the call cost, on its summary or embedding event, when pricing is on.
-fn cost_facts(event: &mut LlmEventBuilder, invocation: &Invocation, config: &Config) {
-    if let Some(outcome) = config.cost_of(invocation) {
+fn cost_facts(event: &mut LlmEventBuilder, cost: Option<&CostOutcome>) {
+    if let Some(outcome) = cost {
         put_facts(
             event,
-            crate::cost::facts::cost_facts(&outcome, &crate::cost::facts::NEW_RELIC),
+            crate::cost::facts::cost_facts(outcome, &crate::cost::facts::NEW_RELIC),
         );
     }
 }

@@ -366,11 +366,15 @@ impl Shared {
             let id = format!("{}{}", context.trace.trace_id, context.trace.span_id);
             (id, document.to_string())
         });
-        // Priced before the lock is taken: the lock covers only the counters' updates.
-        let unpriced = matches!(
-            self.config.cost_of(invocation),
-            Some(crate::cost::CostOutcome::Unpriced(_))
-        );
+        // Priced once, by the builder (or here when streams build no events), before the lock
+        // is taken: the lock covers only the counters' updates.
+        let unpriced = match &built {
+            Some(built) => matches!(built.cost, Some(crate::cost::CostOutcome::Unpriced(_))),
+            None => matches!(
+                self.config.cost_of(invocation),
+                Some(crate::cost::CostOutcome::Unpriced(_))
+            ),
+        };
         let mut state = self.state();
         if let Some(document) = document {
             let State { elastic, rng, .. } = &mut *state;

@@ -105,8 +105,8 @@ impl Latencies {
         self.values.push(u32::try_from(ms).unwrap_or(u32::MAX));
     }
 
-    /// The nearest-rank percentile, ms.
-    pub(crate) fn percentile(&self, sorted: &[u32], p: f64) -> Option<u32> {
+    /// The nearest-rank percentile of `sorted`, ms.
+    fn percentile(sorted: &[u32], p: f64) -> Option<u32> {
         if sorted.is_empty() {
             return None;
         }
@@ -124,9 +124,9 @@ impl Latencies {
         let sorted = self.sorted();
         json!({
             "count": sorted.len(),
-            "p50": self.percentile(&sorted, 50.0),
-            "p95": self.percentile(&sorted, 95.0),
-            "p99": self.percentile(&sorted, 99.0),
+            "p50": Self::percentile(&sorted, 50.0),
+            "p95": Self::percentile(&sorted, 95.0),
+            "p99": Self::percentile(&sorted, 99.0),
         })
     }
 }
