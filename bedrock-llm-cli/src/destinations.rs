@@ -1,7 +1,7 @@
 //! `--to NAME` (repeatable) and `--endpoint [NAME=]URL`: the library's registered destinations,
 //! opened by name — the CLI's only knowledge of which backends exist.
 
-use bedrock_llm_export::Fanout;
+use bedrock_llm_export::destination::Fanout;
 use bedrock_llm_export::destination::{DeliveryError, Settings, Shutdown, open, registered};
 
 use crate::output::{Stop, note};

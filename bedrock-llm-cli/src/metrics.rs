@@ -9,10 +9,10 @@ use std::time::Duration;
 use bedrock_llm_events::pulled::{self, MetricPoint};
 use bedrock_llm_events::{Config, RuntimeMetrics};
 use bedrock_llm_export::destination::Settings;
+use bedrock_llm_logs::ReadOptions;
 use bedrock_llm_logs::cloudwatch_metrics::{
     CloudWatchMetrics, GUARDRAILS_NAMESPACE, RUNTIME_NAMESPACE,
 };
-use bedrock_llm_logs::reader::ReadOptions;
 use bedrock_llm_logs::{LogReader, ReadItem, Source};
 
 use crate::destinations::DestinationArgs;
@@ -55,7 +55,7 @@ impl Window {
                 let bound = if end { until.map(|u| u + 1) } else { since };
                 return bound.ok_or_else(|| format!("{text:?} is not a time").into());
             }
-            bedrock_llm_logs::timestamp::timestamp_ms(text)
+            bedrock_llm_logs::timestamp_ms(text)
                 .and_then(|ms| i64::try_from(ms).ok())
                 .ok_or_else(|| {
                     format!("{text:?} is not a time (YYYY-MM-DD[THH] or ISO 8601)").into()

@@ -60,7 +60,7 @@ pub(crate) struct PullArgs {
     #[arg(long, value_enum, default_value_t = PullFormat::Json)]
     pub(crate) format: PullFormat,
     /// The EMF namespace (`--format emf`): `AWS/…` is AWS's own.
-    #[arg(long, default_value = bedrock_llm_events::runtime::DEFAULT_NAMESPACE)]
+    #[arg(long, default_value = bedrock_llm_events::DEFAULT_NAMESPACE)]
     pub(crate) namespace: String,
     #[command(flatten)]
     pub(crate) destinations: DestinationArgs,

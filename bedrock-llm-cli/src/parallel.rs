@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError, mpsc};
 
-use bedrock_llm_export::Fanout;
+use bedrock_llm_export::destination::Fanout;
 use bedrock_llm_export::destination::Prepared;
 
 use crate::output::Stop;

@@ -10,13 +10,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bedrock_llm_events::runtime::DEFAULT_NAMESPACE;
+use bedrock_llm_events::DEFAULT_NAMESPACE;
 use bedrock_llm_events::{Config, RuntimeMetrics};
-use bedrock_llm_logs::fetch::DEFAULT_MAX_BODY_BYTES;
-use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
+use bedrock_llm_logs::DEFAULT_MAX_BODY_BYTES;
 use bedrock_llm_logs::s3::HourRange;
+use bedrock_llm_logs::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 
-use bedrock_llm_export::Fanout;
+use bedrock_llm_export::destination::Fanout;
 use bedrock_llm_export::destination::{LineFormat, RuntimeFormat, Settings};
 
 use crate::destinations::DestinationArgs;

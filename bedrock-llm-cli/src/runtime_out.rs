@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bedrock_llm_events::RuntimeMetrics;
-use bedrock_llm_export::Fanout;
+use bedrock_llm_export::destination::Fanout;
 
 /// Which runtime-metric documents to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

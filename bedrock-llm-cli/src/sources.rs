@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use bedrock_llm_logs::S3Uri;
 use bedrock_llm_logs::cloudwatch::LogGroup;
-use bedrock_llm_logs::fetch::S3Uri;
 use bedrock_llm_logs::s3::HourRange;
 use bedrock_llm_logs::{Listed, ReadItem, Source, list_sources};
 

@@ -13,9 +13,9 @@ use bedrock_llm_core::Registry;
 use bedrock_llm_events::CallContext;
 use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_export::destination::{DeliveryError, Prepare, Prepared, prepare_record};
-use bedrock_llm_logs::fetch::BodyFetcher;
-use bedrock_llm_logs::reader::ReadOptions;
-use bedrock_llm_logs::replay::id_seed;
+use bedrock_llm_logs::BodyFetcher;
+use bedrock_llm_logs::ReadOptions;
+use bedrock_llm_logs::id_seed;
 use bedrock_llm_logs::s3::ObjectEntry;
 use bedrock_llm_logs::{
     LogReader, ModelInvocationLog, ReadItem, Source, call_context, replay_fetching,

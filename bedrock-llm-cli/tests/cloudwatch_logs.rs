@@ -105,7 +105,7 @@ fn base_hour() -> i64 {
 
 /// `YYYY-MM-DDTHH` of an hour start in ms.
 fn hour_text(ms: i64) -> String {
-    bedrock_llm_core::record::timestamp_text(ms as u64)[..13].to_owned()
+    bedrock_llm_core::timestamp_text(ms as u64)[..13].to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

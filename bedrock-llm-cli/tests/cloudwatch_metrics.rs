@@ -25,7 +25,7 @@ fn now_ms() -> i64 {
 
 /// `YYYY-MM-DDTHH:MM:SS` of `ms`.
 fn iso(ms: i64) -> String {
-    let text = bedrock_llm_core::record::timestamp_text(ms as u64);
+    let text = bedrock_llm_core::timestamp_text(ms as u64);
     text.trim_end_matches('Z').to_owned()
 }
 

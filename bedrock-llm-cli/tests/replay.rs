@@ -264,7 +264,7 @@ fn the_library_replay_gives_what_the_cli_gives() {
     let reader = LogReader::from_reader(
         "-",
         std::io::Cursor::new(input.into_bytes()),
-        bedrock_llm_logs::reader::ReadOptions::default(),
+        bedrock_llm_logs::ReadOptions::default(),
     );
     let config = Config::default().enabled().with_content(true);
     let mut built = Vec::new();

@@ -91,7 +91,7 @@ impl<M: BedrockModel> Adapter for AdapterOf<M> {
         M::decode_response(body).map(|response| {
             let mut view = response.view();
             if M::INLINE_REASONING {
-                crate::view::split_inline_reasoning(&mut view);
+                crate::reasoning::split_inline_reasoning(&mut view);
             }
             view
         })

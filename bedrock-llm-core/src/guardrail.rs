@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Findings kept per call at most: a pathological trace cannot grow the record without bound.
-pub const MAX_FINDINGS: usize = 256;
+pub(crate) const MAX_FINDINGS: usize = 256;
 
 /// Whether a finding assessed the prompt or the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -66,15 +66,19 @@ pub struct GuardrailUsage {
 }
 
 /// Every finding in `trace` (the value of a body's `trace` or `amazon-bedrock-trace` key),
-/// appended to `findings` (without repeats, at most [`MAX_FINDINGS`]); the guardrail ids of
+/// appended to `findings` (without repeats, at most 256); the guardrail ids of
 /// the input assessments go to `assessed`.
-pub fn collect(trace: &Value, findings: &mut Vec<GuardrailFinding>, assessed: &mut Vec<String>) {
+pub fn read_guardrail_trace(
+    trace: &Value,
+    findings: &mut Vec<GuardrailFinding>,
+    assessed: &mut Vec<String>,
+) {
     let mut usage = Vec::new();
     collect_all(trace, findings, assessed, &mut usage);
 }
 
-/// [`collect`], and each assessment's figures into `usage` (without repeats, bounded).
-pub fn collect_all(
+/// [`read_guardrail_trace`], and each assessment's figures into `usage` (without repeats, bounded).
+pub(crate) fn collect_all(
     trace: &Value,
     findings: &mut Vec<GuardrailFinding>,
     assessed: &mut Vec<String>,
@@ -159,7 +163,7 @@ fn note_usage(
 }
 
 /// The trace a body or chunk carries, in any of the places Bedrock puts one.
-pub fn trace_of(body: &Value) -> impl Iterator<Item = &Value> {
+pub(crate) fn trace_of(body: &Value) -> impl Iterator<Item = &Value> {
     [
         body.get("amazon-bedrock-trace"),
         body.get("trace"),
@@ -272,8 +276,8 @@ mod tests {
             }}]
         }});
         let (mut a, mut b, mut ids_a, mut ids_b) = (vec![], vec![], vec![], vec![]);
-        collect(&converse, &mut a, &mut ids_a);
-        collect(&stream, &mut b, &mut ids_b);
+        read_guardrail_trace(&converse, &mut a, &mut ids_a);
+        read_guardrail_trace(&stream, &mut b, &mut ids_b);
         assert_eq!(a, b);
         assert_eq!(ids_a, vec!["gr1"]);
         assert_eq!(a.len(), 2);
@@ -284,7 +288,7 @@ mod tests {
         assert_eq!(a[1].stage, GuardrailStage::Output);
         assert_eq!(a[1].matched.as_deref(), Some("a@b.c"));
         // The same trace seen twice (a stream's last chunk and its log) adds nothing.
-        collect(&converse, &mut a, &mut ids_a);
+        read_guardrail_trace(&converse, &mut a, &mut ids_a);
         assert_eq!(a.len(), 2);
     }
 
@@ -320,7 +324,7 @@ mod tests {
             json!({"guardrail": {"outputs": [1, {"g": 2}]}}),
         ] {
             let (mut findings, mut ids) = (vec![], vec![]);
-            collect(&trace, &mut findings, &mut ids);
+            read_guardrail_trace(&trace, &mut findings, &mut ids);
             assert!(findings.is_empty(), "{trace}");
         }
     }

@@ -20,24 +20,29 @@
 #![doc = document_features::document_features!()]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod adapter;
-pub mod assemble;
+mod adapter;
+mod assemble;
 #[cfg(feature = "client")]
 pub mod client;
-pub mod error;
-pub mod guardrail;
-pub mod model;
-pub mod model_id;
-pub mod observe;
+mod error;
+mod guardrail;
+mod model;
+mod model_id;
+mod observe;
 mod reasoning;
-pub mod record;
-pub mod registry;
-pub mod shape;
-pub mod stream;
-pub mod value;
-pub mod view;
+mod record;
+mod registry;
+mod shape;
+mod stream;
+mod value;
+mod view;
 
 mod extract;
+
+// The code `#[bedrock_model]` generates names this crate by its own name; the crate's own
+// tests derive models too.
+#[cfg(all(test, feature = "derive"))]
+extern crate self as bedrock_llm_core;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -50,16 +55,23 @@ pub use bedrock_llm_derive::bedrock_model;
 pub use error::{
     BodyError, BodyErrorKind, BodySide, QUOTED_VALUE_CHARS, display_chain, shorten_quoted_values,
 };
+pub use guardrail::{
+    GuardrailFinding, GuardrailStage, GuardrailUsage, read_guardrail_trace, snake_case,
+};
 pub use model::{BedrockModel, BodyRoles, ExchangeKind, ModelRequest, ModelResponse};
-pub use model_id::{ModelArn, ModelId, ModelIdError, ModelIdForm};
+pub use model_id::{
+    GEOGRAPHY_PREFIXES, KNOWN_PROVIDERS, MAX_MODEL_ID_LEN, ModelArn, ModelId, ModelIdError,
+    ModelIdForm,
+};
 pub use observe::{CallStart, CallState, InvocationObserver};
+pub use reasoning::split_inline_reasoning;
 pub use record::{
     FailureKind, Invocation, InvocationError, Operation, Serving, StreamEnd, Timing, TokenSource,
-    UNHANDLED_CODE,
+    UNHANDLED_CODE, timestamp_text,
 };
 pub use registry::Registry;
 pub use shape::{AliasError, BodyShape, MODEL_ALIASES_ENV, Routing, parse_aliases};
-pub use stream::{StreamAccumulator, StreamOutcome};
+pub use stream::{DEFAULT_CONTENT_CAP, StreamAccumulator, StreamOutcome};
 pub use value::{FloatVector, NumberOrString, TokenCount};
 pub use view::{
     ChunkDelta, ChunkText, EmbeddingStats, FinishReason, ImageParams, ImageStats, Message,

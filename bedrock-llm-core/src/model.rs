@@ -145,7 +145,7 @@ pub trait BedrockModel: 'static {
     const KIND: ExchangeKind;
     /// Whether answers carry the model's reasoning inline, ended by `</think>` (DeepSeek-R1 on
     /// InvokeModel): the neutral record then splits it into a reasoning part
-    /// ([`crate::view::split_inline_reasoning`]).
+    /// ([`crate::reasoning::split_inline_reasoning`]).
     const INLINE_REASONING: bool = false;
 
     /// Whether this family serves `id` (after stripping ARN and geography wrapping).

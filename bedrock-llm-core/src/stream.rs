@@ -468,7 +468,7 @@ impl StreamAccumulator {
         });
         let response = response.map(|mut view| {
             if inline_reasoning {
-                crate::view::split_inline_reasoning(&mut view);
+                crate::reasoning::split_inline_reasoning(&mut view);
             }
             view
         });

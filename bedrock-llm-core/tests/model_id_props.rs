@@ -1,7 +1,7 @@
 //! Property tests for `ModelId`: every form round-trips to its original text and back to the
 //! parts it was built from; arbitrary input never panics.
 
-use bedrock_llm_core::model_id::{GEOGRAPHY_PREFIXES, KNOWN_PROVIDERS};
+use bedrock_llm_core::{GEOGRAPHY_PREFIXES, KNOWN_PROVIDERS};
 use bedrock_llm_core::{ModelId, ModelIdForm};
 use proptest::prelude::*;
 

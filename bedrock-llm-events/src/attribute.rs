@@ -9,11 +9,11 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 /// Longest attribute key, in bytes.
-pub const MAX_KEY_BYTES: usize = 255;
+pub(crate) const MAX_KEY_BYTES: usize = 255;
 /// Highest `max_attribute_value` a configuration may set.
-pub const MAX_ATTRIBUTE_VALUE_CEILING: usize = 4095;
+pub(crate) const MAX_ATTRIBUTE_VALUE_CEILING: usize = 4095;
 /// Most `llm.` custom attributes copied onto one event.
-pub const MAX_CUSTOM_ATTRIBUTES: usize = 128;
+pub(crate) const MAX_CUSTOM_ATTRIBUTES: usize = 128;
 
 /// Text of an attribute key or value. A call's events repeat many values (model, ids, trace
 /// ids); sharing them makes a clone a reference-count bump instead of an allocation and a copy.
@@ -201,7 +201,7 @@ impl From<bool> for AttrValue {
 }
 
 /// An integer that must fit in `i64`; larger ones drop their attribute.
-pub fn int_value(value: u64) -> Option<AttrValue> {
+pub(crate) fn int_value(value: u64) -> Option<AttrValue> {
     i64::try_from(value).ok().map(AttrValue::Int)
 }
 

@@ -371,7 +371,7 @@ pub(crate) fn derived_uuid(seed: &str, kind: &str, sequence: usize) -> uuid::Uui
 }
 
 /// A random UUID v4, as text.
-pub fn uuid_v4() -> String {
+pub(crate) fn uuid_v4() -> String {
     with_uuid_v4(str::to_owned)
 }
 

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use bedrock_llm_core::GuardrailStage;
 use bedrock_llm_core::Invocation;
-use bedrock_llm_core::guardrail::GuardrailStage;
 use serde_json::{Value, json};
 
 /// The Elastic data stream of guardrail documents, before its namespace.

@@ -33,10 +33,10 @@
 //! with the content seen so far and `incomplete: true` on its summary; the agents either
 //! record nothing or record it as complete.
 
-pub mod attribute;
+mod attribute;
 mod build;
-pub mod config;
-pub mod context;
+mod config;
+mod context;
 pub mod cost;
 mod event;
 pub mod guardrail_metrics;
@@ -47,9 +47,9 @@ mod observer;
 pub mod pulled;
 mod recorder;
 pub mod render;
-pub mod runtime;
+mod runtime;
 mod span;
-pub mod telemetry;
+mod telemetry;
 mod worker;
 
 pub use attribute::{AttrValue, Limits, Text};
@@ -63,6 +63,6 @@ pub use context::{
 };
 pub use event::{LlmEvent, LlmEventBuilder};
 pub use recorder::{ERROR_REPORT_CAPACITY, Feedback, Harvest, Recorder, now_ms};
-pub use runtime::{MetricsConfigError, RuntimeMetrics};
+pub use runtime::{DEFAULT_NAMESPACE, MetricsConfigError, RuntimeMetrics};
 pub use span::GenAiSpan;
 pub use telemetry::{GenAiTelemetry, PresetIds};

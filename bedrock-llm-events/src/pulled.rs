@@ -54,7 +54,7 @@ fn field(metric: &str) -> String {
     if metric == "LegacyModelInvocations" {
         return "legacymodel_invocations".to_owned();
     }
-    bedrock_llm_core::guardrail::snake_case(metric)
+    bedrock_llm_core::snake_case(metric)
 }
 
 /// Elastic documents: one per namespace, series dimensions and period, every metric of the

@@ -36,13 +36,13 @@ use crate::names::gen_ai;
 use crate::render::otel::{self, OtelValue};
 
 /// The instrumentation scope of every signal.
-pub const SCOPE_NAME: &str = "bedrock-llm";
+pub(crate) const SCOPE_NAME: &str = "bedrock-llm";
 
 /// The content event's name.
-pub const DETAILS_EVENT: &str = "gen_ai.client.inference.operation.details";
+pub(crate) const DETAILS_EVENT: &str = "gen_ai.client.inference.operation.details";
 
 /// `gen_ai.client.token.usage` bucket boundaries the conventions advise.
-pub const TOKEN_BUCKETS: [f64; 14] = [
+pub(crate) const TOKEN_BUCKETS: [f64; 14] = [
     1.0,
     4.0,
     16.0,
@@ -60,21 +60,21 @@ pub const TOKEN_BUCKETS: [f64; 14] = [
 ];
 
 /// `gen_ai.client.operation.duration` (and time to first chunk) bucket boundaries, seconds.
-pub const DURATION_BUCKETS: [f64; 14] = [
+pub(crate) const DURATION_BUCKETS: [f64; 14] = [
     0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
 ];
 
 /// Metric names.
-pub mod metric {
+pub(crate) mod metric {
     /// Tokens used, by `gen_ai.token.type`.
-    pub const TOKEN_USAGE: &str = "gen_ai.client.token.usage";
+    pub(crate) const TOKEN_USAGE: &str = "gen_ai.client.token.usage";
     /// The call's duration, seconds.
-    pub const OPERATION_DURATION: &str = "gen_ai.client.operation.duration";
+    pub(crate) const OPERATION_DURATION: &str = "gen_ai.client.operation.duration";
     /// A stream's time to its first chunk, seconds.
-    pub const TIME_TO_FIRST_CHUNK: &str = "gen_ai.client.operation.time_to_first_chunk";
+    pub(crate) const TIME_TO_FIRST_CHUNK: &str = "gen_ai.client.operation.time_to_first_chunk";
     /// What calls cost by list prices, in nano-dollars: an integer counter, so its sums stay
     /// exact in any backend (`docs/cost.md` §4). Attributes: model, operation, Region.
-    pub const COST: &str = "aws.bedrock.cost";
+    pub(crate) const COST: &str = "aws.bedrock.cost";
 }
 
 /// The histograms invocations are recorded into.

@@ -1,7 +1,7 @@
 //! Delivery: the data leaves the process.
 //!
-//! - [`destination`]: the [`Destination`] trait every backend implements — stdout lines in a
-//!   format, New Relic, OTLP (feature `otlp`), or one of your own — with [`Fanout`] for several
+//! - [`destination`]: the [`Destination`](destination::Destination) trait every backend implements — stdout lines in a
+//!   format, New Relic, OTLP (feature `otlp`), or one of your own — with [`Fanout`](destination::Fanout) for several
 //!   at once, the registration list `--to` reads, and the library's replay driver.
 //! - [`Harvester`] (a tokio task) and [`BlockingHarvester`] (its own thread) drain a
 //!   [`Recorder`](bedrock_llm_events::Recorder) every 5 s by default and hand the harvest to
@@ -43,8 +43,6 @@ pub mod otlp;
 pub mod payload;
 mod proxy;
 
-pub use destination::{DROPPED_EVENTS_METRIC, DROPPED_METRICS_METRIC, TRUNCATED_VALUES_METRIC};
-pub use destination::{Destination, Fanout};
 pub use harvester::{BlockingHarvester, HarvestOptions, Harvester, IntoDestinations};
 pub use newrelic::{
     ConfigError, DeliveryReport, NEW_RELIC_ENDPOINT_VAR, NewRelicConfig, NewRelicExporter, Region,

@@ -9,8 +9,8 @@ use bedrock_llm_core::{Invocation, Operation, StreamAccumulator, StreamEnd, adap
 use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_events::render::{newrelic, otel};
 use bedrock_llm_events::{CallContext, Config, build_events};
-use bedrock_llm_logs::reader::ReadOptions;
-use bedrock_llm_logs::writer::Caller;
+use bedrock_llm_logs::Caller;
+use bedrock_llm_logs::ReadOptions;
 use bedrock_llm_logs::{LogReader, ReadItem, replay, to_record};
 
 /// An entry point that takes untrusted bytes.
@@ -81,7 +81,7 @@ impl Case {
         let mut invocation = if self.model == "converse" {
             let mut invocation = Invocation::new("anthropic.claude-v2", Operation::Converse);
             invocation.read_bodies(
-                adapter::<bedrock_llm_models::ConverseJson>(),
+                adapter::<bedrock_llm_models::converse::ConverseJson>(),
                 request,
                 response,
             );

@@ -110,8 +110,8 @@ pub struct LogOutput {
     pub output_token_count: Option<bedrock_llm_core::TokenCount>,
 }
 
-pub use crate::timestamp::{parse_timestamp, timestamp_ms};
-pub use bedrock_llm_core::record::timestamp_text;
+pub(crate) use crate::timestamp::timestamp_ms;
+pub(crate) use bedrock_llm_core::timestamp_text;
 
 #[cfg(test)]
 mod tests {

@@ -172,8 +172,8 @@ fn started_at_ms(record: &ModelInvocationLog) -> u64 {
 /// The call context of a replayed record — the rules every replay follows, so the library gives
 /// what the CLI gives: event, trace and span ids derived from the record ([`id_seed`]), so
 /// replaying the same logs twice (or the same object from S3 and from a local copy) gives
-/// identical events; and its `requestMetadata` as `llm.` custom attributes
-/// ([`metadata_attributes`]). `line` is the record's line in its file (a seed for records
+/// identical events; and its `requestMetadata` as `llm.` custom attributes (a key already
+/// starting with `llm.` kept as is). `line` is the record's line in its file (a seed for records
 /// without a request id).
 pub fn call_context(record: &ModelInvocationLog, line: u64) -> CallContext {
     CallContext::replayed(id_seed(record, line)).with_call_attributes(&metadata_attributes(record))
@@ -197,7 +197,7 @@ pub fn id_seed(record: &ModelInvocationLog, line: u64) -> String {
 /// `requestMetadata` as `llm.` custom attributes: a key already starting with `llm.` kept as
 /// is, any other prefixed with `llm.`; strings, booleans and numbers keep their type, anything
 /// else becomes its JSON text.
-pub fn metadata_attributes(record: &ModelInvocationLog) -> LlmAttributes {
+pub(crate) fn metadata_attributes(record: &ModelInvocationLog) -> LlmAttributes {
     let mut attributes = LlmAttributes::new();
     for (key, value) in record.request_metadata.iter().flatten() {
         let key = if key.starts_with("llm.") {

@@ -7,7 +7,7 @@ use std::io::{Cursor, Write};
 use std::time::Duration;
 
 use bedrock_llm_events::RuntimeMetrics;
-use bedrock_llm_logs::reader::ReadOptions;
+use bedrock_llm_logs::ReadOptions;
 use bedrock_llm_logs::{LogReader, ReadItem, Source, replay};
 
 fn record(request_id: &str) -> String {

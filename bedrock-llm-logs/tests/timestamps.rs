@@ -130,7 +130,7 @@ fn out_of_range_hours_and_offsets_are_refused() {
 /// still replayed — dated when it was replayed, never at 0 (1970).
 #[test]
 fn an_unusable_timestamp_is_reported_and_the_record_dated_when_replayed() {
-    use bedrock_llm_logs::reader::ReadOptions;
+    use bedrock_llm_logs::ReadOptions;
     use bedrock_llm_logs::{LogReader, ReadItem, replay};
     let line = |timestamp: Option<&str>, id: &str| {
         let mut record = serde_json::json!({

@@ -1,29 +1,30 @@
 //! Prebuilt adapters for the AWS Bedrock model families, each written with `#[bedrock_model]`,
-//! and [`registry`], which maps any model-ID form to its adapter.
+//! and [`registry`], which maps any model-ID form to its adapter. Each provider's module holds
+//! its adapters and their body types; nothing is re-exported at the root, so each has one path.
 //!
-//! | family | model IDs | module |
+//! | family | model IDs | adapter |
 //! |---|---|---|
-//! | Claude Text Completions | `anthropic.claude-v2*`, `anthropic.claude-instant-v1*` with a `prompt` body | [`anthropic`] |
-//! | Claude Messages | every other `anthropic.claude*`, and Claude 2.x with a `messages` body | [`anthropic`] |
-//! | Titan Text | `amazon.titan-text-*` | [`amazon`] |
-//! | Titan Embeddings | `amazon.titan-embed-*` | [`amazon`] |
-//! | Nova | `amazon.nova-*` | [`amazon`] |
-//! | Llama | `meta.llama*` (2, 3.x, 4) | [`meta`] |
-//! | Cohere Command | `cohere.command-text-*`, `cohere.command-light-text-*` | [`cohere`] |
-//! | Cohere Command R | `cohere.command-r*` | [`cohere`] |
-//! | Cohere Embed | `cohere.embed-*` | [`cohere`] |
-//! | Jurassic-2 | `ai21.j2-*` | [`ai21`] |
-//! | Jamba | `ai21.jamba*` | [`ai21`] |
-//! | Mistral Text | `mistral.*` with a `prompt` body | [`mistral`] |
-//! | Mistral Chat | `mistral.*` with a `messages` body (Large 2 and later) | [`mistral`] |
-//! | DeepSeek-R1 | `deepseek.r1*` (InvokeModel: `prompt` → `choices[].text`) | [`deepseek`] |
-//! | OpenAI Chat | `openai.*` (gpt-oss), and the chat-completions format of `qwen.*`, `deepseek.v3*`, `moonshot.*`, `minimax.*`, `google.gemma-*`, `nvidia.nemotron-*`, `zai.glm-*` | [`openai`] |
-//! | Titan Image | `amazon.titan-image-generator-*`, `amazon.nova-canvas-*` (images: counted, never kept) | [`image`] |
-//! | Stability Image | `stability.sd3*`, `stability.stable-image-*` and the image services | [`image`] |
-//! | SDXL | `stability.stable-diffusion-xl*` | [`image`] |
-//! | Cohere Rerank | `cohere.rerank-*` (query and documents: counted, results and best score) | [`rerank`] |
-//! | Pegasus | `twelvelabs.pegasus-*` (a prompt about a video → text; the video never read) | [`twelvelabs`] |
-//! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse`] |
+//! | Claude Text Completions | `anthropic.claude-v2*`, `anthropic.claude-instant-v1*` with a `prompt` body | [`anthropic::ClaudeText`] |
+//! | Claude Messages | every other `anthropic.claude*`, and Claude 2.x with a `messages` body | [`anthropic::ClaudeMessages`] |
+//! | Titan Text | `amazon.titan-text-*` | [`amazon::TitanText`] |
+//! | Titan Embeddings | `amazon.titan-embed-*` | [`amazon::TitanEmbed`] |
+//! | Nova | `amazon.nova-*` | [`amazon::Nova`] |
+//! | Llama | `meta.llama*` (2, 3.x, 4) | [`meta::Llama`] |
+//! | Cohere Command | `cohere.command-text-*`, `cohere.command-light-text-*` | [`cohere::CohereCommand`] |
+//! | Cohere Command R | `cohere.command-r*` | [`cohere::CohereCommandR`] |
+//! | Cohere Embed | `cohere.embed-*` | [`cohere::CohereEmbed`] |
+//! | Jurassic-2 | `ai21.j2-*` | [`ai21::Jurassic2`] |
+//! | Jamba | `ai21.jamba*` | [`ai21::Jamba`] |
+//! | Mistral Text | `mistral.*` with a `prompt` body | [`mistral::MistralText`] |
+//! | Mistral Chat | `mistral.*` with a `messages` body (Large 2 and later) | [`mistral::MistralChat`] |
+//! | DeepSeek-R1 | `deepseek.r1*` (InvokeModel: `prompt` → `choices[].text`) | [`deepseek::DeepSeekR1`] |
+//! | OpenAI Chat | `openai.*` (gpt-oss), and the chat-completions format of `qwen.*`, `deepseek.v3*`, `moonshot.*`, `minimax.*`, `google.gemma-*`, `nvidia.nemotron-*`, `zai.glm-*` | [`openai::OpenAiChat`] |
+//! | Titan Image | `amazon.titan-image-generator-*`, `amazon.nova-canvas-*` (images: counted, never kept) | [`image::TitanImage`] |
+//! | Stability Image | `stability.sd3*`, `stability.stable-image-*` and the image services | [`image::StabilityImage`] |
+//! | SDXL | `stability.stable-diffusion-xl*` | [`image::Sdxl`] |
+//! | Cohere Rerank | `cohere.rerank-*` (query and documents: counted, results and best score) | [`rerank::CohereRerank`] |
+//! | Pegasus | `twelvelabs.pegasus-*` (a prompt about a video → text; the video never read) | [`twelvelabs::Pegasus`] |
+//! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse::ConverseJson`] |
 //!
 //! A model ID that names no model (an application inference profile, provisioned throughput,
 //! a custom deployment) is routed by the request body's shape ([`shapes`]) or by the aliases of
@@ -58,18 +59,18 @@ use std::sync::LazyLock;
 
 use bedrock_llm_core::Registry;
 
-pub use ai21::{Jamba, Jurassic2};
-pub use amazon::{Nova, TitanEmbed, TitanText};
-pub use anthropic::{ClaudeMessages, ClaudeText};
-pub use cohere::{CohereCommand, CohereCommandR, CohereEmbed};
-pub use converse::ConverseJson;
-pub use deepseek::DeepSeekR1;
-pub use image::{Sdxl, StabilityImage, TitanImage};
-pub use meta::Llama;
-pub use mistral::{MistralChat, MistralText};
-pub use openai::OpenAiChat;
-pub use rerank::CohereRerank;
-pub use twelvelabs::Pegasus;
+use ai21::{Jamba, Jurassic2};
+use amazon::{Nova, TitanEmbed, TitanText};
+use anthropic::{ClaudeMessages, ClaudeText};
+use cohere::{CohereCommand, CohereCommandR, CohereEmbed};
+use converse::ConverseJson;
+use deepseek::DeepSeekR1;
+use image::{Sdxl, StabilityImage, TitanImage};
+use meta::Llama;
+use mistral::{MistralChat, MistralText};
+use openai::OpenAiChat;
+use rerank::CohereRerank;
+use twelvelabs::Pegasus;
 
 /// A registry holding every prebuilt adapter. Register your own on top; later registrations
 /// take precedence.

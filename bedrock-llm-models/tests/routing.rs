@@ -2,7 +2,9 @@
 //! by the request body's shape; unknown models fall back to a record without views.
 
 use bedrock_llm_core::{Invocation, Operation, Registry};
-use bedrock_llm_models::{ClaudeMessages, MistralChat, registry};
+use bedrock_llm_models::anthropic::ClaudeMessages;
+use bedrock_llm_models::mistral::MistralChat;
+use bedrock_llm_models::registry;
 
 /// Wraps a bare ID in every form Bedrock accepts.
 fn forms(base: &str) -> Vec<String> {

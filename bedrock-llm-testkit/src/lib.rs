@@ -1,6 +1,6 @@
 //! A kit for adapter authors: the conformance suite bedrock-llm holds its own model families to,
 //! for any `#[bedrock_model]` adapter — prebuilt or derived in your crate — driven by a sample
-//! file of yours ([`sample`]). One line in a test runs it all:
+//! file of yours ([`SampleFile`]). One line in a test runs it all:
 //!
 //! ```no_run
 //! # use bedrock_llm_core::bedrock_model;
@@ -32,9 +32,9 @@
 mod expect;
 pub mod fixtures;
 mod mutate;
-pub mod sample;
+mod sample;
 pub mod snapshot;
-pub mod suite;
+mod suite;
 
 pub use sample::{Case, Expect, SampleError, SampleFile};
 pub use suite::{Conformance, Failure, Report, property};

@@ -40,7 +40,8 @@ pub use bedrock_llm_core::client::http_client;
 
 use bedrock_llm_core::client::RecordingInterceptor;
 use bedrock_llm_events::{Config, Recorder};
-use bedrock_llm_export::{BlockingHarvester, DeliveryReport, Destination, HarvestOptions};
+use bedrock_llm_export::destination::Destination;
+use bedrock_llm_export::{BlockingHarvester, DeliveryReport, HarvestOptions};
 
 pub use bedrock_llm_export::NEW_RELIC_ENDPOINT_VAR;
 
@@ -116,7 +117,7 @@ pub fn init_from_env() -> Result<Bedrock, InitError> {
             names.join(" and ")
         );
     }
-    let fanout = bedrock_llm_export::Fanout::new(destinations);
+    let fanout = bedrock_llm_export::destination::Fanout::new(destinations);
     let recorder = Arc::new(fanout.equip(Recorder::new(config)));
     let harvester = BlockingHarvester::spawn(recorder.clone(), fanout, HarvestOptions::default())?;
     let interceptor = RecordingInterceptor::new(

@@ -148,7 +148,10 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_family_typed() {
-    use bedrock_llm_models::*;
+    use bedrock_llm_models::{
+        ai21::*, amazon::*, anthropic::*, cohere::*, deepseek::*, image::*, meta::*, mistral::*,
+        openai::*, rerank::*, twelvelabs::*,
+    };
     let emulator = Emulator::builder().start().await.unwrap();
     let recorder = harness::recorder();
     // An empty registry: typed calls pin their own adapter.
@@ -234,9 +237,9 @@ fn every_family_through_the_blocking_client() {
         .into_iter()
         .find(|s| s.family_slug == "titan_text")
         .unwrap();
-    let request = bedrock_llm_models::TitanText::decode_request(&titan.request).unwrap();
+    let request = bedrock_llm_models::amazon::TitanText::decode_request(&titan.request).unwrap();
     let typed = client
-        .invoke::<bedrock_llm_models::TitanText>(titan.model_id, &request)
+        .invoke::<bedrock_llm_models::amazon::TitanText>(titan.model_id, &request)
         .unwrap();
     assert_eq!(typed.results.len(), 1);
     let harvest = recorder.harvest();
@@ -464,9 +467,10 @@ async fn a_malformed_body_reaches_the_caller_and_is_counted_not_raised() {
         "header counts still recorded"
     );
     // The typed call reports the body problem to its caller, with family and path.
-    let request = bedrock_llm_models::Llama::decode_request(br#"{"prompt": "hello"}"#).unwrap();
+    let request =
+        bedrock_llm_models::meta::Llama::decode_request(br#"{"prompt": "hello"}"#).unwrap();
     let error = client
-        .invoke::<bedrock_llm_models::Llama>("meta.llama3-8b-instruct-v1:0", &request)
+        .invoke::<bedrock_llm_models::meta::Llama>("meta.llama3-8b-instruct-v1:0", &request)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("Llama response body"), "{error}");

@@ -10,12 +10,18 @@
 use std::fmt::Debug;
 
 use bedrock_llm_core::{BedrockModel, ModelRequest, ModelResponse};
+use bedrock_llm_models::ai21::{Jamba, Jurassic2};
+use bedrock_llm_models::amazon::{Nova, TitanEmbed, TitanText};
+use bedrock_llm_models::anthropic::{ClaudeMessages, ClaudeText};
+use bedrock_llm_models::cohere::{CohereCommand, CohereCommandR, CohereEmbed};
+use bedrock_llm_models::deepseek::DeepSeekR1;
+use bedrock_llm_models::image::{Sdxl, StabilityImage, TitanImage};
+use bedrock_llm_models::meta::Llama;
+use bedrock_llm_models::mistral::{MistralChat, MistralText};
+use bedrock_llm_models::openai::OpenAiChat;
+use bedrock_llm_models::rerank::CohereRerank;
 use bedrock_llm_models::samples::{self, Sample};
-use bedrock_llm_models::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
-    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Pegasus, Sdxl,
-    StabilityImage, TitanEmbed, TitanImage, TitanText,
-};
+use bedrock_llm_models::twelvelabs::Pegasus;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;

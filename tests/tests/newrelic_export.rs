@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use bedrock_llm_core::{Invocation, Operation};
 use bedrock_llm_events::{CallContext, Config, Recorder};
-use bedrock_llm_export::{
-    DROPPED_EVENTS_METRIC, HarvestOptions, Harvester, NewRelicConfig, NewRelicExporter,
-};
+use bedrock_llm_export::destination::DROPPED_EVENTS_METRIC;
+use bedrock_llm_export::{HarvestOptions, Harvester, NewRelicConfig, NewRelicExporter};
 use bedrock_llm_tests::newrelic_receiver::{ACCOUNT, Fault, KEY, Receiver};
 
 /// Text gzip cannot shrink much.

@@ -58,7 +58,8 @@ fn claudes_one_hour_cache_writes_are_read_and_priced_apart() {
     // 600 × $3.75/M + 400 × $6/M.
     assert_eq!(cost.cost().expect("priced").cache_write.nanos(), 4_650_000);
     // The typed body keeps the breakdown when written back.
-    let typed = bedrock_llm_models::ClaudeMessages::decode_response(body).expect("decodes");
+    let typed =
+        bedrock_llm_models::anthropic::ClaudeMessages::decode_response(body).expect("decodes");
     let written: serde_json::Value =
         serde_json::from_slice(&typed.to_body().expect("encodes")).expect("json");
     assert_eq!(
@@ -71,7 +72,7 @@ fn claudes_one_hour_cache_writes_are_read_and_priced_apart() {
 fn claudes_one_hour_cache_writes_are_read_from_a_stream_too() {
     use bedrock_llm_core::{StreamAccumulator, adapter};
     let mut stream = StreamAccumulator::new(
-        Some(adapter::<bedrock_llm_models::ClaudeMessages>()),
+        Some(adapter::<bedrock_llm_models::anthropic::ClaudeMessages>()),
         1 << 20,
     );
     for chunk in [

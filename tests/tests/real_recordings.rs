@@ -638,7 +638,7 @@ fn a_chunk_of_a_shape_no_adapter_knows_is_counted_not_dropped() {
     ] {
         let mut accumulator = bedrock_llm_core::StreamAccumulator::new(
             registry.resolve(model, None),
-            bedrock_llm_core::stream::DEFAULT_CONTENT_CAP,
+            bedrock_llm_core::DEFAULT_CONTENT_CAP,
         );
         accumulator.push(chunk.to_string().as_bytes(), std::time::Duration::ZERO);
         // Bedrock's metrics chunk and a known-but-empty chunk are not errors.

@@ -8,7 +8,7 @@ use bedrock_llm_core::{Invocation, NormalizedFinishReason, Operation, StreamEnd,
 use bedrock_llm_events::RuntimeMetrics;
 use bedrock_llm_events::names::attr;
 use bedrock_llm_events::{CallContext, Config, build_events};
-use bedrock_llm_logs::writer::Caller;
+use bedrock_llm_logs::Caller;
 use bedrock_llm_logs::{LogReader, ModelInvocationLog, ReadItem, Source, replay, to_record};
 use bedrock_llm_models::samples;
 use bedrock_llm_tests::harness::stable;

@@ -9,7 +9,7 @@ use bedrock_llm_emulator::{EmulatedResponse, Emulator};
 use bedrock_llm_events::names::{attr, event_type, gen_ai};
 use bedrock_llm_events::render::otel::{self, OtelValue};
 use bedrock_llm_events::{CallContext, Config, LlmEvent, build_events};
-use bedrock_llm_logs::writer::{Caller, to_record};
+use bedrock_llm_logs::{Caller, to_record};
 use bedrock_llm_logs::{ModelInvocationLog, replay};
 use bedrock_llm_tests::harness;
 use serde_json::{Value, json};

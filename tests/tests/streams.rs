@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use bedrock_llm_core::{
-    Adapter, NormalizedFinishReason, StreamAccumulator, stream::DEFAULT_CONTENT_CAP,
-};
+use bedrock_llm_core::{Adapter, DEFAULT_CONTENT_CAP, NormalizedFinishReason, StreamAccumulator};
 use bedrock_llm_models::samples::{self, stream_chunks};
 use bedrock_llm_tests::fixtures;
 use proptest::prelude::*;

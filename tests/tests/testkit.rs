@@ -50,7 +50,10 @@ fn sample_file(all: &[Sample], dir: &Path, family_slug: &str) -> PathBuf {
 
 #[test]
 fn every_prebuilt_family_passes_the_kit() {
-    use bedrock_llm_models::*;
+    use bedrock_llm_models::{
+        ai21::*, amazon::*, anthropic::*, cohere::*, deepseek::*, image::*, meta::*, mistral::*,
+        openai::*, rerank::*, twelvelabs::*,
+    };
     let dir = scratch("prebuilt");
     let all = samples::all().unwrap();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bedrock-llm-models/samples");

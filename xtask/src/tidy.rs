@@ -2,8 +2,9 @@
 //! test command enforces them), for every workspace member as `cargo metadata` lists them (no
 //! hand-kept copy of the list): every Rust file under a crate's `src/` starts with a doc
 //! comment; no source file has trailing whitespace or tabs; no library, binary, bench or
-//! build file is longer than [`MAX_FILE_LINES`] (integration tests and fixtures may be); and
-//! README.md and `.ci/run` name the same test command.
+//! build file is longer than [`MAX_FILE_LINES`] (integration tests and fixtures may be); every
+//! public item has one path (a `pub mod` is a namespace, so nothing in it is re-exported —
+//! [`check_one_path`]); and README.md and `.ci/run` name the same test command.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,8 +23,12 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         return Err("cargo metadata listed no workspace member".to_owned());
     }
     for member in &members {
+        let root_modules = fs::read_to_string(member.join("src/lib.rs"))
+            .map(|text| public_modules(&text))
+            .unwrap_or_default();
         for file in rust_files(&member.join("src")) {
             check_file(root, &file, &mut problems);
+            check_one_path(root, &file, &root_modules, &mut problems);
         }
         let capped = member.file_name().is_some_and(|name| name != TEST_CRATE);
         for file in rust_files(member).into_iter().filter(|_| capped) {
@@ -117,6 +122,49 @@ fn check_length(root: &Path, file: &Path, problems: &mut Vec<String>) {
     }
 }
 
+/// The modules a file declares `pub mod` (with or without attributes before them).
+fn public_modules(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix("pub mod "))
+        .filter_map(|rest| rest.strip_suffix(';'))
+        .map(|name| name.trim().to_owned())
+        .collect()
+}
+
+/// One path per public item: a crate's modules are either private, their items re-exported at
+/// the crate root (the façade), or public namespaces nothing is re-exported from. So a
+/// `pub use` may not reach into a `pub mod` of its own file, nor (through `crate::`) into a
+/// `pub mod` of the crate root. (`pub(crate) use` is not a path outside the crate.)
+fn check_one_path(root: &Path, file: &Path, root_modules: &[String], problems: &mut Vec<String>) {
+    let Ok(text) = fs::read_to_string(file) else {
+        return;
+    };
+    let local = public_modules(&text);
+    for (number, line) in text.lines().enumerate() {
+        let Some(path) = line.trim().strip_prefix("pub use ") else {
+            continue;
+        };
+        let path = path.trim_end_matches(';');
+        let path = path.strip_prefix("self::").unwrap_or(path);
+        let mut segments = path.split("::");
+        let first = segments.next().unwrap_or_default();
+        let second = segments.next().unwrap_or_default();
+        let reached = if first == "crate" {
+            root_modules.iter().any(|m| m == second)
+        } else {
+            local.iter().any(|m| m == first)
+        };
+        if reached {
+            problems.push(format!(
+                "{}:{}: `pub use {path}` gives an item of a public module a second path; \
+                 make the module private (re-exported at the root) or drop the re-export",
+                file.strip_prefix(root).unwrap_or(file).display(),
+                number + 1
+            ));
+        }
+    }
+}
+
 /// The README's test command is the one `.ci/run` runs, so both stay true together.
 const TEST_COMMAND: &str = "cargo test --workspace";
 
@@ -174,8 +222,18 @@ mod tests {
             );
         }
         write("tests/src/lib.rs", "fn main() {} \n");
+        // A public module re-exported at the root, directly and through `crate::`.
+        write(
+            "kit/src/twice.rs",
+            "//! Twice.\npub use crate::shown::Thing;\npub(crate) use crate::shown::Other;\n",
+        );
         let long = "//! Long.\n".repeat(super::MAX_FILE_LINES + 1);
-        write("kit/src/lib.rs", &long);
+        write(
+            "kit/src/lib.rs",
+            &format!(
+                "{long}pub mod shown;\nmod twice;\npub use shown::Thing;\npub use twice::X;\n"
+            ),
+        );
         write("kit/benches/long.rs", &long);
         // Tests and fixtures may be long.
         write("kit/tests/long.rs", &long);
@@ -190,7 +248,18 @@ mod tests {
             problems.contains("lib.rs:1: trailing whitespace"),
             "{problems}"
         );
-        assert!(problems.contains("kit/src/lib.rs: 601 lines"), "{problems}");
+        assert!(problems.contains("kit/src/lib.rs: 605 lines"), "{problems}");
+        assert!(
+            problems.contains("kit/src/lib.rs:604: `pub use shown::Thing`"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("kit/src/twice.rs:2: `pub use crate::shown::Thing`"),
+            "{problems}"
+        );
+        // Private modules behind the root, and crate-visible re-exports, are one path.
+        assert!(!problems.contains("twice::X"), "{problems}");
+        assert!(!problems.contains("Other"), "{problems}");
         assert!(
             problems.contains("kit/benches/long.rs: 601 lines"),
             "{problems}"

@@ -13,9 +13,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use bedrock_llm_events::RuntimeMetrics;
-use bedrock_llm_logs::fetch::DEFAULT_MAX_BODY_BYTES;
-use bedrock_llm_logs::reader::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
+use bedrock_llm_logs::DEFAULT_MAX_BODY_BYTES;
 use bedrock_llm_logs::s3::HourRange;
+use bedrock_llm_logs::{DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 
 use crate::output::{Stdout, Stop, stdout_error};
 use crate::progress::Progress;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bedrock_llm_core::Invocation;
 use bedrock_llm_events::cost::{CostOutcome, PriceTable, Usd, price};
 use bedrock_llm_logs::ModelInvocationLog;
-use bedrock_llm_logs::writer::cost_keys;
+use bedrock_llm_logs::cost_keys;
 use serde_json::{Map, Value, json};
 
 /// One group's figures.
@@ -226,7 +226,7 @@ impl Spend {
                 .or_default()
                 .add(&sample);
         }
-        let day = bedrock_llm_core::record::timestamp_text(invocation.timing.started_at_ms);
+        let day = bedrock_llm_core::timestamp_text(invocation.timing.started_at_ms);
         let day = day.get(..10).unwrap_or(&day).to_owned();
         self.by_day.entry(day).or_default().add(&sample);
         if let Some(duration) = invocation.timing.duration {

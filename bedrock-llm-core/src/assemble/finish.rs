@@ -20,7 +20,7 @@ impl InvocationBuilder {
     }
 
     /// [`Self::finish`] for a boxed builder (a call path's capture). One that came from
-    /// [`SpareBuilders`](super::SpareBuilders) then goes back there, emptied, with its buffers,
+    /// the instrumented client's spare builders then goes back there, emptied, with its buffers,
     /// to be reused.
     pub fn finish_boxed(mut self: Box<Self>) -> Invocation {
         self.assemble();

@@ -31,6 +31,8 @@ mod finish;
 mod read;
 mod routing;
 mod spare;
+#[cfg(all(test, feature = "derive"))]
+mod tests;
 mod text;
 mod traces;
 
@@ -40,12 +42,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 
 use body::BodySlot;
-pub use routing::FirstAdapters;
+pub(crate) use routing::FirstAdapters;
 use routing::is_converse;
 pub(crate) use routing::route;
 
 use crate::shape::Routing;
-pub use spare::SpareBuilders;
+pub(crate) use spare::SpareBuilders;
 use text::CallText;
 use traces::note_trace;
 
@@ -59,10 +61,10 @@ use crate::view::{ChunkDelta, ServiceMetrics};
 use crate::view::{RequestView, ResponseView};
 
 /// Raw chunk bytes a stream holds unread before it starts folding as chunks arrive.
-pub const HELD_CHUNK_BYTES: usize = 256 * 1024;
+pub(crate) const HELD_CHUNK_BYTES: usize = 256 * 1024;
 
 /// The family name of Converse records read from the SDK's typed shapes.
-pub const CONVERSE_FAMILY: &str = "Converse";
+pub(crate) const CONVERSE_FAMILY: &str = "Converse";
 
 /// Collects the pieces of one invocation and assembles its record. See the module docs for
 /// the rules it owns.
@@ -117,25 +119,13 @@ impl InvocationBuilder {
         Self::from_record(record, adapter)
     }
 
-    /// [`Self::new`] for a call path: the adapter is settled when the pieces are read, since
-    /// telling apart two families that share an ID parses the request body. Until then the
-    /// first adapter serving the ID gives [`Self::kind`].
+    /// Sets a blank builder up for a call path: the adapter is settled when the pieces are
+    /// read, since telling apart two families that share an ID parses the request body. Until
+    /// then the first adapter serving the ID gives [`Self::kind`].
     ///
     /// The model ID is parsed when the pieces are read too; `first` remembers, per ID, the
     /// first adapter serving it, so a call path neither parses nor searches the registry.
-    pub fn routed_later(
-        registry: Arc<Registry>,
-        model_id: impl Into<String>,
-        operation: Operation,
-        first: &FirstAdapters,
-    ) -> Self {
-        let mut builder = Self::blank(None);
-        builder.begin_routed_later(registry, &model_id.into(), operation, first);
-        builder
-    }
-
-    /// Sets a blank builder up as [`Self::routed_later`] builds one.
-    fn begin_routed_later(
+    pub(super) fn begin_routed_later(
         &mut self,
         registry: Arc<Registry>,
         model_id: &str,
@@ -228,7 +218,7 @@ impl InvocationBuilder {
     }
 
     /// A builder holding nothing; a boxed one goes back to `home` when finished.
-    fn blank(home: Option<Arc<SpareBuilders>>) -> Self {
+    pub(super) fn blank(home: Option<Arc<SpareBuilders>>) -> Self {
         Self {
             record: Invocation::new(String::new(), Operation::InvokeModel),
             adapter: None,

@@ -10,12 +10,12 @@ use crate::registry::Registry;
 use crate::shape::Routing;
 
 /// The first adapter serving each model ID seen, for
-/// [`InvocationBuilder::routed_later`](super::InvocationBuilder::routed_later): a
+/// [`SpareBuilders::routed_later`](super::SpareBuilders::routed_later): a
 /// call path learns its family's kind without parsing the ID. Holds at most
 /// [`FirstAdapters::LIMIT`] IDs; others are resolved each time (a stream of made-up IDs must
 /// not grow it).
 #[derive(Debug, Default)]
-pub struct FirstAdapters {
+pub(crate) struct FirstAdapters {
     seen: Mutex<Vec<FirstAdapter>>,
 }
 
@@ -24,28 +24,24 @@ type FirstAdapter = (Box<str>, Option<&'static dyn Adapter>);
 
 impl FirstAdapters {
     /// The most model IDs remembered.
-    pub const LIMIT: usize = 64;
+    pub(crate) const LIMIT: usize = 64;
 
     /// Remembers nothing yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// How many model IDs are remembered (at most [`Self::LIMIT`]).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.seen
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .len()
     }
 
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The first adapter of `registry` serving `model_id` (pins first).
-    pub fn get(&self, registry: &Registry, model_id: &str) -> Option<&'static dyn Adapter> {
+    pub(crate) fn get(&self, registry: &Registry, model_id: &str) -> Option<&'static dyn Adapter> {
         // A poisoned list is still a list of settled answers.
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, adapter)) = seen.iter().find(|(id, _)| **id == *model_id) {

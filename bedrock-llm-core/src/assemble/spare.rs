@@ -24,41 +24,45 @@ use crate::registry::Registry;
 /// [`Self::LIMIT`] builders, each keeping at most [`Self::BUFFER_LIMIT`] bytes of buffers, so
 /// what it keeps is bounded whatever the calls were.
 #[derive(Debug, Default)]
-pub struct SpareBuilders {
+pub(crate) struct SpareBuilders {
     spare: Mutex<Vec<Box<InvocationBuilder>>>,
 }
 
 impl SpareBuilders {
     /// The most builders kept: about the calls a busy recorder has in its queue at once.
-    pub const LIMIT: usize = 256;
+    pub(crate) const LIMIT: usize = 256;
 
     /// The most bytes of buffers a kept builder holds on to (the bodies' and the text's
     /// together); larger ones are let go.
-    pub const BUFFER_LIMIT: usize = 8 * 1024;
+    pub(crate) const BUFFER_LIMIT: usize = 8 * 1024;
 
     /// Keeps nothing yet.
-    pub fn new() -> Arc<Self> {
+    pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self::default())
     }
 
     /// How many builders are waiting.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.spare().len()
     }
 
     /// Whether none is.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Bytes of buffers the waiting builders hold on to (at most [`Self::BUFFER_LIMIT`] each).
-    pub fn buffer_bytes(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn buffer_bytes(&self) -> usize {
         self.spare().iter().map(|b| b.buffer_capacity()).sum()
     }
 
-    /// [`InvocationBuilder::routed_later`], in a spare box when there is one. Finish it with
+    /// A builder for a call path, routed through `registry` once its pieces are read (see
+    /// `InvocationBuilder::begin_routed_later`), in a spare box when there is one. Finish it with
     /// [`InvocationBuilder::finish_boxed`] to give it back.
-    pub fn routed_later(
+    pub(crate) fn routed_later(
         self: &Arc<Self>,
         registry: Arc<Registry>,
         model_id: &str,
@@ -71,7 +75,7 @@ impl SpareBuilders {
     }
 
     /// [`InvocationBuilder::with_adapter`], in a spare box when there is one.
-    pub fn with_adapter(
+    pub(crate) fn with_adapter(
         self: &Arc<Self>,
         model_id: &str,
         operation: Operation,

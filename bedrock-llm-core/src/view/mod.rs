@@ -7,7 +7,6 @@ use serde::Serialize;
 
 mod chunk;
 
-pub use crate::reasoning::split_inline_reasoning;
 pub use chunk::{ChunkDelta, ChunkText, ServiceMetrics};
 
 /// Who wrote a message. Family spellings are normalized (`CHATBOT` → `assistant`).

@@ -2,7 +2,7 @@
 //! invocation: the operation and span names, the attributes without content
 //! (`otel_attributes.rs`), the opt-in content (`otel_content.rs`), the cost, and one object of
 //! them all ([`span_json`]). Every value keeps the type the conventions give it, as the
-//! OpenTelemetry signals of [`crate::telemetry`] send it; the live `tracing` span is
+//! OpenTelemetry signals of [`crate::GenAiTelemetry`] send it; the live `tracing` span is
 //! [`crate::GenAiSpan`].
 
 use bedrock_llm_core::Invocation;

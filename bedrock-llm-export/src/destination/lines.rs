@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use bedrock_llm_events::render::{elastic, newrelic, otel};
 use bedrock_llm_events::{Config, Harvest, RuntimeMetrics, emit_events, now_ms};
-use bedrock_llm_logs::writer::{Caller, to_record};
+use bedrock_llm_logs::{Caller, to_record};
 
 use super::{Call, DeliveryError, Destination, Prepare, Prepared, Reporter};
 use crate::newrelic::DeliveryReport;
@@ -176,7 +176,7 @@ impl Prepare for LinePreparer {
                     &caller,
                 );
                 if let Some(outcome) = config.cost_of(invocation) {
-                    bedrock_llm_logs::writer::add_cost(&mut record, &outcome);
+                    bedrock_llm_logs::add_cost(&mut record, &outcome);
                 }
                 text = serde_json::to_string(&record).unwrap_or_default();
                 text.push('\n');

@@ -28,7 +28,7 @@ fn text(key: &str, value: &str) -> KeyValue {
 /// `InvocationLatency` → `aws.bedrock.invocation_latency`; guardrail series under
 /// `aws.bedrock.guardrails.`.
 fn name(point: &MetricPoint) -> String {
-    let snake = bedrock_llm_core::guardrail::snake_case(&point.metric);
+    let snake = bedrock_llm_core::snake_case(&point.metric);
     if point.namespace.ends_with("/Guardrails") {
         format!("aws.bedrock.guardrails.{snake}")
     } else {

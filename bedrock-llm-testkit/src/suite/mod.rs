@@ -134,7 +134,7 @@ impl<M: BedrockModel> Conformance<M> {
         }
     }
 
-    /// Adds a sample file (see [`crate::sample`]).
+    /// Adds a sample file (see [`crate::SampleFile`]).
     pub fn samples(mut self, path: impl Into<PathBuf>) -> Self {
         self.samples.push(path.into());
         self
@@ -252,7 +252,7 @@ impl Run {
         };
         // The record's view, as the adapter gives it: inline reasoning split off.
         if M::INLINE_REASONING {
-            bedrock_llm_core::view::split_inline_reasoning(&mut response_view);
+            bedrock_llm_core::split_inline_reasoning(&mut response_view);
         }
         if let Some(expect) = &case.expect {
             self.report.checks += 1;

@@ -1,6 +1,6 @@
 //! A destination for bedrock-llm written outside it: each call's New Relic events as JSON
 //! lines in files that rotate by size (`calls.0.jsonl`, `calls.1.jsonl`, …). One implementation
-//! of `bedrock_llm_export::Destination`; the live `Harvester` and the library's replay drive it.
+//! of `bedrock_llm_export::destination::Destination`; the live `Harvester` and the library's replay drive it.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

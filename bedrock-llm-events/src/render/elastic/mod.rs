@@ -355,7 +355,7 @@ fn truncate_utf16(text: String, units: usize) -> String {
 
 /// Milliseconds since the epoch as `2024-04-18T22:54:57.000Z`, the form Elastic stores.
 pub fn iso_millis(ms: u64) -> String {
-    let seconds = bedrock_llm_core::record::timestamp_text(ms);
+    let seconds = bedrock_llm_core::timestamp_text(ms);
     let stem = seconds.strip_suffix('Z').unwrap_or(&seconds);
     format!("{stem}.{:03}Z", ms % 1000)
 }

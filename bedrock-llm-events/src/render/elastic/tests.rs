@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use bedrock_llm_core::ServiceMetrics;
-use bedrock_llm_core::record::{InvocationError, Operation};
-use bedrock_llm_core::view::{FinishReason, Message, ResponseView, Role, Usage};
-use bedrock_llm_core::{Invocation, guardrail};
+use bedrock_llm_core::{
+    FinishReason, Invocation, InvocationError, Message, Operation, ResponseView, Role,
+    ServiceMetrics, Usage, read_guardrail_trace,
+};
 use serde_json::{Value, json};
 
 use super::{Bodies, Caller, MAX_KEYWORD, invocation_document, iso_millis};
@@ -131,7 +131,7 @@ fn an_intervening_guardrail_is_a_failure_with_its_findings() {
         "wordPolicy": {"customWords": [{"match": "darn", "action": "BLOCKED"}]},
         "topicPolicy": {"topics": [{"name": "Finance", "type": "DENY", "action": "BLOCKED"}]}
     }}}});
-    guardrail::collect(
+    read_guardrail_trace(
         &trace,
         &mut invocation.guardrail_findings,
         &mut invocation.guardrails_assessed,
