@@ -14,6 +14,7 @@
 //! argument parser on every CI run.
 
 mod bench;
+mod circles;
 mod fixtures;
 mod newest;
 mod tidy;

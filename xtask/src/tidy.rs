@@ -4,7 +4,8 @@
 //! comment; no source file has trailing whitespace or tabs; no library, binary, bench or
 //! build file is longer than [`MAX_FILE_LINES`] (integration tests and fixtures may be); every
 //! public item has one path (a `pub mod` is a namespace, so nothing in it is re-exported —
-//! [`check_one_path`]); and README.md and `.ci/run` name the same test command.
+//! [`check_one_path`]); no crate's modules import each other in a circle
+//! ([`crate::circles`]); and README.md and `.ci/run` name the same test command.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,10 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         for file in rust_files(&member.join("src")) {
             check_file(root, &file, &mut problems);
             check_one_path(root, &file, &root_modules, &mut problems);
+        }
+        for circle in crate::circles::circles(&member.join("src")) {
+            let shown = member.strip_prefix(root).unwrap_or(member).display();
+            problems.push(format!("{shown}: import circle: {circle}"));
         }
         let capped = member.file_name().is_some_and(|name| name != TEST_CRATE);
         for file in rust_files(member).into_iter().filter(|_| capped) {

@@ -29,7 +29,15 @@
 mod body;
 mod finish;
 mod read;
+#[cfg_attr(
+    not(feature = "client"),
+    allow(dead_code, reason = "the call path's parts serve the client feature")
+)]
 mod routing;
+#[cfg_attr(
+    not(feature = "client"),
+    allow(dead_code, reason = "the call path's parts serve the client feature")
+)]
 mod spare;
 #[cfg(all(test, feature = "derive"))]
 mod tests;
@@ -125,6 +133,10 @@ impl InvocationBuilder {
     ///
     /// The model ID is parsed when the pieces are read too; `first` remembers, per ID, the
     /// first adapter serving it, so a call path neither parses nor searches the registry.
+    #[cfg_attr(
+        not(feature = "client"),
+        allow(dead_code, reason = "the call path's parts serve the client feature")
+    )]
     pub(super) fn begin_routed_later(
         &mut self,
         registry: Arc<Registry>,
