@@ -19,7 +19,9 @@ const TEST_CRATE: &str = "tests";
 /// Runs every rule; the error lists each violation on its own line.
 pub(crate) fn run(root: &Path) -> Result<(), String> {
     let mut problems = Vec::new();
-    let members = members(root)?;
+    let metadata = metadata(root)?;
+    check_layers(&metadata, &mut problems);
+    let members = members(&metadata);
     if members.is_empty() {
         return Err("cargo metadata listed no workspace member".to_owned());
     }
@@ -73,8 +75,8 @@ fn check_file(root: &Path, file: &Path, problems: &mut Vec<String>) {
     }
 }
 
-/// The workspace members' directories, from `cargo metadata`.
-fn members(root: &Path) -> Result<Vec<PathBuf>, String> {
+/// `cargo metadata` for the workspace's own packages.
+fn metadata(root: &Path) -> Result<serde_json::Value, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = std::process::Command::new(cargo)
         .args([
@@ -93,8 +95,11 @@ fn members(root: &Path) -> Result<Vec<PathBuf>, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))
+}
+
+/// The workspace members' directories.
+fn members(metadata: &serde_json::Value) -> Vec<PathBuf> {
     let mut members: Vec<PathBuf> = metadata["packages"]
         .as_array()
         .into_iter()
@@ -103,7 +108,38 @@ fn members(root: &Path) -> Result<Vec<PathBuf>, String> {
         .filter_map(|manifest| Path::new(manifest).parent().map(Path::to_path_buf))
         .collect();
     members.sort();
-    Ok(members)
+    members
+}
+
+/// The crates below the model adapters: none may know a model family, so none depends on
+/// `bedrock-llm-models` (its tests may).
+const FAMILY_FREE: [&str; 6] = [
+    "bedrock-llm-core",
+    "bedrock-llm-derive",
+    "bedrock-llm-events",
+    "bedrock-llm-logs",
+    "bedrock-llm-export",
+    "bedrock-llm-testkit",
+];
+
+/// Data flows one way: no family-free crate depends (outside its tests) on the adapters.
+fn check_layers(metadata: &serde_json::Value, problems: &mut Vec<String>) {
+    for package in metadata["packages"].as_array().into_iter().flatten() {
+        let name = package["name"].as_str().unwrap_or_default();
+        if !FAMILY_FREE.contains(&name) {
+            continue;
+        }
+        let knows_families = package["dependencies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|dep| dep["name"] == "bedrock-llm-models" && dep["kind"] != "dev");
+        if knows_families {
+            problems.push(format!(
+                "{name}: depends on bedrock-llm-models, but nothing below the adapters may know a model family"
+            ));
+        }
+    }
 }
 
 /// A file outside `tests/` (and fixtures) stays under [`MAX_FILE_LINES`].
@@ -203,6 +239,22 @@ mod tests {
         if let Err(problems) = super::run(&crate::project_root()) {
             panic!("{problems}");
         }
+    }
+
+    #[test]
+    fn a_crate_below_the_adapters_may_not_depend_on_them_except_in_tests() {
+        let metadata = serde_json::json!({"packages": [
+            {"name": "bedrock-llm-events", "dependencies": [
+                {"name": "bedrock-llm-models", "kind": null}]},
+            {"name": "bedrock-llm-logs", "dependencies": [
+                {"name": "bedrock-llm-models", "kind": "dev"}]},
+            {"name": "bedrock-llm-cli", "dependencies": [
+                {"name": "bedrock-llm-models", "kind": null}]}
+        ]});
+        let mut problems = Vec::new();
+        super::check_layers(&metadata, &mut problems);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("bedrock-llm-events: depends on bedrock-llm-models"));
     }
 
     #[test]
