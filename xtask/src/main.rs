@@ -15,6 +15,7 @@
 
 mod bench;
 mod circles;
+mod evolution;
 mod fixtures;
 mod newest;
 mod tidy;

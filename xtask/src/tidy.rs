@@ -5,7 +5,8 @@
 //! build file is longer than [`MAX_FILE_LINES`] (integration tests and fixtures may be); every
 //! public item has one path (a `pub mod` is a namespace, so nothing in it is re-exported —
 //! [`check_one_path`]); no crate's modules import each other in a circle
-//! ([`crate::circles`]); and README.md and `.ci/run` name the same test command.
+//! ([`crate::circles`]); the evolution policy's types are or are not `#[non_exhaustive]` as it
+//! says ([`crate::evolution`]); and README.md and `.ci/run` name the same test command.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,13 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         for file in rust_files(member).into_iter().filter(|_| capped) {
             check_length(root, &file, &mut problems);
         }
+    }
+    let sources: Vec<PathBuf> = members
+        .iter()
+        .flat_map(|member| rust_files(&member.join("src")))
+        .collect();
+    if members.iter().any(|m| m.ends_with("bedrock-llm-core")) {
+        crate::evolution::check(root, &sources, &mut problems);
     }
     check_test_command(root, &mut problems);
     if problems.is_empty() {
