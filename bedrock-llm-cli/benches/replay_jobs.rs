@@ -94,12 +94,17 @@ fn main() {
     for (i, j) in jobs.iter().enumerate() {
         let s = median(&mut seconds[i]);
         let speedup = median(&mut speedups[i]);
+        // Half the rounds' range over the median: how far one run may move the figure.
+        let (low, high) = speedups[i]
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+        let spread = (high - low) / 2.0 / speedup;
         println!(
             "replay_jobs: -j {j}: {:>9.0} records/s  ({s:.2} s for {} records in {files} files)  speed-up {speedup:.2}x",
             total / s,
             files * records
         );
-        rows.push(serde_json::json!({"jobs": j, "seconds": s, "records_per_second": total / s, "speedup": speedup}));
+        rows.push(serde_json::json!({"jobs": j, "seconds": s, "records_per_second": total / s, "speedup": speedup, "speedup_spread": spread}));
     }
     report.insert("runs".into(), rows.into());
     let _ = std::fs::write(

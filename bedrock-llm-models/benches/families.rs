@@ -10,12 +10,17 @@
 //! - `render_floor`: writing that same JSON from an already-built `serde_json::Value` — the
 //!   least any writer of the output pays. `floor + render_floor` is the limit for work that
 //!   must read the bodies and write its output.
+//!
+//! The other renderings, each beside its own floor (`<format>_floor`: writing the same output
+//! from a built `serde_json::Value`): `otel` (the GenAI span as `--format otel` writes it),
+//! `elastic` (the Elastic invocation document) and `log_writer` (the `ModelInvocationLog`
+//! record, cost included) — each from the bodies, as `events` is.
 
 use std::hint::black_box;
 use std::path::Path;
 
 use bedrock_llm_core::{Invocation, Operation};
-use bedrock_llm_events::render::newrelic;
+use bedrock_llm_events::render::{elastic, newrelic, otel};
 use bedrock_llm_events::{CallContext, Config, build_events};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde::de::IgnoredAny;
@@ -173,6 +178,67 @@ fn families(c: &mut Criterion) {
         });
     }
     render.finish();
+    renderings(c, &cases, &config);
+}
+
+/// A case's bodies rendered in one of the other formats, as the stdout lines are written.
+fn rendered(format: &str, case: &Case, config: &Config) -> String {
+    let registry = bedrock_llm_models::registry();
+    let invocation = record(registry, case);
+    let (request, response) = (Some(case.2.as_slice()), Some(case.3.as_slice()));
+    match format {
+        "otel" => {
+            otel::span_json(&invocation, config, &[("cloud.region", Some("us-east-1"))]).to_string()
+        }
+        "elastic" => {
+            let caller = elastic::Caller {
+                account_id: Some("111122223333"),
+                region: Some("us-east-1"),
+                identity_arn: None,
+            };
+            let bodies = elastic::Bodies { request, response };
+            elastic::invocation_document(
+                &invocation,
+                &caller,
+                &bodies,
+                config,
+                elastic::DEFAULT_NAMESPACE,
+            )
+            .to_string()
+        }
+        _ => {
+            let caller = bedrock_llm_logs::Caller::default();
+            let mut log = bedrock_llm_logs::to_record(&invocation, request, response, &caller);
+            if let Some(outcome) = config.cost_of(&invocation) {
+                bedrock_llm_logs::add_cost(&mut log, &outcome);
+            }
+            serde_json::to_string(&log).unwrap_or_default()
+        }
+    }
+}
+
+fn renderings(c: &mut Criterion, cases: &[Case], config: &Config) {
+    for format in ["otel", "elastic", "log_writer"] {
+        let mut group = c.benchmark_group(format);
+        for case in cases {
+            group.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
+                b.iter(|| rendered(format, black_box(case), config))
+            });
+        }
+        group.finish();
+        let mut floor = c.benchmark_group(format!("{format}_floor"));
+        for case in cases {
+            let Ok(value) =
+                serde_json::from_str::<serde_json::Value>(&rendered(format, case, config))
+            else {
+                continue;
+            };
+            floor.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
+                b.iter(|| serde_json::to_vec(black_box(&value)).map(|v| v.len()))
+            });
+        }
+        floor.finish();
+    }
 }
 
 criterion_group!(benches, families);

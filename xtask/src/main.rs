@@ -57,9 +57,11 @@ commands:
           write the synthesized fixtures from the adapters' samples; --check fails when the
           committed ones are stale; --record re-records bodies from live Bedrock (needs AWS
                     credentials and the AWS CLI; billed)
-  bench [--quick]
+  bench [--quick] [--compare BASE.json]
           criterion benches and the Python peers on the same fixtures, side by side; writes
-          target/bench/summary.md (needs Python 3.10+ and ../shared)
+          target/bench/summary.md and its ratios to target/bench/summary.json (needs Python
+          3.10+ and ../shared); --compare prints each ratio's change against a saved
+          summary.json and fails when one got worse beyond the run-to-run spread
   fuzz [--cases N] [--seed S] [--replay DIR]
           mutated and generated inputs through every entry point that takes untrusted bytes,
           in an optimized build with overflow checks; prints cases/s; a panic is shrunk,
