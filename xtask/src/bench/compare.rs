@@ -10,9 +10,10 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-/// The least spread a ratio is given: on a 2-core machine two runs of the same code move a
-/// ratio by a few percent even when criterion's intervals are tight.
-pub(super) const NOISE_FLOOR: f64 = 0.05;
+/// The least spread a ratio is given. Criterion's intervals are tight within a run, but two
+/// `--quick` runs of the same code paths on the 2-core machine moved the summary's 95 ratios by
+/// 3.9% (median), 9.6% (95th percentile) and 15% at most — the peers' ratios most.
+pub(super) const NOISE_FLOOR: f64 = 0.10;
 
 /// Which way a ratio improves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,8 +154,8 @@ mod tests {
             ("old", 1.0, 0.0, Better::Lower),
         ]);
         let now = ratios(&[
-            // 10% worse, beyond 4% (floored to 5%).
-            ("events/(floor+render) a", 2.2, 0.02, Better::Lower),
+            // 15% worse, beyond 4% (floored to 10%).
+            ("events/(floor+render) a", 2.3, 0.02, Better::Lower),
             // 20% better.
             ("fastest peer/events a", 12.0, 0.02, Better::Higher),
             // 15% lower, within the 20% the two runs' spreads allow.
@@ -175,7 +176,7 @@ mod tests {
             "{table}"
         );
         assert!(
-            line("events/(floor+render) a").contains("+10.0%"),
+            line("events/(floor+render) a").contains("+15.0%"),
             "{table}"
         );
         assert!(

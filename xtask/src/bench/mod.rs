@@ -69,6 +69,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     ] {
         let mut command = cargo();
         command.args(["bench", "-q", "-p", package, "--bench", bench]);
+        // The summary reads criterion's estimates here, wherever CARGO_TARGET_DIR points.
+        command.env("CRITERION_HOME", root.join("target/criterion"));
         if let Some(features) = features {
             command.args(["--features", features]);
         }
