@@ -497,5 +497,8 @@ pub(crate) fn guardrail_action_intervened(body: &[u8]) -> bool {
 /// Whether `chunk` mentions Bedrock's own keys at all: one vectorized search, since it runs on
 /// every chunk and every whole response body.
 fn memchr_bedrock(chunk: &[u8]) -> bool {
-    memchr::memmem::find(chunk, b"amazon-bedrock-").is_some()
+    // Built once: building a searcher costs more than searching a short chunk with it.
+    static BEDROCK_KEYS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"amazon-bedrock-"));
+    BEDROCK_KEYS.find(chunk).is_some()
 }

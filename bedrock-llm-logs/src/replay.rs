@@ -69,21 +69,18 @@ pub fn replay_fetching(
         )
     });
     Replayed {
-        invocation: assemble(
-            record,
-            registry,
-            request_body.as_deref(),
-            response_body.as_deref(),
-        ),
+        invocation: assemble(record, registry, request_body, response_body),
         fetch_failures,
     }
 }
 
+/// The record through the builder. The bodies are handed over as they are (no copy); a
+/// stream's chunks are slices of its one body.
 fn assemble(
     record: &ModelInvocationLog,
     registry: &Registry,
-    request_body: Option<&str>,
-    response_body: Option<&str>,
+    request_body: Option<String>,
+    response_body: Option<String>,
 ) -> Invocation {
     let model_id = record.model_id.clone().unwrap_or_default();
     let operation = record
@@ -95,7 +92,7 @@ fn assemble(
         registry,
         model_id,
         operation,
-        request_body.map(str::as_bytes),
+        request_body.as_deref().map(str::as_bytes),
     );
     builder
         .request_id(record.request_id.clone())
@@ -126,25 +123,33 @@ fn assemble(
                 .map(|c| c.get()),
         );
     if let Some(body) = request_body {
-        builder.request_body(Bytes::copy_from_slice(body.as_bytes()));
+        builder.request_body(Bytes::from(body));
     }
-    match (operation, response_body) {
+    match (operation, response_body.map(Bytes::from)) {
         // Bedrock logs an InvokeModel stream as the array of its decoded chunks.
         (Operation::InvokeModelWithResponseStream, Some(body)) => {
-            match serde_json::from_str::<Vec<&RawValue>>(body) {
-                Ok(chunks) => {
+            let chunks = serde_json::from_slice::<Vec<&RawValue>>(&body)
+                .ok()
+                .map(|chunks| {
+                    chunks
+                        .into_iter()
+                        .map(|chunk| body.slice_ref(chunk.get().as_bytes()))
+                        .collect::<Vec<_>>()
+                });
+            match chunks {
+                Some(chunks) => {
                     for chunk in chunks {
-                        builder.stream_chunk(Bytes::copy_from_slice(chunk.get().as_bytes()));
+                        builder.stream_chunk(chunk);
                     }
                 }
                 // A single object logged for a stream: read it as a whole response.
-                Err(_) => {
-                    builder.response_body(Bytes::copy_from_slice(body.as_bytes()));
+                None => {
+                    builder.response_body(body);
                 }
             }
         }
         (_, Some(body)) => {
-            builder.response_body(Bytes::copy_from_slice(body.as_bytes()));
+            builder.response_body(body);
         }
         (_, None) => {}
     }

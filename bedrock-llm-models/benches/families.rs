@@ -197,14 +197,14 @@ fn rendered(format: &str, case: &Case, config: &Config) -> String {
                 identity_arn: None,
             };
             let bodies = elastic::Bodies { request, response };
-            elastic::invocation_document(
+            serde_json::to_string(&elastic::invocation_document(
                 &invocation,
                 &caller,
                 &bodies,
                 config,
                 elastic::DEFAULT_NAMESPACE,
-            )
-            .to_string()
+            ))
+            .unwrap_or_default()
         }
         _ => {
             let caller = bedrock_llm_logs::Caller::default();

@@ -1,6 +1,9 @@
 //! What Bedrock says beside a body's message, read once the body is: a whole Converse
 //! response's latency, guardrail trace, latency mode and service tier, and the guardrail trace a stream chunk carries.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use serde::Deserialize;
 
 use crate::record::{Invocation, Serving};
@@ -79,8 +82,11 @@ impl GuardrailTrace {
 /// Converse's `trace`, a ConverseStream `metadata.trace`): the assessed guardrail (when the
 /// record names none yet) and every finding. One search first, since it runs on every chunk.
 pub(super) fn note_trace(record: &mut Invocation, chunk: &[u8]) {
-    let mentions = memchr::memmem::find(chunk, b"amazon-bedrock-trace").is_some()
-        || memchr::memmem::find(chunk, b"\"trace\":").is_some();
+    // Searchers built once: building one costs more than searching a short chunk with it.
+    static BEDROCK_TRACE: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new(b"amazon-bedrock-trace"));
+    static CONVERSE_TRACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"trace\":"));
+    let mentions = BEDROCK_TRACE.find(chunk).is_some() || CONVERSE_TRACE.find(chunk).is_some();
     if !mentions {
         return;
     }

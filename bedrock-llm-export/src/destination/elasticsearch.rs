@@ -164,7 +164,7 @@ impl ElasticsearchDestination {
                 Document {
                     index,
                     id: sha1_smol::Sha1::from(key.as_bytes()).digest().to_string(),
-                    source: document.to_string(),
+                    source: serde_json::to_string(&document).unwrap_or_default(),
                 }
             })
             .collect()
@@ -209,7 +209,7 @@ impl Prepare for DocumentPreparer {
         Prepared::Documents(vec![Document {
             index: self.index.clone(),
             id: format!("{}{}", trace.trace_id, trace.span_id),
-            source: document.to_string(),
+            source: serde_json::to_string(&document).unwrap_or_default(),
         }])
     }
 }
@@ -265,7 +265,7 @@ impl Destination for ElasticsearchDestination {
                 Document {
                     index,
                     id: sha1_smol::Sha1::from(key.as_bytes()).digest().to_string(),
-                    source: document.to_string(),
+                    source: serde_json::to_string(&document).unwrap_or_default(),
                 }
             })
             .collect();

@@ -138,7 +138,8 @@ impl Prepare for LinePreparer {
                 // The ids the call's events carry, so both renderings name the same trace.
                 span["trace_id"] = serde_json::json!(call.context.trace.trace_id);
                 span["span_id"] = serde_json::json!(call.context.trace.span_id);
-                text = span.to_string();
+                // serde_json's own writer: `Display` goes through a formatter, a write call per token.
+                text = serde_json::to_string(&span).unwrap_or_default();
                 text.push('\n');
             }
             LineFormat::Elastic => {
@@ -159,7 +160,7 @@ impl Prepare for LinePreparer {
                     config,
                     elastic::DEFAULT_NAMESPACE,
                 );
-                text = document.to_string();
+                text = serde_json::to_string(&document).unwrap_or_default();
                 text.push('\n');
             }
             LineFormat::InvocationLog => {

@@ -69,6 +69,25 @@ const RENAMES: &[(&str, &str)] = &[
     ("stopReason", "stop_reason"),
 ];
 
+/// [`rename_keys`] on a value of one's own: members move rather than copy.
+pub(super) fn rename_keys_owned(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, member)| {
+                    let key = RENAMES
+                        .iter()
+                        .find(|(from, _)| *from == key)
+                        .map_or(key, |(_, to)| (*to).to_owned());
+                    (key, rename_keys_owned(member))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(rename_keys_owned).collect()),
+        other => other,
+    }
+}
+
 /// `value` with every key in Elastic's table renamed, at any depth.
 pub fn rename_keys(value: &Value) -> Value {
     match value {
@@ -92,41 +111,50 @@ pub fn rename_keys(value: &Value) -> Value {
 /// `gen_ai.prompt`/`gen_ai.completion`), strings properly escaped. Sorted here rather than
 /// trusting `serde_json::Map`'s order, which a dependency's `preserve_order` would change.
 pub fn sorted_json(value: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(256);
     write_sorted(&mut out, value);
-    out
+    // serde_json writes only UTF-8, and the punctuation added here is ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_sorted(out: &mut String, value: &Value) {
+/// Writes `value` onto `out`: keys and scalars through serde_json's writer (escaped, no
+/// allocation), each object's members in key order.
+fn write_sorted(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (at, key) in keys.into_iter().enumerate() {
-                if at != 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                if let Some(member) = map.get(key) {
-                    write_sorted(out, member);
-                }
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            // Already in order unless serde_json's `preserve_order` is on somewhere.
+            if !members.is_sorted_by(|a, b| a.0 <= b.0) {
+                members.sort_unstable_by(|a, b| a.0.cmp(b.0));
             }
-            out.push('}');
+            out.push(b'{');
+            for (at, (key, member)) in members.into_iter().enumerate() {
+                if at != 0 {
+                    out.push(b',');
+                }
+                write_scalar(out, key);
+                out.push(b':');
+                write_sorted(out, member);
+            }
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (at, item) in items.iter().enumerate() {
                 if at != 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_sorted(out, item);
             }
-            out.push(']');
+            out.push(b']');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        scalar => write_scalar(out, scalar),
     }
+}
+
+fn write_scalar<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Writing into a Vec cannot fail, and a string or number always serializes.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// A streamed response's elements that are not objects (a closing `"[DONE]"`) put under a

@@ -161,9 +161,9 @@ pub fn invocation_document(
     if let Some(kinds) = request.as_ref().and_then(body::content_kinds) {
         record["input"]["messages_content_kinds"] = kinds;
     }
-    if let Some(request) = &request {
+    if let Some(request) = request {
         record["input"]["input_content_type"] = json!("application/json");
-        let text = sorted_json(request);
+        let text = sorted_json(&request);
         attach_body(
             &mut gen_ai,
             &mut record["input"],
@@ -176,12 +176,12 @@ pub fn invocation_document(
             .get("input_body_json_massive_hash")
             .is_none()
         {
-            record["input"]["input_body_json"] = rename_keys(request);
+            record["input"]["input_body_json"] = body::rename_keys_owned(request);
         }
     }
-    if let Some(response) = &response {
+    if let Some(response) = response {
         record["output"]["output_content_type"] = json!("application/json");
-        let text = sorted_json(response);
+        let text = sorted_json(&response);
         attach_body(
             &mut gen_ai,
             &mut record["output"],
@@ -194,7 +194,8 @@ pub fn invocation_document(
             .get("output_body_json_massive_hash")
             .is_none()
         {
-            record["output"]["output_body_json"] = body::wrap_scalars(rename_keys(response));
+            record["output"]["output_body_json"] =
+                body::wrap_scalars(body::rename_keys_owned(response));
         }
     }
     if content && let Some(text) = completion_text(invocation) {
