@@ -21,12 +21,7 @@ struct Timed {
 /// Median time per iteration, from criterion's estimates: on a shared machine a few slow
 /// samples move the mean, and the peers report medians too.
 fn criterion(root: &Path, group: &str, bench: &str) -> Option<Timed> {
-    let path = root
-        .join("target/criterion")
-        .join(group)
-        .join(bench)
-        .join("new/estimates.json");
-    let estimates: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let estimates = criterion_file(root, group, bench, "estimates.json")?;
     let median = &estimates["median"];
     let ns = median["point_estimate"].as_f64()?;
     let interval = &median["confidence_interval"];
@@ -38,13 +33,18 @@ fn criterion(root: &Path, group: &str, bench: &str) -> Option<Timed> {
 }
 
 fn criterion_bytes(root: &Path, group: &str, bench: &str) -> Option<f64> {
+    criterion_file(root, group, bench, "benchmark.json")?["throughput"]["Bytes"].as_f64()
+}
+
+/// One of criterion's files for the latest run of `group/bench`.
+fn criterion_file(root: &Path, group: &str, bench: &str, name: &str) -> Option<Value> {
     let path = root
         .join("target/criterion")
         .join(group)
         .join(bench)
-        .join("new/benchmark.json");
-    let benchmark: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    benchmark["throughput"]["Bytes"].as_f64()
+        .join("new")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
 fn cell(value: Option<Timed>) -> String {

@@ -90,21 +90,7 @@ pub(super) fn rename_keys_owned(value: Value) -> Value {
 
 /// `value` with every key in Elastic's table renamed, at any depth.
 pub fn rename_keys(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(key, member)| {
-                    let key = RENAMES
-                        .iter()
-                        .find(|(from, _)| from == key)
-                        .map_or_else(|| key.clone(), |(_, to)| (*to).to_owned());
-                    (key, rename_keys(member))
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(rename_keys).collect()),
-        other => other.clone(),
-    }
+    rename_keys_owned(value.clone())
 }
 
 /// `value` as JSON with every object's keys sorted (what Elastic's pipeline writes to
