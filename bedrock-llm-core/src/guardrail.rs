@@ -226,7 +226,8 @@ fn policy_name(key: &str) -> Option<String> {
     snake.ends_with("_policy").then_some(snake)
 }
 
-/// `camelCase` → `snake_case`.
+/// `camelCase` → `snake_case`, as guardrail policies (`contentPolicy` → `content_policy`) and
+/// Bedrock's CloudWatch metric names are written in events and documents.
 pub fn snake_case(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     for (at, c) in key.chars().enumerate() {
