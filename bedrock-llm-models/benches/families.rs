@@ -124,61 +124,49 @@ fn families(c: &mut Criterion) {
     let registry = bedrock_llm_models::registry();
     let config = Config::default().enabled();
     let context = CallContext::detached();
-    let mut floor = c.benchmark_group("floor");
-    for (name, _, request, response, _, _) in &cases {
-        floor.bench_with_input(
-            BenchmarkId::from_parameter(name),
-            &(request, response),
-            |b, (req, resp)| {
-                b.iter(|| {
-                    let _: IgnoredAny =
-                        serde_json::from_slice(black_box(req)).unwrap_or(IgnoredAny);
-                    let _: IgnoredAny =
-                        serde_json::from_slice(black_box(resp)).unwrap_or(IgnoredAny);
-                });
-            },
-        );
-    }
-    floor.finish();
-    let mut extract = c.benchmark_group("extract");
-    for case in &cases {
-        extract.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
-            b.iter(|| record(registry, case))
-        });
-    }
-    extract.finish();
-    let mut events = c.benchmark_group("events");
-    for case in &cases {
-        events.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
-            b.iter(|| {
-                newrelic::payload(&build_events(&record(registry, case), &config, &context).events)
-            });
-        });
-    }
-    events.finish();
+    timed(c, "floor", &cases, |(_, _, request, response, _, _)| {
+        let _: IgnoredAny = serde_json::from_slice(black_box(request)).unwrap_or(IgnoredAny);
+        let _: IgnoredAny = serde_json::from_slice(black_box(response)).unwrap_or(IgnoredAny);
+    });
+    timed(c, "extract", &cases, |case| record(registry, case));
+    let events = |config: &Config, case: &Case| {
+        newrelic::payload(&build_events(&record(registry, case), config, &context).events)
+    };
+    timed(c, "events", &cases, |case| events(&config, case));
     let no_cost = config.clone().with_cost(false);
-    let mut events_no_cost = c.benchmark_group("events_no_cost");
-    for case in &cases {
-        events_no_cost.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
-            b.iter(|| {
-                newrelic::payload(&build_events(&record(registry, case), &no_cost, &context).events)
-            });
+    timed(c, "events_no_cost", &cases, |case| events(&no_cost, case));
+    write_floor(c, "render_floor", &cases, |case| events(&config, case));
+    for format in ["otel", "elastic", "log_writer"] {
+        let render = |case: &Case| rendered(format, case, &config);
+        timed(c, format, &cases, render);
+        write_floor(c, &format!("{format}_floor"), &cases, render);
+    }
+}
+
+/// A group timing `work` on every case.
+fn timed<R>(c: &mut Criterion, name: &str, cases: &[Case], work: impl Fn(&Case) -> R) {
+    let mut group = c.benchmark_group(name);
+    for case in cases {
+        group.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
+            b.iter(|| work(black_box(case)))
         });
     }
-    events_no_cost.finish();
-    let mut render = c.benchmark_group("render_floor");
-    for case in &cases {
-        let written =
-            newrelic::payload(&build_events(&record(registry, case), &config, &context).events);
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&written) else {
+    group.finish();
+}
+
+/// The least a writer of `work`'s JSON pays: the same JSON written from a built
+/// `serde_json::Value`.
+fn write_floor(c: &mut Criterion, name: &str, cases: &[Case], work: impl Fn(&Case) -> String) {
+    let mut group = c.benchmark_group(name);
+    for case in cases {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&work(case)) else {
             continue;
         };
-        render.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
+        group.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
             b.iter(|| serde_json::to_vec(black_box(&value)).map(|v| v.len()))
         });
     }
-    render.finish();
-    renderings(c, &cases, &config);
+    group.finish();
 }
 
 /// A case's bodies rendered in one of the other formats, as the stdout lines are written.
@@ -187,9 +175,13 @@ fn rendered(format: &str, case: &Case, config: &Config) -> String {
     let invocation = record(registry, case);
     let (request, response) = (Some(case.2.as_slice()), Some(case.3.as_slice()));
     match format {
-        "otel" => {
-            otel::span_json(&invocation, config, &[("cloud.region", Some("us-east-1"))]).to_string()
-        }
+        // As the stdout lines write them: serde_json's writer, not `Display`.
+        "otel" => serde_json::to_string(&otel::span_json(
+            &invocation,
+            config,
+            &[("cloud.region", Some("us-east-1"))],
+        ))
+        .unwrap_or_default(),
         "elastic" => {
             let caller = elastic::Caller {
                 account_id: Some("111122223333"),
@@ -214,30 +206,6 @@ fn rendered(format: &str, case: &Case, config: &Config) -> String {
             }
             serde_json::to_string(&log).unwrap_or_default()
         }
-    }
-}
-
-fn renderings(c: &mut Criterion, cases: &[Case], config: &Config) {
-    for format in ["otel", "elastic", "log_writer"] {
-        let mut group = c.benchmark_group(format);
-        for case in cases {
-            group.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
-                b.iter(|| rendered(format, black_box(case), config))
-            });
-        }
-        group.finish();
-        let mut floor = c.benchmark_group(format!("{format}_floor"));
-        for case in cases {
-            let Ok(value) =
-                serde_json::from_str::<serde_json::Value>(&rendered(format, case, config))
-            else {
-                continue;
-            };
-            floor.bench_function(BenchmarkId::from_parameter(&case.0), |b| {
-                b.iter(|| serde_json::to_vec(black_box(&value)).map(|v| v.len()))
-            });
-        }
-        floor.finish();
     }
 }
 

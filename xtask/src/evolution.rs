@@ -83,12 +83,17 @@ fn declarations<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = bool> 
         let declared = rest
             .split(|c: char| !c.is_alphanumeric() && c != '_')
             .next()?;
+        // Up to where the item before ends (a blank line, or a line closing it), so attributes
+        // spread over several lines count too.
         (declared == name).then(|| {
             lines[..at]
                 .iter()
                 .rev()
-                .map(|l| l.trim_start())
-                .take_while(|l| l.starts_with("#[") || l.starts_with("///") || l.starts_with(')'))
+                .map(|l| l.trim())
+                .take_while(|l| {
+                    !l.is_empty()
+                        && (l.starts_with("//") || !(l.ends_with('}') || l.ends_with(';')))
+                })
                 .any(|l| l.starts_with("#[non_exhaustive]"))
         })
     })
@@ -98,10 +103,11 @@ fn declarations<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = bool> 
 mod tests {
     #[test]
     fn the_attribute_right_above_a_declaration_counts() {
-        let text = "#[non_exhaustive]\npub struct A;\n\n/// B.\n#[derive(Debug)]\n#[non_exhaustive]\npub enum B {}\n#[non_exhaustive]\nstruct Gap;\npub struct C;\n";
+        let text = "#[non_exhaustive]\npub struct A;\n\n/// B.\n#[derive(Debug)]\n#[non_exhaustive]\npub enum B {}\n#[non_exhaustive]\nstruct Gap;\npub struct C;\n#[non_exhaustive]\n#[cfg_attr(\n    docsrs,\n    doc = \"x\"\n)]\npub struct D;\n";
         assert_eq!(super::declarations(text, "A").collect::<Vec<_>>(), [true]);
         assert_eq!(super::declarations(text, "B").collect::<Vec<_>>(), [true]);
         assert_eq!(super::declarations(text, "C").collect::<Vec<_>>(), [false]);
+        assert_eq!(super::declarations(text, "D").collect::<Vec<_>>(), [true]);
         assert_eq!(super::declarations(text, "Ab").count(), 0);
     }
 }
