@@ -9,8 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_bedrockruntime::primitives::Blob;
-use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
-use bedrock_llm_core::client::{BlockingClient, Client, RecordingInterceptor, sdk_config};
+use aws_sdk_bedrockruntime::types::{
+    AsyncInvokeOutputDataConfig, AsyncInvokeS3OutputDataConfig, ContentBlock, ConversationRole,
+    Message,
+};
+use bedrock_llm_core::client::{
+    BlockingClient, Client, RecordingInterceptor, model_input, sdk_config,
+};
 use bedrock_llm_emulator::{Emulator, Fault};
 use bedrock_llm_events::{Config, LlmAttributes, LlmAttributesExt, Recorder, with_llm_attributes};
 use bedrock_llm_models::samples::{self, Sample};
@@ -180,9 +185,10 @@ fn emulated(
         recorder.clone(),
     );
 
-    // The async client: raw bytes in, the SDK's output out.
+    // The async client: raw bytes in, the SDK's output out. Video models run as jobs.
+    let (jobs, samples): (Vec<&Sample>, Vec<&Sample>) = samples.iter().partition(|s| s.is_job());
     runtime.block_on(async {
-        for sample in samples {
+        for sample in &samples {
             let _ = client
                 .invoke_raw(sample.model_id, sample.request.clone())
                 .with_llm_attributes(scope("async"))
@@ -195,6 +201,25 @@ fn emulated(
                     .with_llm_attributes(scope("async"))
                     .await;
             }
+        }
+    });
+
+    // Jobs (`StartAsyncInvoke`): the video models' request bodies as `modelInput`.
+    runtime.block_on(async {
+        for sample in &jobs {
+            let Ok(input) = model_input(&sample.request) else {
+                continue;
+            };
+            let output = AsyncInvokeS3OutputDataConfig::builder()
+                .s3_uri("s3://bedrock-llm-demo/videos/")
+                .build()
+                .map(AsyncInvokeOutputDataConfig::S3OutputDataConfig);
+            let job = client
+                .start_async_invoke()
+                .model_id(sample.model_id)
+                .model_input(input)
+                .set_output_data_config(output.ok());
+            let _ = job.send().with_llm_attributes(scope("job")).await;
         }
     });
 
@@ -260,7 +285,7 @@ fn emulated(
         config.to_builder().interceptor(interceptor).build(),
     );
     runtime.block_on(async {
-        for sample in samples {
+        for sample in &samples {
             let call = intercepted
                 .invoke_model()
                 .model_id(sample.model_id)
@@ -290,7 +315,7 @@ fn emulated(
 
     // The blocking client, from a thread outside the runtime.
     let blocking_client = client.clone();
-    let blocking_samples = samples.to_vec();
+    let blocking_samples: Vec<Sample> = samples.iter().map(|s| (*s).clone()).collect();
     std::thread::spawn(move || -> Result<(), String> {
         let client = BlockingClient::new(blocking_client).map_err(|e| e.to_string())?;
         for sample in &blocking_samples {
@@ -322,7 +347,8 @@ fn live(
     );
     let client = Client::new(sdk, bedrock_llm_models::new_registry(), recorder.clone());
     runtime.block_on(async {
-        for sample in samples {
+        // No video job is started on a real account: it is billed and needs an S3 bucket.
+        for sample in samples.iter().filter(|s| !s.is_job()) {
             // A model the account has not enabled fails; that failure is recorded like any other.
             let _ = client
                 .invoke_raw(sample.model_id, sample.request.clone())

@@ -266,6 +266,20 @@ pub(crate) fn write(
                 text(summary, attr::RERANK_DOCUMENTS),
                 text(summary, attr::RERANK_TOP_SCORE)
             ),
+            // A video job answers with its id; the video comes later.
+            None if summary.get(attr::VIDEO_REQUEST_DURATION).is_some()
+                || summary.get(attr::VIDEO_REQUEST_DIMENSION).is_some() =>
+            {
+                format!(
+                    "video job {}: {} s, {}",
+                    text(summary, attr::RESPONSE_ID)
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default(),
+                    text(summary, attr::VIDEO_REQUEST_DURATION),
+                    text(summary, attr::VIDEO_REQUEST_DIMENSION)
+                )
+            }
             None => response
                 .unwrap_or_else(|| "(response body unreadable: see ExtractionError)".to_owned()),
         };

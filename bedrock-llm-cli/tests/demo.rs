@@ -50,6 +50,9 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
         "ai21.jamba-1-5-large-v1:0",
         "mistral.mixtral-8x7b-instruct-v0:1",
         "mistral.mistral-large-2407-v1:0",
+        "amazon.rerank-v1:0",
+        "amazon.nova-reel-v1:1",
+        "luma.ray-v2:0",
     ] {
         assert!(models.contains(family_model), "{family_model} missing");
     }
@@ -63,6 +66,7 @@ fn json_is_ndjson_with_an_event_type_on_every_line_and_covers_every_family() {
                 "converse-stream",
                 "interceptor",
                 "interceptor-stream",
+                "job",
                 "stream"
             ]
             .map(str::to_owned)

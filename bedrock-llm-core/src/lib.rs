@@ -76,5 +76,5 @@ pub use value::{FloatVector, NumberOrString, TokenCount};
 pub use view::{
     ChunkDelta, ChunkText, EmbeddingStats, FinishReason, ImageParams, ImageStats, Message,
     NormalizedFinishReason, Part, RequestParams, RequestView, RerankParams, RerankStats,
-    ResponseView, Role, ServiceMetrics, ToolDefinition, Usage,
+    ResponseView, Role, ServiceMetrics, ToolDefinition, Usage, VideoParams, VideoStats,
 };

@@ -21,8 +21,10 @@ pub enum ExchangeKind {
     Embedding,
     /// Images generated from a prompt (Titan Image, Nova Canvas, Stability).
     ImageGeneration,
-    /// Documents ranked against a query (Cohere Rerank).
+    /// Documents ranked against a query (Cohere and Amazon Rerank).
     Rerank,
+    /// A video generated from a prompt (Nova Reel, Luma Ray), by an asynchronous job.
+    VideoGeneration,
 }
 
 impl ExchangeKind {
@@ -43,8 +45,8 @@ impl ExchangeKind {
         }
     }
 
-    /// Whether the exchange is a completion (chat, text, images or a rerank): a summary
-    /// event, not an embedding event.
+    /// Whether the exchange is a completion (chat, text, images, a video or a rerank): a
+    /// summary event, not an embedding event.
     pub const fn is_completion(self) -> bool {
         !matches!(self, Self::Embedding)
     }
@@ -54,13 +56,19 @@ impl ExchangeKind {
         matches!(self, Self::ImageGeneration)
     }
 
+    /// Whether the exchange generates images or video, whose bodies may carry base64 media
+    /// (generated images, input images, keyframes) that no rendering may keep.
+    pub const fn is_media_generation(self) -> bool {
+        matches!(self, Self::ImageGeneration | Self::VideoGeneration)
+    }
+
     /// `gen_ai.operation.name` for this kind.
     pub const fn otel_operation_name(self) -> &'static str {
         match self {
             Self::Chat => "chat",
             Self::TextCompletion => "text_completion",
             Self::Embedding => "embeddings",
-            Self::ImageGeneration => "generate_content",
+            Self::ImageGeneration | Self::VideoGeneration => "generate_content",
             // The conventions name no rerank operation; a custom value, as they advise.
             Self::Rerank => "rerank",
         }

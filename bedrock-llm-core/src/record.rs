@@ -21,6 +21,8 @@ pub enum Operation {
     Converse,
     /// `POST /model/{id}/converse-stream`.
     ConverseStream,
+    /// `POST /async-invoke`: a job whose output (a video) lands in S3 later.
+    StartAsyncInvoke,
 }
 
 impl Operation {
@@ -31,6 +33,7 @@ impl Operation {
             Self::InvokeModelWithResponseStream => "InvokeModelWithResponseStream",
             Self::Converse => "Converse",
             Self::ConverseStream => "ConverseStream",
+            Self::StartAsyncInvoke => "StartAsyncInvoke",
         }
     }
 
@@ -41,6 +44,7 @@ impl Operation {
             "InvokeModelWithResponseStream" => Self::InvokeModelWithResponseStream,
             "Converse" => Self::Converse,
             "ConverseStream" => Self::ConverseStream,
+            "StartAsyncInvoke" => Self::StartAsyncInvoke,
             _ => return None,
         })
     }

@@ -464,6 +464,7 @@ impl StreamAccumulator {
                 embedding: None,
                 images: None,
                 rerank: None,
+                videos: None,
             }
         });
         let response = response.map(|mut view| {

@@ -168,7 +168,7 @@ impl Args {
             KIND => {
                 let lit: LitStr = input.parse()?;
                 if !symbol::EXCHANGE_KINDS.contains(&lit.value().as_str()) {
-                    // expected `kind = "chat"`, `"text_completion"`, … or `"rerank"`
+                    // expected `kind = "chat"`, `"text_completion"`, … or `"video_generation"`
                     let last = symbol::EXCHANGE_KINDS.len() - 1;
                     let mut expected = String::from("expected `kind = ");
                     for (index, kind) in symbol::EXCHANGE_KINDS.iter().enumerate() {

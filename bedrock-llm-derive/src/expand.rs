@@ -317,7 +317,10 @@ fn model_impl(container: &Container, args: &Args) -> TokenStream {
             quote!(#krate::ExchangeKind::ImageGeneration)
         }
         Some(k) if k == symbol::RERANK => quote!(#krate::ExchangeKind::Rerank),
-        // Parsing let only the five through.
+        Some(k) if k == symbol::VIDEO_GENERATION => {
+            quote!(#krate::ExchangeKind::VideoGeneration)
+        }
+        // Parsing let only the six through.
         Some(_) => quote!(#krate::ExchangeKind::Embedding),
         None => quote!(#krate::__private::infer_kind::<Self>()),
     };

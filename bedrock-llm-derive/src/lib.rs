@@ -13,7 +13,7 @@
 //!   content block, a usage object).
 //! - `#[bedrock_model(model, ids = ["acme.echo-*"], request = Req, response = Resp)]` — on a
 //!   unit struct: implements `BedrockModel`. Optional `family = "Acme Echo"` and
-//!   `kind = "chat" | "text_completion" | "embedding" | "image_generation" | "rerank"` (inferred from the bodies otherwise), and
+//!   `kind = "chat" | "text_completion" | "embedding" | "image_generation" | "rerank" | "video_generation"` (inferred from the bodies otherwise), and
 //!   `request_has = "key"` for a family that shares its model IDs with another and reads only
 //!   request bodies with that top-level key (Claude Text Completions: `"prompt"`), and
 //!   `inline_reasoning = true` for a family whose answers carry the model's reasoning inline,
@@ -56,6 +56,10 @@
 //! | `images` | response | a base64 image or a list of them: counted and sized, never kept (may repeat) |
 //! | `image_finish_reason` | response | one image's finish reason, or a list of them (`null`s skipped) |
 //! | `image_error` | response | why no image came back (a content filter's message) |
+//! | `video_duration` | request | seconds: an integer, or text such as `"5s"` |
+//! | `video_fps` | request | integer |
+//! | `video_dimension`, `video_aspect_ratio` | request | string: `1280x720` or `720p`; `16:9` |
+//! | `video_job` | response | string: an asynchronous job's id (`invocationArn`), the output a video generation returns; recorded as the response id |
 //! | `rerank_documents` | request | the documents to rank: a list, counted (never kept) |
 //! | `top_n` | request | integer: rerank results asked for |
 //! | `rerank_results` | response | the ranked results: a list, counted |

@@ -196,6 +196,26 @@ pub(crate) const ROLES: &[Role] = &[
         true,
         Sink::Scalar("AspectRatio"),
     ),
+    // Video-generation requests.
+    role(
+        "video_duration",
+        Side::Request,
+        true,
+        Sink::Scalar("VideoDuration"),
+    ),
+    role("video_fps", Side::Request, true, Sink::IntParam("VideoFps")),
+    role(
+        "video_dimension",
+        Side::Request,
+        true,
+        Sink::Scalar("VideoDimension"),
+    ),
+    role(
+        "video_aspect_ratio",
+        Side::Request,
+        true,
+        Sink::Scalar("VideoAspectRatio"),
+    ),
     // Rerank requests.
     role(
         "rerank_documents",
@@ -270,6 +290,14 @@ pub(crate) const ROLES: &[Role] = &[
         Output::Other,
     ),
     output("images", Side::Response, false, Sink::Images, Output::Other),
+    // A job's answer is its id: the output the video will be found by.
+    output(
+        "video_job",
+        Side::Response,
+        true,
+        Sink::Scalar("ResponseId"),
+        Output::Other,
+    ),
     role(
         "image_finish_reason",
         Side::Response,

@@ -45,9 +45,16 @@ pub(crate) const TEXT_COMPLETION: &str = "text_completion";
 pub(crate) const EMBEDDING: &str = "embedding";
 pub(crate) const IMAGE_GENERATION: &str = "image_generation";
 pub(crate) const RERANK: &str = "rerank";
+pub(crate) const VIDEO_GENERATION: &str = "video_generation";
 /// Every `kind = "..."` value.
-pub(crate) const EXCHANGE_KINDS: [&str; 5] =
-    [CHAT, TEXT_COMPLETION, EMBEDDING, IMAGE_GENERATION, RERANK];
+pub(crate) const EXCHANGE_KINDS: [&str; 6] = [
+    CHAT,
+    TEXT_COMPLETION,
+    EMBEDDING,
+    IMAGE_GENERATION,
+    RERANK,
+    VIDEO_GENERATION,
+];
 
 /// Every argument keyword, for suggestions.
 pub(crate) fn all_arguments() -> impl Iterator<Item = &'static str> {

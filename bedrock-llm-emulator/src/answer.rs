@@ -1,6 +1,7 @@
 //! What to answer one recorded request with: a 403 for a bad signature, its scripted fault, a
 //! route of the builder's, a recorded stream, the family's sample (whole or streamed, its
-//! chunks cut into pieces), or Converse's answer.
+//! chunks cut into pieces), or Converse's answer. A job (`StartAsyncInvoke`) is answered from
+//! its `modelInput` as an `InvokeModel` of the same body would be.
 
 use std::fmt;
 use std::sync::atomic::Ordering;
@@ -77,6 +78,19 @@ pub(crate) async fn answer(
     let Ok(id) = ModelId::parse(&model_id) else {
         return whole(invalid());
     };
+    // A job's request body is its `modelInput`, re-serialized as the adapters read bodies.
+    let job_input;
+    let body: &[u8] = if operation == Operation::AsyncInvoke {
+        job_input = serde_json::from_slice::<serde_json::Value>(&request.body)
+            .ok()
+            .and_then(|job| serde_json::to_vec(job.get("modelInput")?).ok());
+        match &job_input {
+            Some(input) => input,
+            None => return whole(invalid()),
+        }
+    } else {
+        &request.body
+    };
     if matches!(
         operation,
         Operation::InvokeStream | Operation::ConverseStream
@@ -98,12 +112,12 @@ pub(crate) async fn answer(
                 "The emulator streams the prebuilt families only; this route answers InvokeModel.",
             ));
         }
-        return whole((route.handler)(&request.body));
+        return whole((route.handler)(body));
     }
-    let Some(adapter) = state.registry.resolve_id(&id, Some(&request.body)) else {
+    let Some(adapter) = state.registry.resolve_id(&id, Some(body)) else {
         return whole(invalid());
     };
-    if let Err(error) = adapter.request_view(&request.body) {
+    if let Err(error) = adapter.request_view(body) {
         return whole(EmulatedResponse::error(
             400,
             "ValidationException",
@@ -117,7 +131,14 @@ pub(crate) async fn answer(
         .filter(|s| s.family == adapter.family());
     let sample = family
         .clone()
-        .find(|s| s.request == request.body)
+        .find(|s| s.request == body)
+        .or_else(|| {
+            // The same request serialized in another key order (an SDK document's map).
+            let sent = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+            family.clone().find(|s| {
+                serde_json::from_slice::<serde_json::Value>(&s.request).ok() == Some(sent.clone())
+            })
+        })
         .or_else(|| family.clone().find(|s| s.model_id == model_id))
         .or_else(|| family.clone().next());
     let Some(sample) = sample else {

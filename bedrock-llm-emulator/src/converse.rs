@@ -16,6 +16,8 @@ pub(crate) enum Operation {
     InvokeStream,
     Converse,
     ConverseStream,
+    /// `POST /async-invoke`: the model ID and its request body (`modelInput`) are in the body.
+    AsyncInvoke,
 }
 
 /// A Converse answer: the family sample's text and counts when the model has a prebuilt

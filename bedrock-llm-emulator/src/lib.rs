@@ -1,7 +1,7 @@
 //! A Bedrock Runtime server on 127.0.0.1 for tests: `POST /model/{modelId}/invoke` and
 //! `/invoke-with-response-stream` (AWS event-stream frames, base64 `bytes` chunks in each
 //! family's own chunk shape, invocation metrics on the last chunk), `/converse` and
-//! `/converse-stream` (any model ID) answered
+//! `/converse-stream` (any model ID), and `POST /async-invoke` (a job: `{invocationArn}`) answered
 //! with realistic, deterministic bodies for every prebuilt family (from
 //! `bedrock_llm_models::samples`) or for families you derive, with the real response headers
 //! (`x-amzn-RequestId`, token counts, latency), and scripted faults.

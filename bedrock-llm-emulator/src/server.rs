@@ -43,13 +43,19 @@ pub(crate) async fn handle(
         Some((id, "invoke-with-response-stream")) => (Some(id), Operation::InvokeStream),
         Some((id, "converse")) => (Some(id), Operation::Converse),
         Some((id, "converse-stream")) => (Some(id), Operation::ConverseStream),
+        None if path == "/async-invoke" => (None, Operation::AsyncInvoke),
         _ => (None, Operation::Invoke),
     };
-    let model_id = encoded.map(|id| {
-        percent_encoding::percent_decode_str(id)
-            .decode_utf8_lossy()
-            .into_owned()
-    });
+    let model_id = match operation {
+        Operation::AsyncInvoke => serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|job| job.get("modelId")?.as_str().map(str::to_owned)),
+        _ => encoded.map(|id| {
+            percent_encoding::percent_decode_str(id)
+                .decode_utf8_lossy()
+                .into_owned()
+        }),
+    };
     let recorded = RecordedRequest {
         method,
         path,

@@ -1,6 +1,6 @@
-//! What an image generation or a rerank adds to its call's record: one list of named facts,
+//! What an image or video generation or a rerank adds to its call's record: one list of named facts,
 //! carried by New Relic's summary and the OpenTelemetry span alike (`docs/llm-events.md` §2,
-//! §12). Counts, sizes and settings only — never an image or a document.
+//! §12). Counts, sizes and settings only — never an image, a video or a document.
 
 use bedrock_llm_core::{ExchangeKind, Invocation};
 
@@ -43,6 +43,36 @@ pub(crate) fn kind_facts(
                 facts.push((attr::IMAGE_RESPONSE_BYTES, Fact::Int(images.bytes)));
                 if let Some(error) = &images.error {
                     facts.push((attr::IMAGE_RESPONSE_ERROR, Fact::Str(error.clone())));
+                }
+            }
+        }
+        Some(ExchangeKind::VideoGeneration) => {
+            if let Some(video) = request.map(|p| &p.video) {
+                let asked = [
+                    (
+                        attr::VIDEO_REQUEST_DURATION,
+                        video.duration_seconds.map(Fact::Int),
+                    ),
+                    (attr::VIDEO_REQUEST_FPS, video.fps.map(Fact::Int)),
+                    (
+                        attr::VIDEO_REQUEST_DIMENSION,
+                        video.dimension.clone().map(Fact::Str),
+                    ),
+                    (
+                        attr::VIDEO_REQUEST_ASPECT_RATIO,
+                        video.aspect_ratio.clone().map(Fact::Str),
+                    ),
+                ];
+                facts.extend(asked.into_iter().filter_map(|(k, v)| Some((k, v?))));
+            }
+            if let Some(videos) = response.and_then(|r| r.videos.as_ref()) {
+                facts.push((attr::VIDEO_RESPONSE_COUNT, Fact::Int(videos.count)));
+                if let Some(seconds) = videos.duration_seconds {
+                    facts.push((attr::VIDEO_RESPONSE_DURATION, Fact::Float(seconds)));
+                }
+                if let (Some(width), Some(height)) = (videos.width, videos.height) {
+                    let dimension = format!("{width}x{height}");
+                    facts.push((attr::VIDEO_RESPONSE_DIMENSION, Fact::Str(dimension)));
                 }
             }
         }

@@ -59,6 +59,16 @@ pub mod attr {
     pub const IMAGE_REQUEST_STEPS: &str = "aws.bedrock.request.image.steps";
     pub const IMAGE_RESPONSE_BYTES: &str = "aws.bedrock.response.image.bytes";
     pub const IMAGE_RESPONSE_ERROR: &str = "aws.bedrock.response.image.error";
+    /// Video generation (`docs/llm-events.md` §2): what the job asked for, and — replayed from
+    /// an invocation log — the video it produced; never the video. Project names, the same on
+    /// OpenTelemetry spans.
+    pub const VIDEO_REQUEST_DURATION: &str = "aws.bedrock.request.video.duration_seconds";
+    pub const VIDEO_REQUEST_FPS: &str = "aws.bedrock.request.video.fps";
+    pub const VIDEO_REQUEST_DIMENSION: &str = "aws.bedrock.request.video.dimension";
+    pub const VIDEO_REQUEST_ASPECT_RATIO: &str = "aws.bedrock.request.video.aspect_ratio";
+    pub const VIDEO_RESPONSE_COUNT: &str = "aws.bedrock.response.video.count";
+    pub const VIDEO_RESPONSE_DURATION: &str = "aws.bedrock.response.video.duration_seconds";
+    pub const VIDEO_RESPONSE_DIMENSION: &str = "aws.bedrock.response.video.dimension";
     /// Rerank: documents sent, results asked for and returned, the best score. Project names.
     pub const RERANK_DOCUMENTS: &str = "aws.bedrock.request.rerank.documents";
     pub const RERANK_TOP_N: &str = "aws.bedrock.request.rerank.top_n";
@@ -171,7 +181,8 @@ pub mod gen_ai {
     pub const INFERENCE_REGION: &str = "aws.bedrock.inference_region";
     pub const PERFORMANCE_LATENCY: &str = "aws.bedrock.performance_config.latency";
     pub const SERVICE_TIER: &str = "aws.bedrock.service_tier";
-    /// `image` for an image generation (the conventions' output types: text, json, image, speech).
+    /// `image` for an image generation (the conventions' output types: text, json, image,
+    /// speech), `video` for a video generation (a custom value: the conventions name none).
     pub const OUTPUT_TYPE: &str = "gen_ai.output.type";
     /// Images returned: a project addition, as the New Relic events' image attributes.
     pub const IMAGE_RESPONSE_COUNT: &str = "aws.bedrock.response.image.count";

@@ -58,6 +58,7 @@ fn chat() -> Invocation {
         embedding: None,
         images: None,
         rerank: None,
+        videos: None,
     });
     record
 }

@@ -63,6 +63,7 @@ fn chat() -> Invocation {
         embedding: None,
         images: None,
         rerank: None,
+        videos: None,
     });
     record
 }

@@ -119,6 +119,9 @@ impl FieldReader<'_> {
                     "outputTokenCount",
                     "$.output.outputTokenCount",
                 ),
+                output_video: output
+                    .get("outputVideo")
+                    .and_then(|raw| serde_json::from_str(raw.get()).ok()),
             });
         let mut record = ModelInvocationLog {
             schema_type: self.field(members, "schemaType", "$.schemaType"),

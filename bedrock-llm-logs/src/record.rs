@@ -108,6 +108,66 @@ pub struct LogOutput {
     /// Bedrock's count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_token_count: Option<bedrock_llm_core::TokenCount>,
+    /// A video job's output (`{S3Path, DurationSeconds, FramesPerSecond, Width, Height}`), kept
+    /// as logged: no public record shows its exact spelling, so [`LogOutput::video_stats`] reads
+    /// it leniently rather than letting a surprise cost the record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_video: Option<Value>,
+}
+
+impl LogOutput {
+    /// The video a job produced, from `outputVideo` (an object, or a list of them); keys are
+    /// matched without regard to case, numbers may be written as text. `None` without one.
+    pub fn video_stats(&self) -> Option<bedrock_llm_core::VideoStats> {
+        let videos = match self.output_video.as_ref()? {
+            Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
+            Value::Object(video) => vec![video],
+            _ => return None,
+        };
+        let first = *videos.first()?;
+        let field = |name: &str| {
+            first
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value)
+        };
+        let number = |name: &str| {
+            match field(name)? {
+                Value::Number(n) => n.as_f64(),
+                Value::String(text) => text.trim().parse().ok(),
+                _ => None,
+            }
+            .filter(|n: &f64| n.is_finite() && *n >= 0.0)
+        };
+        Some(bedrock_llm_core::VideoStats {
+            count: videos.len() as u64,
+            duration_seconds: number("DurationSeconds"),
+            fps: number("FramesPerSecond"),
+            // Pixel counts: whole, and far below 2^53.
+            width: number("Width").map(|n| n as u64),
+            height: number("Height").map(|n| n as u64),
+            location: field("S3Path")
+                .or_else(|| field("S3Uri"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+    }
+
+    /// `outputVideo` as [`LogOutput::video_stats`] reads it, for writing a record back.
+    pub fn video_value(stats: &bedrock_llm_core::VideoStats) -> Value {
+        let mut video = Map::new();
+        let mut put = |key: &str, value: Option<Value>| {
+            if let Some(value) = value {
+                video.insert(key.to_owned(), value);
+            }
+        };
+        put("S3Path", stats.location.clone().map(Value::from));
+        put("DurationSeconds", stats.duration_seconds.map(Value::from));
+        put("FramesPerSecond", stats.fps.map(Value::from));
+        put("Width", stats.width.map(Value::from));
+        put("Height", stats.height.map(Value::from));
+        Value::Object(video)
+    }
 }
 
 pub(crate) use crate::timestamp::timestamp_ms;

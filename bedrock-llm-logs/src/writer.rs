@@ -23,8 +23,11 @@ pub fn to_record(
     response_body: Option<&[u8]>,
     caller: &Caller,
 ) -> ModelInvocationLog {
-    // An image generation's payloads are written as their size and hash, as everywhere else.
-    let images = invocation.kind == Some(bedrock_llm_core::ExchangeKind::ImageGeneration);
+    // An image or video generation's payloads are written as their size and hash, as everywhere
+    // else.
+    let images = invocation
+        .kind
+        .is_some_and(bedrock_llm_core::ExchangeKind::is_media_generation);
     let raw = |body: Option<&[u8]>| {
         let scrubbed = body
             .filter(|_| images)
@@ -67,6 +70,11 @@ pub fn to_record(
             output_content_type: Some("application/json".to_owned()),
             output_body_json: raw(response_body),
             output_token_count: output_tokens.map(Into::into),
+            output_video: invocation
+                .response
+                .as_ref()
+                .and_then(|r| r.videos.as_ref())
+                .map(LogOutput::video_value),
             ..LogOutput::default()
         }),
         error_code: invocation.error.as_ref().map(|e| e.code.clone()),

@@ -23,6 +23,9 @@
 //! | Stability Image | `stability.sd3*`, `stability.stable-image-*` and the image services | [`image::StabilityImage`] |
 //! | SDXL | `stability.stable-diffusion-xl*` | [`image::Sdxl`] |
 //! | Cohere Rerank | `cohere.rerank-*` (query and documents: counted, results and best score) | [`rerank::CohereRerank`] |
+//! | Amazon Rerank | `amazon.rerank-*` (Cohere's body format) | [`rerank::AmazonRerank`] |
+//! | Nova Reel | `amazon.nova-reel-*` (StartAsyncInvoke: the job's input → its ARN; the video never read) | [`video::NovaReel`] |
+//! | Luma Ray | `luma.ray-*` (StartAsyncInvoke, as Nova Reel) | [`video::LumaRay`] |
 //! | Pegasus | `twelvelabs.pegasus-*` (a prompt about a video → text; the video never read) | [`twelvelabs::Pegasus`] |
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse::ConverseJson`] |
 //!
@@ -54,6 +57,7 @@ pub mod rerank;
 pub mod samples;
 pub mod shapes;
 pub mod twelvelabs;
+pub mod video;
 
 use std::sync::LazyLock;
 
@@ -69,8 +73,9 @@ use image::{Sdxl, StabilityImage, TitanImage};
 use meta::Llama;
 use mistral::{MistralChat, MistralText};
 use openai::OpenAiChat;
-use rerank::CohereRerank;
+use rerank::{AmazonRerank, CohereRerank};
 use twelvelabs::Pegasus;
+use video::{LumaRay, NovaReel};
 
 /// A registry holding every prebuilt adapter. Register your own on top; later registrations
 /// take precedence.
@@ -101,7 +106,11 @@ pub fn new_registry() -> Registry {
         // After Stability's `stability.stable-*`, which would take SDXL.
         .register::<Sdxl>()
         .register::<CohereRerank>()
+        .register::<AmazonRerank>()
         .register::<Pegasus>()
+        // After Nova, whose `amazon.nova-*` would take Nova Reel.
+        .register::<NovaReel>()
+        .register::<LumaRay>()
         .set_converse(bedrock_llm_core::adapter::<ConverseJson>());
     shapes::recognize_all(&mut registry);
     // A malformed alias list adds nothing here; the CLI reports it (`Registry::aliases_from_env`).

@@ -1,5 +1,5 @@
-//! Rerank: Cohere Rerank 3.5 on InvokeModel — a query and documents in, the documents' indexes
-//! and relevance scores out. Only counts are recorded (documents sent, results returned, the best
+//! Rerank: Cohere Rerank 3.5 and Amazon Rerank 1.0 on InvokeModel, one body format — a query and
+//! documents in, the documents' indexes and relevance scores out. Only counts are recorded (documents sent, results returned, the best
 //! score); the query is the input message. Bedrock reports no token counts for a rerank, in the
 //! body or the headers.
 
@@ -16,6 +16,18 @@ use serde_json::{Map, Value};
 )]
 #[derive(Debug, Clone, Copy)]
 pub struct CohereRerank;
+
+/// Amazon Rerank 1.0 (`amazon.rerank-v1:0`): Cohere's body format on InvokeModel (no
+/// `api_version`).
+#[bedrock_model(
+    model,
+    family = "Amazon Rerank",
+    ids = ["amazon.rerank-*"],
+    request = RerankRequest,
+    response = RerankResponse,
+)]
+#[derive(Debug, Clone, Copy)]
+pub struct AmazonRerank;
 
 /// `{"query": …, "documents": [string | object], "top_n"?, "api_version": 2}`.
 #[bedrock_model(request)]
@@ -56,8 +68,10 @@ pub struct RerankResponse {
 pub struct RerankResult {
     /// Its position in the request's `documents`.
     pub index: u64,
-    /// How relevant it is to the query (0-1).
+    /// How relevant it is to the query (0-1). Also read as `relevanceScore`, the agent-runtime
+    /// Rerank API's spelling.
     #[llm(relevance_score)]
+    #[serde(alias = "relevanceScore")]
     pub relevance_score: f64,
     /// The document itself, when asked for (`return_documents`): kept as sent.
     #[serde(flatten)]

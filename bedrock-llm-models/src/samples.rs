@@ -13,9 +13,9 @@ use bedrock_llm_testkit::{Case, SampleFile};
 use serde_json::{Value, json};
 
 use crate::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
-    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Pegasus, Sdxl,
-    StabilityImage, TitanEmbed, TitanImage, TitanText,
+    AmazonRerank, ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed,
+    CohereRerank, DeepSeekR1, Jamba, Jurassic2, Llama, LumaRay, MistralChat, MistralText, Nova,
+    NovaReel, OpenAiChat, Pegasus, Sdxl, StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 
 /// One exchange.
@@ -38,6 +38,13 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// Whether the model runs as a job (`StartAsyncInvoke`: a video), whose answer is the
+    /// job's ARN rather than a result.
+    pub fn is_job(&self) -> bool {
+        serde_json::from_slice::<Value>(&self.response)
+            .is_ok_and(|response| response.get("invocationArn").is_some())
+    }
+
     /// A response header's value as a number, matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<u64> {
         self.headers
@@ -125,7 +132,7 @@ pub fn request_id(family_slug: &str, case: &str) -> String {
 
 /// The sample files, one per family (`bedrock-llm-models/samples/{family}.json`, the format of
 /// `bedrock-llm-testkit`'s sample files): the data, here embedded at build time.
-const FILES: [(&str, &str); 20] = [
+const FILES: [(&str, &str); 23] = [
     ("claude_text", include_str!("../samples/claude_text.json")),
     (
         "claude_messages",
@@ -161,6 +168,12 @@ const FILES: [(&str, &str); 20] = [
         include_str!("../samples/cohere_rerank.json"),
     ),
     ("pegasus", include_str!("../samples/pegasus.json")),
+    (
+        "amazon_rerank",
+        include_str!("../samples/amazon_rerank.json"),
+    ),
+    ("nova_reel", include_str!("../samples/nova_reel.json")),
+    ("luma_ray", include_str!("../samples/luma_ray.json")),
 ];
 
 /// A text read from a sample file, kept for the life of the program (samples are made once).
@@ -221,6 +234,9 @@ fn read_all() -> Result<Vec<Sample>, BodyError> {
                 "sdxl" => build::<Sdxl>(spec)?,
                 "cohere_rerank" => build::<CohereRerank>(spec)?,
                 "pegasus" => build::<Pegasus>(spec)?,
+                "amazon_rerank" => build::<AmazonRerank>(spec)?,
+                "nova_reel" => build::<NovaReel>(spec)?,
+                "luma_ray" => build::<LumaRay>(spec)?,
                 _ => build::<MistralChat>(spec)?,
             });
         }

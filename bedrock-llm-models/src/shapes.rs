@@ -15,9 +15,9 @@
 use bedrock_llm_core::{BodyShape, Registry};
 
 use crate::{
-    ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed, CohereRerank,
-    DeepSeekR1, Jamba, Jurassic2, Llama, MistralChat, MistralText, Nova, OpenAiChat, Pegasus, Sdxl,
-    StabilityImage, TitanEmbed, TitanImage, TitanText,
+    AmazonRerank, ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed,
+    CohereRerank, DeepSeekR1, Jamba, Jurassic2, Llama, LumaRay, MistralChat, MistralText, Nova,
+    NovaReel, OpenAiChat, Pegasus, Sdxl, StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 
 /// Keys only Claude request bodies have.
@@ -60,6 +60,15 @@ const OPENAI: &[&str] = &[
 ];
 /// Keys only Stability image bodies have beside `prompt`.
 const STABILITY: &[&str] = &["negative_prompt", "aspect_ratio", "output_format", "mode"];
+/// Keys only Nova Reel bodies have beside `taskType` (which Titan Image shares).
+const NOVA_REEL: &[&str] = &[
+    "videoGenerationConfig",
+    "textToVideoParams",
+    "multiShotAutomatedParams",
+    "multiShotManualParams",
+];
+/// Keys only Luma Ray bodies have beside `prompt` (and `aspect_ratio`, which Stability shares).
+const LUMA: &[&str] = &["loop", "resolution", "duration", "keyframes"];
 /// Keys only Mistral text bodies have beside `prompt`.
 const MISTRAL_TEXT: &[&str] = &["stop", "top_k"];
 
@@ -151,13 +160,34 @@ pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
         )
         // Image bodies: Titan/Nova Canvas name their task, SDXL weighs its prompts, Stability's
         // newer models add their own keys to `prompt`.
-        .recognize::<TitanImage>(BodyShape::with_all(&["taskType"]))
-        .recognize::<CohereRerank>(BodyShape::with_all(&["query", "documents"]))
+        .recognize::<TitanImage>(BodyShape::with_all(&["taskType"]).and_none(NOVA_REEL))
+        .recognize::<NovaReel>(BodyShape::with_all(&["taskType"]).and_any(NOVA_REEL))
+        .recognize::<LumaRay>(BodyShape::with_all(&["prompt"]).and_any(LUMA).and_none(&[
+            "negative_prompt",
+            "output_format",
+            "mode",
+            "max_tokens",
+        ]))
+        // Cohere's rerank body names its API version; Amazon's, the same format, does not.
+        .recognize::<CohereRerank>(BodyShape::with_all(&["query", "documents", "api_version"]))
+        .recognize::<AmazonRerank>(
+            BodyShape::with_all(&["query", "documents"]).and_none(&["api_version"]),
+        )
         .recognize::<Pegasus>(BodyShape::with_all(&["inputPrompt"]))
         .recognize::<Sdxl>(BodyShape::with_all(&["text_prompts"]))
         .recognize::<StabilityImage>(
             BodyShape::with_all(&["prompt"])
                 .and_any(STABILITY)
-                .and_none(&["max_gen_len", "max_tokens_to_sample", "stop", "top_k"]),
+                .and_none(&[
+                    "max_gen_len",
+                    "max_tokens_to_sample",
+                    "stop",
+                    "top_k",
+                    // Luma's.
+                    "loop",
+                    "resolution",
+                    "duration",
+                    "keyframes",
+                ]),
         )
 }

@@ -63,9 +63,17 @@ impl FixtureCase {
     }
 
     /// The neutral record of this exchange: bodies through `registry`, request id and token
-    /// counts from the recorded headers.
+    /// counts from the recorded headers; a job (`…/async-invoke`) is a `StartAsyncInvoke`.
     pub fn invocation(&self, registry: &Registry) -> Invocation {
-        let mut record = Invocation::new(self.model_id.clone(), Operation::InvokeModel);
+        let job = self.http["uri"]
+            .as_str()
+            .is_some_and(|uri| uri.ends_with("/async-invoke"));
+        let operation = if job {
+            Operation::StartAsyncInvoke
+        } else {
+            Operation::InvokeModel
+        };
+        let mut record = Invocation::new(self.model_id.clone(), operation);
         record.request_id = self.header("x-amzn-RequestId").map(str::to_owned);
         let count = |name| self.header(name).and_then(|v| v.parse::<u64>().ok());
         record.header_metrics.input_tokens = count("X-Amzn-Bedrock-Input-Token-Count");

@@ -150,7 +150,7 @@ where
 async fn every_family_typed() {
     use bedrock_llm_models::{
         ai21::*, amazon::*, anthropic::*, cohere::*, deepseek::*, image::*, meta::*, mistral::*,
-        openai::*, rerank::*, twelvelabs::*,
+        openai::*, rerank::*, twelvelabs::*, video::*,
     };
     let emulator = Emulator::builder().start().await.unwrap();
     let recorder = harness::recorder();
@@ -178,6 +178,9 @@ async fn every_family_typed() {
     count += typed_calls::<Sdxl>(&client).await;
     count += typed_calls::<CohereRerank>(&client).await;
     count += typed_calls::<Pegasus>(&client).await;
+    count += typed_calls::<AmazonRerank>(&client).await;
+    count += typed_calls::<NovaReel>(&client).await;
+    count += typed_calls::<LumaRay>(&client).await;
     assert_eq!(count, samples::all().unwrap().len());
     let harvest = recorder.harvest();
     let summaries = harvest

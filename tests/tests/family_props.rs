@@ -19,9 +19,10 @@ use bedrock_llm_models::image::{Sdxl, StabilityImage, TitanImage};
 use bedrock_llm_models::meta::Llama;
 use bedrock_llm_models::mistral::{MistralChat, MistralText};
 use bedrock_llm_models::openai::OpenAiChat;
-use bedrock_llm_models::rerank::CohereRerank;
+use bedrock_llm_models::rerank::{AmazonRerank, CohereRerank};
 use bedrock_llm_models::samples::{self, Sample};
 use bedrock_llm_models::twelvelabs::Pegasus;
+use bedrock_llm_models::video::{LumaRay, NovaReel};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
@@ -202,6 +203,18 @@ fn cohere_rerank_round_trips() {
 #[test]
 fn pegasus_round_trips() {
     round_trips::<Pegasus>();
+}
+#[test]
+fn amazon_rerank_round_trips() {
+    round_trips::<AmazonRerank>();
+}
+#[test]
+fn nova_reel_round_trips() {
+    round_trips::<NovaReel>();
+}
+#[test]
+fn luma_ray_round_trips() {
+    round_trips::<LumaRay>();
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -420,6 +433,10 @@ proptest! {
             ("sdxl", "error", "/text_prompts/0/text"),
             ("cohere_rerank", "top_three", "/query"),
             ("pegasus", "s3_video", "/inputPrompt"),
+            ("amazon_rerank", "top_two", "/query"),
+            ("nova_reel", "text_to_video", "/textToVideoParams/text"),
+            ("nova_reel", "multi_shot_manual", "/multiShotManualParams/shots/1/text"),
+            ("luma_ray", "text_to_video", "/prompt"),
         ] {
             let sample = sample(family_slug, case);
             let mut request = json(&sample.request);

@@ -30,6 +30,9 @@ fn expected_family(case: &FixtureCase) -> Option<&'static str> {
         "sdxl" => "SDXL",
         "cohere_rerank" => "Cohere Rerank",
         "pegasus" => "Pegasus",
+        "amazon_rerank" => "Amazon Rerank",
+        "nova_reel" => "Nova Reel",
+        "luma_ray" => "Luma Ray",
         _ => return None,
     })
 }
@@ -94,6 +97,24 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
                 assert!(stats.results >= 1, "{}", case.name);
                 assert!(response.messages.is_empty(), "{}", case.name);
             }
+            Some(ExchangeKind::VideoGeneration) => {
+                assert!(!request.messages.is_empty(), "{}: no prompt", case.name);
+                assert!(
+                    !request.params.video.is_empty(),
+                    "{}: no settings",
+                    case.name
+                );
+                assert!(response.messages.is_empty(), "{}", case.name);
+                // The job's ARN is what a live call gets back; the video comes later.
+                assert!(
+                    response
+                        .response_id
+                        .as_deref()
+                        .is_some_and(|id| id.contains(":async-invoke/")),
+                    "{}: no job ARN",
+                    case.name
+                );
+            }
             Some(ExchangeKind::ImageGeneration) => {
                 assert!(!request.messages.is_empty(), "{}: no prompt", case.name);
                 assert!(response.messages.is_empty(), "{}", case.name);
@@ -150,7 +171,7 @@ fn every_case_reads_cleanly_and_matches_its_snapshot() {
     }
     assert_eq!(
         families_seen.len(),
-        20,
+        23,
         "every prebuilt family has a fixture: {families_seen:?}"
     );
 }

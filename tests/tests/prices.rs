@@ -6,10 +6,20 @@ use bedrock_llm_core::{Invocation, Operation};
 use bedrock_llm_events::cost::{CostOutcome, PriceTable, price};
 
 /// Families the shipped table does not price, and why.
-const UNPRICED: &[(&str, &str)] = &[(
-    "twelvelabs.pegasus-",
-    "billed per second of video, a unit the record does not carry",
-)];
+const UNPRICED: &[(&str, &str)] = &[
+    (
+        "twelvelabs.pegasus-",
+        "billed per second of video, a unit the record does not carry",
+    ),
+    (
+        "amazon.nova-reel-",
+        "billed per second of video generated, a unit the table does not hold",
+    ),
+    (
+        "luma.ray-",
+        "billed per second of video generated, a unit the table does not hold",
+    ),
+];
 
 #[test]
 fn every_sample_model_is_priced_or_named_as_unpriced() {

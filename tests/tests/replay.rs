@@ -71,9 +71,13 @@ fn invoke_model_records_of_every_family_replay_like_the_live_call() {
         use bedrock_llm_core::ExchangeKind;
         match replayed.kind {
             Some(ExchangeKind::Embedding) => {}
-            // Image and rerank models count no tokens anywhere: none is made up (the log's 0
+            // Image, video and rerank models count no tokens anywhere: none is made up (the log's 0
             // stays 0).
-            Some(ExchangeKind::ImageGeneration | ExchangeKind::Rerank) => {
+            Some(
+                ExchangeKind::ImageGeneration
+                | ExchangeKind::Rerank
+                | ExchangeKind::VideoGeneration,
+            ) => {
                 assert_eq!(usage.input_tokens.unwrap_or(0), 0, "{}", sample.case);
                 assert_eq!(usage.output_tokens.unwrap_or(0), 0, "{}", sample.case);
             }

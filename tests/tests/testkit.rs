@@ -52,7 +52,7 @@ fn sample_file(all: &[Sample], dir: &Path, family_slug: &str) -> PathBuf {
 fn every_prebuilt_family_passes_the_kit() {
     use bedrock_llm_models::{
         ai21::*, amazon::*, anthropic::*, cohere::*, deepseek::*, image::*, meta::*, mistral::*,
-        openai::*, rerank::*, twelvelabs::*,
+        openai::*, rerank::*, twelvelabs::*, video::*,
     };
     let dir = scratch("prebuilt");
     let all = samples::all().unwrap();
@@ -88,6 +88,9 @@ fn every_prebuilt_family_passes_the_kit() {
         Sdxl => "sdxl",
         CohereRerank => "cohere_rerank",
         Pegasus => "pegasus",
+        AmazonRerank => "amazon_rerank",
+        NovaReel => "nova_reel",
+        LumaRay => "luma_ray",
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -60,8 +60,18 @@ fn http_json(sample: &Sample) -> Result<Vec<u8>, String> {
         .iter()
         .map(|(name, value)| ((*name).to_owned(), value.clone().into()))
         .collect();
+    // A job (a video model) is started with `POST /async-invoke`, its model ID in the body; its
+    // answer is the job's ARN.
+    let uri = if sample.is_job() {
+        "https://bedrock-runtime.us-east-1.amazonaws.com/async-invoke".to_owned()
+    } else {
+        format!(
+            "https://bedrock-runtime.us-east-1.amazonaws.com/model/{}/invoke",
+            percent_encode(sample.model_id)
+        )
+    };
     let value = serde_json::json!({
-        "uri": format!("https://bedrock-runtime.us-east-1.amazonaws.com/model/{}/invoke", percent_encode(sample.model_id)),
+        "uri": uri,
         "status": 200,
         "response_headers": headers,
     });

@@ -227,7 +227,7 @@ fn document_value(document: &Document) -> serde_json::Value {
 }
 
 /// A smithy document as compact JSON.
-fn document_json(document: &Document) -> String {
+pub(crate) fn document_json(document: &Document) -> String {
     document_value(document).to_string()
 }
 

@@ -1,6 +1,6 @@
 //! `RecordingInterceptor`: an SDK interceptor that turns every `InvokeModel`,
-//! `InvokeModelWithResponseStream`, `Converse` and `ConverseStream` call into a neutral
-//! [`Invocation`] and hands it to an [`InvocationObserver`].
+//! `InvokeModelWithResponseStream`, `Converse`, `ConverseStream` and `StartAsyncInvoke` call
+//! into a neutral [`Invocation`] and hands it to an [`InvocationObserver`].
 //!
 //! Hooks only capture, into an [`InvocationBuilder`]: the request when the call starts, status
 //! and headers when the response arrives, the output or error at the end; the builder reads
@@ -9,6 +9,7 @@
 //! call: every hook returns `Ok`, and a problem of our own is reported to the observer as an
 //! instrumentation error.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -30,6 +31,9 @@ use aws_sdk_bedrockruntime::operation::invoke_model::{
 use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::{
     InvokeModelWithResponseStreamError, InvokeModelWithResponseStreamInput,
     InvokeModelWithResponseStreamOutput,
+};
+use aws_sdk_bedrockruntime::operation::start_async_invoke::{
+    StartAsyncInvokeError, StartAsyncInvokeInput, StartAsyncInvokeOutput,
 };
 use aws_smithy_runtime_api::client::interceptors::context::{Error as ErasedError, Input};
 use aws_smithy_runtime_api::client::interceptors::dyn_dispatch_hint;
@@ -133,11 +137,12 @@ impl Storable for InFlight {
 }
 
 /// What a recorded call's input gives: its model ID and operation, and the request as bytes for
-/// an adapter (`InvokeModel…`) or as an already neutral view (`Converse…`).
+/// an adapter (`InvokeModel…`, and `StartAsyncInvoke`'s `modelInput` as JSON) or as an already
+/// neutral view (`Converse…`).
 struct RecordedInput<'a> {
     model_id: &'a str,
     operation: Operation,
-    body: Option<&'a [u8]>,
+    body: Option<Cow<'a, [u8]>>,
     view: Option<RequestView>,
     guardrail_id: Option<String>,
 }
@@ -147,7 +152,7 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
         return Some(RecordedInput {
             model_id: input.model_id().unwrap_or_default(),
             operation: Operation::InvokeModel,
-            body: input.body().map(|blob| blob.as_ref()),
+            body: input.body().map(|blob| Cow::Borrowed(blob.as_ref())),
             view: None,
             guardrail_id: input.guardrail_identifier().map(str::to_owned),
         });
@@ -156,7 +161,7 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
         return Some(RecordedInput {
             model_id: input.model_id().unwrap_or_default(),
             operation: Operation::InvokeModelWithResponseStream,
-            body: input.body().map(|blob| blob.as_ref()),
+            body: input.body().map(|blob| Cow::Borrowed(blob.as_ref())),
             view: None,
             guardrail_id: input.guardrail_identifier().map(str::to_owned),
         });
@@ -188,6 +193,18 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
     }
     if let Some(input) = input.downcast_ref::<ConverseStreamInput>() {
         return converse_input!(input, Operation::ConverseStream);
+    }
+    // A job (a video): its `modelInput` is the family's own request body.
+    if let Some(input) = input.downcast_ref::<StartAsyncInvokeInput>() {
+        return Some(RecordedInput {
+            model_id: input.model_id().unwrap_or_default(),
+            operation: Operation::StartAsyncInvoke,
+            body: input
+                .model_input()
+                .map(|document| Cow::Owned(converse::document_json(document).into_bytes())),
+            view: None,
+            guardrail_id: None,
+        });
     }
     None
 }
@@ -251,7 +268,7 @@ impl Intercept for RecordingInterceptor {
             }
             // A copy (the SDK serializes the input it keeps), into the builder's own buffer.
             (None, Some(body)) => {
-                builder.copy_request_body(body);
+                builder.copy_request_body(&body);
             }
             (None, None) => {}
         }
@@ -322,6 +339,10 @@ impl Intercept for RecordingInterceptor {
                     // would keep the connection's read buffer from being reused until the
                     // record is built, costing the next call a fresh buffer.
                     call.builder.copy_response_body(output.body().as_ref());
+                } else if let Some(output) = output.downcast_ref::<StartAsyncInvokeOutput>() {
+                    // The job's answer is its ARN; the family's response type reads it.
+                    let body = serde_json::json!({"invocationArn": output.invocation_arn()});
+                    call.builder.copy_response_body(body.to_string().as_bytes());
                 } else if let Some(output) = output.downcast_ref::<ConverseOutput>() {
                     let (view, metrics) = converse::response_view(output);
                     call.builder
@@ -366,6 +387,8 @@ fn error_metadata(operation: &ErasedError) -> (Option<String>, Option<String>) {
     } else if let Some(typed) = operation.downcast_ref::<ConverseError>() {
         pair(typed)
     } else if let Some(typed) = operation.downcast_ref::<ConverseStreamError>() {
+        pair(typed)
+    } else if let Some(typed) = operation.downcast_ref::<StartAsyncInvokeError>() {
         pair(typed)
     } else {
         (None, None)

@@ -7,6 +7,8 @@
 //!   [`RecordedStream`] yields the SDK's own events and records the call when it ends.
 //! - [`Client::converse`] and [`Client::converse_stream`]: Converse, for every model Bedrock
 //!   serves through it, recorded from the SDK's typed shapes.
+//! - [`Client::start_async_invoke`]: jobs (video generation), their `modelInput` built from a
+//!   family's request bytes by [`model_input`].
 //! - [`BlockingClient`]: the same for synchronous programs.
 //! - [`RecordingInterceptor`]: the SDK interceptor both use; add it to your own client's config
 //!   to record its calls with no other change.
@@ -21,6 +23,7 @@ mod call;
 mod converse;
 mod http;
 mod interceptor;
+mod job;
 mod stream;
 mod tap;
 
@@ -45,6 +48,7 @@ use thiserror::Error;
 
 pub use blocking::{BlockingClient, BlockingError, BlockingStream};
 pub use interceptor::RecordingInterceptor;
+pub use job::model_input;
 pub use stream::{
     ConverseStreamEventError, RecordedConverseStream, RecordedStream, StreamEventError,
 };

@@ -306,6 +306,11 @@ impl Collector {
             Scalar::Reasoning => self.reasoning(text),
             Scalar::ImageQuality => self.params.image.quality = Some(text.to_owned()),
             Scalar::AspectRatio => self.params.image.aspect_ratio = Some(text.to_owned()),
+            Scalar::VideoDuration => {
+                self.params.video.duration_seconds = crate::VideoParams::parse_seconds(text);
+            }
+            Scalar::VideoDimension => self.params.video.dimension = Some(text.to_owned()),
+            Scalar::VideoAspectRatio => self.params.video.aspect_ratio = Some(text.to_owned()),
             Scalar::ImageError => {
                 self.images.get_or_insert_with(ImageStats::default).error = Some(text.to_owned());
             }
@@ -383,6 +388,7 @@ impl Collector {
             IntParam::ImageHeight => &mut self.params.image.height,
             IntParam::ImageSteps => &mut self.params.image.steps,
             IntParam::TopN => &mut self.params.rerank.top_n,
+            IntParam::VideoFps => &mut self.params.video.fps,
         };
         *slot = Some(value);
     }
@@ -527,6 +533,8 @@ impl Collector {
             embedding: this.embedding,
             images: this.images,
             rerank: this.rerank,
+            // A job's video exists only later; a log reports it beside the body.
+            videos: None,
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum IntParam {
     ImageSteps,
     /// `top_n`: rerank results asked for.
     TopN,
+    /// `video_fps`: a video request's frames per second.
+    VideoFps,
 }
 
 /// Float request parameters.
@@ -94,6 +96,12 @@ pub enum Scalar {
     ImageError,
     /// `image_finish_reason`: one generated image's finish reason.
     ImageFinishReason,
+    /// `video_duration`: a video request's length in seconds (`6`, `"5s"`).
+    VideoDuration,
+    /// `video_dimension`: a video request's frame size (`1280x720`) or resolution (`720p`).
+    VideoDimension,
+    /// `video_aspect_ratio`: a video request's aspect ratio.
+    VideoAspectRatio,
 }
 
 /// JSON roles kept as structures rather than rendered as text.

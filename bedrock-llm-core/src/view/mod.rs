@@ -6,8 +6,10 @@
 use serde::Serialize;
 
 mod chunk;
+mod video;
 
 pub use chunk::{ChunkDelta, ChunkText, ServiceMetrics};
+pub use video::{VideoParams, VideoStats};
 
 /// Who wrote a message. Family spellings are normalized (`CHATBOT` → `assistant`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -259,6 +261,9 @@ pub struct RequestParams {
     /// What a rerank request asked for; empty for every other request.
     #[serde(skip_serializing_if = "RerankParams::is_empty")]
     pub rerank: RerankParams,
+    /// What a video-generation request asked for; empty for every other request.
+    #[serde(skip_serializing_if = "VideoParams::is_empty")]
+    pub video: VideoParams,
 }
 
 /// A rerank request's size: how many documents to rank, how many results to return.
@@ -433,6 +438,9 @@ pub struct ResponseView {
     /// Results returned, for rerank responses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rerank: Option<RerankStats>,
+    /// The video a job produced, where an invocation log reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub videos: Option<VideoStats>,
 }
 
 impl ResponseView {

@@ -1,5 +1,5 @@
-//! The OpenTelemetry attributes of the exchange kinds beyond chat and embeddings: an image
-//! generation's output type, and an image generation's or a rerank's facts (`kind_facts`, the
+//! The OpenTelemetry attributes of the exchange kinds beyond chat and embeddings: an image or
+//! video generation's output type, and its facts or a rerank's (`kind_facts`, the
 //! list New Relic's summary carries too), and a call's cost (`aws.bedrock.cost.*`).
 
 use bedrock_llm_core::{ExchangeKind, Invocation};
@@ -10,13 +10,19 @@ use crate::kind_facts::{Fact, kind_facts};
 use crate::names::gen_ai;
 use crate::render::otel_value::OtelValue;
 
-/// The kind's attributes: `gen_ai.output.type` for an image generation, then its facts.
+/// The kind's attributes: `gen_ai.output.type` for an image or video generation, then its facts.
 pub(crate) fn kind_attributes(
     invocation: &Invocation,
     put: &mut impl FnMut(&'static str, OtelValue),
 ) {
-    if invocation.kind == Some(ExchangeKind::ImageGeneration) {
-        put(gen_ai::OUTPUT_TYPE, OtelValue::Str("image".to_owned()));
+    match invocation.kind {
+        Some(ExchangeKind::ImageGeneration) => {
+            put(gen_ai::OUTPUT_TYPE, OtelValue::Str("image".to_owned()));
+        }
+        Some(ExchangeKind::VideoGeneration) => {
+            put(gen_ai::OUTPUT_TYPE, OtelValue::Str("video".to_owned()));
+        }
+        _ => {}
     }
     put_facts(kind_facts(invocation, gen_ai::IMAGE_RESPONSE_COUNT), put);
 }

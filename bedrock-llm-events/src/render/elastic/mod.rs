@@ -69,7 +69,10 @@ pub fn invocation_document(
         .filter(|_| content)
         .and_then(|b| serde_json::from_slice::<Value>(b).ok());
     let mut request = request;
-    if invocation.kind == Some(bedrock_llm_core::ExchangeKind::ImageGeneration) {
+    if invocation
+        .kind
+        .is_some_and(bedrock_llm_core::ExchangeKind::is_media_generation)
+    {
         // Generated (and input) images never enter a document: size and hash only.
         for body in [&mut request, &mut response].into_iter().flatten() {
             crate::render::payloads::scrub(body);
@@ -200,6 +203,18 @@ pub fn invocation_document(
     }
     if content && let Some(text) = completion_text(invocation) {
         record["output"]["completion_text"] = json!(text);
+    }
+    // A video job's output, as the log's `outputVideo` in the record's snake_case: its shape
+    // and where it went (a location, not content).
+    if let Some(video) = invocation.response.as_ref().and_then(|r| r.videos.as_ref()) {
+        record["output"]["output_video"] = json!({
+            "count": video.count,
+            "s3_path": video.location,
+            "duration_seconds": video.duration_seconds,
+            "frames_per_second": video.fps,
+            "width": video.width,
+            "height": video.height,
+        });
     }
     if let Some(outcome) = config.cost_of(invocation) {
         use crate::cost::facts::{ELASTIC, cost_facts};
