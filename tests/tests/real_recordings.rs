@@ -1,6 +1,6 @@
 //! Every real recorded exchange under `tests/fixtures/bedrock/` (recordings from the test suites
-//! of New Relic's Python agent, OpenTelemetry's botocore instrumentation and OpenLLMetry) held
-//! to what the recording itself says — `expected.json`, written from the recorded bodies by the
+//! of New Relic's Python agent, OpenTelemetry's botocore instrumentation, OpenLLMetry and
+//! pydantic-ai) held to what the recording itself says — `expected.json`, written from the recorded bodies by the
 //! vendors' documented rules, never by our adapters:
 //!
 //! - whole responses through the registry (InvokeModel) or replay (Converse);
@@ -20,7 +20,13 @@ use bedrock_llm_tests::fixtures::{self, FixtureCase};
 use bedrock_llm_tests::harness::Captured;
 use serde_json::{Value, json};
 
-const REAL: &[&str] = &["recorded", "newrelic", "otel-contrib", "openllmetry"];
+const REAL: &[&str] = &[
+    "recorded",
+    "newrelic",
+    "otel-contrib",
+    "openllmetry",
+    "pydantic-ai",
+];
 
 fn real_cases() -> Vec<FixtureCase> {
     let cases: Vec<FixtureCase> = fixtures::cases()
@@ -91,6 +97,27 @@ fn check(case: &FixtureCase, invocation: &Invocation, how: &str) {
                 expected["finish_reason"].as_str(),
                 "{what}: finish reason"
             );
+            // Reasoning is a part of its own, in order, and never answer text.
+            let reasoning: Vec<&str> = response
+                .messages
+                .iter()
+                .flat_map(|m| &m.parts)
+                .filter_map(|part| match part {
+                    bedrock_llm_core::Part::Reasoning { content } => Some(content.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let want: Vec<&str> = expected["reasoning_blocks"]
+                .as_array()
+                .map(|blocks| blocks.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            assert_eq!(reasoning, want, "{what}: reasoning");
+            for thought in want.iter().filter(|t| t.trim().len() > 8) {
+                assert!(
+                    !content.contains(thought.trim()),
+                    "{what}: reasoning in the answer"
+                );
+            }
         }
         other => panic!("{what}: kind {other:?}"),
     }
