@@ -1,6 +1,6 @@
 //! Every real recorded exchange under `tests/fixtures/bedrock/` (recordings from the test suites
-//! of New Relic's Python agent, OpenTelemetry's botocore instrumentation, OpenLLMetry and
-//! pydantic-ai) held to what the recording itself says — `expected.json`, written from the recorded bodies by the
+//! of New Relic's Python agent, OpenTelemetry's botocore instrumentation, OpenLLMetry,
+//! pydantic-ai and OpenInference) held to what the recording itself says — `expected.json`, written from the recorded bodies by the
 //! vendors' documented rules, never by our adapters:
 //!
 //! - whole responses through the registry (InvokeModel) or replay (Converse);
@@ -26,6 +26,7 @@ const REAL: &[&str] = &[
     "otel-contrib",
     "openllmetry",
     "pydantic-ai",
+    "openinference",
 ];
 
 fn real_cases() -> Vec<FixtureCase> {
