@@ -9,21 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 mod common;
-use common::run_with_stdin;
-
-/// A valid base64 payload of `len` characters (a multiple of 4), different per `seed`.
-fn payload(seed: u64, len: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            ALPHABET[(state % 64) as usize] as char
-        })
-        .collect()
-}
+use common::{base64_payload, json_lines, replay_stdin as replay};
 
 struct Call {
     record: Value,
@@ -51,7 +37,7 @@ fn calls() -> Vec<Call> {
     for i in 0..24u64 {
         let n = i % 6;
         let len = if i % 4 == 0 { 40_000 } else { 1_024 };
-        let payloads: Vec<String> = (0..n).map(|k| payload(i * 10 + k, len)).collect();
+        let payloads: Vec<String> = (0..n).map(|k| base64_payload(i * 10 + k, len)).collect();
         let request_id = format!("00000000-0000-4000-8000-{i:012}");
         let (model_id, request, response) = match i % 4 {
             0 | 1 => {
@@ -79,7 +65,7 @@ fn calls() -> Vec<Call> {
                 "stability.sd3-5-large-v1:0",
                 json!({
                     "prompt": format!("picture {i}"), "aspect_ratio": "16:9",
-                    "mode": "image-to-image", "image": payload(999 + i, 2_048), "strength": 0.5,
+                    "mode": "image-to-image", "image": base64_payload(999 + i, 2_048), "strength": 0.5,
                 }),
                 json!({
                     "seeds": (0..n).collect::<Vec<_>>(),
@@ -112,27 +98,6 @@ fn calls() -> Vec<Call> {
         });
     }
     calls
-}
-
-fn replay(args: &[&str], input: &str) -> String {
-    let args: Vec<&str> = ["replay"]
-        .into_iter()
-        .chain(args.iter().copied())
-        .chain(["-"])
-        .collect();
-    let output = run_with_stdin(&args, input.as_bytes());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[test]

@@ -8,21 +8,7 @@
 use serde_json::{Value, json};
 
 mod common;
-use common::run_with_stdin;
-
-/// An input image's base64: long, from the base64 alphabet only.
-fn image_payload(seed: u64) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..4_096)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            ALPHABET[(state % 64) as usize] as char
-        })
-        .collect()
-}
+use common::{base64_payload, json_lines, replay_stdin as replay};
 
 struct Job {
     record: Value,
@@ -40,7 +26,7 @@ fn jobs() -> Vec<Job> {
             let request_id = format!("00000000-0000-4000-9000-{i:012}");
             let prompt = format!("shot {i}: a kite over dunes");
             let arn = format!("arn:aws:bedrock:us-east-1:111122223333:async-invoke/job{i:04}");
-            let payload = (i % 2 == 0).then(|| image_payload(i));
+            let payload = (i % 2 == 0).then(|| base64_payload(i, 4_096));
             let (model_id, input) = if i % 4 == 3 {
                 (
                     "luma.ray-v2:0",
@@ -88,27 +74,6 @@ fn jobs() -> Vec<Job> {
             });
             Job { record, request_id, prompt, arn, produced, payload }
         })
-        .collect()
-}
-
-fn replay(args: &[&str], input: &str) -> String {
-    let args: Vec<&str> = ["replay"]
-        .into_iter()
-        .chain(args.iter().copied())
-        .chain(["-"])
-        .collect();
-    let output = run_with_stdin(&args, input.as_bytes());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
 

@@ -32,6 +32,7 @@ mod observe;
 mod reasoning;
 mod record;
 mod registry;
+mod segments;
 mod shape;
 mod stream;
 mod value;
@@ -70,6 +71,7 @@ pub use record::{
     UNHANDLED_CODE, timestamp_text,
 };
 pub use registry::Registry;
+pub use segments::{EmbeddingSegment, Segments};
 pub use shape::{AliasError, BodyShape, MODEL_ALIASES_ENV, Routing, parse_aliases};
 pub use stream::{DEFAULT_CONTENT_CAP, StreamAccumulator, StreamOutcome};
 pub use value::{FloatVector, NumberOrString, TokenCount};

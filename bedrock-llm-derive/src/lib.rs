@@ -49,7 +49,7 @@
 //! | `tool_description`, `tool_parameters` | request | that tool's description and JSON schema |
 //! | `finish_reason`, `response_id`, `response_model` | response | string (ids may be numbers) |
 //! | `input_tokens`, `output_tokens`, `total_tokens`, `cache_read_tokens`, `cache_write_tokens`, `cache_write_1h_tokens` (the 1-hour share of the writes) | response | integer; with `len`, a list whose length is the count |
-//! | `embedding` | response | vector, vectors, or vectors by type (may repeat: the first present wins) |
+//! | `embedding` | response | vector, vectors, vectors by type, or `Segments` of objects that each hold one (may repeat: the first present wins) |
 //! | `negative_prompt` | request | text the image must not show: a message of role `negative` |
 //! | `image_count`, `image_width`, `image_height`, `image_steps` | request | integer |
 //! | `image_quality`, `aspect_ratio` | request | string |
@@ -59,7 +59,7 @@
 //! | `video_duration` | request | seconds: an integer, or text such as `"5s"` |
 //! | `video_fps` | request | integer |
 //! | `video_dimension`, `video_aspect_ratio` | request | string: `1280x720` or `720p`; `16:9` |
-//! | `video_job` | response | string: an asynchronous job's id (`invocationArn`), the output a video generation returns; recorded as the response id |
+//! | `job_arn` | response | string: an asynchronous job's id (`invocationArn`), what a job (a video, Marengo's video embeddings) returns; recorded as the response id |
 //! | `rerank_documents` | request | the documents to rank: a list, counted (never kept) |
 //! | `top_n` | request | integer: rerank results asked for |
 //! | `rerank_results` | response | the ranked results: a list, counted |

@@ -290,9 +290,9 @@ pub(crate) const ROLES: &[Role] = &[
         Output::Other,
     ),
     output("images", Side::Response, false, Sink::Images, Output::Other),
-    // A job's answer is its id: the output the video will be found by.
+    // A job's answer is its id: what its output (a video, embeddings) will be found by.
     output(
-        "video_job",
+        "job_arn",
         Side::Response,
         true,
         Sink::Scalar("ResponseId"),

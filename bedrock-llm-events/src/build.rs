@@ -479,6 +479,7 @@ impl Builder<'_> {
             .int(attr::TIMESTAMP, self.started_ms())
             .opt_int(attr::TOTAL_TOKENS, total.map(|(n, _)| n));
         serving(&mut event, invocation);
+        kind_facts(&mut event, invocation);
         cost_facts(&mut event, self.cost.as_ref());
         event
             .error_flag(invocation.is_error())
@@ -511,7 +512,8 @@ fn serving(event: &mut LlmEventBuilder, invocation: &Invocation) {
         .opt_str(attr::SERVICE_TIER, serving.service_tier.clone());
 }
 
-/// An image generation's or a rerank's facts on its summary (`kind_facts`).
+/// An image or video generation's, an embedding's or a rerank's facts on its event
+/// (`kind_facts`).
 fn kind_facts(event: &mut LlmEventBuilder, invocation: &Invocation) {
     put_facts(
         event,

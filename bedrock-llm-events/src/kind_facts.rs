@@ -1,4 +1,4 @@
-//! What an image or video generation or a rerank adds to its call's record: one list of named facts,
+//! What an image or video generation, an embedding or a rerank adds to its call's record: one list of named facts,
 //! carried by New Relic's summary and the OpenTelemetry span alike (`docs/llm-events.md` §2,
 //! §12). Counts, sizes and settings only — never an image, a video or a document.
 
@@ -15,7 +15,7 @@ pub(crate) enum Fact {
     Shared(std::sync::Arc<str>),
 }
 
-/// The facts of `invocation`'s kind, in a fixed order; none for chat, text and embeddings.
+/// The facts of `invocation`'s kind, in a fixed order; none for chat and text.
 /// `image_count` names the images-returned count (New Relic says `response.number_of_images`).
 pub(crate) fn kind_facts(
     invocation: &Invocation,
@@ -43,6 +43,14 @@ pub(crate) fn kind_facts(
                 facts.push((attr::IMAGE_RESPONSE_BYTES, Fact::Int(images.bytes)));
                 if let Some(error) = &images.error {
                     facts.push((attr::IMAGE_RESPONSE_ERROR, Fact::Str(error.clone())));
+                }
+            }
+        }
+        Some(ExchangeKind::Embedding) => {
+            if let Some(stats) = response.and_then(|r| r.embedding) {
+                facts.push((attr::EMBEDDING_COUNT, Fact::Int(stats.count as u64)));
+                if let Some(dimensions) = stats.dimensions {
+                    facts.push((attr::EMBEDDING_DIMENSIONS, Fact::Int(dimensions as u64)));
                 }
             }
         }

@@ -69,6 +69,10 @@ pub mod attr {
     pub const VIDEO_RESPONSE_COUNT: &str = "aws.bedrock.response.video.count";
     pub const VIDEO_RESPONSE_DURATION: &str = "aws.bedrock.response.video.duration_seconds";
     pub const VIDEO_RESPONSE_DIMENSION: &str = "aws.bedrock.response.video.dimension";
+    /// Embeddings: how many vectors came back (segments, for a video or audio input) and their
+    /// length. Project names, the same on OpenTelemetry spans.
+    pub const EMBEDDING_COUNT: &str = "aws.bedrock.response.embedding.count";
+    pub const EMBEDDING_DIMENSIONS: &str = "aws.bedrock.response.embedding.dimensions";
     /// Rerank: documents sent, results asked for and returned, the best score. Project names.
     pub const RERANK_DOCUMENTS: &str = "aws.bedrock.request.rerank.documents";
     pub const RERANK_TOP_N: &str = "aws.bedrock.request.rerank.top_n";

@@ -27,6 +27,7 @@
 //! | Nova Reel | `amazon.nova-reel-*` (StartAsyncInvoke: the job's input → its ARN; the video never read) | [`video::NovaReel`] |
 //! | Luma Ray | `luma.ray-*` (StartAsyncInvoke, as Nova Reel) | [`video::LumaRay`] |
 //! | Pegasus | `twelvelabs.pegasus-*` (a prompt about a video → text; the video never read) | [`twelvelabs::Pegasus`] |
+//! | Marengo | `twelvelabs.marengo-embed-*` (text, image, audio or video → one vector, or one per segment; a job's ARN) | [`twelvelabs::Marengo`] |
 //! | Converse (JSON) | any model, chosen by operation (invocation logs) | [`converse::ConverseJson`] |
 //!
 //! A model ID that names no model (an application inference profile, provisioned throughput,
@@ -74,7 +75,7 @@ use meta::Llama;
 use mistral::{MistralChat, MistralText};
 use openai::OpenAiChat;
 use rerank::{AmazonRerank, CohereRerank};
-use twelvelabs::Pegasus;
+use twelvelabs::{Marengo, Pegasus};
 use video::{LumaRay, NovaReel};
 
 /// A registry holding every prebuilt adapter. Register your own on top; later registrations
@@ -108,6 +109,7 @@ pub fn new_registry() -> Registry {
         .register::<CohereRerank>()
         .register::<AmazonRerank>()
         .register::<Pegasus>()
+        .register::<Marengo>()
         // After Nova, whose `amazon.nova-*` would take Nova Reel.
         .register::<NovaReel>()
         .register::<LumaRay>()

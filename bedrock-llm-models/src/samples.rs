@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 
 use crate::{
     AmazonRerank, ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed,
-    CohereRerank, DeepSeekR1, Jamba, Jurassic2, Llama, LumaRay, MistralChat, MistralText, Nova,
-    NovaReel, OpenAiChat, Pegasus, Sdxl, StabilityImage, TitanEmbed, TitanImage, TitanText,
+    CohereRerank, DeepSeekR1, Jamba, Jurassic2, Llama, LumaRay, Marengo, MistralChat, MistralText,
+    Nova, NovaReel, OpenAiChat, Pegasus, Sdxl, StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 
 /// One exchange.
@@ -132,7 +132,7 @@ pub fn request_id(family_slug: &str, case: &str) -> String {
 
 /// The sample files, one per family (`bedrock-llm-models/samples/{family}.json`, the format of
 /// `bedrock-llm-testkit`'s sample files): the data, here embedded at build time.
-const FILES: [(&str, &str); 23] = [
+const FILES: [(&str, &str); 24] = [
     ("claude_text", include_str!("../samples/claude_text.json")),
     (
         "claude_messages",
@@ -174,6 +174,7 @@ const FILES: [(&str, &str); 23] = [
     ),
     ("nova_reel", include_str!("../samples/nova_reel.json")),
     ("luma_ray", include_str!("../samples/luma_ray.json")),
+    ("marengo", include_str!("../samples/marengo.json")),
 ];
 
 /// A text read from a sample file, kept for the life of the program (samples are made once).
@@ -237,6 +238,7 @@ fn read_all() -> Result<Vec<Sample>, BodyError> {
                 "amazon_rerank" => build::<AmazonRerank>(spec)?,
                 "nova_reel" => build::<NovaReel>(spec)?,
                 "luma_ray" => build::<LumaRay>(spec)?,
+                "marengo" => build::<Marengo>(spec)?,
                 _ => build::<MistralChat>(spec)?,
             });
         }

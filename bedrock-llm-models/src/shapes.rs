@@ -16,8 +16,8 @@ use bedrock_llm_core::{BodyShape, Registry};
 
 use crate::{
     AmazonRerank, ClaudeMessages, ClaudeText, CohereCommand, CohereCommandR, CohereEmbed,
-    CohereRerank, DeepSeekR1, Jamba, Jurassic2, Llama, LumaRay, MistralChat, MistralText, Nova,
-    NovaReel, OpenAiChat, Pegasus, Sdxl, StabilityImage, TitanEmbed, TitanImage, TitanText,
+    CohereRerank, DeepSeekR1, Jamba, Jurassic2, Llama, LumaRay, Marengo, MistralChat, MistralText,
+    Nova, NovaReel, OpenAiChat, Pegasus, Sdxl, StabilityImage, TitanEmbed, TitanImage, TitanText,
 };
 
 /// Keys only Claude request bodies have.
@@ -174,6 +174,7 @@ pub fn recognize_all(registry: &mut Registry) -> &mut Registry {
             BodyShape::with_all(&["query", "documents"]).and_none(&["api_version"]),
         )
         .recognize::<Pegasus>(BodyShape::with_all(&["inputPrompt"]))
+        .recognize::<Marengo>(BodyShape::with_all(&["inputType"]))
         .recognize::<Sdxl>(BodyShape::with_all(&["text_prompts"]))
         .recognize::<StabilityImage>(
             BodyShape::with_all(&["prompt"])

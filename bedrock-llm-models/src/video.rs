@@ -139,7 +139,7 @@ pub struct LumaRayRequest {
 #[serde(rename_all = "camelCase")]
 pub struct VideoJobResponse {
     /// The job: `arn:aws:bedrock:{region}:{account}:async-invoke/{id}`.
-    #[llm(video_job)]
+    #[llm(job_arn)]
     pub invocation_arn: Option<String>,
     /// Anything else, kept as sent.
     #[serde(flatten)]

@@ -176,7 +176,7 @@ fn later_registrations_take_precedence() {
             .map(|a| a.family()),
         Some("Mistral Chat")
     );
-    assert_eq!(registry.adapters().count(), 24);
+    assert_eq!(registry.adapters().count(), 25);
 }
 
 #[test]

@@ -181,6 +181,7 @@ async fn every_family_typed() {
     count += typed_calls::<AmazonRerank>(&client).await;
     count += typed_calls::<NovaReel>(&client).await;
     count += typed_calls::<LumaRay>(&client).await;
+    count += typed_calls::<Marengo>(&client).await;
     assert_eq!(count, samples::all().unwrap().len());
     let harvest = recorder.harvest();
     let summaries = harvest

@@ -21,7 +21,7 @@ use bedrock_llm_models::mistral::{MistralChat, MistralText};
 use bedrock_llm_models::openai::OpenAiChat;
 use bedrock_llm_models::rerank::{AmazonRerank, CohereRerank};
 use bedrock_llm_models::samples::{self, Sample};
-use bedrock_llm_models::twelvelabs::Pegasus;
+use bedrock_llm_models::twelvelabs::{Marengo, Pegasus};
 use bedrock_llm_models::video::{LumaRay, NovaReel};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -215,6 +215,10 @@ fn nova_reel_round_trips() {
 #[test]
 fn luma_ray_round_trips() {
     round_trips::<LumaRay>();
+}
+#[test]
+fn marengo_round_trips() {
+    round_trips::<Marengo>();
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -437,6 +441,7 @@ proptest! {
             ("nova_reel", "text_to_video", "/textToVideoParams/text"),
             ("nova_reel", "multi_shot_manual", "/multiShotManualParams/shots/1/text"),
             ("luma_ray", "text_to_video", "/prompt"),
+            ("marengo", "text_query", "/inputText"),
         ] {
             let sample = sample(family_slug, case);
             let mut request = json(&sample.request);

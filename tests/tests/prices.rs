@@ -12,6 +12,10 @@ const UNPRICED: &[(&str, &str)] = &[
         "billed per second of video, a unit the record does not carry",
     ),
     (
+        "twelvelabs.marengo-",
+        "billed per minute of video or audio and per text or image request, units the table does not hold",
+    ),
+    (
         "amazon.nova-reel-",
         "billed per second of video generated, a unit the table does not hold",
     ),

@@ -91,6 +91,7 @@ fn every_prebuilt_family_passes_the_kit() {
         AmazonRerank => "amazon_rerank",
         NovaReel => "nova_reel",
         LumaRay => "luma_ray",
+        Marengo => "marengo",
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -2,10 +2,12 @@
 //! SigV4-signed against the emulator: the caller gets exactly what an uninstrumented client
 //! gets; the record holds the operation, the family, the prompt, the settings asked for and the
 //! job's ARN as the response id — and no video, which lands in S3 after the call. A refused job
-//! is recorded with the service's error code.
+//! is recorded with the service's error code. An embedding job (Marengo) is an embedding with its
+//! ARN and no vectors yet.
 
 use std::sync::Arc;
 
+use aws_sdk_bedrockruntime::operation::start_async_invoke::builders::StartAsyncInvokeFluentBuilder;
 use aws_sdk_bedrockruntime::types::{AsyncInvokeOutputDataConfig, AsyncInvokeS3OutputDataConfig};
 use bedrock_llm_core::client::{Client, RecordingInterceptor, model_input};
 use bedrock_llm_core::{ExchangeKind, Invocation, Operation};
@@ -47,6 +49,26 @@ fn output_config() -> AsyncInvokeOutputDataConfig {
     )
 }
 
+/// `sample`'s job, sent through `builder`: its request body as `modelInput`, its output to S3.
+fn job(
+    builder: StartAsyncInvokeFluentBuilder,
+    sample: &Sample,
+) -> impl std::future::Future<
+    Output = Result<
+        aws_sdk_bedrockruntime::operation::start_async_invoke::StartAsyncInvokeOutput,
+        aws_sdk_bedrockruntime::error::SdkError<
+            aws_sdk_bedrockruntime::operation::start_async_invoke::StartAsyncInvokeError,
+            aws_sdk_bedrockruntime::config::http::HttpResponse,
+        >,
+    >,
+> {
+    builder
+        .model_id(sample.model_id)
+        .model_input(model_input(&sample.request).unwrap())
+        .output_data_config(output_config())
+        .send()
+}
+
 /// What the offline path reads from the same bodies.
 fn offline(sample: &Sample) -> Invocation {
     let mut record = Invocation::new(sample.model_id, Operation::StartAsyncInvoke);
@@ -65,16 +87,8 @@ async fn video_jobs_are_recorded_with_their_settings_and_arn() {
     let plain = aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config());
     let videos = video_samples();
     for sample in &videos {
-        let call = |client: &aws_sdk_bedrockruntime::Client| {
-            client
-                .start_async_invoke()
-                .model_id(sample.model_id)
-                .model_input(model_input(&sample.request).unwrap())
-                .output_data_config(output_config())
-                .send()
-        };
-        let recorded = call(&client).await.unwrap();
-        let uninstrumented = call(&plain).await.unwrap();
+        let recorded = job(client.start_async_invoke(), sample).await.unwrap();
+        let uninstrumented = job(plain.start_async_invoke(), sample).await.unwrap();
         assert_eq!(recorded.invocation_arn(), uninstrumented.invocation_arn());
         let response: Value = serde_json::from_slice(&sample.response).unwrap();
         assert_eq!(
@@ -131,14 +145,7 @@ async fn a_refused_job_is_recorded_with_the_services_error() {
         .await
         .unwrap();
     let (client, records) = intercepted(&emulator);
-    let error = client
-        .start_async_invoke()
-        .model_id(sample.model_id)
-        .model_input(model_input(&sample.request).unwrap())
-        .output_data_config(output_config())
-        .send()
-        .await
-        .unwrap_err();
+    let error = job(client.start_async_invoke(), sample).await.unwrap_err();
     assert!(
         error
             .as_service_error()
@@ -170,23 +177,8 @@ async fn the_crates_client_records_jobs_as_the_interceptor_does() {
         client_records.clone(),
     );
     for sample in video_samples() {
-        let input = || model_input(&sample.request).unwrap();
-        let through_client = client
-            .start_async_invoke()
-            .model_id(sample.model_id)
-            .model_input(input())
-            .output_data_config(output_config())
-            .send()
-            .await
-            .unwrap();
-        let through_plain = plain
-            .start_async_invoke()
-            .model_id(sample.model_id)
-            .model_input(input())
-            .output_data_config(output_config())
-            .send()
-            .await
-            .unwrap();
+        let through_client = job(client.start_async_invoke(), &sample).await.unwrap();
+        let through_plain = job(plain.start_async_invoke(), &sample).await.unwrap();
         assert_eq!(
             through_client.invocation_arn(),
             through_plain.invocation_arn()
@@ -201,4 +193,35 @@ async fn the_crates_client_records_jobs_as_the_interceptor_does() {
     let from_client = comparable(client_records.take());
     assert_eq!(from_client.len(), video_samples().len());
     assert_eq!(from_client, comparable(plain_records.take()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embedding_job_is_an_embedding_with_its_arn_and_no_vectors_yet() {
+    let sample = samples::all()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.family == "Marengo" && s.is_job())
+        .expect("Marengo's job sample");
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (client, records) = intercepted(&emulator);
+    let output = job(client.start_async_invoke(), &sample).await.unwrap();
+    let taken = records.take();
+    assert_eq!(taken.len(), 1);
+    let record = &taken[0];
+    assert_eq!(record.operation, Operation::StartAsyncInvoke);
+    assert_eq!(record.kind, Some(ExchangeKind::Embedding));
+    assert!(
+        record.extraction_errors.is_empty(),
+        "{:?}",
+        record.extraction_errors
+    );
+    let response = record.response.as_ref().unwrap();
+    assert_eq!(
+        response.response_id.as_deref(),
+        Some(output.invocation_arn())
+    );
+    assert_eq!(
+        response.embedding, None,
+        "the vectors are written to S3 later"
+    );
 }

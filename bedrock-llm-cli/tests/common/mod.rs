@@ -79,3 +79,44 @@ pub(crate) fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
     writer.join().unwrap();
     output
 }
+
+/// A valid base64 payload of `len` characters (a multiple of 4), different per `seed`: an image
+/// or video stand-in no output may carry.
+#[allow(dead_code)] // only the media tests make payloads
+pub(crate) fn base64_payload(seed: u64, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ALPHABET[(state % 64) as usize] as char
+        })
+        .collect()
+}
+
+/// `bedrock-llm replay ARGS -` on `input`; its stdout, after asserting it succeeded.
+#[allow(dead_code, clippy::unwrap_used, clippy::panic)] // not every test binary replays
+pub(crate) fn replay_stdin(args: &[&str], input: &str) -> String {
+    let args: Vec<&str> = ["replay"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["-"])
+        .collect();
+    let output = run_with_stdin(&args, input.as_bytes());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Every line of `text` as JSON.
+#[allow(dead_code, clippy::unwrap_used)] // not every test binary reads lines
+pub(crate) fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}

@@ -373,7 +373,7 @@ embedding_element!(f32, f64, i8, u8, i16, u16, i32, u32, i64, u64);
 /// Embedding vectors (`embedding` role): one vector, a list of vectors, or vectors by type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold the `embedding` role",
-    label = "expected `Vec<f32>`, `FloatVector`, a `Vec` of either, a map of those by embedding type, or an `Option` of one"
+    label = "expected `Vec<f32>`, `FloatVector`, a `Vec` of either, a map of those by embedding type, `Segments`, or an `Option` of one"
 )]
 pub trait EmbeddingValue {
     /// How many vectors and how long.
