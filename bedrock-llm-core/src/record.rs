@@ -21,7 +21,7 @@ pub enum Operation {
     Converse,
     /// `POST /model/{id}/converse-stream`.
     ConverseStream,
-    /// `POST /async-invoke`: a job whose output (a video) lands in S3 later.
+    /// `POST /async-invoke`: a job whose output (a video, embeddings) lands in S3 later.
     StartAsyncInvoke,
 }
 

@@ -214,4 +214,46 @@ mod tests {
             assert_eq!(timestamp_ms(bad), None, "{bad}");
         }
     }
+
+    #[test]
+    fn video_output_is_read_in_any_spelling_and_written_back() {
+        let output = |video: Value| LogOutput {
+            output_video: Some(video),
+            ..LogOutput::default()
+        };
+        let logged = output(serde_json::json!({
+            "S3Path": "s3://v/out.mp4", "DurationSeconds": 6, "FramesPerSecond": 24,
+            "Width": 1280, "Height": 720,
+        }));
+        let stats = logged.video_stats().unwrap();
+        assert_eq!(stats.count, 1);
+        assert_eq!(stats.duration_seconds, Some(6.0));
+        assert_eq!((stats.width, stats.height), (Some(1280), Some(720)));
+        assert_eq!(stats.location.as_deref(), Some("s3://v/out.mp4"));
+        // Written back, it reads the same.
+        assert_eq!(
+            output(LogOutput::video_value(&stats)).video_stats(),
+            Some(stats)
+        );
+        // Lower-case keys, numbers as text, a list of two.
+        let listed = output(serde_json::json!([
+            {"durationSeconds": "12", "width": "1280", "height": 720},
+            {"durationSeconds": 12},
+        ]));
+        let stats = listed.video_stats().unwrap();
+        assert_eq!(stats.count, 2);
+        assert_eq!(stats.duration_seconds, Some(12.0));
+        assert_eq!(stats.width, Some(1280));
+        // Nothing usable: no stats, and no panic.
+        for junk in [
+            serde_json::json!("video"),
+            serde_json::json!([]),
+            serde_json::json!(3),
+        ] {
+            assert_eq!(output(junk).video_stats(), None);
+        }
+        let negative = output(serde_json::json!({"DurationSeconds": -5, "Width": "wide"}));
+        let stats = negative.video_stats().unwrap();
+        assert_eq!((stats.duration_seconds, stats.width), (None, None));
+    }
 }

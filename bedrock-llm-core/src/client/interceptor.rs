@@ -194,7 +194,7 @@ fn recorded_input(input: &Input) -> Option<RecordedInput<'_>> {
     if let Some(input) = input.downcast_ref::<ConverseStreamInput>() {
         return converse_input!(input, Operation::ConverseStream);
     }
-    // A job (a video): its `modelInput` is the family's own request body.
+    // A job (a video, embeddings): its `modelInput` is the family's own request body.
     if let Some(input) = input.downcast_ref::<StartAsyncInvokeInput>() {
         return Some(RecordedInput {
             model_id: input.model_id().unwrap_or_default(),

@@ -1,5 +1,6 @@
-//! Jobs (`StartAsyncInvoke`: video generation): a model's request body as the SDK's `modelInput`
-//! document, and [`Client::start_async_invoke`](super::Client::start_async_invoke).
+//! Jobs (`StartAsyncInvoke`: video generation, video embeddings): a model's request body as
+//! the SDK's `modelInput` document, and
+//! [`Client::start_async_invoke`](super::Client::start_async_invoke).
 
 use aws_sdk_bedrockruntime::operation::start_async_invoke::builders::StartAsyncInvokeFluentBuilder;
 use aws_smithy_types::{Document, Number};

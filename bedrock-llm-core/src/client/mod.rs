@@ -7,8 +7,8 @@
 //!   [`RecordedStream`] yields the SDK's own events and records the call when it ends.
 //! - [`Client::converse`] and [`Client::converse_stream`]: Converse, for every model Bedrock
 //!   serves through it, recorded from the SDK's typed shapes.
-//! - [`Client::start_async_invoke`]: jobs (video generation), their `modelInput` built from a
-//!   family's request bytes by [`model_input`].
+//! - [`Client::start_async_invoke`]: jobs (videos, video embeddings), their `modelInput` built
+//!   from a family's request bytes by [`model_input`].
 //! - [`BlockingClient`]: the same for synchronous programs.
 //! - [`RecordingInterceptor`]: the SDK interceptor both use; add it to your own client's config
 //!   to record its calls with no other change.
