@@ -308,7 +308,8 @@ fn request_metadata_stays_with_no_content_and_goes_with_no_metadata() {
 }
 
 /// Reasoning, wherever a family puts it (Claude thinking blocks, Nova's `reasoningContent`,
-/// DeepSeek's `reasoning_content`, DeepSeek-R1's text up to `</think>`), is a reasoning part of
+/// DeepSeek's `reasoning_content`, DeepSeek-R1's text up to `</think>`, gpt-oss's inline
+/// `<reasoning>…</reasoning>`), is a reasoning part of
 /// the OTel output message and never inside its text.
 #[test]
 fn reasoning_is_a_part_of_its_own_in_otel() {
@@ -316,6 +317,7 @@ fn reasoning_is_a_part_of_its_own_in_otel() {
         ("claude_messages", "blocks_and_thinking"),
         ("nova", "tool_use"),
         ("openai_chat", "deepseek_v3_reasoning"),
+        ("openai_chat", "gpt_oss_inline_reasoning"),
         ("deepseek_r1", "reasoning_inline"),
     ];
     let all = samples::all().unwrap();
@@ -346,6 +348,7 @@ fn reasoning_is_a_part_of_its_own_in_otel() {
             for part in parts.iter().filter(|p| p["type"] == "text") {
                 let text = part["content"].as_str().unwrap();
                 assert!(!text.contains("</think>"), "{family}/{case}: {text}");
+                assert!(!text.contains("</reasoning>"), "{family}/{case}: {text}");
                 for piece in &reasoning {
                     assert!(
                         !text.contains(piece),

@@ -1,15 +1,22 @@
 //! Reasoning a family writes inline in its answers, told apart from the answer: the one
-//! neutral rule (`</think>` ends it) a family opts into with `inline_reasoning = true`.
+//! neutral rule (`</think>` or `</reasoning>` ends it) a family opts into with
+//! `inline_reasoning = true`.
 
 use crate::view::{Part, ResponseView};
 
+/// The inline markers: `<think>…</think>` (DeepSeek-R1, Qwen3), `<reasoning>…</reasoning>`
+/// (gpt-oss on InvokeModel).
+const THINK: (&str, &str) = ("<think>", "</think>");
+const REASONING: (&str, &str) = ("<reasoning>", "</reasoning>");
+
 /// Splits reasoning written inline in the answers (`[<think>]reasoning</think>answer`, as
-/// DeepSeek-R1 writes on InvokeModel) into a reasoning part before the answer's text part, so
-/// `content` is the answer alone. An answer cut short while still reasoning (`<think>` never
-/// closed) is all reasoning. Messages that already hold reasoning parts, or no marker, stay.
+/// DeepSeek-R1 writes on InvokeModel, or `<reasoning>reasoning</reasoning>answer`, as gpt-oss
+/// does) into a reasoning part before the answer's text part, so `content` is the answer alone.
+/// `</think>` ends reasoning even without its opening tag (DeepSeek-R1's prompt may end with
+/// it); `<reasoning>` must open the answer. An answer cut short while still reasoning (the tag
+/// never closed) is all reasoning. Tool calls and other parts are kept; messages that already
+/// hold reasoning parts, or no marker, stay as they are.
 pub fn split_inline_reasoning(view: &mut ResponseView) {
-    const OPEN: &str = "<think>";
-    const CLOSE: &str = "</think>";
     for message in &mut view.messages {
         if message
             .parts
@@ -19,18 +26,25 @@ pub fn split_inline_reasoning(view: &mut ResponseView) {
             continue;
         }
         let text = message.content.trim_start();
-        let (reasoning, answer) = match text.split_once(CLOSE) {
-            Some((reasoning, answer)) => (reasoning, answer),
-            None if text.starts_with(OPEN) => (text, ""),
-            None => continue,
+        let (open, close) = if text.starts_with(REASONING.0) {
+            REASONING
+        } else {
+            THINK
+        };
+        let (reasoning, answer) = match text.split_once(close) {
+            Some((reasoning, answer)) if open == THINK.0 || text.starts_with(open) => {
+                (reasoning, answer)
+            }
+            None if text.starts_with(open) => (text, ""),
+            _ => continue,
         };
         let reasoning = reasoning
             .trim_start()
-            .strip_prefix(OPEN)
+            .strip_prefix(open)
             .unwrap_or(reasoning)
             .trim();
         let answer = answer.trim_start().to_owned();
-        let mut parts = Vec::new();
+        let mut parts = Vec::with_capacity(message.parts.len() + 1);
         if !reasoning.is_empty() {
             parts.push(Part::Reasoning {
                 content: reasoning.to_owned(),
@@ -41,6 +55,13 @@ pub fn split_inline_reasoning(view: &mut ResponseView) {
                 content: answer.clone(),
             });
         }
+        // Tool calls and results stay, after the answer's text.
+        parts.extend(
+            message
+                .parts
+                .drain(..)
+                .filter(|p| !matches!(p, Part::Text { .. })),
+        );
         message.parts = parts;
         message.content = answer;
     }
@@ -83,6 +104,37 @@ mod tests {
                 content: "still thinking".into()
             }]
         );
+        let mut tagged = view("<reasoning>The user wants one word.</reasoning>ok");
+        split_inline_reasoning(&mut tagged);
+        assert_eq!(tagged.messages[0].content, "ok");
+        assert_eq!(
+            tagged.messages[0].parts[0],
+            Part::Reasoning {
+                content: "The user wants one word.".into()
+            }
+        );
+        // `</reasoning>` ends reasoning only when `<reasoning>` opened the answer.
+        let mut quoted = view("Close a block with </reasoning> in the template.");
+        split_inline_reasoning(&mut quoted);
+        assert!(quoted.messages[0].parts.is_empty());
+        // A tool call beside the answer is kept.
+        let mut with_call = view("<think>need the weather</think>Calling the tool.");
+        with_call.messages[0].parts = vec![
+            Part::Text {
+                content: "<think>need the weather</think>Calling the tool.".into(),
+            },
+            Part::ToolCall {
+                id: Some("call_1".into()),
+                name: "weather".into(),
+                arguments: None,
+            },
+        ];
+        split_inline_reasoning(&mut with_call);
+        assert_eq!(with_call.messages[0].parts.len(), 3);
+        assert!(matches!(
+            with_call.messages[0].parts[2],
+            Part::ToolCall { .. }
+        ));
         let mut plain = view("Lines of quiet time");
         split_inline_reasoning(&mut plain);
         assert_eq!(plain.messages[0].content, "Lines of quiet time");

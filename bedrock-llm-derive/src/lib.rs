@@ -17,7 +17,8 @@
 //!   `request_has = "key"` for a family that shares its model IDs with another and reads only
 //!   request bodies with that top-level key (Claude Text Completions: `"prompt"`), and
 //!   `inline_reasoning = true` for a family whose answers carry the model's reasoning inline,
-//!   ended by `</think>` (DeepSeek-R1): the record splits it into a reasoning part.
+//!   ended by `</think>` (DeepSeek-R1, Qwen) or wrapped in `<reasoning>…</reasoning>` (gpt-oss):
+//!   the record splits it into a reasoning part.
 //!
 //! Body kinds also derive serde's `Serialize` and `Deserialize` (so `#[serde(...)]` attributes
 //! work as usual), never deny unknown fields, and skip `None` options when serializing.

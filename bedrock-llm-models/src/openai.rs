@@ -5,7 +5,8 @@
 //!
 //! Streams send `chat.completion.chunk` objects whose `choices[].delta` carry the text; the last
 //! chunk has empty `choices`, the usage and Bedrock's invocation metrics. DeepSeek's
-//! `reasoning_content` is kept out of the answer text.
+//! `reasoning_content` is kept out of the answer text, and so is reasoning written inline:
+//! gpt-oss's `<reasoning>…</reasoning>` and Qwen's `<think>…</think>` (`inline_reasoning`).
 
 use bedrock_llm_core::{TokenCount, bedrock_model};
 use serde_json::Value;
@@ -31,6 +32,7 @@ use crate::mistral::{MistralTool, MistralToolCall};
     request = OpenAiChatRequest,
     response = OpenAiChatResponse,
     chunk = OpenAiChatResponse,
+    inline_reasoning = true,
 )]
 #[derive(Debug, Clone, Copy)]
 pub struct OpenAiChat;
