@@ -26,17 +26,17 @@ pub fn split_inline_reasoning(view: &mut ResponseView) {
             continue;
         }
         let text = message.content.trim_start();
+        // `<reasoning>` is looked for only where it opens the answer, so only then does
+        // `</reasoning>` end anything.
         let (open, close) = if text.starts_with(REASONING.0) {
             REASONING
         } else {
             THINK
         };
         let (reasoning, answer) = match text.split_once(close) {
-            Some((reasoning, answer)) if open == THINK.0 || text.starts_with(open) => {
-                (reasoning, answer)
-            }
+            Some(split) => split,
             None if text.starts_with(open) => (text, ""),
-            _ => continue,
+            None => continue,
         };
         let reasoning = reasoning
             .trim_start()
