@@ -30,6 +30,7 @@ pub(crate) async fn answer(
     state: &State,
     request: &RecordedRequest,
     model_id: Option<String>,
+    job_input: Option<Vec<u8>>,
     operation: Operation,
 ) -> Result<Answer, Dropped> {
     let streaming = operation == Operation::InvokeStream;
@@ -78,18 +79,11 @@ pub(crate) async fn answer(
     let Ok(id) = ModelId::parse(&model_id) else {
         return whole(invalid());
     };
-    // A job's request body is its `modelInput`, re-serialized as the adapters read bodies.
-    let job_input;
-    let body: &[u8] = if operation == Operation::AsyncInvoke {
-        job_input = serde_json::from_slice::<serde_json::Value>(&request.body)
-            .ok()
-            .and_then(|job| serde_json::to_vec(job.get("modelInput")?).ok());
-        match &job_input {
-            Some(input) => input,
-            None => return whole(invalid()),
-        }
-    } else {
-        &request.body
+    // A job's request body is its `modelInput`.
+    let body: &[u8] = match (operation, &job_input) {
+        (Operation::AsyncInvoke, Some(input)) => input,
+        (Operation::AsyncInvoke, None) => return whole(invalid()),
+        _ => &request.body,
     };
     if matches!(
         operation,

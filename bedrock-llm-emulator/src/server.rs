@@ -46,15 +46,27 @@ pub(crate) async fn handle(
         None if path == "/async-invoke" => (None, Operation::AsyncInvoke),
         _ => (None, Operation::Invoke),
     };
-    let model_id = match operation {
-        Operation::AsyncInvoke => serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|job| job.get("modelId")?.as_str().map(str::to_owned)),
-        _ => encoded.map(|id| {
-            percent_encoding::percent_decode_str(id)
-                .decode_utf8_lossy()
-                .into_owned()
-        }),
+    // A job names its model in the body, beside the family's request body (`modelInput`),
+    // which is re-serialized as the adapters read bodies.
+    let (model_id, job_input) = match operation {
+        Operation::AsyncInvoke => {
+            let job = serde_json::from_slice::<serde_json::Value>(&body).ok();
+            let field = |key: &str| job.as_ref().and_then(|job| job.get(key));
+            (
+                field("modelId")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                field("modelInput").and_then(|input| serde_json::to_vec(input).ok()),
+            )
+        }
+        _ => (
+            encoded.map(|id| {
+                percent_encoding::percent_decode_str(id)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            }),
+            None,
+        ),
     };
     let recorded = RecordedRequest {
         method,
@@ -64,7 +76,7 @@ pub(crate) async fn handle(
         body,
     };
     let request_id = state.request_id();
-    let answer = answer(&state, &recorded, model_id, operation).await;
+    let answer = answer(&state, &recorded, model_id, job_input, operation).await;
     if let Ok(mut requests) = state.requests.lock() {
         requests.push(recorded);
     }

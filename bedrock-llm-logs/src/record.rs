@@ -153,7 +153,8 @@ impl LogOutput {
         })
     }
 
-    /// `outputVideo` as [`LogOutput::video_stats`] reads it, for writing a record back.
+    /// `outputVideo` as [`LogOutput::video_stats`] reads it, for writing a record back: one
+    /// object, with the shape of the first video (the stats keep no other; a job makes one).
     pub fn video_value(stats: &bedrock_llm_core::VideoStats) -> Value {
         let mut video = Map::new();
         let mut put = |key: &str, value: Option<Value>| {

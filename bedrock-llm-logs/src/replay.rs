@@ -6,7 +6,7 @@
 //! call's context (derived ids, `requestMetadata`) are [`call_context`]'s.
 
 use bedrock_llm_core::{
-    ExchangeKind, Invocation, InvocationBuilder, InvocationError, Operation, Registry, Serving,
+    Invocation, InvocationBuilder, InvocationError, Operation, Registry, Serving,
 };
 use bedrock_llm_events::{CallContext, LlmAttributes};
 use bytes::Bytes;
@@ -110,6 +110,7 @@ fn assemble(
                         .map(str::to_owned),
                 ),
         )
+        .logged_video(record.output.as_ref().and_then(|o| o.video_stats()))
         .logged_counts(
             record
                 .input
@@ -156,16 +157,7 @@ fn assemble(
     if let Some(code) = &record.error_code {
         builder.fail(InvocationError::new(code.clone()));
     }
-    let mut invocation = builder.finish();
-    // A video job's output is logged beside the bodies, not in them.
-    if let Some(videos) = record.output.as_ref().and_then(|o| o.video_stats()) {
-        invocation.kind.get_or_insert(ExchangeKind::VideoGeneration);
-        invocation
-            .response
-            .get_or_insert_with(Default::default)
-            .videos = Some(videos);
-    }
-    invocation
+    builder.finish()
 }
 
 /// When the record's call started: its timestamp, or — for a record without a usable one (the

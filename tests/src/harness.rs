@@ -64,13 +64,14 @@ pub fn client(emulator: &Emulator, recorder: &Arc<Recorder>) -> Client {
 
 /// A plain SDK client aimed at `emulator`, with the recording interceptor added to its config —
 /// the "one line" a user with their own client adds.
-pub fn intercepted_sdk(
+/// `observer` is told of its calls: a [`Recorder`], or [`Captured`] to keep the records.
+pub fn intercepted_sdk<O: bedrock_llm_core::InvocationObserver + 'static>(
     emulator: &Emulator,
-    recorder: &Arc<Recorder>,
+    observer: &Arc<O>,
 ) -> aws_sdk_bedrockruntime::Client {
     let interceptor = RecordingInterceptor::new(
         Arc::new(bedrock_llm_models::new_registry()),
-        recorder.clone(),
+        observer.clone(),
     );
     let config = emulator
         .sdk_config()

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message, ResponseStream};
-use bedrock_llm_core::client::{Client, RecordingInterceptor};
+use bedrock_llm_core::client::Client;
 use bedrock_llm_core::{Invocation, StreamEnd};
 use bedrock_llm_emulator::{Emulator, Fault};
 use bedrock_llm_models::samples;
-use bedrock_llm_tests::harness::Captured;
+use bedrock_llm_tests::harness::{self, Captured};
 
 /// A plain SDK client with the interceptor, and the crate's client; both recording.
 fn both(
@@ -23,17 +23,7 @@ fn both(
     Arc<Captured>,
 ) {
     let plain_records = Arc::new(Captured::default());
-    let interceptor = RecordingInterceptor::new(
-        Arc::new(bedrock_llm_models::new_registry()),
-        plain_records.clone(),
-    );
-    let plain = aws_sdk_bedrockruntime::Client::from_conf(
-        emulator
-            .sdk_config()
-            .to_builder()
-            .interceptor(interceptor)
-            .build(),
-    );
+    let plain = harness::intercepted_sdk(emulator, &plain_records);
     let client_records = Arc::new(Captured::default());
     let client = Client::new(
         aws_sdk_bedrockruntime::Client::from_conf(emulator.sdk_config()),

@@ -610,3 +610,26 @@ fn the_real_recorded_bodies_wrapped_in_records_replay_like_the_live_path() {
     }
     assert_eq!(replayed_cases, 8);
 }
+
+#[test]
+fn a_logged_video_makes_a_video_generation_even_for_a_model_no_adapter_knows() {
+    let record = serde_json::json!({
+        "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+        "timestamp": "2026-12-07T10:00:00Z", "requestId": "job-1",
+        "operation": "StartAsyncInvoke", "modelId": "acme.video-maker-v1:0",
+        "input": {"inputBodyJson": {"scene": "a kite over dunes"}},
+        "output": {"outputVideo": {"S3Path": "s3://v/o.mp4", "DurationSeconds": 6, "Width": 1280, "Height": 720}},
+    });
+    let invocation = replayed(&record);
+    assert_eq!(invocation.operation, Operation::StartAsyncInvoke);
+    assert_eq!(
+        invocation.kind,
+        Some(bedrock_llm_core::ExchangeKind::VideoGeneration)
+    );
+    let videos = invocation.response.and_then(|r| r.videos).unwrap();
+    assert_eq!((videos.count, videos.width), (1, Some(1280)));
+    // Without `outputVideo` the unknown model stays unknown.
+    let mut plain = record.clone();
+    plain["output"] = serde_json::json!({});
+    assert_eq!(replayed(&plain).kind, None);
+}

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use aws_sdk_bedrockruntime::operation::start_async_invoke::builders::StartAsyncInvokeFluentBuilder;
 use aws_sdk_bedrockruntime::types::{AsyncInvokeOutputDataConfig, AsyncInvokeS3OutputDataConfig};
-use bedrock_llm_core::client::{Client, RecordingInterceptor, model_input};
+use bedrock_llm_core::client::{Client, model_input};
 use bedrock_llm_core::{ExchangeKind, Invocation, Operation};
 use bedrock_llm_emulator::{Emulator, Fault};
 use bedrock_llm_models::samples::{self, Sample};
-use bedrock_llm_tests::harness::Captured;
+use bedrock_llm_tests::harness::{self, Captured};
 use serde_json::Value;
 
 fn video_samples() -> Vec<Sample> {
@@ -28,16 +28,7 @@ fn video_samples() -> Vec<Sample> {
 
 fn intercepted(emulator: &Emulator) -> (aws_sdk_bedrockruntime::Client, Arc<Captured>) {
     let records = Arc::new(Captured::default());
-    let interceptor = RecordingInterceptor::new(
-        Arc::new(bedrock_llm_models::new_registry()),
-        records.clone(),
-    );
-    let config = emulator
-        .sdk_config()
-        .to_builder()
-        .interceptor(interceptor)
-        .build();
-    (aws_sdk_bedrockruntime::Client::from_conf(config), records)
+    (harness::intercepted_sdk(emulator, &records), records)
 }
 
 fn output_config() -> AsyncInvokeOutputDataConfig {

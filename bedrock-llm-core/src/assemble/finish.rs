@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::text::CallText;
 use super::traces::{converse_extras, note_trace};
 use super::{InvocationBuilder, is_converse};
+use crate::model::ExchangeKind;
 use crate::record::{Invocation, Operation, StreamEnd};
 use crate::stream::DEFAULT_CONTENT_CAP;
 use crate::view::ServiceMetrics;
@@ -48,6 +49,7 @@ impl InvocationBuilder {
             status,
             text,
             logged,
+            logged_video,
             streamed,
             held,
             held_bytes,
@@ -67,6 +69,7 @@ impl InvocationBuilder {
         *status = None;
         text.clear();
         *logged = None;
+        *logged_video = None;
         *streamed = false;
         held.clear();
         *held_bytes = 0;
@@ -144,6 +147,15 @@ impl InvocationBuilder {
             first_token = outcome.time_to_first_token;
         }
         self.finish_counts();
+        if let Some(video) = self.logged_video.take() {
+            self.record
+                .kind
+                .get_or_insert(ExchangeKind::VideoGeneration);
+            self.record
+                .response
+                .get_or_insert_with(Default::default)
+                .videos = Some(video);
+        }
         self.finish_timing(first_token);
         let record = &mut self.record;
         if record.operation.is_streaming()

@@ -65,7 +65,7 @@ use crate::model_id::ModelId;
 use crate::record::{Invocation, InvocationError, Operation, StreamEnd};
 use crate::registry::Registry;
 use crate::stream::{DEFAULT_CONTENT_CAP, StreamAccumulator};
-use crate::view::{ChunkDelta, ServiceMetrics};
+use crate::view::{ChunkDelta, ServiceMetrics, VideoStats};
 use crate::view::{RequestView, ResponseView};
 
 /// Raw chunk bytes a stream holds unread before it starts folding as chunks arrive.
@@ -99,6 +99,8 @@ pub struct InvocationBuilder {
     text: CallText,
     /// An invocation log's token counts, the last tier.
     logged: Option<ServiceMetrics>,
+    /// The video a job produced, as an invocation log reports it.
+    logged_video: Option<VideoStats>,
     /// Whether any stream chunk or delta arrived.
     streamed: bool,
     /// Chunks held unread while they are few, with when each arrived.
@@ -245,6 +247,7 @@ impl InvocationBuilder {
             status: None,
             text: CallText::default(),
             logged: None,
+            logged_video: None,
             streamed: false,
             held: Vec::new(),
             held_bytes: 0,
@@ -469,6 +472,14 @@ impl InvocationBuilder {
             output_tokens: output,
             ..ServiceMetrics::default()
         });
+        self
+    }
+
+    /// The video a job produced, as an invocation log reports it beside the bodies
+    /// (`outputVideo`): the response's [`VideoStats`], and — for a model no adapter knew — what
+    /// makes the record a video generation.
+    pub fn logged_video(&mut self, video: Option<VideoStats>) -> &mut Self {
+        self.logged_video = video;
         self
     }
 

@@ -267,8 +267,12 @@ impl Intercept for RecordingInterceptor {
                 builder.request_view(view);
             }
             // A copy (the SDK serializes the input it keeps), into the builder's own buffer.
-            (None, Some(body)) => {
-                builder.copy_request_body(&body);
+            (None, Some(Cow::Borrowed(body))) => {
+                builder.copy_request_body(body);
+            }
+            // A job's `modelInput`, made into JSON for us: handed over, not copied again.
+            (None, Some(Cow::Owned(body))) => {
+                builder.request_body(body);
             }
             (None, None) => {}
         }
@@ -342,7 +346,7 @@ impl Intercept for RecordingInterceptor {
                 } else if let Some(output) = output.downcast_ref::<StartAsyncInvokeOutput>() {
                     // The job's answer is its ARN; the family's response type reads it.
                     let body = serde_json::json!({"invocationArn": output.invocation_arn()});
-                    call.builder.copy_response_body(body.to_string().as_bytes());
+                    call.builder.response_body(body.to_string());
                 } else if let Some(output) = output.downcast_ref::<ConverseOutput>() {
                     let (view, metrics) = converse::response_view(output);
                     call.builder
