@@ -8,7 +8,10 @@
 //! family's [`BodyShape`] fitting; several fitting is ambiguous and reads nothing
 //! ([`Routing`], `docs/bedrock-formats.md` §8).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::adapter::{Adapter, adapter};
 use crate::model::BedrockModel;
@@ -20,6 +23,9 @@ use crate::shape::{
 /// Maps model IDs to adapters.
 #[derive(Debug, Default, Clone)]
 pub struct Registry {
+    /// Which adapter list this is, for the per-thread cache of [`Registry::serving`]: drawn
+    /// afresh whenever the list changes, so a clone shares it only while its list is the same.
+    generation: u64,
     /// In resolution order: the last registered first.
     adapters: Vec<&'static dyn Adapter>,
     /// Exact model-ID text → adapter, for IDs that do not name their model.
@@ -48,6 +54,8 @@ impl Registry {
     /// Adds a type-erased adapter, with the same precedence as [`Registry::register`].
     pub fn register_adapter(&mut self, adapter: &'static dyn Adapter) -> &mut Self {
         self.adapters.insert(0, adapter);
+        static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+        self.generation = GENERATIONS.fetch_add(1, Ordering::Relaxed);
         self
     }
 
@@ -158,11 +166,38 @@ impl Registry {
 
     /// The first adapter serving `id` (whose request-body check `request_body` passes).
     fn serving(&self, id: &ModelId, request_body: Option<&[u8]>) -> Option<&'static dyn Adapter> {
-        let mut serving = self.adapters.iter().copied().filter(|a| a.serves(id));
+        // The body checks run after the cache is let go, so an adapter's own code never runs
+        // while it is borrowed.
+        let cached = SERVING.with(|cache| {
+            let mut cache = cache.try_borrow_mut().ok()?;
+            if cache.generation != self.generation {
+                cache.generation = self.generation;
+                cache.by_id.clear();
+            }
+            if let Some(serving) = cache.by_id.get(id.as_str()) {
+                return Some(Rc::clone(serving));
+            }
+            // Bounded: an ID past the cap is matched afresh each time.
+            (cache.by_id.len() < SERVING_CACHE_IDS).then(|| {
+                let serving = self.matching(id);
+                cache.by_id.insert(id.as_str().into(), Rc::clone(&serving));
+                serving
+            })
+        });
+        let serving = cached.unwrap_or_else(|| self.matching(id));
         match request_body {
-            None => serving.next(),
-            Some(body) => serving.find(|a| a.accepts_request(body)),
+            None => serving.first().copied(),
+            Some(body) => serving.iter().copied().find(|a| a.accepts_request(body)),
         }
+    }
+
+    /// Every adapter serving `id`, in resolution order.
+    fn matching(&self, id: &ModelId) -> Rc<[&'static dyn Adapter]> {
+        self.adapters
+            .iter()
+            .copied()
+            .filter(|a| a.serves(id))
+            .collect()
     }
 
     /// The one family whose shape `request_body` has; several is ambiguous, none unrecognized.
@@ -184,4 +219,22 @@ impl Registry {
         }
         (Some(first), Routing::BodyShape)
     }
+}
+
+/// How many model IDs each thread remembers the serving adapters of. Calls and log records
+/// name few distinct IDs; the cap bounds memory when a log names many.
+const SERVING_CACHE_IDS: usize = 256;
+
+/// The adapters serving each model ID seen, per thread: matching an ID asks every adapter
+/// whether it serves it (a pattern test per adapter, the larger part of resolving a call), and
+/// the answer depends only on the ID and the adapter list. Per thread, so that replay's
+/// workers share no lock.
+#[derive(Default)]
+struct ServingCache {
+    generation: u64,
+    by_id: HashMap<Box<str>, Rc<[&'static dyn Adapter]>, foldhash::fast::RandomState>,
+}
+
+thread_local! {
+    static SERVING: RefCell<ServingCache> = RefCell::new(ServingCache::default());
 }

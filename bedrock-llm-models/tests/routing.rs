@@ -179,6 +179,25 @@ fn later_registrations_take_precedence() {
     assert_eq!(registry.adapters().count(), 25);
 }
 
+/// Resolution is remembered per thread; a registry changed after a lookup, and a clone of it,
+/// each answer by their own adapter list, however their lookups interleave.
+#[test]
+fn remembered_resolutions_follow_each_registry_list() {
+    let prompt = br#"{"prompt": "<s>[INST] hi [/INST]"}"#;
+    let id = "mistral.mistral-7b-instruct-v0:2";
+    let family = |registry: &Registry| registry.resolve(id, Some(prompt)).map(|a| a.family());
+    let mut changed = bedrock_llm_models::new_registry();
+    let prebuilt = changed.clone();
+    assert_eq!(family(&changed), Some("Mistral Text"));
+    changed.register::<MistralChat>();
+    for _ in 0..2 {
+        assert_eq!(family(&changed), Some("Mistral Chat"));
+        assert_eq!(family(&prebuilt), Some("Mistral Text"));
+        assert_eq!(family(&changed.clone()), Some("Mistral Chat"));
+    }
+    assert_eq!(family(&Registry::new()), None);
+}
+
 #[test]
 fn malformed_bodies_name_family_path_and_expectation() {
     let mut record = Invocation::new("amazon.titan-text-express-v1", Operation::InvokeModel);

@@ -4,6 +4,7 @@
 //! all of them.
 
 pub mod elastic;
+mod json_text;
 pub mod newrelic;
 pub mod otel;
 mod otel_attributes;

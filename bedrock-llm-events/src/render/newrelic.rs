@@ -7,6 +7,8 @@ use crate::build::ErrorReport;
 use crate::event::LlmEvent;
 use crate::names::{attr, error_attr};
 
+use super::json_text::write_str;
+
 /// The event as one JSON object.
 pub fn event_json(event: &LlmEvent) -> String {
     let mut out = Vec::with_capacity(256);
@@ -24,11 +26,17 @@ pub fn ndjson<'a>(events: impl IntoIterator<Item = &'a LlmEvent>) -> String {
     into_string(out)
 }
 
-/// Events as the JSON array the Event API accepts in one POST.
-pub fn payload<'a>(events: impl IntoIterator<Item = &'a LlmEvent>) -> String {
-    let mut out = Vec::with_capacity(1024);
+/// Events as the JSON array the Event API accepts in one POST, in a buffer sized once.
+pub fn payload<'a, I>(events: I) -> String
+where
+    I: IntoIterator<Item = &'a LlmEvent>,
+    I::IntoIter: Clone,
+{
+    let events = events.into_iter();
+    let size: usize = events.clone().map(|e| written_len_hint(e) + 1).sum();
+    let mut out = Vec::with_capacity(size + 2);
     out.push(b'[');
-    for (i, event) in events.into_iter().enumerate() {
+    for (i, event) in events.enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -62,6 +70,7 @@ pub fn write_event_for_api(
     max_value_chars: usize,
     extra: &[(&str, &str)],
 ) -> bool {
+    out.reserve(written_len_hint(event));
     out.extend_from_slice(b"{\"eventType\":");
     write_str(out, event.event_type());
     out.extend_from_slice(b",\"timestamp\":");
@@ -92,6 +101,24 @@ pub fn write_event_for_api(
         }
     }
     close_for_api(out, extra, truncated)
+}
+
+/// About how many bytes `event` takes written (exact when nothing needs escaping), so that
+/// the buffer grows once per event rather than doubling through it.
+fn written_len_hint(event: &LlmEvent) -> usize {
+    let values: usize = event
+        .attributes()
+        .iter()
+        .map(|(key, value)| {
+            let value_len = match value {
+                AttrValue::Str(text) => text.len() + 2,
+                AttrValue::Int(_) | AttrValue::Float(_) => 20,
+                AttrValue::Bool(_) => 5,
+            };
+            key.len() + 4 + value_len
+        })
+        .sum();
+    values + event.event_type().len() + 48
 }
 
 /// An error report as an `LlmError` event (the agents report a `TransactionError`, a type the
@@ -184,56 +211,6 @@ fn write_value(out: &mut Vec<u8>, value: &AttrValue) {
     }
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    if needs_escape(s.as_bytes()) {
-        write_json(out, s);
-    } else {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    }
-}
-
-/// Whether JSON needs any byte of `bytes` escaped. Most text needs none, and serde_json's
-/// escaper looks at one byte at a time. Long text is checked 32 bytes per step in a loop the
-/// compiler vectorizes (no early exit inside a step); the rest, and the short keys and ids
-/// that make up most attributes, 8 bytes per step as one `u64`. The escaping itself stays
-/// serde_json's.
-fn needs_escape(bytes: &[u8]) -> bool {
-    let must_escape = |byte: u8| byte < 0x20 || byte == b'"' || byte == b'\\';
-    let mut chunks = bytes.chunks_exact(32);
-    for chunk in &mut chunks {
-        if chunk
-            .iter()
-            .fold(false, |found, &byte| found | must_escape(byte))
-        {
-            return true;
-        }
-    }
-    let mut words = chunks.remainder().chunks_exact(8);
-    for word in &mut words {
-        let mut lanes = [0u8; 8];
-        lanes.copy_from_slice(word);
-        if word_needs_escape(u64::from_le_bytes(lanes)) {
-            return true;
-        }
-    }
-    words.remainder().iter().any(|&byte| must_escape(byte))
-}
-
-/// Whether any of the eight bytes of `word` is below 0x20, `"` or `\\` (the classic
-/// "has a byte less than n" and "has a zero byte" tests; bytes ≥ 0x80 never match).
-fn word_needs_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGHS;
-    let control = below(word, 0x20);
-    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
-    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
-    (control | quote | backslash) != 0
-}
-
 fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     // Writing a string or number into a `Vec` cannot fail.
     let _ = serde_json::to_writer(out, value);
@@ -244,32 +221,4 @@ fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 fn into_string(out: Vec<u8>) -> String {
     String::from_utf8(out)
         .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::needs_escape;
-
-    /// Every byte value at every position of strings up to 48 bytes long (covering the
-    /// 32-byte, 8-byte and single-byte steps), on backgrounds next to the matched values
-    /// (where a borrow between lanes would show), against the byte-at-a-time rule.
-    #[test]
-    fn escape_check_agrees_with_the_byte_rule() {
-        let reference = |bytes: &[u8]| bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
-        for background in [b'a', 0x20, 0x21, 0x23, 0x5d, 0x7f, 0x80, 0xff] {
-            for len in 0..48 {
-                for at in 0..len {
-                    for byte in 0..=255u8 {
-                        let mut text = vec![background; len];
-                        text[at] = byte;
-                        assert_eq!(
-                            needs_escape(&text),
-                            reference(&text),
-                            "len {len}, byte {byte:#x} at {at} on {background:#x}"
-                        );
-                    }
-                }
-            }
-        }
-    }
 }
