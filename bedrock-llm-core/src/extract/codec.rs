@@ -37,8 +37,17 @@ where
 
 /// Whether `body` is a JSON object with `key` at its top level. Values are skipped without
 /// being built, and the scan stops at the key: routing keys come first in practice, so a body
-/// that has one costs next to nothing to route.
+/// that has one costs next to nothing to route. A body malformed after the key still has it
+/// (its decoding reports the error).
 pub fn has_top_level_key(body: &[u8], key: &str) -> bool {
+    // Hand-rolled because serde's only way to stop a reader early is an error, whose building
+    // cost more than scanning the whole body; anything the scan does not settle (an escaped
+    // key, malformed JSON) is left to serde.
+    super::key_scan::top_level_key(body, key.as_bytes()).unwrap_or_else(|| serde_has_key(body, key))
+}
+
+/// [`has_top_level_key`] through serde: the reference the scan answers like.
+fn serde_has_key(body: &[u8], key: &str) -> bool {
     struct KeyFinder<'k, 'f> {
         key: &'k str,
         found: &'f std::cell::Cell<bool>,

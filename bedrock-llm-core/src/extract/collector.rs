@@ -13,8 +13,9 @@ struct Draft {
     choice_index: Option<u64>,
     role: Option<Role>,
     segments: Vec<String>,
-    /// The segments as parts, kept only once a tool call or response shows up.
-    parts: Vec<Part>,
+    /// The message's parts in order; they are kept only once a tool call or response shows
+    /// up, so text stays in `segments` until then.
+    parts: Vec<DraftPart>,
     structured: bool,
     /// A whole message answering a tool call (`role: tool` turns that name the call).
     answers_call: Option<String>,
@@ -22,6 +23,14 @@ struct Draft {
     arguments_delta: Option<String>,
     finish_reason: Option<FinishReason>,
     system: bool,
+}
+
+/// A part of a message being drafted: one of its own (reasoning, a tool call), or the text
+/// segment at an index — copied into a text part only if the message ends up with parts.
+#[derive(Debug)]
+enum DraftPart {
+    Own(Part),
+    Segment(usize),
 }
 
 impl Draft {
@@ -138,9 +147,7 @@ impl Collector {
         } else {
             let draft = self.current();
             if !text.is_empty() {
-                draft.parts.push(Part::Text {
-                    content: text.clone(),
-                });
+                draft.parts.push(DraftPart::Segment(draft.segments.len()));
             }
             draft.segments.push(text);
         }
@@ -153,9 +160,9 @@ impl Collector {
             return;
         }
         let draft = self.current();
-        draft.parts.push(Part::Reasoning {
+        draft.parts.push(DraftPart::Own(Part::Reasoning {
             content: text.to_owned(),
-        });
+        }));
         draft.structured = true;
     }
 
@@ -221,7 +228,7 @@ impl Collector {
             }
         };
         let draft = self.current();
-        draft.parts.push(part);
+        draft.parts.push(DraftPart::Own(part));
         draft.structured = true;
         draft.segments.push(rendered);
     }
@@ -249,9 +256,23 @@ impl Collector {
             (false, Some(role)) => role,
             (false, None) => self.default_role(),
         };
+        let segments = &draft.segments;
+        let structured: Vec<Part> = if draft.structured {
+            let parts = std::mem::take(&mut draft.parts).into_iter();
+            parts
+                .map(|part| match part {
+                    DraftPart::Own(part) => part,
+                    DraftPart::Segment(at) => Part::Text {
+                        content: segments.get(at).cloned().unwrap_or_default(),
+                    },
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let content = crate::view::join_segments(draft.segments);
         let parts = match (draft.structured, draft.answers_call) {
-            (true, _) => draft.parts,
+            (true, _) => structured,
             (false, Some(id)) => vec![Part::ToolCallResponse {
                 id: Some(id),
                 response: content.clone(),

@@ -8,10 +8,12 @@
 //! - [`shapes`]: one trait per value shape a role accepts ([`TextValue`](shapes::TextValue),
 //!   [`IntValue`](shapes::IntValue), …), so a field of the wrong type fails to compile at the
 //!   field, with the trait's `on_unimplemented` message;
-//! - [`write`]: the functions generated code calls, one per role kind.
+//! - [`write`]: the functions generated code calls, one per role kind;
+//! - `key_scan`: the byte scan that finds a routing key at a body's top level.
 
 pub(crate) mod codec;
 pub(crate) mod collector;
+mod key_scan;
 pub(crate) mod shapes;
 pub(crate) mod slots;
 pub(crate) mod write;
