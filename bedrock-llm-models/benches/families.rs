@@ -175,13 +175,18 @@ fn rendered(format: &str, case: &Case, config: &Config) -> String {
     let invocation = record(registry, case);
     let (request, response) = (Some(case.2.as_slice()), Some(case.3.as_slice()));
     match format {
-        // As the stdout lines write them: serde_json's writer, not `Display`.
-        "otel" => serde_json::to_string(&otel::span_json(
-            &invocation,
-            config,
-            &[("cloud.region", Some("us-east-1"))],
-        ))
-        .unwrap_or_default(),
+        // As the stdout lines write them.
+        "otel" => {
+            let mut out = Vec::new();
+            otel::write_span_json(
+                &mut out,
+                &invocation,
+                config,
+                &[("cloud.region", Some("us-east-1"))],
+                None,
+            );
+            String::from_utf8(out).unwrap_or_default()
+        }
         "elastic" => {
             let caller = elastic::Caller {
                 account_id: Some("111122223333"),

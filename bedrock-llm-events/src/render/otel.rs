@@ -9,6 +9,8 @@ use bedrock_llm_core::Invocation;
 
 use crate::config::Config;
 
+use super::json_text::write_str;
+
 pub use super::otel_attributes::{call_attributes, operation_name};
 pub use super::otel_content::content;
 pub use super::otel_value::{OtelValue, json_to_any_value};
@@ -37,6 +39,60 @@ pub fn span_json(
         }
     }
     serde_json::json!({"name": span_name(invocation), "attributes": object})
+}
+
+/// [`span_json`] written straight onto `out` as the JSON text serde_json writes for it — keys
+/// in the same sorted order, a later key replacing an earlier one — without building the map
+/// (that map and its strings were most of what `--format otel` cost). `trace` adds the
+/// `trace_id` and `span_id` the call's events carry.
+pub fn write_span_json(
+    out: &mut Vec<u8>,
+    invocation: &Invocation,
+    config: &Config,
+    resource: &[(&'static str, Option<&str>)],
+    trace: Option<(&str, &str)>,
+) {
+    enum Entry<'a> {
+        Attribute(OtelValue),
+        Resource(&'a str),
+    }
+    let mut entries: Vec<(&str, Entry<'_>)> = attributes(invocation, config)
+        .into_iter()
+        .map(|(key, value)| (key, Entry::Attribute(value)))
+        .collect();
+    entries.extend(
+        resource
+            .iter()
+            .filter_map(|(key, value)| Some((*key, Entry::Resource((*value)?)))),
+    );
+    // Stable: of equal keys the last one inserted is the last of its run, and it is the one kept.
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    out.extend_from_slice(b"{\"attributes\":{");
+    let mut first = true;
+    for (at, (key, entry)) in entries.iter().enumerate() {
+        if entries.get(at + 1).is_some_and(|next| next.0 == *key) {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        write_str(out, key);
+        out.push(b':');
+        match entry {
+            Entry::Attribute(value) => value.write_json(out),
+            Entry::Resource(text) => write_str(out, text),
+        }
+    }
+    out.extend_from_slice(b"},\"name\":");
+    write_str(out, &span_name(invocation));
+    if let Some((trace_id, span_id)) = trace {
+        out.extend_from_slice(b",\"span_id\":");
+        write_str(out, span_id);
+        out.extend_from_slice(b",\"trace_id\":");
+        write_str(out, trace_id);
+    }
+    out.push(b'}');
 }
 
 /// The GenAI attributes of `invocation`, and its cost when pricing is on. Content attributes

@@ -45,6 +45,35 @@ impl OtelValue {
         }
     }
 
+    /// Writes [`Self::to_json`]'s JSON text onto `out` without building it.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        // Writing into a `Vec` cannot fail.
+        match self {
+            Self::Str(s) => super::json_text::write_str(out, s),
+            Self::Int(i) => {
+                let _ = serde_json::to_writer(&mut *out, i);
+            }
+            // A non-finite float is `null`, as `to_json` makes it.
+            Self::Float(f) => {
+                let _ = serde_json::to_writer(&mut *out, f);
+            }
+            Self::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Self::StrArray(items) => {
+                out.push(b'[');
+                for (at, item) in items.iter().enumerate() {
+                    if at > 0 {
+                        out.push(b',');
+                    }
+                    super::json_text::write_str(out, item);
+                }
+                out.push(b']');
+            }
+            Self::Structured(value) => {
+                let _ = serde_json::to_writer(&mut *out, value);
+            }
+        }
+    }
+
     /// The value as an OpenTelemetry attribute value. Attributes hold no maps, so a
     /// structure becomes its JSON text (the conventions' rule for span attributes).
     pub fn to_attribute(&self) -> opentelemetry::Value {

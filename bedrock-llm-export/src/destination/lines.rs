@@ -134,13 +134,20 @@ impl Prepare for LinePreparer {
                     ("cloud.account.id", origin.account_id.as_deref()),
                     ("cloud.region", origin.region.as_deref()),
                 ];
-                let mut span = otel::span_json(invocation, config, &resource);
-                // The ids the call's events carry, so both renderings name the same trace.
-                span["trace_id"] = serde_json::json!(call.context.trace.trace_id);
-                span["span_id"] = serde_json::json!(call.context.trace.span_id);
-                // serde_json's own writer: `Display` goes through a formatter, a write call per token.
-                text = serde_json::to_string(&span).unwrap_or_default();
-                text.push('\n');
+                let mut bytes = Vec::with_capacity(1024);
+                // With the ids the call's events carry, so both renderings name the same trace.
+                let trace = &call.context.trace;
+                otel::write_span_json(
+                    &mut bytes,
+                    invocation,
+                    config,
+                    &resource,
+                    Some((&trace.trace_id, &trace.span_id)),
+                );
+                bytes.push(b'\n');
+                // Only `&str` contents and ASCII punctuation: always UTF-8, never a panic.
+                text = String::from_utf8(bytes)
+                    .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
             }
             LineFormat::Elastic => {
                 let origin = call.origin;
