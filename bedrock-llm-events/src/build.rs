@@ -376,9 +376,10 @@ impl Builder<'_> {
         for (sequence, (message, is_response)) in all.enumerate() {
             let id = match &response_id {
                 Some(response_id) => {
-                    use std::fmt::Write as _;
                     id_buffer.clear();
-                    let _ = write!(id_buffer, "{response_id}-{sequence}");
+                    id_buffer.push_str(response_id);
+                    id_buffer.push('-');
+                    id_buffer.push_str(itoa::Buffer::new().format(sequence));
                     Text::Shared(id_buffer.as_str().into())
                 }
                 None => self.id(event_type::MESSAGE, sequence),

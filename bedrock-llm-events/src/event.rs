@@ -11,6 +11,9 @@ pub struct LlmEvent {
     event_type: &'static str,
     time_ms: u64,
     attributes: Vec<(Text, AttrValue)>,
+    /// The bytes of the keys and string values, counted as they go in, so that a writer sizes
+    /// its buffer without a pass over the attributes.
+    text_bytes: usize,
 }
 
 impl LlmEvent {
@@ -22,6 +25,7 @@ impl LlmEvent {
                 event_type,
                 time_ms,
                 attributes: Vec::with_capacity(20),
+                text_bytes: 0,
             },
             limits,
             dropped: 0,
@@ -32,6 +36,14 @@ impl LlmEvent {
     /// event's `timestamp` where the spec gives the event no `timestamp` attribute.
     pub fn time_ms(&self) -> u64 {
         self.time_ms
+    }
+
+    /// About how many bytes the event takes written as JSON (exact for the text when nothing
+    /// needs escaping, a number's widest for each number).
+    pub(crate) fn written_len_hint(&self) -> usize {
+        // Quotes, colon and comma per attribute, and room for a number's digits.
+        const PER_ATTRIBUTE: usize = 26;
+        self.text_bytes + self.attributes.len() * PER_ATTRIBUTE + self.event_type.len() + 48
     }
 
     /// The event type (`LlmChatCompletionSummary`, …).
@@ -78,6 +90,7 @@ impl LlmEventBuilder {
             self.dropped += 1;
             return;
         }
+        self.event.text_bytes += key.len() + value.as_str().map_or(0, str::len);
         self.event.attributes.push((key, value));
     }
 
@@ -198,6 +211,7 @@ impl LlmEventBuilder {
             event_type: self.event.event_type,
             time_ms: self.event.time_ms,
             attributes: Vec::new(),
+            text_bytes: 0,
         };
         (
             std::mem::replace(&mut self.event, empty),

@@ -308,22 +308,35 @@ impl ModelId {
     /// Splits `[geo.]provider.model[-version]`, a subslice of `original`. `None` when `named`
     /// lacks that shape.
     fn parse_named(original: &str, named: &str) -> Option<NamedSpans> {
-        if named.contains('/') || named.split('.').any(str::is_empty) {
+        // Byte scans: a char pattern's searcher costs more to set up than these short IDs take
+        // to walk.
+        let bytes = named.as_bytes();
+        let empty_segment = bytes.first() == Some(&b'.')
+            || bytes.last() == Some(&b'.')
+            || bytes.windows(2).any(|pair| pair == b"..");
+        if empty_segment || bytes.contains(&b'/') {
             return None;
         }
-        let mut segments = named.split('.');
-        let first = segments.next()?;
-        let second = segments.next()?;
-        let has_third = segments.next().is_some();
+        let mut dots = bytes
+            .iter()
+            .enumerate()
+            .filter_map(|(at, &byte)| (byte == b'.').then_some(at));
+        let first_dot = dots.next()?;
+        let second_dot = dots.next();
+        let first = &named[..first_dot];
+        let second = &named[first_dot + 1..second_dot.unwrap_or(named.len())];
         let strip_geography = GEOGRAPHY_PREFIXES.contains(&first)
-            && (has_third || KNOWN_PROVIDERS.contains(&second))
+            && (second_dot.is_some() || KNOWN_PROVIDERS.contains(&second))
             && !KNOWN_PROVIDERS.contains(&first);
-        let (geography, rest) = if strip_geography && has_third {
-            (Some(first), &named[first.len() + 1..])
-        } else {
-            (None, named)
+        let (geography, rest, provider, model_and_version) = match second_dot {
+            Some(second_dot) if strip_geography => (
+                Some(first),
+                &named[first_dot + 1..],
+                second,
+                &named[second_dot + 1..],
+            ),
+            _ => (None, named, first, &named[first_dot + 1..]),
         };
-        let (provider, model_and_version) = rest.split_once('.')?;
         let (model, version) = split_version(model_and_version);
         if model.is_empty() {
             return None;
@@ -416,8 +429,8 @@ impl ModelId {
 /// `:` qualifier; anything else stays part of the name (`claude-3-sonnet-20240229` has none).
 fn split_version(name: &str) -> (&str, Option<&str>) {
     // The version begins at the last `-` before the first `:`.
-    let head_end = name.find(':').unwrap_or(name.len());
-    let Some(dash) = name[..head_end].rfind('-') else {
+    let head_end = name.bytes().position(|b| b == b':').unwrap_or(name.len());
+    let Some(dash) = name.as_bytes()[..head_end].iter().rposition(|&b| b == b'-') else {
         return (name, None);
     };
     let candidate = &name[dash + 1..];

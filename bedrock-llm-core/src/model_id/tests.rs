@@ -207,3 +207,49 @@ fn matching_ignores_wrapping_and_suffixes() {
             .matches("anthropic.claude-v2")
     );
 }
+
+/// The splitting as it was written with `str` patterns, kept as the reference for the byte
+/// scans that replaced it.
+fn reference_split(named: &str) -> Option<(Option<&str>, &str, &str, Option<&str>, &str)> {
+    if named.contains('/') || named.split('.').any(str::is_empty) {
+        return None;
+    }
+    let mut segments = named.split('.');
+    let first = segments.next()?;
+    let second = segments.next()?;
+    let has_third = segments.next().is_some();
+    let strip_geography = GEOGRAPHY_PREFIXES.contains(&first)
+        && (has_third || KNOWN_PROVIDERS.contains(&second))
+        && !KNOWN_PROVIDERS.contains(&first);
+    let (geography, rest) = if strip_geography && has_third {
+        (Some(first), &named[first.len() + 1..])
+    } else {
+        (None, named)
+    };
+    let (provider, model_and_version) = rest.split_once('.')?;
+    let (model, version) = split_version(model_and_version);
+    if model.is_empty() {
+        return None;
+    }
+    Some((geography, provider, model, version, rest))
+}
+
+proptest::proptest! {
+    /// Any text made of the characters IDs use splits as the `str`-pattern version split it.
+    #[test]
+    fn byte_scans_split_as_the_str_patterns_did(
+        named in "((us|eu|apac|global|anthropic|amazon|meta)\\.)?[a-z0-9.:/_-]{0,24}"
+    ) {
+        let ours = ModelId::parse_named(&named, &named).map(|spans| {
+            let get = |span: Span| span.get(&named);
+            (
+                spans.geography.map(get),
+                get(spans.provider),
+                get(spans.model),
+                spans.version.map(get),
+                get(spans.normalized),
+            )
+        });
+        proptest::prop_assert_eq!(ours, reference_split(&named));
+    }
+}

@@ -33,7 +33,7 @@ where
     I::IntoIter: Clone,
 {
     let events = events.into_iter();
-    let size: usize = events.clone().map(|e| written_len_hint(e) + 1).sum();
+    let size: usize = events.clone().map(|e| e.written_len_hint() + 1).sum();
     let mut out = Vec::with_capacity(size + 2);
     out.push(b'[');
     for (i, event) in events.enumerate() {
@@ -70,14 +70,14 @@ pub fn write_event_for_api(
     max_value_chars: usize,
     extra: &[(&str, &str)],
 ) -> bool {
-    out.reserve(written_len_hint(event));
+    out.reserve(event.written_len_hint());
     out.extend_from_slice(b"{\"eventType\":");
     write_str(out, event.event_type());
     out.extend_from_slice(b",\"timestamp\":");
     let timestamp = event
         .get_i64(attr::TIMESTAMP)
         .map_or(event.time_ms() as i128, i128::from);
-    write_json(out, &timestamp);
+    out.extend_from_slice(itoa::Buffer::new().format(timestamp).as_bytes());
     let mut truncated = false;
     for (key, value) in event.attributes() {
         if key == attr::TIMESTAMP {
@@ -101,24 +101,6 @@ pub fn write_event_for_api(
         }
     }
     close_for_api(out, extra, truncated)
-}
-
-/// About how many bytes `event` takes written (exact when nothing needs escaping), so that
-/// the buffer grows once per event rather than doubling through it.
-fn written_len_hint(event: &LlmEvent) -> usize {
-    let values: usize = event
-        .attributes()
-        .iter()
-        .map(|(key, value)| {
-            let value_len = match value {
-                AttrValue::Str(text) => text.len() + 2,
-                AttrValue::Int(_) | AttrValue::Float(_) => 20,
-                AttrValue::Bool(_) => 5,
-            };
-            key.len() + 4 + value_len
-        })
-        .sum();
-    values + event.event_type().len() + 48
 }
 
 /// An error report as an `LlmError` event (the agents report a `TransactionError`, a type the
@@ -203,7 +185,7 @@ fn close_for_api(out: &mut Vec<u8>, extra: &[(&str, &str)], truncated: bool) -> 
 fn write_value(out: &mut Vec<u8>, value: &AttrValue) {
     match value {
         AttrValue::Str(s) => write_str(out, s),
-        AttrValue::Int(i) => write_json(out, i),
+        AttrValue::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
         // Non-finite floats never get this far (the builder drops them); serde_json writes
         // `null` for one, which keeps the JSON valid if one ever did.
         AttrValue::Float(f) => write_json(out, f),
