@@ -210,7 +210,10 @@ fn matching_ignores_wrapping_and_suffixes() {
 
 /// The splitting as it was written with `str` patterns, kept as the reference for the byte
 /// scans that replaced it.
-fn reference_split(named: &str) -> Option<(Option<&str>, &str, &str, Option<&str>, &str)> {
+/// Geography, provider, model, version and the normalized rest.
+type Split<'a> = (Option<&'a str>, &'a str, &'a str, Option<&'a str>, &'a str);
+
+fn reference_split(named: &str) -> Option<Split<'_>> {
     if named.contains('/') || named.split('.').any(str::is_empty) {
         return None;
     }
