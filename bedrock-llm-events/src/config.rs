@@ -254,7 +254,7 @@ impl Config {
         }
         Some(match &self.prices {
             Some(table) => crate::cost::price(invocation, table),
-            None => crate::cost::price(invocation, &PriceTable::embedded()),
+            None => crate::cost::price(invocation, PriceTable::embedded_shared()),
         })
     }
 

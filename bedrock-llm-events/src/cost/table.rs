@@ -159,13 +159,17 @@ const EMBEDDED: &str = include_str!("../../prices/bedrock-prices.json");
 impl PriceTable {
     /// The table shipped with this crate (`bedrock-llm-events/prices/bedrock-prices.json`).
     pub fn embedded() -> Arc<PriceTable> {
+        Self::embedded_shared().clone()
+    }
+
+    /// The embedded table, borrowed: pricing a call takes no reference count, which on a
+    /// shared count every worker thread would write to.
+    pub(crate) fn embedded_shared() -> &'static Arc<PriceTable> {
         static TABLE: OnceLock<Arc<PriceTable>> = OnceLock::new();
-        TABLE
-            .get_or_init(|| {
-                // A test holds the shipped file valid; were it not, nothing is priced.
-                Arc::new(Self::from_json(EMBEDDED, "embedded price table").unwrap_or_default())
-            })
-            .clone()
+        TABLE.get_or_init(|| {
+            // A test holds the shipped file valid; were it not, nothing is priced.
+            Arc::new(Self::from_json(EMBEDDED, "embedded price table").unwrap_or_default())
+        })
     }
 
     /// Adds (or replaces) a model's prices.
