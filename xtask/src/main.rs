@@ -111,6 +111,10 @@ pub(crate) fn run_with_limit(
     limit: std::time::Duration,
     what: &str,
 ) -> Result<(), String> {
+    // In a process group of its own, so that a limit reached stops what it started too (cargo
+    // runs the bench binary as its child; killing cargo alone left that running).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command
         .spawn()
         .map_err(|e| format!("{what}: could not start: {e}"))?;
@@ -120,7 +124,12 @@ pub(crate) fn run_with_limit(
             Some(status) if status.success() => return Ok(()),
             Some(status) => return Err(format!("{what} failed ({status})")),
             None if started.elapsed() > limit => {
+                #[cfg(unix)]
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .status();
                 let _ = child.kill();
+                let _ = child.wait();
                 return Err(format!(
                     "{what} did not finish within {} s",
                     limit.as_secs()

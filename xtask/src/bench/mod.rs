@@ -61,11 +61,13 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     } else {
         &["--warm-up-time", "1", "--measurement-time", "3"]
     };
-    for (package, bench, features) in [
-        ("bedrock-llm-models", "families", Some("samples")),
-        ("bedrock-llm-logs", "replay", None),
-        ("bedrock-llm-emulator", "call_overhead", None),
-        ("bedrock-llm-cli", "replay_jobs", None),
+    // The family groups time every case of 25 families in 11 groups (about 4 s each in a full
+    // run), so they get the longest limit.
+    for (package, bench, features, limit_s) in [
+        ("bedrock-llm-models", "families", Some("samples"), 3600),
+        ("bedrock-llm-logs", "replay", None, 600),
+        ("bedrock-llm-emulator", "call_overhead", None, 600),
+        ("bedrock-llm-cli", "replay_jobs", None, 600),
     ] {
         let mut command = cargo();
         command.args(["bench", "-q", "-p", package, "--bench", bench]);
@@ -77,7 +79,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         command.arg("--").args(criterion_args);
         run_with_limit(
             command,
-            Duration::from_secs(600),
+            Duration::from_secs(limit_s),
             &format!("cargo bench {bench}"),
         )?;
     }
