@@ -511,12 +511,34 @@ pub fn timestamp_text(ms: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let (hour, minute, second) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    if !(0..=9999).contains(&year) {
+        return format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z");
+    }
+    // Digit by digit: the formatter's padding machinery cost more than the date arithmetic.
+    let mut text = String::with_capacity(24);
+    push_digits(&mut text, year, 4);
+    let parts = [
+        ('-', month),
+        ('-', day),
+        ('T', hour),
+        (':', minute),
+        (':', second),
+    ];
+    for (separator, value) in parts {
+        text.push(separator);
+        push_digits(&mut text, value, 2);
+    }
+    text.push('Z');
+    text
+}
+
+/// Pushes the last `width` decimal digits of `value` (not negative), zero-padded.
+fn push_digits(text: &mut String, value: i64, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10_i64.pow(place) % 10) as u8;
+        text.push(char::from(b'0' + digit));
+    }
 }
 
 #[cfg(test)]

@@ -353,7 +353,7 @@ impl Shared {
         let built = (!streaming_off).then(|| build_events(invocation, &self.config, context));
         // A live call keeps no bodies: the document has every field but them.
         let document = self.elastic_namespace.as_deref().map(|namespace| {
-            let document = crate::render::elastic::invocation_document(
+            let document = crate::render::elastic::invocation_document_json(
                 invocation,
                 &crate::render::elastic::Caller {
                     region: invocation.region.as_deref(),
@@ -364,7 +364,7 @@ impl Shared {
                 namespace,
             );
             let id = format!("{}{}", context.trace.trace_id, context.trace.span_id);
-            (id, document.to_string())
+            (id, document)
         });
         // Priced once, by the builder (or here when streams build no events), before the lock
         // is taken: the lock covers only the counters' updates.

@@ -138,4 +138,19 @@ mod tests {
             Some(END_OF_9999_MS - 1000)
         );
     }
+
+    proptest::proptest! {
+        /// The text written for any time through 9999 reads back (by the `time` crate) to the
+        /// same second, and past 9999 it is still a padded year.
+        #[test]
+        fn written_timestamps_read_back(ms in 0..END_OF_9999_MS + 10_000_000_000) {
+            let text = bedrock_llm_core::timestamp_text(ms);
+            if ms < END_OF_9999_MS {
+                proptest::prop_assert_eq!(text.len(), 20);
+                proptest::prop_assert_eq!(parse_timestamp(&text), Ok(ms / 1000 * 1000), "{}", text);
+            } else {
+                proptest::prop_assert!(text.starts_with("10000-"), "{}", text);
+            }
+        }
+    }
 }

@@ -194,14 +194,13 @@ fn rendered(format: &str, case: &Case, config: &Config) -> String {
                 identity_arn: None,
             };
             let bodies = elastic::Bodies { request, response };
-            serde_json::to_string(&elastic::invocation_document(
+            elastic::invocation_document_json(
                 &invocation,
                 &caller,
                 &bodies,
                 config,
                 elastic::DEFAULT_NAMESPACE,
-            ))
-            .unwrap_or_default()
+            )
         }
         _ => {
             let caller = bedrock_llm_logs::Caller::default();

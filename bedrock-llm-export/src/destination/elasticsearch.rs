@@ -198,7 +198,7 @@ impl Prepare for DocumentPreparer {
             request: call.request_body,
             response: call.response_body,
         };
-        let document = elastic::invocation_document(
+        let source = elastic::invocation_document_json(
             call.invocation,
             &caller,
             &bodies,
@@ -209,7 +209,7 @@ impl Prepare for DocumentPreparer {
         Prepared::Documents(vec![Document {
             index: self.index.clone(),
             id: format!("{}{}", trace.trace_id, trace.span_id),
-            source: serde_json::to_string(&document).unwrap_or_default(),
+            source,
         }])
     }
 }

@@ -160,14 +160,13 @@ impl Prepare for LinePreparer {
                     request: call.request_body,
                     response: call.response_body,
                 };
-                let document = elastic::invocation_document(
+                text = elastic::invocation_document_json(
                     invocation,
                     &caller,
                     &bodies,
                     config,
                     elastic::DEFAULT_NAMESPACE,
                 );
-                text = serde_json::to_string(&document).unwrap_or_default();
                 text.push('\n');
             }
             LineFormat::InvocationLog => {

@@ -69,16 +69,26 @@ const RENAMES: &[(&str, &str)] = &[
     ("stopReason", "stop_reason"),
 ];
 
+/// What Elastic's table renames `key` to, if anything.
+pub(super) fn renamed(key: &str) -> Option<&'static str> {
+    // Every key the table renames has a capital or a hyphen; most keys have neither, and skip
+    // the search.
+    if !key.bytes().any(|b| b.is_ascii_uppercase() || b == b'-') {
+        return None;
+    }
+    RENAMES
+        .iter()
+        .find(|(from, _)| *from == key)
+        .map(|(_, to)| *to)
+}
+
 /// [`rename_keys`] on a value of one's own: members move rather than copy.
 pub(super) fn rename_keys_owned(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(key, member)| {
-                    let key = RENAMES
-                        .iter()
-                        .find(|(from, _)| *from == key)
-                        .map_or(key, |(_, to)| (*to).to_owned());
+                    let key = renamed(&key).map_or(key, str::to_owned);
                     (key, rename_keys_owned(member))
                 })
                 .collect(),
@@ -97,7 +107,13 @@ pub fn rename_keys(value: &Value) -> Value {
 /// `gen_ai.prompt`/`gen_ai.completion`), strings properly escaped. Sorted here rather than
 /// trusting `serde_json::Map`'s order, which a dependency's `preserve_order` would change.
 pub fn sorted_json(value: &Value) -> String {
-    let mut out = Vec::with_capacity(256);
+    sorted_json_sized(value, 256)
+}
+
+/// [`sorted_json`] into a buffer of `capacity` bytes to start with (a body's own length is a
+/// good guess).
+pub(super) fn sorted_json_sized(value: &Value, capacity: usize) -> String {
+    let mut out = Vec::with_capacity(capacity);
     write_sorted(&mut out, value);
     // serde_json writes only UTF-8, and the punctuation added here is ASCII.
     String::from_utf8(out).unwrap_or_default()
@@ -118,7 +134,7 @@ fn write_sorted(out: &mut Vec<u8>, value: &Value) {
                 if at != 0 {
                     out.push(b',');
                 }
-                write_scalar(out, key);
+                crate::render::json_text::write_str(out, key);
                 out.push(b':');
                 write_sorted(out, member);
             }
@@ -134,6 +150,7 @@ fn write_sorted(out: &mut Vec<u8>, value: &Value) {
             }
             out.push(b']');
         }
+        Value::String(text) => crate::render::json_text::write_str(out, text),
         scalar => write_scalar(out, scalar),
     }
 }
@@ -191,19 +208,18 @@ pub(super) fn content_kinds(request: &Value) -> Option<Value> {
 
 /// The answering role as the body spells it: a stream's first `message` with an id (Claude's
 /// `message_start`), or a Converse body's `output.message.role`.
-pub(super) fn response_role(response: &Value) -> Option<String> {
+pub(super) fn response_role(response: &Value) -> Option<&str> {
     match response {
         Value::Array(chunks) => chunks.iter().find_map(|chunk| {
             let message = chunk.get("message")?;
             message.get("id").filter(|id| !id.is_null())?;
-            message.get("role")?.as_str().map(str::to_owned)
+            message.get("role")?.as_str()
         }),
         Value::Object(_) => response
             .get("output")?
             .get("message")?
             .get("role")?
-            .as_str()
-            .map(str::to_owned),
+            .as_str(),
         _ => None,
     }
 }

@@ -9,10 +9,15 @@ use std::collections::BTreeSet;
 use bedrock_llm_core::Invocation;
 use serde_json::{Value, json};
 
-/// Fills the guardrail fields; `true` when the call counts as a guardrail failure.
-pub(super) fn fill(gen_ai: &mut Value, invocation: &Invocation) -> bool {
+use super::tree::{Node, Object};
+
+/// Sets the guardrail fields on `gen_ai`; `true` when the call counts as a guardrail failure.
+pub(super) fn fill(gen_ai: &mut Object<'_>, invocation: &Invocation) -> bool {
     if !invocation.guardrails_assessed.is_empty() {
-        gen_ai["guardrail_id"] = json!(invocation.guardrails_assessed);
+        gen_ai.set(
+            "guardrail_id",
+            Node::Value(json!(invocation.guardrails_assessed)),
+        );
     }
     let findings = &invocation.guardrail_findings;
     if findings.is_empty() {
@@ -48,13 +53,14 @@ pub(super) fn fill(gen_ai: &mut Value, invocation: &Invocation) -> bool {
     if !matches.is_empty() {
         policy["match_detail"] = json!(matches);
     }
-    gen_ai["policy"] = policy;
+    gen_ai.set("policy", Node::Value(policy));
     let violated = !codes.is_empty() && invocation.guardrail_intervened;
     if !codes.is_empty() {
-        gen_ai["compliance"] = json!({ "violation_code": sorted(codes) });
-    }
-    if violated {
-        gen_ai["compliance"]["violation_detected"] = json!(true);
+        let mut compliance = json!({ "violation_code": sorted(codes) });
+        if violated {
+            compliance["violation_detected"] = json!(true);
+        }
+        gen_ai.set("compliance", Node::Value(compliance));
     }
     violated
 }

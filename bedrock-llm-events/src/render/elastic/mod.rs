@@ -9,11 +9,13 @@
 
 mod body;
 mod guardrail;
+mod tree;
 
 use bedrock_llm_core::Invocation;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::config::Config;
+use tree::{Keys, Node, Object};
 
 pub use body::{rename_keys, sorted_json};
 
@@ -59,25 +61,94 @@ pub fn invocation_document(
     config: &Config,
     namespace: &str,
 ) -> Value {
-    let content = config.record_content;
-    let request = bodies
-        .request
-        .filter(|_| content)
-        .and_then(|b| serde_json::from_slice::<Value>(b).ok());
-    let mut response = bodies
-        .response
-        .filter(|_| content)
-        .and_then(|b| serde_json::from_slice::<Value>(b).ok());
-    let mut request = request;
-    if invocation
-        .kind
-        .is_some_and(bedrock_llm_core::ExchangeKind::is_media_generation)
-    {
-        // Generated (and input) images never enter a document: size and hash only.
-        for body in [&mut request, &mut response].into_iter().flatten() {
-            crate::render::payloads::scrub(body);
+    let parsed = Parsed::read(invocation, bodies, config);
+    let mut document = document(invocation, caller, &parsed, config, namespace).into_value();
+    body::drop_empty(&mut document);
+    document
+}
+
+/// [`invocation_document`] written straight onto `out` as the JSON text serde_json writes for
+/// it, without building the value.
+pub fn write_invocation_document(
+    out: &mut Vec<u8>,
+    invocation: &Invocation,
+    caller: &Caller<'_>,
+    bodies: &Bodies<'_>,
+    config: &Config,
+    namespace: &str,
+) {
+    let parsed = Parsed::read(invocation, bodies, config);
+    document(invocation, caller, &parsed, config, namespace).write(out);
+}
+
+/// [`write_invocation_document`]'s text as a `String`, what a line or a bulk request carries.
+pub fn invocation_document_json(
+    invocation: &Invocation,
+    caller: &Caller<'_>,
+    bodies: &Bodies<'_>,
+    config: &Config,
+    namespace: &str,
+) -> String {
+    // Each body appears twice (as escaped text and as JSON) beside some 1.5 KB of fields.
+    let body_bytes = [bodies.request, bodies.response]
+        .into_iter()
+        .flatten()
+        .filter(|_| config.record_content)
+        .map(<[u8]>::len)
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(1536 + body_bytes * 5 / 2);
+    write_invocation_document(&mut out, invocation, caller, bodies, config, namespace);
+    // Only `str`s and serde_json's ASCII numbers and punctuation are written.
+    String::from_utf8(out)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+/// The bodies parsed, when content is recorded, with generated images scrubbed.
+struct Parsed {
+    request: Option<Value>,
+    response: Option<Value>,
+    /// The longer body's length in bytes, to size the texts written from them.
+    longest: usize,
+}
+
+impl Parsed {
+    fn read(invocation: &Invocation, bodies: &Bodies<'_>, config: &Config) -> Self {
+        let parse = |body: Option<&[u8]>| {
+            body.filter(|_| config.record_content)
+                .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+        };
+        let mut parsed = Self {
+            request: parse(bodies.request),
+            response: parse(bodies.response),
+            longest: bodies
+                .request
+                .map_or(0, <[u8]>::len)
+                .max(bodies.response.map_or(0, <[u8]>::len)),
+        };
+        if invocation
+            .kind
+            .is_some_and(bedrock_llm_core::ExchangeKind::is_media_generation)
+        {
+            // Generated (and input) images never enter a document: size and hash only.
+            for body in [&mut parsed.request, &mut parsed.response]
+                .into_iter()
+                .flatten()
+            {
+                crate::render::payloads::scrub(body);
+            }
         }
+        parsed
     }
+}
+
+/// The document's fields, to be written or turned into a value.
+fn document<'a>(
+    invocation: &'a Invocation,
+    caller: &Caller<'a>,
+    parsed: &'a Parsed,
+    config: &Config,
+    namespace: &'a str,
+) -> Object<'a> {
     let timestamp = iso_millis(invocation.timing.started_at_ms);
     // The record's counts, as Elastic reads them (a replayed record's, or a stream's metrics),
     // else the body's or the headers'.
@@ -89,252 +160,286 @@ pub fn invocation_document(
     let output_tokens = logged
         .and_then(|m| m.output_tokens)
         .or(usage.and_then(|u| u.output_tokens));
+    let (request, response) = (parsed.request.as_ref(), parsed.response.as_ref());
 
-    let mut doc = Map::new();
-    doc.insert("@timestamp".into(), json!(timestamp));
-    doc.insert(
-        "data_stream".into(),
-        json!({"type": "logs", "dataset": INVOCATION_DATASET, "namespace": namespace}),
+    let mut gen_ai = Object::new();
+    gen_ai.set("system", Node::Str("aws"));
+    gen_ai.set(
+        "request",
+        Node::Object(gen_ai_request(invocation, request, response)),
     );
-    doc.insert("ecs".into(), json!({"version": ECS_VERSION}));
-    let mut event = json!({
-        "action": invocation.operation.as_str(),
-        "dataset": INVOCATION_DATASET,
-        "kind": "event",
-        "outcome": "success",
-    });
-    let mut cloud = json!({"provider": "aws", "service": {"name": "bedrock"}});
-    if let Some(account) = caller.account_id {
-        cloud["account"] = json!({"id": account});
-    }
-    if let Some(region) = caller.region.or(invocation.region.as_deref()) {
-        cloud["region"] = json!(region);
-    }
-    doc.insert("cloud".into(), cloud);
+    let mut answer = Object::new();
+    answer.set("timestamp", Node::Text(timestamp.clone()));
+    let mut usage = Object::new();
+    usage.set_some("prompt_tokens", input_tokens.map(Node::Int));
+    usage.set_some("completion_tokens", output_tokens.map(Node::Int));
+    let mut performance = performance(invocation);
     if let Some(arn) = caller.identity_arn {
-        doc.insert("user".into(), json!({"id": arn}));
+        gen_ai.set("user", id(arn));
     }
-
-    let mut gen_ai = json!({
-        "system": "aws",
-        "request": {"model": {"id": invocation.model_id}},
-        "response": {"timestamp": timestamp},
-        "usage": {},
-        "performance": {"request_size": 0, "response_size": 0},
-    });
-    if let Some(arn) = caller.identity_arn {
-        gen_ai["user"] = json!({"id": arn});
-    }
-    fill_request(&mut gen_ai, invocation, request.as_ref());
-    fill_response(&mut gen_ai, invocation, response.as_ref());
-    if let Some(tokens) = input_tokens {
-        gen_ai["usage"]["prompt_tokens"] = json!(tokens);
-    }
-    if let Some(tokens) = output_tokens {
-        gen_ai["usage"]["completion_tokens"] = json!(tokens);
-    }
+    let mut record = Object::new();
+    record.set("schema_type", Node::Str("ModelInvocationLog"));
+    record.set("schema_version", Node::Str("1.0"));
+    record.set("model_id", Node::Str(&invocation.model_id));
+    record.set_some(
+        "request_id",
+        invocation.request_id.as_deref().map(Node::Str),
+    );
+    let mut failed = guardrail::fill(&mut gen_ai, invocation);
     if let Some(error) = &invocation.error {
-        gen_ai["response"]["error_code"] = json!(error.code);
-        event["outcome"] = json!("failure");
+        answer.set("error_code", Node::Str(&error.code));
+        record.set("error_code", Node::Str(&error.code));
+        failed = true;
     }
-    if guardrail::fill(&mut gen_ai, invocation) {
-        event["outcome"] = json!("failure");
-    }
+    fill_answer(&mut answer, invocation);
 
-    // The record, snake_case, with the bodies as logged.
-    let mut record = json!({
-        "schema_type": "ModelInvocationLog",
-        "schema_version": "1.0",
-        "model_id": invocation.model_id,
-        "input": {},
-        "output": {},
-    });
-    if let Some(id) = &invocation.request_id {
-        record["request_id"] = json!(id);
-    }
-    if let Some(error) = &invocation.error {
-        record["error_code"] = json!(error.code);
-    }
-    if let Some(tokens) = input_tokens {
-        record["input"]["input_token_count"] = json!(tokens);
-    }
-    if let Some(tokens) = output_tokens {
-        record["output"]["output_token_count"] = json!(tokens);
-    }
-    if let Some(kinds) = request.as_ref().and_then(body::content_kinds) {
-        record["input"]["messages_content_kinds"] = kinds;
-    }
+    let mut input = Object::new();
+    input.set_some("input_token_count", input_tokens.map(Node::Int));
     if let Some(request) = request {
-        record["input"]["input_content_type"] = json!("application/json");
-        let text = sorted_json(&request);
-        attach_body(
-            &mut gen_ai,
-            &mut record["input"],
-            "prompt",
-            "request_size",
-            "input",
-            text,
+        input.set_some(
+            "messages_content_kinds",
+            body::content_kinds(request).map(Node::Value),
         );
-        if record["input"]
-            .get("input_body_json_massive_hash")
-            .is_none()
-        {
-            record["input"]["input_body_json"] = body::rename_keys_owned(request);
-        }
+        input.set("input_content_type", Node::Str("application/json"));
+        let size = attach_body(
+            &mut gen_ai,
+            &mut input,
+            Side::Input,
+            request,
+            parsed.longest,
+        );
+        performance.set("request_size", Node::Int(size));
     }
+    let mut output = Object::new();
+    output.set_some("output_token_count", output_tokens.map(Node::Int));
     if let Some(response) = response {
-        record["output"]["output_content_type"] = json!("application/json");
-        let text = sorted_json(&response);
-        attach_body(
+        output.set("output_content_type", Node::Str("application/json"));
+        let size = attach_body(
             &mut gen_ai,
-            &mut record["output"],
-            "completion",
-            "response_size",
-            "output",
-            text,
+            &mut output,
+            Side::Output,
+            response,
+            parsed.longest,
         );
-        if record["output"]
-            .get("output_body_json_massive_hash")
-            .is_none()
-        {
-            record["output"]["output_body_json"] =
-                body::wrap_scalars(body::rename_keys_owned(response));
-        }
+        performance.set("response_size", Node::Int(size));
     }
-    if content && let Some(text) = completion_text(invocation) {
-        record["output"]["completion_text"] = json!(text);
+    if config.record_content {
+        output.set_some(
+            "completion_text",
+            completion_text(invocation).map(Node::Text),
+        );
     }
-    // A video job's output, as the log's `outputVideo` in the record's snake_case: its shape
-    // and where it went (a location, not content).
-    if let Some(video) = invocation.response.as_ref().and_then(|r| r.videos.as_ref()) {
-        record["output"]["output_video"] = json!({
-            "count": video.count,
-            "s3_path": video.location,
-            "duration_seconds": video.duration_seconds,
-            "frames_per_second": video.fps,
-            "width": video.width,
-            "height": video.height,
-        });
+    output.set_some("output_video", output_video(invocation).map(Node::Object));
+    record.set("input", Node::Object(input));
+    record.set("output", Node::Object(output));
+    record.set_some("cost", cost(invocation, config).map(Node::Object));
+    gen_ai.set("response", Node::Object(answer));
+    gen_ai.set("usage", Node::Object(usage));
+    gen_ai.set("performance", Node::Object(performance));
+
+    let mut event = Object::new();
+    event.set("action", Node::Str(invocation.operation.as_str()));
+    event.set("dataset", Node::Str(INVOCATION_DATASET));
+    event.set("kind", Node::Str("event"));
+    event.set(
+        "outcome",
+        Node::Str(if failed { "failure" } else { "success" }),
+    );
+    let mut cloud = Object::new();
+    cloud.set("provider", Node::Str("aws"));
+    let mut service = Object::new();
+    service.set("name", Node::Str("bedrock"));
+    cloud.set("service", Node::Object(service));
+    if let Some(account) = caller.account_id {
+        cloud.set("account", id(account));
     }
-    if let Some(outcome) = config.cost_of(invocation) {
-        use crate::cost::facts::{ELASTIC, cost_facts};
-        use crate::kind_facts::Fact;
-        let cost: Map<String, Value> = cost_facts(&outcome, &ELASTIC)
-            .into_iter()
-            .map(|(key, fact)| {
-                let value = match fact {
-                    Fact::Int(value) => json!(value),
-                    Fact::Float(value) => json!(value),
-                    Fact::Str(value) => json!(value),
-                    Fact::Shared(value) => json!(&*value),
-                };
-                (key.to_owned(), value)
-            })
-            .collect();
-        if !cost.is_empty() {
-            record["cost"] = Value::Object(cost);
-        }
+    cloud.set_some(
+        "region",
+        caller
+            .region
+            .or(invocation.region.as_deref())
+            .map(Node::Str),
+    );
+    let mut data_stream = Object::new();
+    data_stream.set("type", Node::Str("logs"));
+    data_stream.set("dataset", Node::Str(INVOCATION_DATASET));
+    data_stream.set("namespace", Node::Str(namespace));
+    let mut ecs = Object::new();
+    ecs.set("version", Node::Str(ECS_VERSION));
+    let mut aws_bedrock = Object::new();
+    aws_bedrock.set("invocation", Node::Object(record));
+
+    let mut document = Object::new();
+    document.set("@timestamp", Node::Text(timestamp));
+    document.set("data_stream", Node::Object(data_stream));
+    document.set("ecs", Node::Object(ecs));
+    document.set("cloud", Node::Object(cloud));
+    if let Some(arn) = caller.identity_arn {
+        document.set("user", id(arn));
     }
-    doc.insert("event".into(), event);
-    doc.insert("gen_ai".into(), gen_ai);
-    doc.insert("aws_bedrock".into(), json!({"invocation": record}));
-    let mut doc = Value::Object(doc);
-    body::drop_empty(&mut doc);
-    doc
+    document.set("event", Node::Object(event));
+    document.set("gen_ai", Node::Object(gen_ai));
+    document.set("aws_bedrock", Node::Object(aws_bedrock));
+    document
 }
 
-/// `gen_ai.prompt` / `gen_ai.completion` and their size; a body over [`MAX_KEYWORD`]
-/// characters is replaced by its SHA-1, as Elastic does (the size stays).
-fn attach_body(
-    gen_ai: &mut Value,
-    record_part: &mut Value,
-    field: &str,
-    size_field: &str,
-    side: &str,
-    text: String,
-) {
-    let length = text.encode_utf16().count();
-    gen_ai["performance"][size_field] = json!(length);
+/// `{"id": id}`.
+fn id(id: &str) -> Node<'_> {
+    let mut object = Object::new();
+    object.set("id", Node::Str(id));
+    Node::Object(object)
+}
+
+/// Which body: the request's or the response's.
+#[derive(Clone, Copy)]
+enum Side {
+    Input,
+    Output,
+}
+
+/// `gen_ai.prompt` / `gen_ai.completion` and the body under the record's side; a body over
+/// [`MAX_KEYWORD`] characters is replaced by its SHA-1, as Elastic does. Returns its size.
+fn attach_body<'a>(
+    gen_ai: &mut Object<'a>,
+    record_part: &mut Object<'a>,
+    side: Side,
+    body: &'a Value,
+    capacity: usize,
+) -> u64 {
+    let text = body::sorted_json_sized(body, capacity);
+    let length = utf16_len(&text);
     if length > MAX_KEYWORD {
         let hash = sha1_smol::Sha1::from(text.as_bytes()).digest().to_string();
-        record_part[format!("{side}_body_json_massive_hash")] = json!(hash);
+        let key = match side {
+            Side::Input => "input_body_json_massive_hash",
+            Side::Output => "output_body_json_massive_hash",
+        };
+        record_part.set(key, Node::Text(hash));
     } else {
-        gen_ai[field] = json!(text);
+        let (field, key, keys) = match side {
+            Side::Input => ("prompt", "input_body_json", Keys::Renamed),
+            Side::Output => ("completion", "output_body_json", Keys::RenamedWrapped),
+        };
+        gen_ai.set(field, Node::Text(text));
+        record_part.set(key, Node::Body(body, keys));
     }
+    length as u64
 }
 
-/// `gen_ai.request.*`: model type and version, parameters.
-fn fill_request(gen_ai: &mut Value, invocation: &Invocation, request: Option<&Value>) {
+/// How many UTF-16 code units `text` is (what Elastic measures): a unit per character, two for
+/// a character of four bytes.
+fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    text.bytes()
+        .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
+}
+
+/// `gen_ai.request.*`: model, type and version, parameters.
+fn gen_ai_request<'a>(
+    invocation: &'a Invocation,
+    request: Option<&'a Value>,
+    response: Option<&'a Value>,
+) -> Object<'a> {
+    let mut model = Object::new();
+    model.set("id", Node::Str(&invocation.model_id));
     // Elastic takes the text before the first `.`: `us` for a profile ID, a piece of an ARN.
     // The provider is what that means.
     let provider = invocation
         .parsed_model_id
         .as_ref()
-        .and_then(|id| id.provider())
-        .map(str::to_owned);
-    if let Some(provider) = &provider {
-        gen_ai["request"]["model"]["type"] = json!(provider);
-        if let Some(version) = request.and_then(|r| r.get(format!("{provider}_version"))) {
-            gen_ai["request"]["model"]["version"] = version.clone();
-        }
+        .and_then(|id| id.provider());
+    if let Some(provider) = provider {
+        model.set("type", Node::Str(provider));
+        let version = request.and_then(|r| r.get(format!("{provider}_version")));
+        model.set_some("version", version.map(|v| Node::Body(v, Keys::AsIs)));
     }
-    if let Some(id) = &invocation.request_id {
-        gen_ai["request"]["id"] = json!(id);
+    // The role as the body spells it, where it says one (Elastic copies it verbatim), else the
+    // first answering message's.
+    let view_role = invocation
+        .response
+        .as_ref()
+        .and_then(|view| view.messages.first())
+        .map(|message| message.role.as_str());
+    let role = response.and_then(body::response_role).or(view_role);
+    model.set_some("role", role.map(Node::Str));
+    let mut fields = Object::new();
+    fields.set_some("id", invocation.request_id.as_deref().map(Node::Str));
+    if let Some(view) = &invocation.request {
+        let params = &view.params;
+        fields.set_some("max_tokens", params.max_tokens.map(Node::Int));
+        fields.set_some("temperature", params.temperature.map(Node::Float));
+        fields.set_some("top_k", params.top_k.map(|k| Node::Float(k as f64)));
+        fields.set_some("top_p", params.top_p.map(Node::Float));
     }
-    let Some(view) = &invocation.request else {
-        return;
-    };
-    let params = &view.params;
-    if let Some(max) = params.max_tokens {
-        gen_ai["request"]["max_tokens"] = json!(max);
-    }
-    if let Some(t) = params.temperature {
-        gen_ai["request"]["temperature"] = json!(t);
-    }
-    if let Some(k) = params.top_k {
-        gen_ai["request"]["top_k"] = json!(k as f64);
-    }
-    if let Some(p) = params.top_p {
-        gen_ai["request"]["top_p"] = json!(p);
-    }
+    fields.set("model", Node::Object(model));
+    fields
 }
 
-/// `gen_ai.response.*` and `gen_ai.performance.*` latencies.
-fn fill_response(gen_ai: &mut Value, invocation: &Invocation, response: Option<&Value>) {
-    if let Some(view) = &invocation.response {
-        if let Some(id) = &view.response_id {
-            gen_ai["response"]["id"] = json!(id);
-        }
-        let reason = view
-            .finish_reason
-            .as_ref()
-            .or_else(|| view.messages.iter().find_map(|m| m.finish_reason.as_ref()));
-        if let Some(reason) = reason {
-            gen_ai["response"]["finish_reasons"] = json!(reason.raw);
-        }
-        if let Some(message) = view.messages.first() {
-            gen_ai["request"]["model"]["role"] = json!(message.role.as_str());
-        }
-    }
-    // The role as the body spells it, where it says one (Elastic copies it verbatim).
-    if let Some(role) = response.and_then(body::response_role) {
-        gen_ai["request"]["model"]["role"] = json!(role);
-    }
-    // A stream's metrics chunk, else the headers or a Converse body's `metrics.latencyMs`.
+/// `gen_ai.response.*` drawn from the answer.
+fn fill_answer<'a>(answer: &mut Object<'a>, invocation: &'a Invocation) {
+    let Some(view) = &invocation.response else {
+        return;
+    };
+    answer.set_some("id", view.response_id.as_deref().map(Node::Str));
+    let reason = view
+        .finish_reason
+        .as_ref()
+        .or_else(|| view.messages.iter().find_map(|m| m.finish_reason.as_ref()));
+    answer.set_some("finish_reasons", reason.map(|r| Node::Str(&r.raw)));
+}
+
+/// `gen_ai.performance.*`: the bodies' sizes (0 until a body says otherwise) and latencies, a
+/// stream's metrics chunk, else the headers or a Converse body's `metrics.latencyMs`.
+fn performance(invocation: &Invocation) -> Object<'static> {
+    let mut performance = Object::new();
+    performance.set("request_size", Node::Int(0));
+    performance.set("response_size", Node::Int(0));
     let stream = invocation.stream_metrics.as_ref();
     let header = &invocation.header_metrics;
     let latency = stream
         .and_then(|m| m.invocation_latency_ms)
         .or(header.invocation_latency_ms);
-    if let Some(latency) = latency {
-        gen_ai["performance"]["response_time"] = json!(latency);
-    }
+    performance.set_some("response_time", latency.map(Node::Int));
     let first_byte = stream
         .and_then(|m| m.first_byte_latency_ms)
         .or(header.first_byte_latency_ms);
-    if let Some(first) = first_byte {
-        gen_ai["performance"]["start_response_time"] = json!(first);
+    performance.set_some("start_response_time", first_byte.map(Node::Int));
+    performance
+}
+
+/// A video job's output, as the log's `outputVideo` in the record's snake_case: its shape and
+/// where it went (a location, not content).
+fn output_video(invocation: &Invocation) -> Option<Object<'_>> {
+    let video = invocation.response.as_ref()?.videos.as_ref()?;
+    let mut fields = Object::new();
+    fields.set("count", Node::Int(video.count));
+    fields.set_some("s3_path", video.location.as_deref().map(Node::Str));
+    fields.set_some("duration_seconds", video.duration_seconds.map(Node::Float));
+    fields.set_some("frames_per_second", video.fps.map(Node::Float));
+    fields.set_some("width", video.width.map(Node::Int));
+    fields.set_some("height", video.height.map(Node::Int));
+    Some(fields)
+}
+
+/// The record's `cost` object, when the call was priced or its pricing failed.
+fn cost(invocation: &Invocation, config: &Config) -> Option<Object<'static>> {
+    use crate::cost::facts::{ELASTIC, cost_facts};
+    use crate::kind_facts::Fact;
+    let outcome = config.cost_of(invocation)?;
+    let mut fields = Object::new();
+    for (key, fact) in cost_facts(&outcome, &ELASTIC) {
+        let node = match fact {
+            Fact::Int(value) => Node::Int(value),
+            Fact::Float(value) => Node::Float(value),
+            Fact::Str(value) => Node::Text(value),
+            Fact::Shared(value) => Node::Text(value.as_ref().to_owned()),
+        };
+        fields.set(key, node);
     }
+    Some(fields)
 }
 
 /// The answer's text: every text part of the response's messages, in order (tool calls and
@@ -371,9 +476,16 @@ fn truncate_utf16(text: String, units: usize) -> String {
 
 /// Milliseconds since the epoch as `2024-04-18T22:54:57.000Z`, the form Elastic stores.
 pub fn iso_millis(ms: u64) -> String {
-    let seconds = bedrock_llm_core::timestamp_text(ms);
-    let stem = seconds.strip_suffix('Z').unwrap_or(&seconds);
-    format!("{stem}.{:03}Z", ms % 1000)
+    let mut text = bedrock_llm_core::timestamp_text(ms);
+    // The seconds' text ends in `Z`; the milliseconds go before it.
+    text.pop();
+    text.push('.');
+    let millis = ms % 1000;
+    for digit in [millis / 100, millis / 10 % 10, millis % 10] {
+        text.push(char::from(b'0' + digit as u8));
+    }
+    text.push('Z');
+    text
 }
 
 #[cfg(test)]

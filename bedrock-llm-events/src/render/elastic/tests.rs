@@ -9,7 +9,9 @@ use bedrock_llm_core::{
 };
 use serde_json::{Value, json};
 
-use super::{Bodies, Caller, MAX_KEYWORD, invocation_document, iso_millis};
+use super::{
+    Bodies, Caller, MAX_KEYWORD, invocation_document, invocation_document_json, iso_millis,
+};
 use crate::Config;
 
 const ARN: &str = "arn:aws:iam::111111111111:user/jane";
@@ -49,19 +51,21 @@ fn streamed_claude() -> Invocation {
     invocation
 }
 
+/// The document as a value, checked to be what the text writer writes.
 fn document(invocation: &Invocation, request: &Value, response: &Value) -> Value {
     let request = request.to_string();
     let response = response.to_string();
-    invocation_document(
-        invocation,
-        &caller(),
-        &Bodies {
-            request: Some(request.as_bytes()),
-            response: Some(response.as_bytes()),
-        },
-        &Config::default(),
-        "default",
-    )
+    let bodies = Bodies {
+        request: Some(request.as_bytes()),
+        response: Some(response.as_bytes()),
+    };
+    let config = Config::default();
+    let value = invocation_document(invocation, &caller(), &bodies, &config, "default");
+    assert_eq!(
+        invocation_document_json(invocation, &caller(), &bodies, &config, "default"),
+        value.to_string()
+    );
+    value
 }
 
 #[test]
@@ -224,4 +228,14 @@ fn failures_huge_bodies_and_content_off() {
 fn timestamps_keep_milliseconds() {
     assert_eq!(iso_millis(0), "1970-01-01T00:00:00.000Z");
     assert_eq!(iso_millis(1_713_480_897_042), "2024-04-18T22:54:57.042Z");
+}
+
+proptest::proptest! {
+    /// The UTF-16 length Elastic measures bodies by, counted from the UTF-8 bytes.
+    #[test]
+    fn utf16_lengths_are_counted_from_bytes(text in "\\PC{0,40}", ascii in "[ -~]{0,40}") {
+        for text in [&text, &ascii] {
+            proptest::prop_assert_eq!(super::utf16_len(text), text.encode_utf16().count());
+        }
+    }
 }
