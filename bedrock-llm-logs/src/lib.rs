@@ -43,4 +43,4 @@ pub use reader::{
 pub use record::ModelInvocationLog;
 pub use replay::{Replayed, call_context, id_seed, replay, replay_fetching};
 pub use timestamp::{TimestampError, parse_timestamp, timestamp_ms};
-pub use writer::{Caller, add_cost, cost_keys, to_record};
+pub use writer::{Caller, add_cost, cost_keys, record_json, to_record};

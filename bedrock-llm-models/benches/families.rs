@@ -208,7 +208,7 @@ fn rendered(format: &str, case: &Case, config: &Config) -> String {
             if let Some(outcome) = config.cost_of(&invocation) {
                 bedrock_llm_logs::add_cost(&mut log, &outcome);
             }
-            serde_json::to_string(&log).unwrap_or_default()
+            bedrock_llm_logs::record_json(&log)
         }
     }
 }

@@ -534,7 +534,8 @@ proptest! {
         live.timing.started_at_ms = 1_713_480_897_000;
         let caller = Caller { account_id: Some(account.clone()), identity_arn: Some("arn:aws:iam::1:user/x".into()) };
         let written = to_record(&live, Some(&sample.request), Some(&sample.response), &caller);
-        let line = serde_json::to_string(&written).unwrap();
+        let line = bedrock_llm_logs::record_json(&written);
+        prop_assert_eq!(&line, &serde_json::to_string(&written).unwrap());
         let read: ModelInvocationLog = serde_json::from_str(&line).unwrap();
         let again = replay(&read, bedrock_llm_models::registry());
         prop_assert_eq!(&again.request, &live.request);

@@ -54,11 +54,20 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
         }
         at += 8;
     }
-    // The last few bytes as one word, padded with a byte that never needs escaping.
     let tail = words.remainder();
-    let mut lanes = [b'a'; 8];
-    lanes[..tail.len()].copy_from_slice(tail);
-    first_flagged(u64::from_le_bytes(lanes)).map(|lane| at + lane)
+    if tail.is_empty() {
+        return None;
+    }
+    // The last few bytes: with 8 or more before them, the last 8 bytes read as one word (those
+    // already checked are clean, so a flagged lane is in the tail).
+    if let Some(last) = rest.last_chunk::<8>() {
+        let start = rest.len() - 8;
+        return first_flagged(u64::from_le_bytes(*last)).map(|lane| from + start + lane);
+    }
+    // Fewer than 8 bytes in all: one at a time costs less than assembling a word.
+    tail.iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|lane| at + lane)
 }
 
 /// The first lane of `word` whose byte JSON must escape. The lowest flagged lane is always a

@@ -185,7 +185,7 @@ impl Prepare for LinePreparer {
                 if let Some(outcome) = config.cost_of(invocation) {
                     bedrock_llm_logs::add_cost(&mut record, &outcome);
                 }
-                text = serde_json::to_string(&record).unwrap_or_default();
+                text = bedrock_llm_logs::record_json(&record);
                 text.push('\n');
             }
         }
