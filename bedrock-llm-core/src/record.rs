@@ -404,6 +404,16 @@ impl Invocation {
         Self {
             parsed_model_id: ModelId::parse(&model_id).ok(),
             model_id,
+            ..Self::placeholder(operation)
+        }
+    }
+
+    /// A record of no model, to stand in while the real one is elsewhere: nothing parsed, nothing
+    /// allocated.
+    pub(crate) fn placeholder(operation: Operation) -> Self {
+        Self {
+            parsed_model_id: None,
+            model_id: String::new(),
             operation,
             region: None,
             family: None,

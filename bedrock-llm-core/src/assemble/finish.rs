@@ -75,10 +75,7 @@ impl InvocationBuilder {
         *held_bytes = 0;
         *accumulator = None;
         *content_cap = DEFAULT_CONTENT_CAP;
-        std::mem::replace(
-            record,
-            Invocation::new(String::new(), Operation::InvokeModel),
-        )
+        std::mem::replace(record, Invocation::placeholder(Operation::InvokeModel))
     }
 
     /// Bytes the buffers (bodies and text) hold on to.

@@ -207,8 +207,7 @@ impl InvocationBuilder {
     /// A builder continuing `record` (its ID, operation and anything already set), reading
     /// bodies with `adapter`.
     pub fn from_record(record: Invocation, adapter: Option<&'static dyn Adapter>) -> Self {
-        let mut builder = Self::blank(None);
-        builder.record = record;
+        let mut builder = Self::holding(record, None);
         builder.set_adapter(adapter);
         builder
     }
@@ -233,8 +232,13 @@ impl InvocationBuilder {
 
     /// A builder holding nothing; a boxed one goes back to `home` when finished.
     pub(super) fn blank(home: Option<Arc<SpareBuilders>>) -> Self {
+        Self::holding(Invocation::placeholder(Operation::InvokeModel), home)
+    }
+
+    /// A builder of `record` and nothing else yet.
+    fn holding(record: Invocation, home: Option<Arc<SpareBuilders>>) -> Self {
         Self {
-            record: Invocation::new(String::new(), Operation::InvokeModel),
+            record,
             adapter: None,
             route_later: None,
             parse_later: false,

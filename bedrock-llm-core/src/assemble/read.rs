@@ -21,7 +21,7 @@ impl Invocation {
         request: Option<&[u8]>,
         response: Option<&[u8]>,
     ) {
-        let record = std::mem::replace(self, Self::new(String::new(), self.operation));
+        let record = std::mem::replace(self, Self::placeholder(self.operation));
         let mut builder = InvocationBuilder::from_record(record, Some(adapter));
         if let Some(body) = request {
             builder.request_body(bytes::Bytes::copy_from_slice(body));

@@ -45,6 +45,18 @@ impl OtelValue {
         }
     }
 
+    /// About how many bytes [`Self::write_json`] writes, to size a buffer once (escapes and a
+    /// structure's punctuation are guessed).
+    pub(crate) fn written_len_hint(&self) -> usize {
+        match self {
+            Self::Str(s) => s.len() + 2,
+            Self::Int(_) | Self::Float(_) => 20,
+            Self::Bool(_) => 5,
+            Self::StrArray(items) => items.iter().map(|item| item.len() + 3).sum::<usize>() + 2,
+            Self::Structured(_) => 512,
+        }
+    }
+
     /// Writes [`Self::to_json`]'s JSON text onto `out` without building it.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         // Writing into a `Vec` cannot fail.
