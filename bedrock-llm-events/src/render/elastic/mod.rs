@@ -5,7 +5,9 @@
 //!
 //! The `gen_ai.*` and ECS fields come from the neutral record, so a live call and its replayed
 //! log give the same document; `aws_bedrock.invocation.*` is the record itself with its keys in
-//! snake_case, the bodies as logged.
+//! snake_case, the bodies as logged. The fields are gathered once as a tree of borrowed parts
+//! (`tree`), then written as JSON text ([`write_invocation_document`], what the destinations
+//! send) or built as a value ([`invocation_document`]).
 
 mod body;
 mod guardrail;
