@@ -71,15 +71,16 @@ const CHUNK_BYTES: usize = 1 << 20;
 
 /// What all units' waiting chunks may hold together: a bound of the run, whatever the units'
 /// sizes (a 1 GiB file streams through).
-const WAITING_BYTES: usize = 32 << 20;
+const WAITING_BYTES: usize = 64 << 20;
 
 /// Chunks a unit may have waiting before its worker waits: its share of [`WAITING_BYTES`]
-/// between 4 and 16. A unit behind the one being written fills its share while it waits its
-/// turn, so a share smaller than a typical file's output stalls its worker: with 4 chunks, `-j 2`
-/// over files of 7 MB of events ran about 10% slower. Only the `jobs` units being read hold
-/// chunks, so what waits stays within `max(WAITING_BYTES, 4 × jobs × CHUNK_BYTES)`.
+/// among the `2 × jobs` units in flight, between 4 and 16. A unit behind the one being written
+/// fills its share while it waits its turn, so a share smaller than a typical file's output
+/// stalls its worker: with 4 chunks, `-j 2` over files of 7 MB of events ran about 10% slower.
+/// What waits stays within `max(WAITING_BYTES, 8 × jobs × CHUNK_BYTES)`, beside the chunk each
+/// worker is filling.
 fn chunks_waiting(jobs: usize) -> usize {
-    (WAITING_BYTES / CHUNK_BYTES / jobs.max(1)).clamp(4, 16)
+    (WAITING_BYTES / CHUNK_BYTES / (2 * jobs.max(1))).clamp(4, 16)
 }
 
 /// Where finished units go, and what the run has counted so far.

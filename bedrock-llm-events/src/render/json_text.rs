@@ -58,8 +58,8 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     if tail.is_empty() {
         return None;
     }
-    // The last few bytes: with 8 or more before them, the last 8 bytes read as one word (those
-    // already checked are clean, so a flagged lane is in the tail).
+    // The last few bytes: when the string has 8 or more from `from`, its last 8 read as one word
+    // (those already checked are clean, so a flagged lane is in the tail).
     if let Some(last) = rest.last_chunk::<8>() {
         let start = rest.len() - 8;
         return first_flagged(u64::from_le_bytes(*last)).map(|lane| from + start + lane);
