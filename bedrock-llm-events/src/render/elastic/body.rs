@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 /// Bedrock's keys Elastic's pipeline renames wherever they appear under the record (the table
 /// of its `painless_to_rename_fields_under_aws_bedrock_groups` script); others stay as written.
-const RENAMES: &[(&str, &str)] = &[
+pub(super) const RENAMES: &[(&str, &str)] = &[
     ("modelId", "model_id"),
     ("inputBodyJson", "input_body_json"),
     ("inputContentType", "input_content_type"),

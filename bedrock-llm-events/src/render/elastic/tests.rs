@@ -239,3 +239,11 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn every_key_in_the_rename_table_is_found_past_the_quick_filter() {
+    for (from, to) in super::body::RENAMES {
+        assert_eq!(super::body::renamed(from), Some(*to), "{from}");
+    }
+    assert_eq!(super::body::renamed("stop_reason"), None);
+}
