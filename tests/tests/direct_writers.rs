@@ -77,8 +77,15 @@ fn otel_spans_are_written_as_serde_json_writes_their_value() {
     assert!(compared >= 50);
 }
 
-/// The Elastic document written as text against the value's serialization.
-fn same_elastic_bytes(invocation: &Invocation, request: &[u8], response: &[u8], config: &Config) {
+/// The Elastic document written as text against the value's serialization; `case` names the
+/// bodies in a failure.
+fn same_elastic_bytes(
+    case: &str,
+    invocation: &Invocation,
+    request: &[u8],
+    response: &[u8],
+    config: &Config,
+) {
     let caller = elastic::Caller {
         account_id: Some("111122223333"),
         region: None,
@@ -92,7 +99,7 @@ fn same_elastic_bytes(invocation: &Invocation, request: &[u8], response: &[u8], 
     let expected = serde_json::to_string(&value).expect("a value serializes");
     let mut written = Vec::new();
     elastic::write_invocation_document(&mut written, invocation, &caller, &bodies, config, "prod");
-    assert_eq!(String::from_utf8(written).ok(), Some(expected));
+    assert_eq!(String::from_utf8(written).ok(), Some(expected), "{case}");
 }
 
 #[test]
@@ -111,7 +118,14 @@ fn elastic_documents_are_written_as_serde_json_writes_their_value() {
                 Some(&sample.request),
                 Some(&sample.response),
             );
-            same_elastic_bytes(&invocation, &sample.request, &sample.response, &config);
+            let case = format!("{}/{}, content {content}", sample.family_slug, sample.case);
+            same_elastic_bytes(
+                &case,
+                &invocation,
+                &sample.request,
+                &sample.response,
+                &config,
+            );
             // A failed, streamed call: error code, failure outcome, the stream's metrics.
             invocation.error = Some(InvocationError::new("ThrottlingException"));
             invocation.stream_metrics = Some(ServiceMetrics {
@@ -120,7 +134,14 @@ fn elastic_documents_are_written_as_serde_json_writes_their_value() {
                 invocation_latency_ms: Some(900),
                 first_byte_latency_ms: Some(120),
             });
-            same_elastic_bytes(&invocation, &sample.request, &sample.response, &config);
+            let case = format!("{case}, failed and streamed");
+            same_elastic_bytes(
+                &case,
+                &invocation,
+                &sample.request,
+                &sample.response,
+                &config,
+            );
             compared += 2;
         }
     }
@@ -196,6 +217,6 @@ proptest! {
             Some(response.as_bytes()),
         );
         let config = Config::default().enabled().with_content(true);
-        same_elastic_bytes(&invocation, request.as_bytes(), response.as_bytes(), &config);
+        same_elastic_bytes("generated", &invocation, request.as_bytes(), response.as_bytes(), &config);
     }
 }

@@ -124,6 +124,8 @@ pub(crate) fn run_with_limit(
             Some(status) if status.success() => return Ok(()),
             Some(status) => return Err(format!("{what} failed ({status})")),
             None if started.elapsed() > limit => {
+                // The group is signalled by the `kill` command: the workspace forbids the unsafe
+                // a direct `killpg` call would need.
                 #[cfg(unix)]
                 let _ = Command::new("kill")
                     .args(["-KILL", "--", &format!("-{}", child.id())])

@@ -7,6 +7,21 @@
 //! copied whole; only the bytes JSON must escape are written one at a time, as serde_json
 //! writes them (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, else `\u00xx`).
 
+/// Orders `members` as a serde_json map built from them would hold them: sorted by key, and of
+/// equal keys only the last one given.
+pub(crate) fn sort_members<T>(members: &mut Vec<(&str, T)>) {
+    // Stable, so the last one given ends its run of equal keys; `dedup_by` drops the later of a
+    // pair, so the later is first swapped into the place that stays.
+    members.sort_by(|a, b| a.0.cmp(b.0));
+    members.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            std::mem::swap(later, kept);
+        }
+        same
+    });
+}
+
 /// Writes `text` as a JSON string onto `out`.
 pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
@@ -114,7 +129,24 @@ fn write_escape(out: &mut Vec<u8>, byte: u8) {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{needs_escape, write_str};
+    use super::{needs_escape, sort_members, write_str};
+
+    #[test]
+    fn members_are_sorted_and_the_last_of_equal_keys_kept() {
+        let mut members = vec![("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5), ("b", 6)];
+        sort_members(&mut members);
+        assert_eq!(members, [("a", 5), ("b", 6), ("c", 4)]);
+        let expected: serde_json::Map<String, serde_json::Value> =
+            [("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5), ("b", 6)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.into()))
+                .collect();
+        let kept: Vec<(&str, i32)> = expected
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_i64().unwrap_or_default() as i32))
+            .collect();
+        assert_eq!(members, kept);
+    }
 
     /// Every byte value at every position of strings up to 40 bytes long (the 8-byte and
     /// single-byte steps), on backgrounds next to the matched values (where a borrow between

@@ -9,7 +9,7 @@ use bedrock_llm_core::Invocation;
 
 use crate::config::Config;
 
-use super::json_text::write_str;
+use super::json_text::{sort_members, write_str};
 
 pub use super::otel_attributes::{call_attributes, operation_name};
 pub use super::otel_content::content;
@@ -65,8 +65,7 @@ pub fn write_span_json(
             .iter()
             .filter_map(|(key, value)| Some((*key, Entry::Resource((*value)?)))),
     );
-    // Stable: of equal keys the last one inserted is the last of its run, and it is the one kept.
-    entries.sort_by(|a, b| a.0.cmp(b.0));
+    sort_members(&mut entries);
     // Sized once: growing from empty was a tenth of a span's cost.
     let hint: usize = entries
         .iter()
@@ -81,15 +80,10 @@ pub fn write_span_json(
         .sum();
     out.reserve(hint + 160);
     out.extend_from_slice(b"{\"attributes\":{");
-    let mut first = true;
     for (at, (key, entry)) in entries.iter().enumerate() {
-        if entries.get(at + 1).is_some_and(|next| next.0 == *key) {
-            continue;
-        }
-        if !first {
+        if at != 0 {
             out.push(b',');
         }
-        first = false;
         write_str(out, key);
         out.push(b':');
         match entry {

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::body;
-use crate::render::json_text;
+use crate::render::json_text::{self, sort_members};
 
 /// How a body's keys are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,16 +112,11 @@ impl Node<'_> {
 }
 
 fn write_object(mut object: Object<'_>, out: &mut Vec<u8>, kept: bool) -> bool {
-    // Stable: of equal keys the last one set ends its run, and it is the one written.
-    object.0.sort_by(|a, b| a.0.cmp(b.0));
+    sort_members(&mut object.0);
     let start = out.len();
     out.push(b'{');
     let mut written = false;
-    let mut members = object.0.into_iter().peekable();
-    while let Some((key, node)) = members.next() {
-        if members.peek().is_some_and(|next| next.0 == key) {
-            continue;
-        }
+    for (key, node) in object.0 {
         written |= write_member(out, key, written, |out| node.write(out, false));
     }
     close_object(out, start, written, kept)
@@ -240,12 +235,8 @@ fn write_map(out: &mut Vec<u8>, map: &Map<String, Value>, keys: Keys, kept: bool
             .iter()
             .map(|(key, member)| (body::renamed(key).unwrap_or(key), member))
             .collect();
-        members.sort_by(|a, b| a.0.cmp(b.0));
-        let mut members = members.into_iter().peekable();
-        while let Some((key, member)) = members.next() {
-            if members.peek().is_some_and(|next| next.0 == key) {
-                continue;
-            }
+        sort_members(&mut members);
+        for (key, member) in members {
             written |= write_member(out, key, written, |out| {
                 write_value(out, member, keys, false)
             });
